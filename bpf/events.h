@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The one definition of every record, map value and stream frame irqlens
+ * emits. Shared by the BPF programs, the helper and (mirrored, with a test
+ * that compares sizes and offsets) the TypeScript decoder in src/stream/.
+ *
+ * Rules: fixed-width fields only, explicit padding, every struct a multiple
+ * of 8 bytes, no bool/enum/pointer members. All integers are little-endian
+ * on the wire because the helper copies host memory (x86_64, arm64).
+ */
+#ifndef IRQLENS_EVENTS_H
+#define IRQLENS_EVENTS_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define IRQLENS_STREAM_VERSION 1
+#define IRQLENS_MAGIC "IRQLENS"  /* 8 bytes with the NUL */
+
+#define IRQLENS_HIST_SLOTS 32     /* log2(ns) buckets: slot k holds [2^k, 2^(k+1)) */
+#define IRQLENS_NAPI_WORK_SLOTS 66 /* exact work 0..64, slot 65 holds work > 64 */
+#define IRQLENS_EPOLL_RET_SLOTS 65 /* exact ready-event counts 0..63, slot 64 holds >= 64 */
+#define IRQLENS_NR_SOFTIRQS 10    /* HI TIMER NET_TX NET_RX BLOCK IRQ_POLL TASKLET SCHED HRTIMER RCU */
+#define IRQLENS_COMM_LEN 16
+#define IRQLENS_DEV_LEN 16
+#define IRQLENS_MAX_SELF_TGIDS 4
+
+/* x86 system vectors (irq_vectors:*), our own stable numbering. */
+#define IRQLENS_VEC_LOCAL_TIMER 0
+#define IRQLENS_VEC_RESCHEDULE 1
+#define IRQLENS_VEC_CALL_FUNCTION 2
+#define IRQLENS_VEC_CALL_FUNCTION_SINGLE 3
+#define IRQLENS_VEC_IRQ_WORK 4
+#define IRQLENS_VEC_X86_PLATFORM_IPI 5
+#define IRQLENS_VEC_THERMAL_APIC 6
+#define IRQLENS_VEC_ERROR_APIC 7
+#define IRQLENS_VEC_SPURIOUS_APIC 8
+#define IRQLENS_NR_VECTORS 9
+
+/* Per-event record kinds (ring buffer), also bit positions in record_mask. */
+#define IRQLENS_REC_HARDIRQ 1
+#define IRQLENS_REC_VECTOR 2
+#define IRQLENS_REC_SOFTIRQ 3
+#define IRQLENS_REC_NAPI 4
+#define IRQLENS_REC_EPOLL 5
+#define IRQLENS_REC_BURST 6
+#define IRQLENS_NR_REC_KINDS 7 /* index 0 unused */
+
+/* Why something was lost: the ring was full, or a map had no room for a new key. */
+#define IRQLENS_LOST_RING 0
+#define IRQLENS_LOST_MAP 1
+
+/* ---- map values (aggregated in the kernel) ---- */
+
+/* Duration statistics of one interrupt source on one CPU. */
+struct irqlens_dur_stats {
+	__u64 count;
+	__u64 time_ns;
+	__u64 max_ns;
+	__u64 hist[IRQLENS_HIST_SLOTS];
+};
+
+struct irqlens_softirq_stats {
+	__u64 count;
+	__u64 time_ns;
+	__u64 max_ns;
+	__u64 async_count;   /* runs raised while a hardirq or system vector ran on this CPU */
+	__u64 async_time_ns;
+	__u64 raised;        /* raises of a vector that was not already pending */
+	__u64 raise_lat_ns;  /* sum of raise-to-entry latency */
+	__u64 hist[IRQLENS_HIST_SLOTS];
+	__u64 lat_hist[IRQLENS_HIST_SLOTS];
+};
+
+struct irqlens_napi_key {
+	__u32 napi_id; /* 0 for the per-CPU backlog (loopback, netif_rx) */
+	__u32 ifindex; /* 0 when the NAPI has no device */
+	__u32 cpu;
+	__u32 _pad;
+};
+
+struct irqlens_napi_stats {
+	__u64 polls;
+	__u64 packets;
+	__u64 polls_at_budget;
+	__u64 bursts;
+	__u32 budget;
+	__u32 win_b2b; /* kernel-internal: the window saw budget-exhausting polls back to back */
+	char dev[IRQLENS_DEV_LEN];
+	__u64 work_hist[IRQLENS_NAPI_WORK_SLOTS];
+	/* micro-burst detector state: kernel-internal, still part of the row */
+	__u64 win_idx;       /* ktime / window_ns of the current window */
+	__u64 burst_start_ns;
+	__u64 burst_last_win;
+	__u32 win_pkts;
+	__u32 win_budget_polls;
+	__u32 consec_budget;
+	__u32 in_burst;
+	__u32 burst_pkts;
+	__u32 burst_peak;
+	__u32 burst_budget_polls;
+	__u32 burst_windows;
+};
+
+struct irqlens_epoll_key {
+	__u32 tgid;
+	__u32 tid;
+};
+
+struct irqlens_epoll_stats {
+	__u64 calls;
+	__u64 wait_ns;  /* time inside epoll_wait */
+	__u64 busy_ns;  /* time from one epoll return to the next epoll call */
+	__u64 events;   /* sum of ready events returned */
+	__u64 errors;   /* calls that returned < 0 */
+	char comm[IRQLENS_COMM_LEN];
+	__u64 ret_hist[IRQLENS_EPOLL_RET_SLOTS];
+	__u64 enter_ns;     /* kernel-internal: start of the pending call */
+	__u64 last_exit_ns; /* kernel-internal: end of the last call */
+};
+
+/* Who was interrupted: per CPU x source x interrupted process. */
+struct irqlens_victim_key {
+	__u32 cpu;
+	__u32 kind; /* IRQLENS_REC_HARDIRQ or IRQLENS_REC_VECTOR */
+	__u32 id;   /* irq number or IRQLENS_VEC_* */
+	__u32 tgid; /* 0: the CPU was idle */
+};
+
+struct irqlens_victim_stats {
+	__u64 count;
+	__u64 time_ns;
+	char comm[IRQLENS_COMM_LEN];
+};
+
+/* Per-CPU scratch state shared by the programs (one entry per CPU). */
+struct irqlens_cpu_state {
+	__u64 irq_start;
+	__u64 vec_start;
+	__u64 si_start[IRQLENS_NR_SOFTIRQS];
+	__u64 raise_ts[IRQLENS_NR_SOFTIRQS];  /* first raise not yet run */
+	__u64 run_raised[IRQLENS_NR_SOFTIRQS]; /* raise time of the current run */
+	__u32 irq;
+	__u32 vec;
+	__u32 in_handler;    /* > 0 while a hardirq or system-vector handler runs */
+	__u32 async_pending; /* softirq bits raised from interrupt context, not yet run */
+	__u32 async_running; /* softirq bits whose current run is asynchronous */
+	__u32 _pad;
+};
+
+/* ---- per-event records (ring buffer); all start with kind, cpu ---- */
+
+struct irqlens_rec {
+	__u16 kind;  /* IRQLENS_REC_HARDIRQ .. IRQLENS_REC_EPOLL */
+	__u16 cpu;
+	__u32 id;    /* irq, vector, softirq vec, napi_id, tid */
+	__u64 ts_ns; /* start, CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+	__u32 dur_ns;
+	__u32 tgid;  /* interrupted / current process */
+	__u32 arg0;  /* softirq: 1 if async; napi: work; epoll: return value */
+	__u32 arg1;  /* napi: budget; epoll: 1 if the call was epoll_pwait/pwait2 */
+};
+
+struct irqlens_burst_rec {
+	__u16 kind; /* IRQLENS_REC_BURST */
+	__u16 cpu;
+	__u32 napi_id;
+	__u64 start_ns;
+	__u64 end_ns;
+	__u32 ifindex;
+	__u32 packets;
+	__u32 peak_window_packets;
+	__u32 polls_at_budget;
+	__u32 windows;
+	__u32 _pad;
+};
+
+/* ---- stream frames (helper stdout) ---- */
+
+#define IRQLENS_FRAME_HELLO 1
+#define IRQLENS_FRAME_EVENTS 2
+#define IRQLENS_FRAME_SNAPSHOT 3
+#define IRQLENS_FRAME_END 4
+
+struct irqlens_frame_hdr {
+	__u32 len; /* payload bytes after this header */
+	__u16 type;
+	__u16 flags;
+};
+
+struct irqlens_hello {
+	char magic[8];
+	__u32 version;
+	__u32 ncpus;
+	__u32 pmu;           /* 1: hardware cycles/instructions counters can be opened */
+	__u32 nprogs;        /* irqlens_prog_status entries that follow */
+	__u64 mono_ns;       /* CLOCK_MONOTONIC at start (the clock of every ts_ns) */
+	__u64 realtime_ns;   /* CLOCK_REALTIME at the same instant */
+	char kernel[64];     /* uname -r */
+	char host[64];       /* uname -n */
+	__u32 window_ns;     /* micro-burst window */
+	__u32 burst_packets; /* micro-burst threshold per window */
+	__u32 interval_ms;   /* snapshot interval */
+	__u32 ring_bytes;
+	__u32 record_mask;   /* bit (1 << IRQLENS_REC_*) per streamed kind */
+	__u32 target_tgid;
+	__u32 tracefs_mounted; /* 1: the helper mounted tracefs itself (left mounted) */
+	__u32 _pad;
+};
+
+#define IRQLENS_PROG_ATTACHED 0
+#define IRQLENS_PROG_UNSUPPORTED 1 /* the kernel lacks the tracepoint: feature off */
+#define IRQLENS_PROG_DISABLED 2    /* not needed for this run */
+#define IRQLENS_PROG_FAILED 3
+
+struct irqlens_prog_status {
+	char name[32];
+	char tracepoint[48];
+	__s32 err;     /* negative errno when FAILED */
+	__u32 status;  /* IRQLENS_PROG_* */
+};
+
+/* Snapshot: header, then tables; rows are cumulative since start and a
+ * table only carries rows that changed since the previous snapshot. */
+#define IRQLENS_SNAP_FULL 1 /* flag: every row, not just changed ones */
+
+struct irqlens_snap_hdr {
+	__u64 ts_ns;
+	__u32 seq;
+	__u32 ntables;
+};
+
+#define IRQLENS_T_HARDIRQ 1
+#define IRQLENS_T_SOFTIRQ 2
+#define IRQLENS_T_VECTOR 3
+#define IRQLENS_T_NAPI 4
+#define IRQLENS_T_EPOLL 5
+#define IRQLENS_T_VICTIM 6
+#define IRQLENS_T_IRQNAME 7
+#define IRQLENS_T_LOST 8
+#define IRQLENS_T_PROGSTAT 9
+
+struct irqlens_table_hdr {
+	__u16 table;
+	__u16 row_size;
+	__u32 rows;
+};
+
+struct irqlens_hardirq_row {
+	__u32 cpu;
+	__u32 irq;
+	struct irqlens_dur_stats s;
+};
+
+struct irqlens_vector_row {
+	__u32 cpu;
+	__u32 vector;
+	struct irqlens_dur_stats s;
+};
+
+struct irqlens_softirq_row {
+	__u32 cpu;
+	__u32 vec;
+	struct irqlens_softirq_stats s;
+};
+
+struct irqlens_napi_row {
+	struct irqlens_napi_key k;
+	struct irqlens_napi_stats s;
+};
+
+struct irqlens_epoll_row {
+	struct irqlens_epoll_key k;
+	struct irqlens_epoll_stats s;
+};
+
+struct irqlens_victim_row {
+	struct irqlens_victim_key k;
+	struct irqlens_victim_stats s;
+};
+
+struct irqlens_irqname_row {
+	__u32 irq;
+	__u32 _pad;
+	char name[56];
+};
+
+struct irqlens_lost_row {
+	__u32 kind;   /* IRQLENS_REC_* */
+	__u32 reason; /* IRQLENS_LOST_* */
+	__u64 count;
+};
+
+/* BPF run-time statistics of one program (only while stats are enabled). */
+struct irqlens_progstat_row {
+	__u32 prog; /* index into the hello's irqlens_prog_status list */
+	__u32 _pad;
+	__u64 run_cnt;
+	__u64 run_time_ns;
+};
+
+struct irqlens_end {
+	__u64 ts_ns;
+	__s32 code; /* 0: clean stop */
+	__u32 _pad;
+};
+
+#endif /* IRQLENS_EVENTS_H */

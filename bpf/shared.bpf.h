@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Maps, settings and small helpers every irqlens program shares. Exactly one
+ * object (common.bpf.c) defines them; the others see extern declarations that
+ * the BPF linker resolves. */
+#ifndef IRQLENS_SHARED_BPF_H
+#define IRQLENS_SHARED_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "events.h"
+
+#ifdef IRQLENS_DEFINE_SHARED
+#define IRQLENS_SHARED
+#else
+#define IRQLENS_SHARED extern
+#endif
+
+/* Settings, written by the helper into .rodata before load. */
+IRQLENS_SHARED const volatile __u32 target_tgid;    /* epoll probes: 0 = every process */
+IRQLENS_SHARED const volatile __u64 target_cgroup;  /* epoll probes: 0 = every cgroup */
+IRQLENS_SHARED const volatile __u32 self_tgids[IRQLENS_MAX_SELF_TGIDS]; /* never traced by epoll probes */
+IRQLENS_SHARED const volatile __u32 record_mask;    /* bit (1 << IRQLENS_REC_*) per streamed kind */
+IRQLENS_SHARED const volatile __u64 burst_window_ns;
+IRQLENS_SHARED const volatile __u32 burst_packets;
+
+IRQLENS_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20); /* resized by the helper */
+} events SEC(".maps");
+
+IRQLENS_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct irqlens_cpu_state);
+} cpu_state SEC(".maps");
+
+/* [kind * 2 + reason]: records or keys lost, never silently. */
+IRQLENS_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, IRQLENS_NR_REC_KINDS * 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+IRQLENS_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct irqlens_victim_key);
+	__type(value, struct irqlens_victim_stats);
+} victims SEC(".maps");
+
+static __always_inline struct irqlens_cpu_state *this_cpu_state(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&cpu_state, &zero);
+}
+
+static __always_inline void count_lost(__u32 kind, __u32 reason)
+{
+	__u32 idx = kind * 2 + reason;
+	__u64 *n = bpf_map_lookup_elem(&lost, &idx);
+	if (n)
+		*n += 1;
+}
+
+static __always_inline int streamed(__u32 kind)
+{
+	return record_mask & (1u << kind);
+}
+
+/* log2 bucket of a duration, clamped to the histogram. */
+static __always_inline __u32 log2_slot(__u64 v)
+{
+	__u32 r = 0;
+	if (v >> 32) { v >>= 32; r += 32; }
+	if (v >> 16) { v >>= 16; r += 16; }
+	if (v >> 8) { v >>= 8; r += 8; }
+	if (v >> 4) { v >>= 4; r += 4; }
+	if (v >> 2) { v >>= 2; r += 2; }
+	if (v >> 1) { r += 1; }
+	return r < IRQLENS_HIST_SLOTS ? r : IRQLENS_HIST_SLOTS - 1;
+}
+
+/* A histogram index the verifier can bound: the check and the use share one
+ * register because barrier_var stops clang from reusing the unchecked copy. */
+static __always_inline __u32 bounded_slot(__s64 v, __u32 last)
+{
+	__u32 s = v < 0 ? 0 : (v > last ? last : (__u32)v);
+	barrier_var(s);
+	if (s > last)
+		s = last;
+	return s;
+}
+
+static __always_inline void add_dur(struct irqlens_dur_stats *s, __u64 dur)
+{
+	s->count++;
+	s->time_ns += dur;
+	if (dur > s->max_ns)
+		s->max_ns = dur;
+	s->hist[log2_slot(dur)]++;
+}
+
+/* Look a key up, inserting a zeroed value first when it is new. */
+static __always_inline void *lookup_or_init(void *map, const void *key, const void *zero, __u32 kind)
+{
+	void *v = bpf_map_lookup_elem(map, key);
+	if (v)
+		return v;
+	if (bpf_map_update_elem(map, key, zero, BPF_NOEXIST) && bpf_map_lookup_elem(map, key) == NULL) {
+		count_lost(kind, IRQLENS_LOST_MAP);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(map, key);
+}
+
+/* Count the interrupted task; the first sighting stores its name. */
+static __always_inline void charge_victim(__u32 cpu, __u32 kind, __u32 id, __u64 dur)
+{
+	struct irqlens_victim_key k = {
+		.cpu = cpu, .kind = kind, .id = id, .tgid = bpf_get_current_pid_tgid() >> 32,
+	};
+	struct irqlens_victim_stats *v = bpf_map_lookup_elem(&victims, &k);
+	if (!v) {
+		struct irqlens_victim_stats init = {};
+		bpf_get_current_comm(init.comm, sizeof(init.comm));
+		if (bpf_map_update_elem(&victims, &k, &init, BPF_NOEXIST) &&
+		    !bpf_map_lookup_elem(&victims, &k)) {
+			count_lost(kind, IRQLENS_LOST_MAP);
+			return;
+		}
+		v = bpf_map_lookup_elem(&victims, &k);
+		if (!v)
+			return;
+	}
+	/* the key holds the CPU: one writer, no atomics needed */
+	v->count++;
+	v->time_ns += dur;
+}
+
+/* Emit one fixed record without waking the reader: it polls on a timer, so
+ * records never raise irq_work or reschedule IPIs on the measured CPU. */
+static __always_inline void emit_rec(__u16 kind, __u32 cpu, __u32 id, __u64 ts, __u64 dur,
+				     __u32 tgid, __u32 arg0, __u32 arg1)
+{
+	struct irqlens_rec *r;
+
+	if (!streamed(kind))
+		return;
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count_lost(kind, IRQLENS_LOST_RING);
+		return;
+	}
+	r->kind = kind;
+	r->cpu = cpu;
+	r->id = id;
+	r->ts_ns = ts;
+	r->dur_ns = dur > 0xffffffffULL ? 0xffffffffu : (__u32)dur;
+	r->tgid = tgid;
+	r->arg0 = arg0;
+	r->arg1 = arg1;
+	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+}
+
+#endif
