@@ -223,7 +223,8 @@ struct irqlens_prog_status {
 
 /* Snapshot: header, then tables; rows are cumulative since start and a
  * table only carries rows that changed since the previous snapshot. */
-#define IRQLENS_SNAP_FULL 1 /* flag: every row, not just changed ones */
+#define IRQLENS_SNAP_FULL 1      /* frame flag: every row, not just changed ones */
+#define IRQLENS_SNAP_REQUESTED 2 /* frame flag: answers a "snapshot" command */
 
 struct irqlens_snap_hdr {
 	__u64 ts_ns;

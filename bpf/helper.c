@@ -245,12 +245,17 @@ static void write_all(const void *p, size_t n)
 	}
 }
 
-static void write_frame(unsigned type, const void *payload, size_t len)
+static void write_frame_flags(unsigned type, unsigned flags, const void *payload, size_t len)
 {
-	struct irqlens_frame_hdr h = { .len = (__u32)len, .type = (__u16)type, .flags = 0 };
+	struct irqlens_frame_hdr h = { .len = (__u32)len, .type = (__u16)type, .flags = (__u16)flags };
 	write_all(&h, sizeof(h));
 	if (len && !stop_flag)
 		write_all(payload, len);
+}
+
+static void write_frame(unsigned type, const void *payload, size_t len)
+{
+	write_frame_flags(type, 0, payload, len);
 }
 
 static __u64 now_ns(clockid_t c)
@@ -519,7 +524,7 @@ static unsigned snap_progstats(bool full)
 	return table_end(&t);
 }
 
-static void write_snapshot(bool full)
+static void write_snapshot(bool full, bool requested)
 {
 	struct irqlens_snap_hdr h = { .ts_ns = now_ns(CLOCK_MONOTONIC), .seq = snap_seq++ };
 	unsigned n = 0, names = 0;
@@ -544,7 +549,9 @@ static void write_snapshot(bool full)
 	((struct irqlens_snap_hdr *)snap_buf.p)->ntables = n + names;
 	/* events first: a snapshot then covers every record delivered before it */
 	flush_events();
-	write_frame(IRQLENS_FRAME_SNAPSHOT, snap_buf.p, snap_buf.len);
+	write_frame_flags(IRQLENS_FRAME_SNAPSHOT,
+			  (full ? IRQLENS_SNAP_FULL : 0) | (requested ? IRQLENS_SNAP_REQUESTED : 0),
+			  snap_buf.p, snap_buf.len);
 }
 
 /* ---- setup ---- */
@@ -701,7 +708,7 @@ static void handle_command(char *line, unsigned *interval_ms)
 	if (!strcmp(line, "stop"))
 		stop_flag = 1;
 	else if (!strcmp(line, "snapshot"))
-		write_snapshot(false);
+		write_snapshot(false, true);
 	else if (!strncmp(line, "interval ", 9)) {
 		long v = strtol(line + 9, NULL, 10);
 		if (v >= 1 && v <= 3600000)
@@ -849,7 +856,7 @@ int main(int argc, char **argv)
 		hello.st[i] = progs[i].st;
 	write_frame(IRQLENS_FRAME_HELLO, &hello,
 		    sizeof(hello.h) + (size_t)nprogs * sizeof(struct irqlens_prog_status));
-	write_snapshot(true);
+	write_snapshot(true, false);
 
 	unsigned interval_ms = o.interval_ms;
 	__u64 next_snap = now_ns(CLOCK_MONOTONIC) + (__u64)interval_ms * 1000000;
@@ -886,7 +893,7 @@ int main(int argc, char **argv)
 		ring_buffer__consume(rb);
 		__u64 now = now_ns(CLOCK_MONOTONIC);
 		if (now >= next_snap) {
-			write_snapshot(false);
+			write_snapshot(false, false);
 			next_snap = now + (__u64)interval_ms * 1000000;
 		} else {
 			flush_events();
@@ -896,7 +903,7 @@ int main(int argc, char **argv)
 	/* final state: drain the ring, one last full snapshot, then the end mark */
 	stop_flag = 0;
 	ring_buffer__consume(rb);
-	write_snapshot(false);
+	write_snapshot(false, false);
 	struct irqlens_end end = { .ts_ns = now_ns(CLOCK_MONOTONIC), .code = 0 };
 	write_frame(IRQLENS_FRAME_END, &end, sizeof(end));
 	ring_buffer__free(rb);

@@ -1,0 +1,336 @@
+// Frame payloads -> typed messages. Every offset comes from layout.ts.
+import { FRAME, SNAP_REQUESTED, LAYOUT, LOST_REASONS, MAGIC, PROG_STATUS, REC, REC_NAMES, STREAM_VERSION, TABLE, HIST_SLOTS, NAPI_WORK_SLOTS, EPOLL_RET_SLOTS } from './layout.js';
+import type { Frame } from './frames.js';
+import { StreamError } from './errors.js';
+import type {
+  BurstRec, DurStats, EpollRow, EventRec, HardirqRow, Hello, IrqNameRow, LostRow, Message, NapiRow, ProgStatRow,
+  ProgStatus, Snapshot, SoftirqRow, VectorRow, VictimRow,
+} from './types.js';
+
+const td = new TextDecoder();
+
+function view(b: Uint8Array): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** u64 as a JS number: exact below 2^53, which counters and ns sums stay under. */
+function u64(dv: DataView, off: number): number {
+  return dv.getUint32(off + 4, true) * 0x100000000 + dv.getUint32(off, true);
+}
+
+function cstr(b: Uint8Array, off: number, len: number): string {
+  const s = b.subarray(off, off + len);
+  const nul = s.indexOf(0);
+  return td.decode(nul < 0 ? s : s.subarray(0, nul));
+}
+
+function u64s(dv: DataView, off: number, n: number): number[] {
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) out[i] = u64(dv, off + i * 8);
+  return out;
+}
+
+function need(b: Uint8Array, n: number, what: string): void {
+  if (b.length < n) throw new StreamError(`${what}: ${b.length} bytes, expected at least ${n}`);
+}
+
+export function decodeHello(p: Uint8Array): Hello {
+  const L = LAYOUT.irqlens_hello;
+  need(p, L.size, 'hello frame');
+  const dv = view(p);
+  const f = L.fields;
+  if (cstr(p, f.magic, 8) !== MAGIC) throw new StreamError('not an irqlens stream (bad magic)');
+  const version = dv.getUint32(f.version, true);
+  if (version !== STREAM_VERSION) {
+    throw new StreamError(`stream format version ${version} is not supported (this irqlens reads version ${STREAM_VERSION}): use a matching irqlens`);
+  }
+  const nprogs = dv.getUint32(f.nprogs, true);
+  const PS = LAYOUT.irqlens_prog_status;
+  need(p, L.size + nprogs * PS.size, 'hello frame programs');
+  const progs: ProgStatus[] = [];
+  for (let i = 0; i < nprogs; i++) {
+    const o = L.size + i * PS.size;
+    progs.push({
+      name: cstr(p, o + PS.fields.name, 32),
+      tracepoint: cstr(p, o + PS.fields.tracepoint, 48),
+      err: dv.getInt32(o + PS.fields.err, true),
+      status: PROG_STATUS[dv.getUint32(o + PS.fields.status, true)] ?? 'failed',
+    });
+  }
+  return {
+    type: 'hello',
+    version,
+    ncpus: dv.getUint32(f.ncpus, true),
+    pmu: dv.getUint32(f.pmu, true) === 1,
+    monoNs: dv.getBigUint64(f.mono_ns, true),
+    realtimeNs: dv.getBigUint64(f.realtime_ns, true),
+    kernel: cstr(p, f.kernel, 64),
+    host: cstr(p, f.host, 64),
+    windowNs: dv.getUint32(f.window_ns, true),
+    burstPackets: dv.getUint32(f.burst_packets, true),
+    intervalMs: dv.getUint32(f.interval_ms, true),
+    ringBytes: dv.getUint32(f.ring_bytes, true),
+    recordMask: dv.getUint32(f.record_mask, true),
+    targetTgid: dv.getUint32(f.target_tgid, true),
+    tracefsMounted: dv.getUint32(f.tracefs_mounted, true) === 1,
+    progs,
+  };
+}
+
+function durStats(dv: DataView, o: number): DurStats {
+  const f = LAYOUT.irqlens_dur_stats.fields;
+  return {
+    count: u64(dv, o + f.count),
+    timeNs: u64(dv, o + f.time_ns),
+    maxNs: u64(dv, o + f.max_ns),
+    hist: u64s(dv, o + f.hist, HIST_SLOTS),
+  };
+}
+
+type RowDecoder = (p: Uint8Array, dv: DataView, o: number, snap: Snapshot) => void;
+
+const rowDecoders: Record<number, { size: number; decode: RowDecoder }> = {
+  [TABLE.HARDIRQ]: {
+    size: LAYOUT.irqlens_hardirq_row.size,
+    decode: (_p, dv, o, s) => {
+      const f = LAYOUT.irqlens_hardirq_row.fields;
+      const r: HardirqRow = { cpu: dv.getUint32(o + f.cpu, true), irq: dv.getUint32(o + f.irq, true), ...durStats(dv, o + f.s) };
+      s.hardirq.push(r);
+    },
+  },
+  [TABLE.VECTOR]: {
+    size: LAYOUT.irqlens_vector_row.size,
+    decode: (_p, dv, o, s) => {
+      const f = LAYOUT.irqlens_vector_row.fields;
+      const r: VectorRow = { cpu: dv.getUint32(o + f.cpu, true), vector: dv.getUint32(o + f.vector, true), ...durStats(dv, o + f.s) };
+      s.vector.push(r);
+    },
+  },
+  [TABLE.SOFTIRQ]: {
+    size: LAYOUT.irqlens_softirq_row.size,
+    decode: (_p, dv, o, s) => {
+      const f = LAYOUT.irqlens_softirq_row.fields;
+      const g = LAYOUT.irqlens_softirq_stats.fields;
+      const b = o + f.s;
+      const r: SoftirqRow = {
+        cpu: dv.getUint32(o + f.cpu, true),
+        vec: dv.getUint32(o + f.vec, true),
+        count: u64(dv, b + g.count),
+        timeNs: u64(dv, b + g.time_ns),
+        maxNs: u64(dv, b + g.max_ns),
+        asyncCount: u64(dv, b + g.async_count),
+        asyncTimeNs: u64(dv, b + g.async_time_ns),
+        raised: u64(dv, b + g.raised),
+        raiseLatNs: u64(dv, b + g.raise_lat_ns),
+        hist: u64s(dv, b + g.hist, HIST_SLOTS),
+        latHist: u64s(dv, b + g.lat_hist, HIST_SLOTS),
+      };
+      s.softirq.push(r);
+    },
+  },
+  [TABLE.NAPI]: {
+    size: LAYOUT.irqlens_napi_row.size,
+    decode: (p, dv, o, s) => {
+      const k = o + LAYOUT.irqlens_napi_row.fields.k;
+      const kf = LAYOUT.irqlens_napi_key.fields;
+      const b = o + LAYOUT.irqlens_napi_row.fields.s;
+      const g = LAYOUT.irqlens_napi_stats.fields;
+      const r: NapiRow = {
+        napiId: dv.getUint32(k + kf.napi_id, true),
+        ifindex: dv.getUint32(k + kf.ifindex, true),
+        cpu: dv.getUint32(k + kf.cpu, true),
+        polls: u64(dv, b + g.polls),
+        packets: u64(dv, b + g.packets),
+        pollsAtBudget: u64(dv, b + g.polls_at_budget),
+        bursts: u64(dv, b + g.bursts),
+        budget: dv.getUint32(b + g.budget, true),
+        dev: cstr(p, b + g.dev, 16),
+        workHist: u64s(dv, b + g.work_hist, NAPI_WORK_SLOTS),
+      };
+      s.napi.push(r);
+    },
+  },
+  [TABLE.EPOLL]: {
+    size: LAYOUT.irqlens_epoll_row.size,
+    decode: (p, dv, o, s) => {
+      const k = o + LAYOUT.irqlens_epoll_row.fields.k;
+      const b = o + LAYOUT.irqlens_epoll_row.fields.s;
+      const g = LAYOUT.irqlens_epoll_stats.fields;
+      const r: EpollRow = {
+        tgid: dv.getUint32(k + LAYOUT.irqlens_epoll_key.fields.tgid, true),
+        tid: dv.getUint32(k + LAYOUT.irqlens_epoll_key.fields.tid, true),
+        comm: cstr(p, b + g.comm, 16),
+        calls: u64(dv, b + g.calls),
+        waitNs: u64(dv, b + g.wait_ns),
+        busyNs: u64(dv, b + g.busy_ns),
+        events: u64(dv, b + g.events),
+        errors: u64(dv, b + g.errors),
+        retHist: u64s(dv, b + g.ret_hist, EPOLL_RET_SLOTS),
+      };
+      s.epoll.push(r);
+    },
+  },
+  [TABLE.VICTIM]: {
+    size: LAYOUT.irqlens_victim_row.size,
+    decode: (p, dv, o, s) => {
+      const k = o + LAYOUT.irqlens_victim_row.fields.k;
+      const kf = LAYOUT.irqlens_victim_key.fields;
+      const b = o + LAYOUT.irqlens_victim_row.fields.s;
+      const g = LAYOUT.irqlens_victim_stats.fields;
+      const r: VictimRow = {
+        cpu: dv.getUint32(k + kf.cpu, true),
+        kind: dv.getUint32(k + kf.kind, true) === REC.VECTOR ? 'vector' : 'hardirq',
+        id: dv.getUint32(k + kf.id, true),
+        tgid: dv.getUint32(k + kf.tgid, true),
+        comm: cstr(p, b + g.comm, 16),
+        count: u64(dv, b + g.count),
+        timeNs: u64(dv, b + g.time_ns),
+      };
+      s.victim.push(r);
+    },
+  },
+  [TABLE.IRQNAME]: {
+    size: LAYOUT.irqlens_irqname_row.size,
+    decode: (p, dv, o, s) => {
+      const f = LAYOUT.irqlens_irqname_row.fields;
+      const r: IrqNameRow = { irq: dv.getUint32(o + f.irq, true), name: cstr(p, o + f.name, 56) };
+      s.irqName.push(r);
+    },
+  },
+  [TABLE.LOST]: {
+    size: LAYOUT.irqlens_lost_row.size,
+    decode: (_p, dv, o, s) => {
+      const f = LAYOUT.irqlens_lost_row.fields;
+      const r: LostRow = {
+        kind: REC_NAMES[dv.getUint32(o + f.kind, true)] ?? 'unknown',
+        reason: LOST_REASONS[dv.getUint32(o + f.reason, true)] ?? 'unknown',
+        count: u64(dv, o + f.count),
+      };
+      s.lost.push(r);
+    },
+  },
+  [TABLE.PROGSTAT]: {
+    size: LAYOUT.irqlens_progstat_row.size,
+    decode: (_p, dv, o, s) => {
+      const f = LAYOUT.irqlens_progstat_row.fields;
+      const r: ProgStatRow = { prog: dv.getUint32(o + f.prog, true), runCnt: u64(dv, o + f.run_cnt), runTimeNs: u64(dv, o + f.run_time_ns) };
+      s.progStat.push(r);
+    },
+  },
+};
+
+export function decodeSnapshot(p: Uint8Array, flags = 0): Snapshot {
+  const H = LAYOUT.irqlens_snap_hdr;
+  const T = LAYOUT.irqlens_table_hdr;
+  need(p, H.size, 'snapshot frame');
+  const dv = view(p);
+  const snap: Snapshot = {
+    type: 'snapshot',
+    tsNs: dv.getBigUint64(H.fields.ts_ns, true),
+    seq: dv.getUint32(H.fields.seq, true),
+    requested: (flags & SNAP_REQUESTED) !== 0,
+    hardirq: [], softirq: [], vector: [], napi: [], epoll: [], victim: [], irqName: [], lost: [], progStat: [],
+  };
+  const ntables = dv.getUint32(H.fields.ntables, true);
+  let off = H.size;
+  for (let t = 0; t < ntables; t++) {
+    if (p.length - off < T.size) throw new StreamError(`snapshot ${snap.seq}: table ${t} header is cut off`);
+    const table = dv.getUint16(off + T.fields.table, true);
+    const rowSize = dv.getUint16(off + T.fields.row_size, true);
+    const rows = dv.getUint32(off + T.fields.rows, true);
+    off += T.size;
+    const dec = rowDecoders[table];
+    if (!dec) throw new StreamError(`snapshot ${snap.seq}: unknown table ${table}`);
+    if (rowSize !== dec.size) throw new StreamError(`snapshot ${snap.seq}: table ${table} rows are ${rowSize} bytes, expected ${dec.size}`);
+    if (p.length - off < rows * rowSize) throw new StreamError(`snapshot ${snap.seq}: table ${table} is cut off`);
+    for (let r = 0; r < rows; r++, off += rowSize) dec.decode(p, dv, off, snap);
+  }
+  return snap;
+}
+
+const REC_KIND: Record<number, EventRec['kind']> = { 1: 'hardirq', 2: 'vector', 3: 'softirq', 4: 'napi', 5: 'epoll' };
+
+/** Size in bytes of the record starting at `off`, from its kind. */
+export function recordSize(kind: number): number {
+  if (kind === REC.BURST) return LAYOUT.irqlens_burst_rec.size;
+  if (REC_KIND[kind]) return LAYOUT.irqlens_rec.size;
+  return 0;
+}
+
+export function decodeRecords(b: Uint8Array): (EventRec | BurstRec)[] {
+  const dv = view(b);
+  const out: (EventRec | BurstRec)[] = [];
+  const R = LAYOUT.irqlens_rec.fields;
+  const B = LAYOUT.irqlens_burst_rec.fields;
+  for (let off = 0; off < b.length;) {
+    if (b.length - off < 2) throw new StreamError(`event batch: ${b.length - off} stray bytes at ${off}`);
+    const kind = dv.getUint16(off, true);
+    const size = recordSize(kind);
+    if (!size) throw new StreamError(`event batch: unknown record kind ${kind} at byte ${off}`);
+    if (b.length - off < size) throw new StreamError(`event batch: record at byte ${off} is cut off`);
+    if (kind === REC.BURST) {
+      out.push({
+        kind: 'burst',
+        cpu: dv.getUint16(off + B.cpu, true),
+        napiId: dv.getUint32(off + B.napi_id, true),
+        startNs: dv.getBigUint64(off + B.start_ns, true),
+        endNs: dv.getBigUint64(off + B.end_ns, true),
+        ifindex: dv.getUint32(off + B.ifindex, true),
+        packets: dv.getUint32(off + B.packets, true),
+        peakWindowPackets: dv.getUint32(off + B.peak_window_packets, true),
+        pollsAtBudget: dv.getUint32(off + B.polls_at_budget, true),
+        windows: dv.getUint32(off + B.windows, true),
+      });
+    } else {
+      out.push({
+        kind: REC_KIND[kind] ?? 'hardirq',
+        cpu: dv.getUint16(off + R.cpu, true),
+        id: dv.getUint32(off + R.id, true),
+        tsNs: dv.getBigUint64(off + R.ts_ns, true),
+        durNs: dv.getUint32(off + R.dur_ns, true),
+        tgid: dv.getUint32(off + R.tgid, true),
+        arg0: dv.getUint32(off + R.arg0, true),
+        arg1: dv.getUint32(off + R.arg1, true),
+      });
+    }
+    off += size;
+  }
+  return out;
+}
+
+/** Records per kind in a batch without building objects (the hot path). */
+export function countRecords(b: Uint8Array, counts: Float64Array): void {
+  const dv = view(b);
+  for (let off = 0; off < b.length;) {
+    const kind = dv.getUint16(off, true);
+    const size = recordSize(kind);
+    if (!size || b.length - off < size) throw new StreamError(`event batch: bad record (kind ${kind}) at byte ${off}`);
+    counts[kind] = (counts[kind] ?? 0) + 1;
+    off += size;
+  }
+}
+
+export function decodeFrame(f: Frame): Message {
+  switch (f.type) {
+    case FRAME.HELLO:
+      return decodeHello(f.payload);
+    case FRAME.EVENTS:
+      return { type: 'events', bytes: f.payload };
+    case FRAME.SNAPSHOT:
+      return decodeSnapshot(f.payload, f.flags);
+    case FRAME.END: {
+      need(f.payload, LAYOUT.irqlens_end.size, 'end frame');
+      const dv = view(f.payload);
+      return { type: 'end', tsNs: dv.getBigUint64(LAYOUT.irqlens_end.fields.ts_ns, true), code: dv.getInt32(LAYOUT.irqlens_end.fields.code, true) };
+    }
+    default:
+      throw new StreamError(`unknown frame type ${f.type} at byte ${f.offset}`);
+  }
+}
+
+/** Whole-buffer convenience: every message in a complete stream. */
+export function decodeStream(bytes: Uint8Array, splitter: { push(c: Uint8Array): Frame[]; buffered: number }): Message[] {
+  const msgs = splitter.push(bytes).map(decodeFrame);
+  if (splitter.buffered) throw new StreamError(`stream ends inside a frame (${splitter.buffered} bytes left over)`);
+  return msgs;
+}

@@ -1,0 +1,138 @@
+// Typed messages decoded from the helper's framed stream.
+
+export interface ProgStatus {
+  name: string;
+  tracepoint: string;
+  status: 'attached' | 'unsupported' | 'disabled' | 'failed';
+  err: number;
+}
+
+export interface Hello {
+  type: 'hello';
+  version: number;
+  ncpus: number;
+  pmu: boolean;
+  monoNs: bigint;
+  realtimeNs: bigint;
+  kernel: string;
+  host: string;
+  windowNs: number;
+  burstPackets: number;
+  intervalMs: number;
+  ringBytes: number;
+  recordMask: number;
+  targetTgid: number;
+  tracefsMounted: boolean;
+  progs: ProgStatus[];
+}
+
+export interface DurStats {
+  count: number;
+  timeNs: number;
+  maxNs: number;
+  hist: number[];
+}
+
+export interface HardirqRow extends DurStats { cpu: number; irq: number }
+export interface VectorRow extends DurStats { cpu: number; vector: number }
+
+export interface SoftirqRow extends DurStats {
+  cpu: number;
+  vec: number;
+  asyncCount: number;
+  asyncTimeNs: number;
+  raised: number;
+  raiseLatNs: number;
+  latHist: number[];
+}
+
+export interface NapiRow {
+  napiId: number;
+  ifindex: number;
+  cpu: number;
+  polls: number;
+  packets: number;
+  pollsAtBudget: number;
+  bursts: number;
+  budget: number;
+  dev: string;
+  workHist: number[];
+}
+
+export interface EpollRow {
+  tgid: number;
+  tid: number;
+  comm: string;
+  calls: number;
+  waitNs: number;
+  busyNs: number;
+  events: number;
+  errors: number;
+  retHist: number[];
+}
+
+export interface VictimRow {
+  cpu: number;
+  kind: 'hardirq' | 'vector';
+  id: number;
+  tgid: number;
+  comm: string;
+  count: number;
+  timeNs: number;
+}
+
+export interface IrqNameRow { irq: number; name: string }
+export interface LostRow { kind: string; reason: string; count: number }
+export interface ProgStatRow { prog: number; runCnt: number; runTimeNs: number }
+
+export interface Snapshot {
+  type: 'snapshot';
+  tsNs: bigint;
+  seq: number;
+  /** Answers a "snapshot" command (not a periodic one). */
+  requested: boolean;
+  hardirq: HardirqRow[];
+  softirq: SoftirqRow[];
+  vector: VectorRow[];
+  napi: NapiRow[];
+  epoll: EpollRow[];
+  victim: VictimRow[];
+  irqName: IrqNameRow[];
+  lost: LostRow[];
+  progStat: ProgStatRow[];
+}
+
+/** One interrupt, softirq, NAPI poll or epoll call (per-event record). */
+export interface EventRec {
+  kind: 'hardirq' | 'vector' | 'softirq' | 'napi' | 'epoll';
+  cpu: number;
+  id: number;
+  tsNs: bigint;
+  durNs: number;
+  tgid: number;
+  arg0: number;
+  arg1: number;
+}
+
+export interface BurstRec {
+  kind: 'burst';
+  cpu: number;
+  napiId: number;
+  startNs: bigint;
+  endNs: bigint;
+  ifindex: number;
+  packets: number;
+  peakWindowPackets: number;
+  pollsAtBudget: number;
+  windows: number;
+}
+
+export interface Events {
+  type: 'events';
+  /** Raw record bytes; decode lazily with decodeRecords (most consumers only count). */
+  bytes: Uint8Array;
+}
+
+export interface End { type: 'end'; tsNs: bigint; code: number }
+
+export type Message = Hello | Snapshot | Events | End;
