@@ -81,14 +81,32 @@ static __always_inline int ep_exit(long ret, __u32 pwait)
 }
 
 SEC("tp/syscalls/sys_enter_epoll_wait")
-int irql_ep_wait_en(struct trace_event_raw_sys_enter *ctx) { return ep_enter(); }
+int irql_ep_wait_en(struct trace_event_raw_sys_enter *ctx)
+{
+	return ep_enter();
+}
 SEC("tp/syscalls/sys_exit_epoll_wait")
-int irql_ep_wait_ex(struct trace_event_raw_sys_exit *ctx) { return ep_exit(ctx->ret, 0); }
+int irql_ep_wait_ex(struct trace_event_raw_sys_exit *ctx)
+{
+	return ep_exit(ctx->ret, 0);
+}
 SEC("tp/syscalls/sys_enter_epoll_pwait")
-int irql_ep_pwait_en(struct trace_event_raw_sys_enter *ctx) { return ep_enter(); }
+int irql_ep_pwait_en(struct trace_event_raw_sys_enter *ctx)
+{
+	return ep_enter();
+}
 SEC("tp/syscalls/sys_exit_epoll_pwait")
-int irql_ep_pwait_ex(struct trace_event_raw_sys_exit *ctx) { return ep_exit(ctx->ret, 1); }
+int irql_ep_pwait_ex(struct trace_event_raw_sys_exit *ctx)
+{
+	return ep_exit(ctx->ret, 1);
+}
 SEC("tp/syscalls/sys_enter_epoll_pwait2")
-int irql_ep_pwait2_en(struct trace_event_raw_sys_enter *ctx) { return ep_enter(); }
+int irql_ep_pwait2_en(struct trace_event_raw_sys_enter *ctx)
+{
+	return ep_enter();
+}
 SEC("tp/syscalls/sys_exit_epoll_pwait2")
-int irql_ep_pwait2_ex(struct trace_event_raw_sys_exit *ctx) { return ep_exit(ctx->ret, 1); }
+int irql_ep_pwait2_ex(struct trace_event_raw_sys_exit *ctx)
+{
+	return ep_exit(ctx->ret, 1);
+}

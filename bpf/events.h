@@ -16,40 +16,41 @@
 #endif
 
 #define IRQLENS_STREAM_VERSION 1
-#define IRQLENS_MAGIC "IRQLENS"  /* 8 bytes with the NUL */
+#define IRQLENS_MAGIC	       "IRQLENS" /* 8 bytes with the NUL */
 
-#define IRQLENS_HIST_SLOTS 32     /* log2(ns) buckets: slot k holds [2^k, 2^(k+1)) */
+#define IRQLENS_HIST_SLOTS	32 /* log2(ns) buckets: slot k holds [2^k, 2^(k+1)) */
 #define IRQLENS_NAPI_WORK_SLOTS 66 /* exact work 0..64, slot 65 holds work > 64 */
 #define IRQLENS_EPOLL_RET_SLOTS 65 /* exact ready-event counts 0..63, slot 64 holds >= 64 */
-#define IRQLENS_NR_SOFTIRQS 10    /* HI TIMER NET_TX NET_RX BLOCK IRQ_POLL TASKLET SCHED HRTIMER RCU */
-#define IRQLENS_COMM_LEN 16
-#define IRQLENS_DEV_LEN 16
+/* softirq vectors: HI TIMER NET_TX NET_RX BLOCK IRQ_POLL TASKLET SCHED HRTIMER RCU */
+#define IRQLENS_NR_SOFTIRQS    10
+#define IRQLENS_COMM_LEN       16
+#define IRQLENS_DEV_LEN	       16
 #define IRQLENS_MAX_SELF_TGIDS 4
 
 /* x86 system vectors (irq_vectors:*), our own stable numbering. */
-#define IRQLENS_VEC_LOCAL_TIMER 0
-#define IRQLENS_VEC_RESCHEDULE 1
-#define IRQLENS_VEC_CALL_FUNCTION 2
+#define IRQLENS_VEC_LOCAL_TIMER		 0
+#define IRQLENS_VEC_RESCHEDULE		 1
+#define IRQLENS_VEC_CALL_FUNCTION	 2
 #define IRQLENS_VEC_CALL_FUNCTION_SINGLE 3
-#define IRQLENS_VEC_IRQ_WORK 4
-#define IRQLENS_VEC_X86_PLATFORM_IPI 5
-#define IRQLENS_VEC_THERMAL_APIC 6
-#define IRQLENS_VEC_ERROR_APIC 7
-#define IRQLENS_VEC_SPURIOUS_APIC 8
-#define IRQLENS_NR_VECTORS 9
+#define IRQLENS_VEC_IRQ_WORK		 4
+#define IRQLENS_VEC_X86_PLATFORM_IPI	 5
+#define IRQLENS_VEC_THERMAL_APIC	 6
+#define IRQLENS_VEC_ERROR_APIC		 7
+#define IRQLENS_VEC_SPURIOUS_APIC	 8
+#define IRQLENS_NR_VECTORS		 9
 
 /* Per-event record kinds (ring buffer), also bit positions in record_mask. */
-#define IRQLENS_REC_HARDIRQ 1
-#define IRQLENS_REC_VECTOR 2
-#define IRQLENS_REC_SOFTIRQ 3
-#define IRQLENS_REC_NAPI 4
-#define IRQLENS_REC_EPOLL 5
-#define IRQLENS_REC_BURST 6
+#define IRQLENS_REC_HARDIRQ  1
+#define IRQLENS_REC_VECTOR   2
+#define IRQLENS_REC_SOFTIRQ  3
+#define IRQLENS_REC_NAPI     4
+#define IRQLENS_REC_EPOLL    5
+#define IRQLENS_REC_BURST    6
 #define IRQLENS_NR_REC_KINDS 7 /* index 0 unused */
 
 /* Why something was lost: the ring was full, or a map had no room for a new key. */
 #define IRQLENS_LOST_RING 0
-#define IRQLENS_LOST_MAP 1
+#define IRQLENS_LOST_MAP  1
 
 /* ---- map values (aggregated in the kernel) ---- */
 
@@ -65,10 +66,10 @@ struct irqlens_softirq_stats {
 	__u64 count;
 	__u64 time_ns;
 	__u64 max_ns;
-	__u64 async_count;   /* runs raised while a hardirq or system vector ran on this CPU */
+	__u64 async_count; /* runs raised while a hardirq or system vector ran on this CPU */
 	__u64 async_time_ns;
-	__u64 raised;        /* raises of a vector that was not already pending */
-	__u64 raise_lat_ns;  /* sum of raise-to-entry latency */
+	__u64 raised;	    /* raises of a vector that was not already pending */
+	__u64 raise_lat_ns; /* sum of raise-to-entry latency */
 	__u64 hist[IRQLENS_HIST_SLOTS];
 	__u64 lat_hist[IRQLENS_HIST_SLOTS];
 };
@@ -90,7 +91,7 @@ struct irqlens_napi_stats {
 	char dev[IRQLENS_DEV_LEN];
 	__u64 work_hist[IRQLENS_NAPI_WORK_SLOTS];
 	/* micro-burst detector state: kernel-internal, still part of the row */
-	__u64 win_idx;       /* ktime / window_ns of the current window */
+	__u64 win_idx; /* ktime / window_ns of the current window */
 	__u64 burst_start_ns;
 	__u64 burst_last_win;
 	__u32 win_pkts;
@@ -110,13 +111,13 @@ struct irqlens_epoll_key {
 
 struct irqlens_epoll_stats {
 	__u64 calls;
-	__u64 wait_ns;  /* time inside epoll_wait */
-	__u64 busy_ns;  /* time from one epoll return to the next epoll call */
-	__u64 events;   /* sum of ready events returned */
-	__u64 errors;   /* calls that returned < 0 */
+	__u64 wait_ns; /* time inside epoll_wait */
+	__u64 busy_ns; /* time from one epoll return to the next epoll call */
+	__u64 events;  /* sum of ready events returned */
+	__u64 errors;  /* calls that returned < 0 */
 	char comm[IRQLENS_COMM_LEN];
 	__u64 ret_hist[IRQLENS_EPOLL_RET_SLOTS];
-	__u64 enter_ns;     /* kernel-internal: start of the pending call */
+	__u64 enter_ns;	    /* kernel-internal: start of the pending call */
 	__u64 last_exit_ns; /* kernel-internal: end of the last call */
 };
 
@@ -139,7 +140,7 @@ struct irqlens_cpu_state {
 	__u64 irq_start;
 	__u64 vec_start;
 	__u64 si_start[IRQLENS_NR_SOFTIRQS];
-	__u64 raise_ts[IRQLENS_NR_SOFTIRQS];  /* first raise not yet run */
+	__u64 raise_ts[IRQLENS_NR_SOFTIRQS];   /* first raise not yet run */
 	__u64 run_raised[IRQLENS_NR_SOFTIRQS]; /* raise time of the current run */
 	__u32 irq;
 	__u32 vec;
@@ -152,14 +153,14 @@ struct irqlens_cpu_state {
 /* ---- per-event records (ring buffer); all start with kind, cpu ---- */
 
 struct irqlens_rec {
-	__u16 kind;  /* IRQLENS_REC_HARDIRQ .. IRQLENS_REC_EPOLL */
+	__u16 kind; /* IRQLENS_REC_HARDIRQ .. IRQLENS_REC_EPOLL */
 	__u16 cpu;
 	__u32 id;    /* irq, vector, softirq vec, napi_id, tid */
 	__u64 ts_ns; /* start, CLOCK_MONOTONIC (bpf_ktime_get_ns) */
 	__u32 dur_ns;
-	__u32 tgid;  /* interrupted / current process */
-	__u32 arg0;  /* softirq: 1 if async; napi: work; epoll: return value */
-	__u32 arg1;  /* napi: budget; epoll: 1 if the call was epoll_pwait/pwait2 */
+	__u32 tgid; /* interrupted / current process */
+	__u32 arg0; /* softirq: 1 if async; napi: work; epoll: return value */
+	__u32 arg1; /* napi: budget; epoll: 1 if the call was epoll_pwait/pwait2 */
 };
 
 struct irqlens_burst_rec {
@@ -178,10 +179,10 @@ struct irqlens_burst_rec {
 
 /* ---- stream frames (helper stdout) ---- */
 
-#define IRQLENS_FRAME_HELLO 1
-#define IRQLENS_FRAME_EVENTS 2
+#define IRQLENS_FRAME_HELLO    1
+#define IRQLENS_FRAME_EVENTS   2
 #define IRQLENS_FRAME_SNAPSHOT 3
-#define IRQLENS_FRAME_END 4
+#define IRQLENS_FRAME_END      4
 
 struct irqlens_frame_hdr {
 	__u32 len; /* payload bytes after this header */
@@ -193,37 +194,37 @@ struct irqlens_hello {
 	char magic[8];
 	__u32 version;
 	__u32 ncpus;
-	__u32 pmu;           /* 1: hardware cycles/instructions counters can be opened */
-	__u32 nprogs;        /* irqlens_prog_status entries that follow */
-	__u64 mono_ns;       /* CLOCK_MONOTONIC at start (the clock of every ts_ns) */
+	__u32 pmu;	     /* 1: hardware cycles/instructions counters can be opened */
+	__u32 nprogs;	     /* irqlens_prog_status entries that follow */
+	__u64 mono_ns;	     /* CLOCK_MONOTONIC at start (the clock of every ts_ns) */
 	__u64 realtime_ns;   /* CLOCK_REALTIME at the same instant */
 	char kernel[64];     /* uname -r */
-	char host[64];       /* uname -n */
+	char host[64];	     /* uname -n */
 	__u32 window_ns;     /* micro-burst window */
 	__u32 burst_packets; /* micro-burst threshold per window */
 	__u32 interval_ms;   /* snapshot interval */
 	__u32 ring_bytes;
-	__u32 record_mask;   /* bit (1 << IRQLENS_REC_*) per streamed kind */
+	__u32 record_mask; /* bit (1 << IRQLENS_REC_*) per streamed kind */
 	__u32 target_tgid;
 	__u32 tracefs_mounted; /* 1: the helper mounted tracefs itself (left mounted) */
 	__u32 _pad;
 };
 
-#define IRQLENS_PROG_ATTACHED 0
+#define IRQLENS_PROG_ATTACHED	 0
 #define IRQLENS_PROG_UNSUPPORTED 1 /* the kernel lacks the tracepoint: feature off */
-#define IRQLENS_PROG_DISABLED 2    /* not needed for this run */
-#define IRQLENS_PROG_FAILED 3
+#define IRQLENS_PROG_DISABLED	 2 /* not needed for this run */
+#define IRQLENS_PROG_FAILED	 3
 
 struct irqlens_prog_status {
 	char name[32];
 	char tracepoint[48];
-	__s32 err;     /* negative errno when FAILED */
-	__u32 status;  /* IRQLENS_PROG_* */
+	__s32 err;    /* negative errno when FAILED */
+	__u32 status; /* IRQLENS_PROG_* */
 };
 
 /* Snapshot: header, then tables; rows are cumulative since start and a
  * table only carries rows that changed since the previous snapshot. */
-#define IRQLENS_SNAP_FULL 1      /* frame flag: every row, not just changed ones */
+#define IRQLENS_SNAP_FULL      1 /* frame flag: every row, not just changed ones */
 #define IRQLENS_SNAP_REQUESTED 2 /* frame flag: answers a "snapshot" command */
 
 struct irqlens_snap_hdr {
@@ -232,14 +233,14 @@ struct irqlens_snap_hdr {
 	__u32 ntables;
 };
 
-#define IRQLENS_T_HARDIRQ 1
-#define IRQLENS_T_SOFTIRQ 2
-#define IRQLENS_T_VECTOR 3
-#define IRQLENS_T_NAPI 4
-#define IRQLENS_T_EPOLL 5
-#define IRQLENS_T_VICTIM 6
-#define IRQLENS_T_IRQNAME 7
-#define IRQLENS_T_LOST 8
+#define IRQLENS_T_HARDIRQ  1
+#define IRQLENS_T_SOFTIRQ  2
+#define IRQLENS_T_VECTOR   3
+#define IRQLENS_T_NAPI	   4
+#define IRQLENS_T_EPOLL	   5
+#define IRQLENS_T_VICTIM   6
+#define IRQLENS_T_IRQNAME  7
+#define IRQLENS_T_LOST	   8
 #define IRQLENS_T_PROGSTAT 9
 
 struct irqlens_table_hdr {

@@ -41,7 +41,7 @@
 #include "layout.h"
 
 #define CONSUME_MS 10 /* ring polled on a timer: probes never wake us */
-#define MAX_FRAME (1u << 20)
+#define MAX_FRAME  (1u << 20)
 
 static const char *prog_name = "irqlens-helper";
 
@@ -61,7 +61,11 @@ struct opts {
 };
 
 static volatile sig_atomic_t stop_flag;
-static void on_signal(int sig) { (void)sig; stop_flag = 1; }
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
 
 /* ---- errors: one clear line, then exit ---- */
 
@@ -247,7 +251,9 @@ static void write_all(const void *p, size_t n)
 
 static void write_frame_flags(unsigned type, unsigned flags, const void *payload, size_t len)
 {
-	struct irqlens_frame_hdr h = { .len = (__u32)len, .type = (__u16)type, .flags = (__u16)flags };
+	struct irqlens_frame_hdr h = { .len = (__u32)len,
+				       .type = (__u16)type,
+				       .flags = (__u16)flags };
 	write_all(&h, sizeof(h));
 	if (len && !stop_flag)
 		write_all(payload, len);
@@ -289,7 +295,9 @@ static int on_record(void *ctx, void *data, size_t size)
 /* ---- snapshots: cumulative rows, only those that changed ---- */
 
 #define SEEN_SLOTS (1u << 17)
-static struct { __u64 key, sum; } seen[SEEN_SLOTS];
+static struct {
+	__u64 key, sum;
+} seen[SEEN_SLOTS];
 
 static __u64 fnv(const void *p, size_t n, __u64 h)
 {
@@ -370,7 +378,10 @@ struct prog_entry {
 static struct prog_entry progs[64];
 static int nprogs;
 
-static size_t pcpu_stride(size_t vsize) { return (vsize + 7) & ~(size_t)7; }
+static size_t pcpu_stride(size_t vsize)
+{
+	return (vsize + 7) & ~(size_t)7;
+}
 
 static void irq_name_of(__u32 irq, char *out, size_t sz)
 {
@@ -405,7 +416,8 @@ static unsigned snap_hardirq(bool full, unsigned *irqname_tables)
 		if (bpf_map_lookup_elem(fd, &key, vals))
 			continue;
 		for (int c = 0; c < ncpus; c++) {
-			const struct irqlens_dur_stats *s = (const void *)(vals + (size_t)c * stride);
+			const struct irqlens_dur_stats *s =
+			    (const void *)(vals + (size_t)c * stride);
 			if (!s->count)
 				continue;
 			row.cpu = (__u32)c;
@@ -414,7 +426,8 @@ static unsigned snap_hardirq(bool full, unsigned *irqname_tables)
 			if (changed(IRQLENS_T_HARDIRQ, &row, 8, &row.s, sizeof(row.s), full))
 				table_row(&t, &row, sizeof(row));
 		}
-		if (key >= sizeof(irq_named) * 8 || !(irq_named[key / 8] & (1u << (key % 8))) || full) {
+		if (key >= sizeof(irq_named) * 8 || !(irq_named[key / 8] & (1u << (key % 8))) ||
+		    full) {
 			struct irqlens_irqname_row n = { .irq = key };
 			irq_name_of(key, n.name, sizeof(n.name));
 			table_row(&names, &n, sizeof(n));
@@ -516,7 +529,8 @@ static unsigned snap_progstats(bool full)
 		fd = bpf_program__fd(progs[i].prog);
 		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
 			continue;
-		struct irqlens_progstat_row r = { .prog = (__u32)i, .run_cnt = info.run_cnt,
+		struct irqlens_progstat_row r = { .prog = (__u32)i,
+						  .run_cnt = info.run_cnt,
 						  .run_time_ns = info.run_time_ns };
 		if (changed(IRQLENS_T_PROGSTAT, &r.prog, 4, &r.run_cnt, 16, full))
 			table_row(&t, &r, sizeof(r));
@@ -542,8 +556,9 @@ static void write_snapshot(bool full, bool requested)
 		       sizeof(struct irqlens_napi_key), sizeof(struct irqlens_napi_stats), full);
 	n += snap_hash(bpf_map__fd(skel->maps.epoll_stats), IRQLENS_T_EPOLL,
 		       sizeof(struct irqlens_epoll_key), sizeof(struct irqlens_epoll_stats), full);
-	n += snap_hash(bpf_map__fd(skel->maps.victims), IRQLENS_T_VICTIM,
-		       sizeof(struct irqlens_victim_key), sizeof(struct irqlens_victim_stats), full);
+	n +=
+	    snap_hash(bpf_map__fd(skel->maps.victims), IRQLENS_T_VICTIM,
+		      sizeof(struct irqlens_victim_key), sizeof(struct irqlens_victim_stats), full);
 	n += snap_lost(full);
 	n += snap_progstats(full);
 	((struct irqlens_snap_hdr *)snap_buf.p)->ntables = n + names;
@@ -558,10 +573,13 @@ static void write_snapshot(bool full, bool requested)
 
 static unsigned parse_records(const char *s)
 {
-	static const struct { const char *name; unsigned kind; } kinds[] = {
+	static const struct {
+		const char *name;
+		unsigned kind;
+	} kinds[] = {
 		{ "hardirq", IRQLENS_REC_HARDIRQ }, { "vector", IRQLENS_REC_VECTOR },
 		{ "softirq", IRQLENS_REC_SOFTIRQ }, { "napi", IRQLENS_REC_NAPI },
-		{ "epoll", IRQLENS_REC_EPOLL },     { "burst", IRQLENS_REC_BURST },
+		{ "epoll", IRQLENS_REC_EPOLL },	    { "burst", IRQLENS_REC_BURST },
 	};
 	unsigned mask = 0;
 	char *copy = strdup(s), *save = NULL;
@@ -579,7 +597,10 @@ static unsigned parse_records(const char *s)
 				found = true;
 			}
 		if (!found)
-			die(2, "--records: unknown kind '%s' (use hardirq,vector,softirq,napi,epoll,burst, all or none)", tok);
+			die(2,
+			    "--records: unknown kind '%s' (use "
+			    "hardirq,vector,softirq,napi,epoll,burst, all or none)",
+			    tok);
 	}
 	free(copy);
 	return mask;
@@ -618,46 +639,79 @@ static void usage(FILE *f)
 static void parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option lopts[] = {
-		{ "interval", required_argument, 0, 'i' },  { "window-us", required_argument, 0, 'w' },
-		{ "burst-packets", required_argument, 0, 'b' }, { "ring-bytes", required_argument, 0, 'r' },
-		{ "records", required_argument, 0, 'R' },   { "pid", required_argument, 0, 'p' },
-		{ "cgroup", required_argument, 0, 'c' },    { "exclude-pid", required_argument, 0, 'x' },
-		{ "no-epoll", no_argument, 0, 'E' },        { "prog-stats", no_argument, 0, 's' },
-		{ "layout", no_argument, 0, 'L' },          { "verbose", no_argument, 0, 'v' },
-		{ "help", no_argument, 0, 'h' },            { 0, 0, 0, 0 },
+		{ "interval", required_argument, 0, 'i' },
+		{ "window-us", required_argument, 0, 'w' },
+		{ "burst-packets", required_argument, 0, 'b' },
+		{ "ring-bytes", required_argument, 0, 'r' },
+		{ "records", required_argument, 0, 'R' },
+		{ "pid", required_argument, 0, 'p' },
+		{ "cgroup", required_argument, 0, 'c' },
+		{ "exclude-pid", required_argument, 0, 'x' },
+		{ "no-epoll", no_argument, 0, 'E' },
+		{ "prog-stats", no_argument, 0, 's' },
+		{ "layout", no_argument, 0, 'L' },
+		{ "verbose", no_argument, 0, 'v' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
 	};
 	int c;
 	struct stat st;
 
-	*o = (struct opts){ .interval_ms = 100, .window_us = 100, .burst_packets = 256,
-			    .ring_bytes = 16u << 20, .record_mask = 1u << IRQLENS_REC_BURST };
+	*o = (struct opts){ .interval_ms = 100,
+			    .window_us = 100,
+			    .burst_packets = 256,
+			    .ring_bytes = 16u << 20,
+			    .record_mask = 1u << IRQLENS_REC_BURST };
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
 		switch (c) {
-		case 'i': o->interval_ms = (unsigned)parse_num("--interval", optarg, 1, 3600000); break;
-		case 'w': o->window_us = (unsigned)parse_num("--window-us", optarg, 1, 1000000); break;
-		case 'b': o->burst_packets = (unsigned)parse_num("--burst-packets", optarg, 1, 1u << 30); break;
+		case 'i':
+			o->interval_ms = (unsigned)parse_num("--interval", optarg, 1, 3600000);
+			break;
+		case 'w':
+			o->window_us = (unsigned)parse_num("--window-us", optarg, 1, 1000000);
+			break;
+		case 'b':
+			o->burst_packets =
+			    (unsigned)parse_num("--burst-packets", optarg, 1, 1u << 30);
+			break;
 		case 'r':
 			o->ring_bytes = (unsigned)parse_num("--ring-bytes", optarg, 4096, 1u << 30);
 			if (o->ring_bytes & (o->ring_bytes - 1))
 				die(2, "--ring-bytes: %u is not a power of 2", o->ring_bytes);
 			break;
-		case 'R': o->record_mask = parse_records(optarg); break;
-		case 'p': o->target_tgid = (unsigned)parse_num("--pid", optarg, 1, 1u << 30); break;
+		case 'R':
+			o->record_mask = parse_records(optarg);
+			break;
+		case 'p':
+			o->target_tgid = (unsigned)parse_num("--pid", optarg, 1, 1u << 30);
+			break;
 		case 'c':
 			if (stat(optarg, &st))
 				die(2, "--cgroup: %s: %s", optarg, strerror(errno));
-			o->target_cgroup = st.st_ino; /* the cgroup v2 id is the directory's inode */
+			o->target_cgroup =
+			    st.st_ino; /* the cgroup v2 id is the directory's inode */
 			break;
 		case 'x':
 			if (o->nexclude < IRQLENS_MAX_SELF_TGIDS - 2)
-				o->exclude[o->nexclude++] = (unsigned)parse_num("--exclude-pid", optarg, 1, 1u << 30);
+				o->exclude[o->nexclude++] =
+				    (unsigned)parse_num("--exclude-pid", optarg, 1, 1u << 30);
 			break;
-		case 'E': o->no_epoll = true; break;
-		case 's': o->prog_stats = true; break;
-		case 'L': print_layout(stdout); exit(0);
-		case 'v': o->verbose = true; break;
-		case 'h': usage(stdout); exit(0);
+		case 'E':
+			o->no_epoll = true;
+			break;
+		case 's':
+			o->prog_stats = true;
+			break;
+		case 'L':
+			print_layout(stdout);
+			exit(0);
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
 		default:
 			die(2, "unknown option '%s' (see --help)", argv[optind - 1]);
 		}
@@ -691,11 +745,13 @@ static void explain_load_failure(int err)
 	if (p)
 		sscanf(p, "prog '%63[^']'", prog);
 	if (err == -EPERM)
-		die(1, "loading BPF programs was refused (%s): run as root, or grant "
-		       "cap_bpf,cap_perfmon,cap_dac_read_search with setcap",
+		die(1,
+		    "loading BPF programs was refused (%s): run as root, or grant "
+		    "cap_bpf,cap_perfmon,cap_dac_read_search with setcap",
 		    strerror(-err));
 	const char *why = strstr(libbpf_log, "failed to load");
-	fprintf(stderr, "%s: the kernel rejected program '%s': %s\n", prog_name, prog, strerror(-err));
+	fprintf(stderr, "%s: the kernel rejected program '%s': %s\n", prog_name, prog,
+		strerror(-err));
 	if (why)
 		fprintf(stderr, "%s: libbpf: %.*s\n", prog_name, (int)strcspn(why, "\n"), why);
 	fprintf(stderr, "%s: run with --verbose for the verifier log\n", prog_name);
@@ -750,8 +806,10 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	if (access("/sys/kernel/btf/vmlinux", R_OK))
-		die(1, "this kernel has no BTF (/sys/kernel/btf/vmlinux: %s): irqlens needs a kernel "
-		       "built with CONFIG_DEBUG_INFO_BTF=y (Debian, Ubuntu, Fedora and RHEL kernels have it)",
+		die(1,
+		    "this kernel has no BTF (/sys/kernel/btf/vmlinux: %s): irqlens needs a kernel "
+		    "built with CONFIG_DEBUG_INFO_BTF=y (Debian, Ubuntu, Fedora and RHEL kernels "
+		    "have it)",
 		    strerror(errno));
 	check_privileges();
 
@@ -760,7 +818,8 @@ int main(int argc, char **argv)
 		die(1, "cannot read the kernel's BTF: %s", strerror(errno));
 
 	if (!o.no_epoll && (err = ensure_tracefs(&mounted)))
-		warn("tracefs is not mounted and mounting it failed (%s): epoll probes are off; as root "
+		warn("tracefs is not mounted and mounting it failed (%s): epoll probes are off; as "
+		     "root "
 		     "run 'mount -t tracefs nodev /sys/kernel/tracing'",
 		     strerror(-err));
 
@@ -870,7 +929,8 @@ int main(int argc, char **argv)
 		if (n < 0 && errno != EINTR)
 			die(2, "poll: %s", strerror(errno));
 		if (n > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR))) {
-			ssize_t r = read(STDIN_FILENO, line + line_len, sizeof(line) - 1 - line_len);
+			ssize_t r =
+			    read(STDIN_FILENO, line + line_len, sizeof(line) - 1 - line_len);
 			if (r <= 0) {
 				stop_flag = 1; /* stdin closed: the reader is gone */
 				break;

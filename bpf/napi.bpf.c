@@ -116,7 +116,7 @@ int BPF_PROG(irql_napi_poll, struct napi_struct *napi, int work, int budget)
 	} else {
 		s->consec_budget = 0;
 	}
-	emit_rec(IRQLENS_REC_NAPI, k.cpu, k.napi_id, now, 0, bpf_get_current_pid_tgid() >> 32,
-		 work, budget);
+	emit_rec(IRQLENS_REC_NAPI, k.cpu, k.napi_id, now, 0, bpf_get_current_pid_tgid() >> 32, work,
+		 budget);
 	return 0;
 }

@@ -18,10 +18,11 @@
 #endif
 
 /* Settings, written by the helper into .rodata before load. */
-IRQLENS_SHARED const volatile __u32 target_tgid;    /* epoll probes: 0 = every process */
-IRQLENS_SHARED const volatile __u64 target_cgroup;  /* epoll probes: 0 = every cgroup */
-IRQLENS_SHARED const volatile __u32 self_tgids[IRQLENS_MAX_SELF_TGIDS]; /* never traced by epoll probes */
-IRQLENS_SHARED const volatile __u32 record_mask;    /* bit (1 << IRQLENS_REC_*) per streamed kind */
+IRQLENS_SHARED const volatile __u32 target_tgid;   /* epoll probes: 0 = every process */
+IRQLENS_SHARED const volatile __u64 target_cgroup; /* epoll probes: 0 = every cgroup */
+IRQLENS_SHARED const volatile __u32
+    self_tgids[IRQLENS_MAX_SELF_TGIDS];		 /* never traced by epoll probes */
+IRQLENS_SHARED const volatile __u32 record_mask; /* bit (1 << IRQLENS_REC_*) per streamed kind */
 IRQLENS_SHARED const volatile __u64 burst_window_ns;
 IRQLENS_SHARED const volatile __u32 burst_packets;
 
@@ -75,12 +76,29 @@ static __always_inline int streamed(__u32 kind)
 static __always_inline __u32 log2_slot(__u64 v)
 {
 	__u32 r = 0;
-	if (v >> 32) { v >>= 32; r += 32; }
-	if (v >> 16) { v >>= 16; r += 16; }
-	if (v >> 8) { v >>= 8; r += 8; }
-	if (v >> 4) { v >>= 4; r += 4; }
-	if (v >> 2) { v >>= 2; r += 2; }
-	if (v >> 1) { r += 1; }
+	if (v >> 32) {
+		v >>= 32;
+		r += 32;
+	}
+	if (v >> 16) {
+		v >>= 16;
+		r += 16;
+	}
+	if (v >> 8) {
+		v >>= 8;
+		r += 8;
+	}
+	if (v >> 4) {
+		v >>= 4;
+		r += 4;
+	}
+	if (v >> 2) {
+		v >>= 2;
+		r += 2;
+	}
+	if (v >> 1) {
+		r += 1;
+	}
 	return r < IRQLENS_HIST_SLOTS ? r : IRQLENS_HIST_SLOTS - 1;
 }
 
@@ -105,12 +123,14 @@ static __always_inline void add_dur(struct irqlens_dur_stats *s, __u64 dur)
 }
 
 /* Look a key up, inserting a zeroed value first when it is new. */
-static __always_inline void *lookup_or_init(void *map, const void *key, const void *zero, __u32 kind)
+static __always_inline void *lookup_or_init(void *map, const void *key, const void *zero,
+					    __u32 kind)
 {
 	void *v = bpf_map_lookup_elem(map, key);
 	if (v)
 		return v;
-	if (bpf_map_update_elem(map, key, zero, BPF_NOEXIST) && bpf_map_lookup_elem(map, key) == NULL) {
+	if (bpf_map_update_elem(map, key, zero, BPF_NOEXIST) &&
+	    bpf_map_lookup_elem(map, key) == NULL) {
 		count_lost(kind, IRQLENS_LOST_MAP);
 		return NULL;
 	}
@@ -121,7 +141,10 @@ static __always_inline void *lookup_or_init(void *map, const void *key, const vo
 static __always_inline void charge_victim(__u32 cpu, __u32 kind, __u32 id, __u64 dur)
 {
 	struct irqlens_victim_key k = {
-		.cpu = cpu, .kind = kind, .id = id, .tgid = bpf_get_current_pid_tgid() >> 32,
+		.cpu = cpu,
+		.kind = kind,
+		.id = id,
+		.tgid = bpf_get_current_pid_tgid() >> 32,
 	};
 	struct irqlens_victim_stats *v = bpf_map_lookup_elem(&victims, &k);
 	if (!v) {

@@ -48,11 +48,17 @@ static __always_inline int vec_exit(__u32 vec)
 	return 0;
 }
 
-#define VECTOR_PROBES(tp, short, id)                                                         \
-	SEC("tp_btf/" #tp "_entry")                                                          \
-	int BPF_PROG(irql_v_##short##_en, int vector) { return vec_entry(id); }              \
-	SEC("tp_btf/" #tp "_exit")                                                           \
-	int BPF_PROG(irql_v_##short##_ex, int vector) { return vec_exit(id); }
+#define VECTOR_PROBES(tp, short, id)                                                               \
+	SEC("tp_btf/" #tp "_entry")                                                                \
+	int BPF_PROG(irql_v_##short##_en, int vector)                                              \
+	{                                                                                          \
+		return vec_entry(id);                                                              \
+	}                                                                                          \
+	SEC("tp_btf/" #tp "_exit")                                                                 \
+	int BPF_PROG(irql_v_##short##_ex, int vector)                                              \
+	{                                                                                          \
+		return vec_exit(id);                                                               \
+	}
 
 VECTOR_PROBES(local_timer, loc, IRQLENS_VEC_LOCAL_TIMER)
 VECTOR_PROBES(reschedule, res, IRQLENS_VEC_RESCHEDULE)

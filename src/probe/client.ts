@@ -60,29 +60,32 @@ export class Probe {
     const splitter = new FrameSplitter();
     const early = new AsyncQueue<Message>();
     let stderr = '';
-    let probe: Probe | undefined;
+    const ctx: { probe?: Probe } = {};
 
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (s: string) => {
       stderr += s;
-      if (probe) probe.onStderr(s);
+      ctx.probe?.onStderr(s);
     });
     child.stdout.on('data', (chunk: Buffer) => {
       let msgs: Message[];
       try {
         msgs = splitter.push(chunk).map(decodeFrame);
       } catch (e) {
-        (probe ? probe.queue : early).close(e instanceof Error ? e : new Error(String(e)));
+        (ctx.probe ? ctx.probe.queue : early).close(e instanceof Error ? e : new Error(String(e)));
         child.kill('SIGTERM');
         return;
       }
-      for (const m of msgs) (probe ? probe.deliver(m) : early.push(m));
+      for (const m of msgs) {
+        if (ctx.probe) ctx.probe.deliver(m);
+        else early.push(m);
+      }
     });
     // stdin errors (EPIPE when the helper has gone) are reported via its exit
     child.stdin.on('error', () => undefined);
     void child.then((r) => {
-      const target = probe ? probe.queue : early;
-      if (probe) probe.ended = true;
+      const target = ctx.probe ? ctx.probe.queue : early;
+      if (ctx.probe) ctx.probe.ended = true;
       const msg = lastErrorLine(stderr);
       if (r.exitCode !== 0 || r.signal) {
         const why = msg || (r.signal ? `the helper was killed by ${r.signal}` : `the helper exited with code ${r.exitCode}`);
@@ -95,7 +98,8 @@ export class Probe {
     const first = await early.next();
     if (first.done) throw new ProbeError(lastErrorLine(stderr) || 'the helper exited before it started');
     if (first.value.type !== 'hello') throw new ProbeError('the helper stream did not start with a hello frame');
-    probe = new Probe(child, first.value);
+    const probe = new Probe(child, first.value);
+    ctx.probe = probe;
     probe.onStderr(stderr);
     // anything that arrived with the hello
     for (const m of early.drain()) probe.deliver(m);

@@ -20,12 +20,13 @@ export function vectorName(v: number): string {
 
 export function snapshotJson(w: Window) {
   const ncpus = w.hello.ncpus;
-  const cpus = Array.from({ length: ncpus }, (_, cpu) => ({
-    cpu,
-    hardirq: { count: 0, time_ns: 0 } as CountTime,
-    vectors: {} as Record<string, CountTime>,
-    softirq: {} as Record<string, CountTime & { async_count: number; async_time_ns: number }>,
-  }));
+  interface CpuJson {
+    cpu: number;
+    hardirq: CountTime;
+    vectors: Record<string, CountTime>;
+    softirq: Record<string, CountTime & { async_count: number; async_time_ns: number }>;
+  }
+  const cpus = Array.from({ length: ncpus }, (_, cpu): CpuJson => ({ cpu, hardirq: { count: 0, time_ns: 0 }, vectors: {}, softirq: {} }));
   for (const r of w.hardirq) {
     const c = cpus[r.cpu];
     if (!c) continue;
