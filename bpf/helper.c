@@ -364,6 +364,7 @@ static unsigned table_end(struct table *t)
 
 static int ncpus;
 static struct irqlens *skel;
+static struct ring_buffer *rb;
 static struct buf snap_buf;
 static __u32 snap_seq;
 static unsigned char irq_named[8192];
@@ -562,7 +563,9 @@ static void write_snapshot(bool full, bool requested)
 	n += snap_lost(full);
 	n += snap_progstats(full);
 	((struct irqlens_snap_hdr *)snap_buf.p)->ntables = n + names;
-	/* events first: a snapshot then covers every record delivered before it */
+	/* events first: a snapshot then covers every record produced before it */
+	if (rb)
+		ring_buffer__consume(rb);
 	flush_events();
 	write_frame_flags(IRQLENS_FRAME_SNAPSHOT,
 			  (full ? IRQLENS_SNAP_FULL : 0) | (requested ? IRQLENS_SNAP_REQUESTED : 0),
@@ -787,7 +790,6 @@ int main(int argc, char **argv)
 {
 	struct opts o;
 	struct utsname uts;
-	struct ring_buffer *rb = NULL;
 	bool mounted = false;
 	pid_t parent = getppid();
 	int err;
