@@ -62,11 +62,17 @@ export async function loopbackTraffic(ms: number, payload = 64): Promise<number>
         got = 0;
         rounds++;
         if (Date.now() < end && rounds < 5_000_000) c.write(buf);
-        else c.end(() => resolve());
+        else c.end(() => {
+          resolve();
+        });
       });
     });
   } finally {
-    await new Promise<void>((r) => server.close(() => r()));
+    await new Promise<void>((r) => {
+      server.close(() => {
+        r();
+      });
+    });
   }
   return rounds;
 }
@@ -113,7 +119,9 @@ export async function pingPong(port: number, ms: number, conns = 1): Promise<num
       c.on('data', () => {
         rounds++;
         if (Date.now() < end && rounds < 5_000_000) c.write('x');
-        else c.end(() => resolve(rounds));
+        else c.end(() => {
+          resolve(rounds);
+        });
       });
     });
   const r = await Promise.all(Array.from({ length: conns }, one));
@@ -125,10 +133,14 @@ export async function startBpftrace(script: string): Promise<{ stop(): Promise<s
   const proc = execa('bpftrace', ['-e', script], { buffer: false, stdout: 'pipe', stderr: 'pipe', reject: false });
   let out = '';
   proc.stdout.setEncoding('utf8');
-  proc.stdout.on('data', (s: string) => (out += s));
+  proc.stdout.on('data', (s: string) => {
+    out += s;
+  });
   let err = '';
   proc.stderr.setEncoding('utf8');
-  proc.stderr.on('data', (s: string) => (err += s));
+  proc.stderr.on('data', (s: string) => {
+    err += s;
+  });
   const deadline = Date.now() + 30_000;
   while (!/Attaching \d+ probes?/.test(out)) {
     if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`bpftrace did not start: ${err || out}`);
