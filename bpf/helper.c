@@ -230,16 +230,19 @@ static void buf_put(struct buf *b, const void *data, size_t n)
 	b->len += n;
 }
 
+static bool out_closed; /* the reader went away: write nothing more */
+
 static void write_all(const void *p, size_t n)
 {
 	const unsigned char *c = p;
-	while (n) {
+	while (n && !out_closed) {
 		ssize_t w = write(STDOUT_FILENO, c, n);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
 			if (errno == EPIPE) {
-				stop_flag = 1; /* reader went away: clean up and leave */
+				out_closed = true;
+				stop_flag = 1; /* clean up and leave */
 				return;
 			}
 			die(2, "write stream: %s", strerror(errno));
@@ -255,7 +258,7 @@ static void write_frame_flags(unsigned type, unsigned flags, const void *payload
 				       .type = (__u16)type,
 				       .flags = (__u16)flags };
 	write_all(&h, sizeof(h));
-	if (len && !stop_flag)
+	if (len)
 		write_all(payload, len);
 }
 

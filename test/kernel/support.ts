@@ -1,7 +1,7 @@
 // Shared pieces of the real-kernel tests: the root gate, load generators and
 // independent sources to compare against.
 import { execa, type ResultPromise } from 'execa';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import net from 'node:net';
 import { buildDir, repoRoot } from '../../src/probe/paths.js';
@@ -167,11 +167,22 @@ export function parseBpftraceMap(out: string): Map<string, number> {
   return m;
 }
 
-/** IDs of BPF programs owned by a process, from bpftool. */
-export async function progIdsOf(pid: number): Promise<number[]> {
-  const r = await execa('bpftool', ['prog', 'show', '--json']);
-  const progs = JSON.parse(r.stdout) as { id: number; pids?: { pid: number }[] }[];
-  return progs.filter((p) => p.pids?.some((x) => x.pid === pid)).map((p) => p.id);
+/** IDs of BPF programs a process holds open, from its fds' fdinfo (prog_id). */
+export function progIdsOf(pid: number): Promise<number[]> {
+  const ids = new Set<number>();
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
+      try {
+        const m = /^prog_id:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'));
+        if (m?.[1]) ids.add(Number(m[1]));
+      } catch {
+        // fd closed while we looked
+      }
+    }
+  } catch {
+    // the process is gone: it holds nothing
+  }
+  return Promise.resolve([...ids]);
 }
 
 export async function liveProgIds(): Promise<Set<number>> {
