@@ -13,6 +13,7 @@ program
   .version('0.1.0')
   .showHelpAfterError('(run irqlens --help for usage)')
   .exitOverride()
+  .configureOutput({ writeErr: (str) => process.stderr.write(str.replace(/^error: /, 'irqlens: ')) })
   .addHelpText('after', `
 Examples:
   irqlens                          live per-second summary of this machine's interrupts
@@ -31,8 +32,13 @@ withProbeOptions(
     .command('top', { isDefault: true })
     .description('live per-interval summary of interrupts, softirqs, system vectors and NAPI (default command)')
     .addOption(new Option('--interval <seconds>', 'refresh interval').default(1).argParser(positiveNumber('--interval')))
-    .addOption(new Option('--count <n>', 'stop after n intervals').argParser(positiveInt('--count'))),
-).action((o: TopOpts) => topCommand(o));
+    .addOption(new Option('--count <n>', 'stop after n intervals').argParser(positiveInt('--count')))
+    .argument('[command...]'),
+).action((extra: string[], o: TopOpts) => {
+  // `top` is the default command, so a mistyped command name lands here
+  if (extra.length) throw new UsageError(`unknown command '${extra[0] ?? ''}' (commands: ${program.commands.map((c) => c.name()).join(', ')})`);
+  return topCommand(o);
+});
 
 withProbeOptions(
   program

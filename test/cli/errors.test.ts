@@ -1,0 +1,65 @@
+// Bad input gets one clear line and a non-zero exit code, never a stack trace.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execa } from 'execa';
+import { join } from 'node:path';
+import { repoRoot } from '../../src/probe/paths.js';
+
+const cli = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
+
+async function run(args: string[], env: Record<string, string> = {}) {
+  return execa('node', [cli, ...args], { reject: false, timeout: 30_000, env });
+}
+
+function noStack(stderr: string): void {
+  assert.doesNotMatch(stderr, /\n\s+at .+:\d+:\d+/, `stack trace in:\n${stderr}`);
+}
+
+const cases: { args: string[]; match: RegExp }[] = [
+  { args: ['--bogus'], match: /unknown option '--bogus'/ },
+  { args: ['frob'], match: /unknown command 'frob'/ },
+  { args: ['snapshot', '--duration', 'abc'], match: /--duration: 'abc' is not a positive number/ },
+  { args: ['snapshot', '--duration', '-1'], match: /--duration/ },
+  { args: ['snapshot', '--ring-bytes', '5000'], match: /--ring-bytes: 5000 is not a power of 2/ },
+  { args: ['snapshot', '--records', 'hardirq,bogus'], match: /--records: unknown kind 'bogus'/ },
+  { args: ['snapshot', '--cgroup', '/nonexistent/cg'], match: /--cgroup: \/nonexistent\/cg does not exist/ },
+  { args: ['top', '--interval', '0'], match: /--interval/ },
+];
+
+for (const c of cases) {
+  test(`irqlens ${c.args.join(' ')} -> usage error, exit 2`, async () => {
+    const r = await run(c.args);
+    assert.equal(r.exitCode, 2, r.stderr);
+    assert.match(r.stderr, c.match);
+    assert.match(r.stderr.split('\n')[0] ?? '', /^irqlens: /);
+    noStack(r.stderr);
+  });
+}
+
+test('a missing helper binary is named with the fix, exit 1', async () => {
+  const r = await run(['snapshot', '--duration', '1'], { IRQLENS_HELPER: '/nonexistent/irqlens-helper' });
+  assert.equal(r.exitCode, 1);
+  assert.match(r.stderr, /^irqlens: the helper \/nonexistent\/irqlens-helper is not built: run 'bash scripts\/setup.sh'/);
+  noStack(r.stderr);
+});
+
+test('--help lists the commands with examples, exit 0', async () => {
+  const r = await run(['--help']);
+  assert.equal(r.exitCode, 0);
+  assert.match(r.stdout, /snapshot/);
+  assert.match(r.stdout, /Examples:/);
+  const s = await run(['snapshot', '--help']);
+  assert.equal(s.exitCode, 0);
+  assert.match(s.stdout, /--json/);
+  assert.match(s.stdout, /--duration/);
+});
+
+test('helper: unknown option and bad values are one line, exit 2', async () => {
+  const helper = join(repoRoot(), 'build', 'irqlens-helper');
+  for (const args of [['--bogus'], ['--ring-bytes', '1000'], ['--records', 'nope'], ['--interval', 'x']]) {
+    const r = await execa(helper, args, { reject: false });
+    assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /^irqlens-helper: /);
+  }
+});
