@@ -1,4 +1,4 @@
-# Recipes mirror the npm scripts (just comes from the rust-just npm package: npx just <recipe>).
+# Recipes mirror the npm scripts, for those who use just (https://just.systems); npm alone is enough.
 
 # install packages and build
 setup:
