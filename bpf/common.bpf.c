@@ -9,5 +9,6 @@ const volatile __u32 self_tgids[IRQLENS_MAX_SELF_TGIDS] = {};
 const volatile __u32 record_mask = 1u << IRQLENS_REC_BURST;
 const volatile __u64 burst_window_ns = 100000;
 const volatile __u32 burst_packets = 256;
+const volatile __u32 pmu_enabled = 0;
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -4,6 +4,7 @@
  * no BTF variant, so these are tp/ programs (they need tracefs). The tool's
  * own threads are skipped: their epoll_wait would feed back into itself. */
 #include "shared.bpf.h"
+#include "periods.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -48,6 +49,7 @@ static __always_inline int ep_enter(void)
 	if (s->last_exit_ns)
 		s->busy_ns += now - s->last_exit_ns;
 	s->enter_ns = now;
+	period_close(k.tgid, k.tid, now);
 	return 0;
 }
 
@@ -74,6 +76,8 @@ static __always_inline int ep_exit(long ret, __u32 pwait)
 	} else {
 		s->events += ret;
 		s->ret_hist[bounded_slot(ret, IRQLENS_EPOLL_RET_SLOTS - 1)]++;
+		if (ret > 0)
+			period_open((__u32)ret, now);
 	}
 	emit_rec(IRQLENS_REC_EPOLL, bpf_get_smp_processor_id(), k.tid, start, now - start, k.tgid,
 		 (__u32)ret, pwait);

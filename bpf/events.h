@@ -46,7 +46,18 @@
 #define IRQLENS_REC_NAPI     4
 #define IRQLENS_REC_EPOLL    5
 #define IRQLENS_REC_BURST    6
-#define IRQLENS_NR_REC_KINDS 7 /* index 0 unused */
+#define IRQLENS_REC_PERIOD   7
+#define IRQLENS_NR_REC_KINDS 8 /* index 0 unused */
+
+/* Interrupt kinds charged to a traced thread's busy period. */
+#define IRQLENS_KIND_DEVICE	   0 /* irq_handler_* */
+#define IRQLENS_KIND_LOCAL_TIMER   1
+#define IRQLENS_KIND_RESCHEDULE	   2
+#define IRQLENS_KIND_CALL_FUNCTION 3 /* and call_function_single */
+#define IRQLENS_KIND_IRQ_WORK	   4
+#define IRQLENS_KIND_OTHER_VECTOR  5
+#define IRQLENS_KIND_SOFTIRQ	   6 /* asynchronous softirqs only */
+#define IRQLENS_NR_KINDS	   8 /* 7 used, padded */
 
 /* Why something was lost: the ring was full, or a map had no room for a new key. */
 #define IRQLENS_LOST_RING 0
@@ -144,10 +155,29 @@ struct irqlens_cpu_state {
 	__u64 run_raised[IRQLENS_NR_SOFTIRQS]; /* raise time of the current run */
 	__u32 irq;
 	__u32 vec;
-	__u32 in_handler;    /* > 0 while a hardirq or system-vector handler runs */
+	__u32 _unused0;
 	__u32 async_pending; /* softirq bits raised from interrupt context, not yet run */
 	__u32 async_running; /* softirq bits whose current run is asynchronous */
 	__u32 _pad;
+	__u64 irq_ns_acc;		       /* hardirq + vector handler ns on this CPU, ever */
+	__u64 si_irq_acc[IRQLENS_NR_SOFTIRQS]; /* irq_ns_acc when the softirq run began */
+};
+
+/* A traced thread's current busy period (BPF task storage). */
+struct irqlens_period_state {
+	__u64 start_ns;
+	__u64 switch_out_ns; /* when it last left the CPU inside the period */
+	__u64 offcpu_ns;
+	__u64 steal_start;
+	__u64 cycles_start;
+	__u64 instr_start;
+	__u32 events;
+	__u32 switches;
+	__u16 cpu_start;
+	__u16 active;
+	__u32 _pad;
+	__u32 irq_count[IRQLENS_NR_KINDS];
+	__u32 irq_ns[IRQLENS_NR_KINDS];
 };
 
 /* ---- per-event records (ring buffer); all start with kind, cpu ---- */
@@ -175,6 +205,44 @@ struct irqlens_burst_rec {
 	__u32 polls_at_budget;
 	__u32 windows;
 	__u32 _pad;
+};
+
+#define IRQLENS_PERIOD_PMU   1 /* cycles/instructions are valid */
+#define IRQLENS_PERIOD_STEAL 2 /* steal_ns is valid (runqueue steal accounting) */
+
+/* One busy period of a traced thread: epoll returned >= 1 event at start_ns,
+ * the thread called epoll again at end_ns. */
+struct irqlens_period_rec {
+	__u16 kind; /* IRQLENS_REC_PERIOD */
+	__u16 cpu_start;
+	__u32 tid;
+	__u64 start_ns;
+	__u64 end_ns;
+	__u32 tgid;
+	__u16 cpu_end;
+	__u16 flags; /* IRQLENS_PERIOD_* */
+	__u32 events;
+	__u32 switches;
+	__u64 offcpu_ns;
+	__u64 steal_ns;
+	__u64 cycles;
+	__u64 instructions;
+	__u32 irq_count[IRQLENS_NR_KINDS];
+	__u32 irq_ns[IRQLENS_NR_KINDS];
+};
+
+/* Per-CPU kernel CPU time (from /proc/stat at each snapshot), ns. */
+struct irqlens_cputime_row {
+	__u32 cpu;
+	__u32 _pad;
+	__u64 user_ns;
+	__u64 nice_ns;
+	__u64 system_ns;
+	__u64 idle_ns;
+	__u64 iowait_ns;
+	__u64 irq_ns;
+	__u64 softirq_ns;
+	__u64 steal_ns;
 };
 
 /* ---- stream frames (helper stdout) ---- */
@@ -242,6 +310,7 @@ struct irqlens_snap_hdr {
 #define IRQLENS_T_IRQNAME  7
 #define IRQLENS_T_LOST	   8
 #define IRQLENS_T_PROGSTAT 9
+#define IRQLENS_T_CPUTIME  10
 
 struct irqlens_table_hdr {
 	__u16 table;

@@ -21,7 +21,6 @@ int BPF_PROG(irql_hi_entry, int irq, struct irqaction *action)
 		return 0;
 	st->irq_start = bpf_ktime_get_ns();
 	st->irq = irq;
-	st->in_handler++;
 	return 0;
 }
 
@@ -35,8 +34,6 @@ int BPF_PROG(irql_hi_exit, int irq, struct irqaction *action, int ret)
 
 	if (!st)
 		return 0;
-	if (st->in_handler)
-		st->in_handler--;
 	start = st->irq_start;
 	/* entry seen before we attached, or a mismatched pair: skip, never guess */
 	if (!start || st->irq != (__u32)irq)
@@ -45,10 +42,12 @@ int BPF_PROG(irql_hi_exit, int irq, struct irqaction *action, int ret)
 	now = bpf_ktime_get_ns();
 	dur = now - start;
 	cpu = bpf_get_smp_processor_id();
+	st->irq_ns_acc += dur;
 	s = lookup_or_init(&hardirq_stats, &key, &zero_dur, IRQLENS_REC_HARDIRQ);
 	if (s)
 		add_dur(s, dur);
 	charge_victim(cpu, IRQLENS_REC_HARDIRQ, key, dur);
+	charge_period(IRQLENS_KIND_DEVICE, dur);
 	emit_rec(IRQLENS_REC_HARDIRQ, cpu, key, start, dur, bpf_get_current_pid_tgid() >> 32, 0, 0);
 	return 0;
 }

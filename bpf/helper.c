@@ -148,9 +148,10 @@ static void check_privileges(void)
 
 static const char *tracefs_dir(void)
 {
-	if (access("/sys/kernel/tracing/events", F_OK) == 0)
+	/* AT_EACCESS: judge with our effective IDs and file capabilities (setcap) */
+	if (faccessat(AT_FDCWD, "/sys/kernel/tracing/events", F_OK, AT_EACCESS) == 0)
 		return "/sys/kernel/tracing";
-	if (access("/sys/kernel/debug/tracing/events", F_OK) == 0)
+	if (faccessat(AT_FDCWD, "/sys/kernel/debug/tracing/events", F_OK, AT_EACCESS) == 0)
 		return "/sys/kernel/debug/tracing";
 	return NULL;
 }
@@ -185,7 +186,39 @@ static bool tracefs_has_event(const char *tp /* "syscalls/sys_enter_x" */)
 	if (!dir)
 		return false;
 	snprintf(path, sizeof(path), "%s/events/%s", dir, tp);
-	return access(path, F_OK) == 0;
+	return faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) == 0;
+}
+
+static int open_counter(__u64 config, int cpu)
+{
+	struct perf_event_attr a = {
+		.type = PERF_TYPE_HARDWARE,
+		.size = sizeof(a),
+		.config = config,
+	};
+	return (int)syscall(SYS_perf_event_open, &a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+/* Per-CPU cycles and instructions counters into the BPF perf event arrays;
+ * false when a CPU that exists lacks them. */
+static bool open_pmu(int cycles_map, int instr_map, int n)
+{
+	for (int cpu = 0; cpu < n; cpu++) {
+		__u32 key = (__u32)cpu;
+		int c = open_counter(PERF_COUNT_HW_CPU_CYCLES, cpu);
+		int i = open_counter(PERF_COUNT_HW_INSTRUCTIONS, cpu);
+		bool ok = c >= 0 && i >= 0 && !bpf_map_update_elem(cycles_map, &key, &c, BPF_ANY) &&
+			  !bpf_map_update_elem(instr_map, &key, &i, BPF_ANY);
+		int saved = errno;
+		/* the maps hold their own references */
+		if (c >= 0)
+			close(c);
+		if (i >= 0)
+			close(i);
+		if (!ok && saved != ENODEV && saved != ENOENT) /* an offline CPU stays empty */
+			return false;
+	}
+	return true;
 }
 
 static int detect_pmu(void)
@@ -517,6 +550,47 @@ static unsigned snap_lost(bool full)
 	return table_end(&t);
 }
 
+/* Kernel CPU time per CPU from /proc/stat, so the stream can split each
+ * CPU's time into busy, interrupt and idle without another source. */
+static unsigned snap_cputime(bool full)
+{
+	static long hz;
+	char line[512];
+	struct table t;
+	FILE *f = fopen("/proc/stat", "r");
+
+	if (!f)
+		return 0;
+	if (!hz)
+		hz = sysconf(_SC_CLK_TCK);
+	table_begin(&t, &snap_buf, IRQLENS_T_CPUTIME, sizeof(struct irqlens_cputime_row));
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long v[8] = {};
+		unsigned cpu;
+		if (strncmp(line, "cpu", 3) || line[3] < '0' || line[3] > '9')
+			continue;
+		if (sscanf(line + 3, "%u %llu %llu %llu %llu %llu %llu %llu %llu", &cpu, &v[0],
+			   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) < 9)
+			continue;
+		__u64 k = 1000000000ull / (__u64)hz;
+		struct irqlens_cputime_row r = {
+			.cpu = cpu,
+			.user_ns = v[0] * k,
+			.nice_ns = v[1] * k,
+			.system_ns = v[2] * k,
+			.idle_ns = v[3] * k,
+			.iowait_ns = v[4] * k,
+			.irq_ns = v[5] * k,
+			.softirq_ns = v[6] * k,
+			.steal_ns = v[7] * k,
+		};
+		if (changed(IRQLENS_T_CPUTIME, &r.cpu, 4, &r.user_ns, sizeof(r) - 8, full))
+			table_row(&t, &r, sizeof(r));
+	}
+	fclose(f);
+	return table_end(&t);
+}
+
 static unsigned snap_progstats(bool full)
 {
 	struct table t;
@@ -565,6 +639,7 @@ static void write_snapshot(bool full, bool requested)
 		      sizeof(struct irqlens_victim_key), sizeof(struct irqlens_victim_stats), full);
 	n += snap_lost(full);
 	n += snap_progstats(full);
+	n += snap_cputime(full);
 	((struct irqlens_snap_hdr *)snap_buf.p)->ntables = n + names;
 	/* events first: a snapshot then covers every record produced before it */
 	if (rb)
@@ -586,6 +661,7 @@ static unsigned parse_records(const char *s)
 		{ "hardirq", IRQLENS_REC_HARDIRQ }, { "vector", IRQLENS_REC_VECTOR },
 		{ "softirq", IRQLENS_REC_SOFTIRQ }, { "napi", IRQLENS_REC_NAPI },
 		{ "epoll", IRQLENS_REC_EPOLL },	    { "burst", IRQLENS_REC_BURST },
+		{ "period", IRQLENS_REC_PERIOD },
 	};
 	unsigned mask = 0;
 	char *copy = strdup(s), *save = NULL;
@@ -594,7 +670,7 @@ static unsigned parse_records(const char *s)
 		if (!strcmp(tok, "none"))
 			continue;
 		if (!strcmp(tok, "all")) {
-			mask |= 0x7e;
+			mask |= 0xfe;
 			continue;
 		}
 		for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
@@ -605,7 +681,7 @@ static unsigned parse_records(const char *s)
 		if (!found)
 			die(2,
 			    "--records: unknown kind '%s' (use "
-			    "hardirq,vector,softirq,napi,epoll,burst, all or none)",
+			    "hardirq,vector,softirq,napi,epoll,burst,period, all or none)",
 			    tok);
 	}
 	free(copy);
@@ -632,7 +708,7 @@ static void usage(FILE *f)
 		"  --burst-packets N    packets per window that make a burst (default 256)\n"
 		"  --ring-bytes N       ring buffer size, power of 2 >= 4096 (default 16 MiB)\n"
 		"  --records LIST       per-event records to stream: hardirq,vector,softirq,napi,\n"
-		"                       epoll,burst, all or none (default burst)\n"
+		"                       epoll,burst,period, all or none (default burst)\n"
 		"  --pid TGID           epoll probes trace only this process\n"
 		"  --cgroup PATH        epoll probes trace only this cgroup (v2)\n"
 		"  --exclude-pid TGID   never trace this process in epoll probes (repeatable)\n"
@@ -736,6 +812,11 @@ static const char *tp_of(const struct bpf_program *p)
 static bool is_btf_tp(const struct bpf_program *p)
 {
 	return strncmp(bpf_program__section_name(p), "tp_btf/", 7) == 0;
+}
+
+static bool is_period_only(const struct bpf_program *p)
+{
+	return strcmp(bpf_program__name(p), "irql_sched_sw") == 0;
 }
 
 static bool is_epoll(const struct bpf_program *p)
@@ -846,6 +927,11 @@ int main(int argc, char **argv)
 	for (int i = 0; i < o.nexclude; i++)
 		skel->rodata->self_tgids[2 + i] = o.exclude[i];
 	bpf_map__set_max_entries(skel->maps.events, o.ring_bytes);
+	bpf_map__set_max_entries(skel->maps.pmu_cycles, (__u32)ncpus);
+	bpf_map__set_max_entries(skel->maps.pmu_instr, (__u32)ncpus);
+	int pmu = detect_pmu();
+	/* the PMU path: periods carry cycles and instructions where counters exist */
+	skel->rodata->pmu_enabled = pmu && (o.record_mask & (1u << IRQLENS_REC_PERIOD));
 
 	struct bpf_program *prog;
 	bpf_object__for_each_program(prog, skel->obj)
@@ -858,7 +944,8 @@ int main(int argc, char **argv)
 		snprintf(e->st.tracepoint, sizeof(e->st.tracepoint), "%s", tp_of(prog));
 		bool ok = is_btf_tp(prog) ? btf_has_tracepoint(vmlinux, tp_of(prog))
 					  : tracefs_has_event(tp_of(prog));
-		if (is_epoll(prog) && o.no_epoll) {
+		if ((is_epoll(prog) && o.no_epoll) ||
+		    (is_period_only(prog) && !(o.record_mask & (1u << IRQLENS_REC_PERIOD)))) {
 			e->st.status = IRQLENS_PROG_DISABLED;
 			bpf_program__set_autoload(prog, false);
 		} else if (!ok) {
@@ -872,18 +959,30 @@ int main(int argc, char **argv)
 	if (err)
 		explain_load_failure(err);
 
-	for (int i = 0; i < nprogs; i++) {
-		struct prog_entry *e = &progs[i];
-		if (e->st.status != IRQLENS_PROG_ATTACHED)
-			continue;
-		e->link = bpf_program__attach(e->prog);
-		if (!e->link) {
-			e->st.status = IRQLENS_PROG_FAILED;
-			e->st.err = -errno;
-			warn("attach %s (%s): %s", e->st.name, e->st.tracepoint, strerror(errno));
+	/* exits first: an entry seen without its exit would leave a stale start */
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < nprogs; i++) {
+			struct prog_entry *e = &progs[i];
+			const char *n = e->st.name;
+			size_t len = strlen(n);
+			bool is_exit = (len > 3 && !strcmp(n + len - 3, "_ex")) ||
+				       (len > 5 && !strcmp(n + len - 5, "_exit"));
+			if (e->st.status != IRQLENS_PROG_ATTACHED || is_exit != (pass == 0))
+				continue;
+			e->link = bpf_program__attach(e->prog);
+			if (!e->link) {
+				e->st.status = IRQLENS_PROG_FAILED;
+				e->st.err = -errno;
+				warn("attach %s (%s): %s", e->st.name, e->st.tracepoint,
+				     strerror(errno));
+			}
 		}
-	}
 
+	if (skel->rodata->pmu_enabled &&
+	    !open_pmu(bpf_map__fd(skel->maps.pmu_cycles), bpf_map__fd(skel->maps.pmu_instr), ncpus))
+		warn("hardware counters exist but could not be opened on every CPU (%s): "
+		     "periods carry no cycles",
+		     strerror(errno));
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_record, NULL, NULL);
 	if (!rb)
 		die(1, "cannot create the ring buffer reader: %s", strerror(errno));
@@ -903,7 +1002,7 @@ int main(int argc, char **argv)
 	memcpy(hello.h.magic, IRQLENS_MAGIC, sizeof(IRQLENS_MAGIC));
 	hello.h.version = IRQLENS_STREAM_VERSION;
 	hello.h.ncpus = (__u32)ncpus;
-	hello.h.pmu = (__u32)detect_pmu();
+	hello.h.pmu = (__u32)pmu;
 	hello.h.nprogs = (__u32)nprogs;
 	hello.h.mono_ns = now_ns(CLOCK_MONOTONIC);
 	hello.h.realtime_ns = now_ns(CLOCK_REALTIME);

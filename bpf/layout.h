@@ -189,6 +189,35 @@ static void print_layout(FILE *f)
 	L_F(irqlens_end, ts_ns);
 	L_F(irqlens_end, code);
 	L_END();
+	L_BEGIN(irqlens_period_rec);
+	L_F(irqlens_period_rec, kind);
+	L_F(irqlens_period_rec, cpu_start);
+	L_F(irqlens_period_rec, tid);
+	L_F(irqlens_period_rec, start_ns);
+	L_F(irqlens_period_rec, end_ns);
+	L_F(irqlens_period_rec, tgid);
+	L_F(irqlens_period_rec, cpu_end);
+	L_F(irqlens_period_rec, flags);
+	L_F(irqlens_period_rec, events);
+	L_F(irqlens_period_rec, switches);
+	L_F(irqlens_period_rec, offcpu_ns);
+	L_F(irqlens_period_rec, steal_ns);
+	L_F(irqlens_period_rec, cycles);
+	L_F(irqlens_period_rec, instructions);
+	L_F(irqlens_period_rec, irq_count);
+	L_F(irqlens_period_rec, irq_ns);
+	L_END();
+	L_BEGIN(irqlens_cputime_row);
+	L_F(irqlens_cputime_row, cpu);
+	L_F(irqlens_cputime_row, user_ns);
+	L_F(irqlens_cputime_row, nice_ns);
+	L_F(irqlens_cputime_row, system_ns);
+	L_F(irqlens_cputime_row, idle_ns);
+	L_F(irqlens_cputime_row, iowait_ns);
+	L_F(irqlens_cputime_row, irq_ns);
+	L_F(irqlens_cputime_row, softirq_ns);
+	L_F(irqlens_cputime_row, steal_ns);
+	L_END();
 	fputs("}}\n", f);
 }
 

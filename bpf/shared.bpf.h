@@ -25,6 +25,7 @@ IRQLENS_SHARED const volatile __u32
 IRQLENS_SHARED const volatile __u32 record_mask; /* bit (1 << IRQLENS_REC_*) per streamed kind */
 IRQLENS_SHARED const volatile __u64 burst_window_ns;
 IRQLENS_SHARED const volatile __u32 burst_packets;
+IRQLENS_SHARED const volatile __u32 pmu_enabled; /* cycles/instructions perf events are open */
 
 IRQLENS_SHARED struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -53,10 +54,47 @@ IRQLENS_SHARED struct {
 	__type(value, struct irqlens_victim_stats);
 } victims SEC(".maps");
 
+/* Busy-period state of traced threads, kept with the task itself. */
+IRQLENS_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct irqlens_period_state);
+} periods SEC(".maps");
+
+/* Per-CPU hardware counters, opened by the helper where a PMU exists. */
+IRQLENS_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+	__uint(max_entries, 256); /* resized to the CPU count by the helper */
+} pmu_cycles SEC(".maps");
+
+IRQLENS_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+	__uint(max_entries, 256);
+} pmu_instr SEC(".maps");
+
 static __always_inline struct irqlens_cpu_state *this_cpu_state(void)
 {
 	__u32 zero = 0;
 	return bpf_map_lookup_elem(&cpu_state, &zero);
+}
+
+/* True while a hardirq or system-vector handler runs on this CPU. Uses the
+ * entry stamps (cleared at exit) with an age limit, so an exit missed at
+ * attach time cannot leave the CPU marked "in interrupt" for long. */
+static __always_inline int in_interrupt_handler(struct irqlens_cpu_state *st)
+{
+	__u64 now;
+
+	if (!st->irq_start && !st->vec_start)
+		return 0;
+	now = bpf_ktime_get_ns();
+	return (st->irq_start && now - st->irq_start < 10000000ULL) ||
+	       (st->vec_start && now - st->vec_start < 10000000ULL);
 }
 
 static __always_inline void count_lost(__u32 kind, __u32 reason)
@@ -162,6 +200,21 @@ static __always_inline void charge_victim(__u32 cpu, __u32 kind, __u32 id, __u64
 	/* the key holds the CPU: one writer, no atomics needed */
 	v->count++;
 	v->time_ns += dur;
+}
+
+/* An interrupt hit the current task: charge it to the task's busy period. */
+static __always_inline void charge_period(__u32 kind, __u64 dur)
+{
+	struct irqlens_period_state *p;
+
+	if (!streamed(IRQLENS_REC_PERIOD))
+		return;
+	p = bpf_task_storage_get(&periods, bpf_get_current_task_btf(), 0, 0);
+	if (!p || !p->active)
+		return;
+	kind &= IRQLENS_NR_KINDS - 1;
+	p->irq_count[kind]++;
+	p->irq_ns[kind] += dur > 0xffffffffULL ? 0xffffffffu : (__u32)dur;
 }
 
 /* Emit one fixed record without waking the reader: it polls on a timer, so

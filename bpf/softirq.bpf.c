@@ -30,7 +30,7 @@ int BPF_PROG(irql_si_raise, unsigned int raw_vec)
 		return 0;
 	if (!st->raise_ts[vec])
 		st->raise_ts[vec] = bpf_ktime_get_ns();
-	if (st->in_handler)
+	if (in_interrupt_handler(st))
 		st->async_pending |= 1u << vec;
 	return 0;
 }
@@ -46,6 +46,7 @@ int BPF_PROG(irql_si_entry, unsigned int raw_vec)
 		return 0;
 	bit = 1u << vec;
 	st->si_start[vec] = bpf_ktime_get_ns();
+	st->si_irq_acc[vec] = st->irq_ns_acc;
 	/* a raise during this run belongs to the next run */
 	st->run_raised[vec] = st->raise_ts[vec];
 	st->raise_ts[vec] = 0;
@@ -63,7 +64,7 @@ int BPF_PROG(irql_si_exit, unsigned int raw_vec)
 	__u32 vec = bounded_vec(raw_vec);
 	struct irqlens_cpu_state *st = this_cpu_state();
 	struct irqlens_softirq_stats *s;
-	__u64 now, start, dur, raised;
+	__u64 now, start, dur, raised, nested;
 	__u32 key = vec, async;
 
 	if (!st || vec >= IRQLENS_NR_SOFTIRQS)
@@ -74,6 +75,10 @@ int BPF_PROG(irql_si_exit, unsigned int raw_vec)
 	st->si_start[vec] = 0;
 	now = bpf_ktime_get_ns();
 	dur = now - start;
+	/* hardirqs that interrupted this run are theirs, not the softirq's */
+	nested = st->irq_ns_acc - st->si_irq_acc[vec];
+	if (nested < dur)
+		dur -= nested;
 	async = (st->async_running >> vec) & 1;
 	raised = st->run_raised[vec];
 	s = bpf_map_lookup_elem(&softirq_stats, &key);
@@ -93,6 +98,8 @@ int BPF_PROG(irql_si_exit, unsigned int raw_vec)
 			s->lat_hist[log2_slot(start - raised)]++;
 		}
 	}
+	if (async)
+		charge_period(IRQLENS_KIND_SOFTIRQ, dur);
 	emit_rec(IRQLENS_REC_SOFTIRQ, bpf_get_smp_processor_id(), key, start, dur,
 		 bpf_get_current_pid_tgid() >> 32, async, 0);
 	return 0;

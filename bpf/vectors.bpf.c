@@ -11,6 +11,23 @@ struct {
 	__type(value, struct irqlens_dur_stats);
 } vector_stats SEC(".maps");
 
+static __always_inline __u32 period_kind(__u32 vec)
+{
+	switch (vec) {
+	case IRQLENS_VEC_LOCAL_TIMER:
+		return IRQLENS_KIND_LOCAL_TIMER;
+	case IRQLENS_VEC_RESCHEDULE:
+		return IRQLENS_KIND_RESCHEDULE;
+	case IRQLENS_VEC_CALL_FUNCTION:
+	case IRQLENS_VEC_CALL_FUNCTION_SINGLE:
+		return IRQLENS_KIND_CALL_FUNCTION;
+	case IRQLENS_VEC_IRQ_WORK:
+		return IRQLENS_KIND_IRQ_WORK;
+	default:
+		return IRQLENS_KIND_OTHER_VECTOR;
+	}
+}
+
 static __always_inline int vec_entry(__u32 vec)
 {
 	struct irqlens_cpu_state *st = this_cpu_state();
@@ -19,7 +36,6 @@ static __always_inline int vec_entry(__u32 vec)
 		return 0;
 	st->vec_start = bpf_ktime_get_ns();
 	st->vec = vec;
-	st->in_handler++;
 	return 0;
 }
 
@@ -32,18 +48,18 @@ static __always_inline int vec_exit(__u32 vec)
 
 	if (!st)
 		return 0;
-	if (st->in_handler)
-		st->in_handler--;
 	start = st->vec_start;
 	if (!start || st->vec != vec)
 		return 0;
 	st->vec_start = 0;
 	dur = bpf_ktime_get_ns() - start;
+	st->irq_ns_acc += dur;
 	cpu = bpf_get_smp_processor_id();
 	s = bpf_map_lookup_elem(&vector_stats, &vec);
 	if (s)
 		add_dur(s, dur);
 	charge_victim(cpu, IRQLENS_REC_VECTOR, vec, dur);
+	charge_period(period_kind(vec), dur);
 	emit_rec(IRQLENS_REC_VECTOR, cpu, vec, start, dur, bpf_get_current_pid_tgid() >> 32, 0, 0);
 	return 0;
 }

@@ -1,9 +1,9 @@
 // Frame payloads -> typed messages. Every offset comes from layout.ts.
-import { FRAME, SNAP_REQUESTED, LAYOUT, LOST_REASONS, MAGIC, PROG_STATUS, REC, REC_NAMES, STREAM_VERSION, TABLE, HIST_SLOTS, NAPI_WORK_SLOTS, EPOLL_RET_SLOTS } from './layout.js';
+import { FRAME, SNAP_REQUESTED, LAYOUT, LOST_REASONS, MAGIC, PROG_STATUS, REC, REC_NAMES, STREAM_VERSION, TABLE, HIST_SLOTS, NAPI_WORK_SLOTS, EPOLL_RET_SLOTS, NR_KINDS } from './layout.js';
 import type { Frame } from './frames.js';
 import { StreamError } from './errors.js';
 import type {
-  BurstRec, DurStats, EpollRow, EventRec, HardirqRow, Hello, IrqNameRow, LostRow, Message, NapiRow, ProgStatRow,
+  BurstRec, CpuTimeRow, PeriodRec, DurStats, EpollRow, EventRec, HardirqRow, Hello, IrqNameRow, LostRow, Message, NapiRow, ProgStatRow,
   ProgStatus, Snapshot, SoftirqRow, VectorRow, VictimRow,
 } from './types.js';
 
@@ -209,6 +209,24 @@ const rowDecoders: Record<number, { size: number; decode: RowDecoder }> = {
       s.lost.push(r);
     },
   },
+  [TABLE.CPUTIME]: {
+    size: LAYOUT.irqlens_cputime_row.size,
+    decode: (_p, dv, o, s) => {
+      const f = LAYOUT.irqlens_cputime_row.fields;
+      const r: CpuTimeRow = {
+        cpu: dv.getUint32(o + f.cpu, true),
+        userNs: u64(dv, o + f.user_ns),
+        niceNs: u64(dv, o + f.nice_ns),
+        systemNs: u64(dv, o + f.system_ns),
+        idleNs: u64(dv, o + f.idle_ns),
+        iowaitNs: u64(dv, o + f.iowait_ns),
+        irqNs: u64(dv, o + f.irq_ns),
+        softirqNs: u64(dv, o + f.softirq_ns),
+        stealNs: u64(dv, o + f.steal_ns),
+      };
+      s.cpuTime.push(r);
+    },
+  },
   [TABLE.PROGSTAT]: {
     size: LAYOUT.irqlens_progstat_row.size,
     decode: (_p, dv, o, s) => {
@@ -229,7 +247,7 @@ export function decodeSnapshot(p: Uint8Array, flags = 0): Snapshot {
     tsNs: dv.getBigUint64(H.fields.ts_ns, true),
     seq: dv.getUint32(H.fields.seq, true),
     requested: (flags & SNAP_REQUESTED) !== 0,
-    hardirq: [], softirq: [], vector: [], napi: [], epoll: [], victim: [], irqName: [], lost: [], progStat: [],
+    hardirq: [], softirq: [], vector: [], napi: [], epoll: [], victim: [], irqName: [], lost: [], progStat: [], cpuTime: [],
   };
   const ntables = dv.getUint32(H.fields.ntables, true);
   let off = H.size;
@@ -253,13 +271,42 @@ const REC_KIND: Record<number, EventRec['kind']> = { 1: 'hardirq', 2: 'vector', 
 /** Size in bytes of the record starting at `off`, from its kind. */
 export function recordSize(kind: number): number {
   if (kind === REC.BURST) return LAYOUT.irqlens_burst_rec.size;
+  if (kind === REC.PERIOD) return LAYOUT.irqlens_period_rec.size;
   if (REC_KIND[kind]) return LAYOUT.irqlens_rec.size;
   return 0;
 }
 
-export function decodeRecords(b: Uint8Array): (EventRec | BurstRec)[] {
+function u32s(dv: DataView, off: number, n: number): number[] {
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) out[i] = dv.getUint32(off + i * 4, true);
+  return out;
+}
+
+export function decodePeriod(dv: DataView, off: number): PeriodRec {
+  const P = LAYOUT.irqlens_period_rec.fields;
+  return {
+    kind: 'period',
+    tgid: dv.getUint32(off + P.tgid, true),
+    tid: dv.getUint32(off + P.tid, true),
+    startNs: dv.getBigUint64(off + P.start_ns, true),
+    endNs: dv.getBigUint64(off + P.end_ns, true),
+    cpuStart: dv.getUint16(off + P.cpu_start, true),
+    cpuEnd: dv.getUint16(off + P.cpu_end, true),
+    flags: dv.getUint16(off + P.flags, true),
+    events: dv.getUint32(off + P.events, true),
+    switches: dv.getUint32(off + P.switches, true),
+    offCpuNs: u64(dv, off + P.offcpu_ns),
+    stealNs: u64(dv, off + P.steal_ns),
+    cycles: u64(dv, off + P.cycles),
+    instructions: u64(dv, off + P.instructions),
+    irqCount: u32s(dv, off + P.irq_count, NR_KINDS),
+    irqNs: u32s(dv, off + P.irq_ns, NR_KINDS),
+  };
+}
+
+export function decodeRecords(b: Uint8Array): (EventRec | BurstRec | PeriodRec)[] {
   const dv = view(b);
-  const out: (EventRec | BurstRec)[] = [];
+  const out: (EventRec | BurstRec | PeriodRec)[] = [];
   const R = LAYOUT.irqlens_rec.fields;
   const B = LAYOUT.irqlens_burst_rec.fields;
   for (let off = 0; off < b.length;) {
@@ -268,7 +315,9 @@ export function decodeRecords(b: Uint8Array): (EventRec | BurstRec)[] {
     const size = recordSize(kind);
     if (!size) throw new StreamError(`event batch: unknown record kind ${kind} at byte ${off}`);
     if (b.length - off < size) throw new StreamError(`event batch: record at byte ${off} is cut off`);
-    if (kind === REC.BURST) {
+    if (kind === REC.PERIOD) {
+      out.push(decodePeriod(dv, off));
+    } else if (kind === REC.BURST) {
       out.push({
         kind: 'burst',
         cpu: dv.getUint16(off + B.cpu, true),

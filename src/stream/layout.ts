@@ -24,14 +24,18 @@ export const VECTORS = [
   { name: 'SPURIOUS_APIC', proc: 'SPU' },
 ] as const;
 
-export const REC = { HARDIRQ: 1, VECTOR: 2, SOFTIRQ: 3, NAPI: 4, EPOLL: 5, BURST: 6 } as const;
-export const REC_NAMES: Record<number, string> = { 1: 'hardirq', 2: 'vector', 3: 'softirq', 4: 'napi', 5: 'epoll', 6: 'burst' };
+export const REC = { HARDIRQ: 1, VECTOR: 2, SOFTIRQ: 3, NAPI: 4, EPOLL: 5, BURST: 6, PERIOD: 7 } as const;
+export const REC_NAMES: Record<number, string> = { 1: 'hardirq', 2: 'vector', 3: 'softirq', 4: 'napi', 5: 'epoll', 6: 'burst', 7: 'period' };
+/** IRQLENS_NR_KINDS: interrupt kinds charged to busy periods (7 used). */
+export const NR_KINDS = 8;
+export const PERIOD_PMU = 1;
+export const PERIOD_STEAL = 2;
 export const LOST_REASONS = ['ring_full', 'map_full'] as const;
 
 export const SNAP_FULL = 1;
 export const SNAP_REQUESTED = 2;
 export const FRAME = { HELLO: 1, EVENTS: 2, SNAPSHOT: 3, END: 4 } as const;
-export const TABLE = { HARDIRQ: 1, SOFTIRQ: 2, VECTOR: 3, NAPI: 4, EPOLL: 5, VICTIM: 6, IRQNAME: 7, LOST: 8, PROGSTAT: 9 } as const;
+export const TABLE = { HARDIRQ: 1, SOFTIRQ: 2, VECTOR: 3, NAPI: 4, EPOLL: 5, VICTIM: 6, IRQNAME: 7, LOST: 8, PROGSTAT: 9, CPUTIME: 10 } as const;
 export const PROG_STATUS = ['attached', 'unsupported', 'disabled', 'failed'] as const;
 
 export interface StructLayout {
@@ -67,6 +71,17 @@ export const LAYOUT = {
   irqlens_burst_rec: {
     size: 48,
     fields: { kind: 0, cpu: 2, napi_id: 4, start_ns: 8, end_ns: 16, ifindex: 24, packets: 28, peak_window_packets: 32, polls_at_budget: 36, windows: 40 },
+  },
+  irqlens_period_rec: {
+    size: 136,
+    fields: {
+      kind: 0, cpu_start: 2, tid: 4, start_ns: 8, end_ns: 16, tgid: 24, cpu_end: 28, flags: 30, events: 32, switches: 36,
+      offcpu_ns: 40, steal_ns: 48, cycles: 56, instructions: 64, irq_count: 72, irq_ns: 104,
+    },
+  },
+  irqlens_cputime_row: {
+    size: 72,
+    fields: { cpu: 0, user_ns: 8, nice_ns: 16, system_ns: 24, idle_ns: 32, iowait_ns: 40, irq_ns: 48, softirq_ns: 56, steal_ns: 64 },
   },
   irqlens_frame_hdr: { size: 8, fields: { len: 0, type: 4, flags: 6 } },
   irqlens_hello: {

@@ -85,6 +85,19 @@ export interface IrqNameRow { irq: number; name: string }
 export interface LostRow { kind: string; reason: string; count: number }
 export interface ProgStatRow { prog: number; runCnt: number; runTimeNs: number }
 
+/** Kernel CPU time of one CPU (cumulative ns, from /proc/stat). */
+export interface CpuTimeRow {
+  cpu: number;
+  userNs: number;
+  niceNs: number;
+  systemNs: number;
+  idleNs: number;
+  iowaitNs: number;
+  irqNs: number;
+  softirqNs: number;
+  stealNs: number;
+}
+
 export interface Snapshot {
   type: 'snapshot';
   tsNs: bigint;
@@ -100,6 +113,7 @@ export interface Snapshot {
   irqName: IrqNameRow[];
   lost: LostRow[];
   progStat: ProgStatRow[];
+  cpuTime: CpuTimeRow[];
 }
 
 /** One interrupt, softirq, NAPI poll or epoll call (per-event record). */
@@ -125,6 +139,27 @@ export interface BurstRec {
   peakWindowPackets: number;
   pollsAtBudget: number;
   windows: number;
+}
+
+/** A traced thread's busy period (see src/attribution/types.ts BusyPeriod). */
+export interface PeriodRec {
+  kind: 'period';
+  tgid: number;
+  tid: number;
+  startNs: bigint;
+  endNs: bigint;
+  cpuStart: number;
+  cpuEnd: number;
+  flags: number;
+  events: number;
+  switches: number;
+  offCpuNs: number;
+  stealNs: number;
+  cycles: number;
+  instructions: number;
+  /** Per IRQLENS_KIND_*: device, local_timer, reschedule, call_function, irq_work, other_vector, softirq, (pad). */
+  irqCount: number[];
+  irqNs: number[];
 }
 
 export interface Events {
