@@ -1,6 +1,6 @@
 // Pure reducer: the stream's messages -> the latest cumulative value of every
 // row. A window's totals are the difference of two such states.
-import type { BurstRec, DurStats, EpollRow, HardirqRow, Hello, Message, NapiRow, ProgStatRow, SoftirqRow, VectorRow, VictimRow } from '../stream/types.js';
+import type { BurstRec, CpuTimeRow, DurStats, EpollRow, HardirqRow, Hello, Message, NapiRow, ProgStatRow, SoftirqRow, VectorRow, VictimRow } from '../stream/types.js';
 import { countRecords, decodeRecords } from '../stream/decode.js';
 import { REC } from '../stream/layout.js';
 
@@ -19,6 +19,8 @@ export interface Totals {
   /** Cumulative lost records/keys, by "kind/reason". */
   lost: ReadonlyMap<string, number>;
   progStat: ReadonlyMap<number, ProgStatRow>;
+  /** Kernel CPU time per CPU (cumulative, /proc/stat). */
+  cpuTime: ReadonlyMap<number, CpuTimeRow>;
   /** Per-event records received, indexed by IRQLENS_REC_* kind. */
   records: readonly number[];
   bursts: number;
@@ -33,7 +35,7 @@ export function initialTotals(hello: Hello): Totals {
   return {
     hello, tsNs: 0n, snapshots: 0,
     hardirq: new Map(), softirq: new Map(), vector: new Map(), napi: new Map(), epoll: new Map(), victim: new Map(),
-    irqNames: new Map(), lost: new Map(), progStat: new Map(),
+    irqNames: new Map(), lost: new Map(), progStat: new Map(), cpuTime: new Map(),
     records: new Array<number>(8).fill(0), bursts: 0, recentBursts: [], ended: false,
   };
 }
@@ -86,6 +88,7 @@ export function reduceTotals(s: Totals, m: Message): Totals {
         irqNames: names,
         lost,
         progStat: merged(s.progStat, m.progStat, (r) => r.prog),
+        cpuTime: merged(s.cpuTime, m.cpuTime, (r) => r.cpu),
       };
     }
     case 'end':
@@ -127,7 +130,9 @@ export interface Window {
   lost: Map<string, number>;
   records: number[];
   progStat: ProgStatRow[];
-  /** Bursts that ended inside the window (at most MAX_RECENT_BURSTS). */
+  /** Kernel CPU time per CPU over the window. */
+  cpuTime: CpuTimeRow[];
+  /** Burst records that arrived inside the window (at most MAX_RECENT_BURSTS). */
   bursts: BurstRec[];
   burstsTotal: number;
 }
@@ -161,6 +166,13 @@ export function windowOf(start: Totals, end: Totals): Window {
     records: subArr(end.records, start.records),
     bursts: ((old) => end.recentBursts.filter((b) => !old.has(b)))(new Set(start.recentBursts)),
     burstsTotal: end.bursts - start.bursts,
+    cpuTime: [...end.cpuTime.values()].map((r) => {
+      const b = start.cpuTime.get(r.cpu);
+      return !b ? r : {
+        cpu: r.cpu, userNs: r.userNs - b.userNs, niceNs: r.niceNs - b.niceNs, systemNs: r.systemNs - b.systemNs, idleNs: r.idleNs - b.idleNs,
+        iowaitNs: r.iowaitNs - b.iowaitNs, irqNs: r.irqNs - b.irqNs, softirqNs: r.softirqNs - b.softirqNs, stealNs: r.stealNs - b.stealNs,
+      };
+    }).sort((a, b) => a.cpu - b.cpu),
     progStat: [...end.progStat.values()].map((r) => {
       const b = start.progStat.get(r.prog);
       return { prog: r.prog, runCnt: r.runCnt - (b?.runCnt ?? 0), runTimeNs: r.runTimeNs - (b?.runTimeNs ?? 0) };

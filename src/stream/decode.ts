@@ -258,7 +258,12 @@ export function decodeSnapshot(p: Uint8Array, flags = 0): Snapshot {
     const rows = dv.getUint32(off + T.fields.rows, true);
     off += T.size;
     const dec = rowDecoders[table];
-    if (!dec) throw new StreamError(`snapshot ${snap.seq}: unknown table ${table}`);
+    if (!dec) {
+      // a table a newer helper added: its header says how big it is, so skip it
+      if (!rowSize || p.length - off < rows * rowSize) throw new StreamError(`snapshot ${snap.seq}: unknown table ${table} is cut off`);
+      off += rows * rowSize;
+      continue;
+    }
     if (rowSize !== dec.size) throw new StreamError(`snapshot ${snap.seq}: table ${table} rows are ${rowSize} bytes, expected ${dec.size}`);
     if (p.length - off < rows * rowSize) throw new StreamError(`snapshot ${snap.seq}: table ${table} is cut off`);
     for (let r = 0; r < rows; r++, off += rowSize) dec.decode(p, dv, off, snap);
@@ -351,6 +356,7 @@ export function decodeRecords(b: Uint8Array): (EventRec | BurstRec | PeriodRec)[
 export function countRecords(b: Uint8Array, counts: Float64Array): void {
   const dv = view(b);
   for (let off = 0; off < b.length;) {
+    if (b.length - off < 2) throw new StreamError(`event batch: ${b.length - off} stray bytes at ${off}`);
     const kind = dv.getUint16(off, true);
     const size = recordSize(kind);
     if (!size || b.length - off < size) throw new StreamError(`event batch: bad record (kind ${kind}) at byte ${off}`);

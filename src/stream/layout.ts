@@ -1,5 +1,5 @@
 // Mirror of bpf/events.h: sizes, field offsets and constants. The decoders
-// read fields only through these offsets, and test/kernel/layout.test.ts
+// read fields only through these offsets, and test/unit/layout.test.ts
 // proves them equal to what the C compiler laid out (helper --layout).
 
 export const STREAM_VERSION = 1;
