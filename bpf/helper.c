@@ -16,6 +16,7 @@
 #include <linux/capability.h>
 #include <linux/perf_event.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -56,6 +57,8 @@ struct opts {
 	unsigned exclude[IRQLENS_MAX_SELF_TGIDS];
 	int nexclude;
 	bool prog_stats;
+	cpu_set_t run_on; /* --cpus: keep our own wakeups off the measured CPUs */
+	bool pin;
 	bool verbose;
 	bool no_epoll;
 };
@@ -712,6 +715,7 @@ static void usage(FILE *f)
 		"  --pid TGID           epoll probes trace only this process\n"
 		"  --cgroup PATH        epoll probes trace only this cgroup (v2)\n"
 		"  --exclude-pid TGID   never trace this process in epoll probes (repeatable)\n"
+		"  --cpus LIST          run the helper only on these CPUs (e.g. 0,2)\n"
 		"  --no-epoll           do not attach the epoll probes\n"
 		"  --prog-stats         enable BPF run-time statistics while running\n"
 		"  --layout             print record layouts as JSON and exit\n"
@@ -729,6 +733,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "pid", required_argument, 0, 'p' },
 		{ "cgroup", required_argument, 0, 'c' },
 		{ "exclude-pid", required_argument, 0, 'x' },
+		{ "cpus", required_argument, 0, 'C' },
 		{ "no-epoll", no_argument, 0, 'E' },
 		{ "prog-stats", no_argument, 0, 's' },
 		{ "layout", no_argument, 0, 'L' },
@@ -779,6 +784,16 @@ static void parse_args(int argc, char **argv, struct opts *o)
 				o->exclude[o->nexclude++] =
 				    (unsigned)parse_num("--exclude-pid", optarg, 1, 1u << 30);
 			break;
+		case 'C': {
+			char *copy = strdup(optarg), *save = NULL;
+			CPU_ZERO(&o->run_on);
+			for (char *t = strtok_r(copy, ",", &save); t;
+			     t = strtok_r(NULL, ",", &save))
+				CPU_SET(parse_num("--cpus", t, 0, CPU_SETSIZE - 1), &o->run_on);
+			free(copy);
+			o->pin = true;
+			break;
+		}
 		case 'E':
 			o->no_epoll = true;
 			break;
@@ -886,6 +901,8 @@ int main(int argc, char **argv)
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
 		return 0;
+	if (o.pin && sched_setaffinity(0, sizeof(o.run_on), &o.run_on))
+		warn("--cpus: %s", strerror(errno));
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);

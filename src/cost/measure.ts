@@ -18,7 +18,7 @@ export interface MeasureOptions extends ProbeOptions {
   durationMs?: number;
   /** Measure until this settles (e.g. the traced command exits), instead of a fixed time. */
   until?: Promise<unknown>;
-  /** Called once the probes are attached, before the window opens. */
+  /** Called once the probes are attached and the window is open (start the load here). */
   onReady?: () => Promise<void> | void;
   accept?: (tgid: number) => boolean;
   onProgress?: (elapsedMs: number) => void;
@@ -32,8 +32,9 @@ export async function measure(o: MeasureOptions): Promise<Measurement> {
     tracker.onMessage((_t, m) => {
       collector.add(m);
     });
-    await o.onReady?.();
     const start = await tracker.mark();
+    // the load starts inside the window, so the window sees all of it
+    await o.onReady?.();
     const t0 = Date.now();
     const tick = setInterval(() => o.onProgress?.(Date.now() - t0), 250);
     try {

@@ -20,6 +20,8 @@ export interface ProbeOptions {
   excludePids?: number[];
   noEpoll?: boolean;
   progStats?: boolean;
+  /** CPUs the helper may run on: keep its polling off the measured CPUs. */
+  cpus?: number[];
   helper?: string;
 }
 
@@ -35,6 +37,7 @@ export function helperArgs(o: ProbeOptions): string[] {
   for (const p of o.excludePids ?? []) a.push('--exclude-pid', String(p));
   if (o.noEpoll) a.push('--no-epoll');
   if (o.progStats) a.push('--prog-stats');
+  if (o.cpus?.length) a.push('--cpus', o.cpus.join(','));
   return a;
 }
 

@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BUCKETS 4096 /* latency histogram: 1 us buckets up to 4 ms, last = beyond */
+#define BUCKETS 65536 /* latency histogram: 1 us buckets up to 65 ms, last = beyond */
 
 static double now_us(void)
 {
