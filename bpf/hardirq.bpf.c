@@ -30,7 +30,7 @@ int BPF_PROG(irql_hi_exit, int irq, struct irqaction *action, int ret)
 	struct irqlens_cpu_state *st = this_cpu_state();
 	struct irqlens_dur_stats *s;
 	__u64 now, dur, start;
-	__u32 key = irq, cpu;
+	__u32 key = irq, cpu, tgid;
 
 	if (!st)
 		return 0;
@@ -42,12 +42,13 @@ int BPF_PROG(irql_hi_exit, int irq, struct irqaction *action, int ret)
 	now = bpf_ktime_get_ns();
 	dur = now - start;
 	cpu = bpf_get_smp_processor_id();
+	tgid = bpf_get_current_pid_tgid() >> 32;
 	st->irq_ns_acc += dur;
 	s = lookup_or_init(&hardirq_stats, &key, &zero_dur, IRQLENS_REC_HARDIRQ);
 	if (s)
 		add_dur(s, dur);
-	charge_victim(cpu, IRQLENS_REC_HARDIRQ, key, dur);
+	charge_victim(cpu, IRQLENS_REC_HARDIRQ, key, tgid, dur);
 	charge_period(IRQLENS_KIND_DEVICE, dur);
-	emit_rec(IRQLENS_REC_HARDIRQ, cpu, key, start, dur, bpf_get_current_pid_tgid() >> 32, 0, 0);
+	emit_rec(IRQLENS_REC_HARDIRQ, cpu, key, start, dur, tgid, 0, 0);
 	return 0;
 }

@@ -83,18 +83,13 @@ static __always_inline struct irqlens_cpu_state *this_cpu_state(void)
 	return bpf_map_lookup_elem(&cpu_state, &zero);
 }
 
-/* True while a hardirq or system-vector handler runs on this CPU. Uses the
- * entry stamps (cleared at exit) with an age limit, so an exit missed at
- * attach time cannot leave the CPU marked "in interrupt" for long. */
-static __always_inline int in_interrupt_handler(struct irqlens_cpu_state *st)
+/* Start stamp of the hardirq or system-vector handler running on this CPU,
+ * or 0. Entries set a stamp and exits clear it; exit programs attach before
+ * entry programs, so no entry is seen without its exit. No clock read: this
+ * runs inside handlers, where its own cost would be charged to them. */
+static __always_inline __u64 handler_start(struct irqlens_cpu_state *st)
 {
-	__u64 now;
-
-	if (!st->irq_start && !st->vec_start)
-		return 0;
-	now = bpf_ktime_get_ns();
-	return (st->irq_start && now - st->irq_start < 10000000ULL) ||
-	       (st->vec_start && now - st->vec_start < 10000000ULL);
+	return st->irq_start ? st->irq_start : st->vec_start;
 }
 
 static __always_inline void count_lost(__u32 kind, __u32 reason)
@@ -176,13 +171,13 @@ static __always_inline void *lookup_or_init(void *map, const void *key, const vo
 }
 
 /* Count the interrupted task; the first sighting stores its name. */
-static __always_inline void charge_victim(__u32 cpu, __u32 kind, __u32 id, __u64 dur)
+static __always_inline void charge_victim(__u32 cpu, __u32 kind, __u32 id, __u32 tgid, __u64 dur)
 {
 	struct irqlens_victim_key k = {
 		.cpu = cpu,
 		.kind = kind,
 		.id = id,
-		.tgid = bpf_get_current_pid_tgid() >> 32,
+		.tgid = tgid,
 	};
 	struct irqlens_victim_stats *v = bpf_map_lookup_elem(&victims, &k);
 	if (!v) {

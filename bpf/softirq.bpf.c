@@ -25,13 +25,20 @@ int BPF_PROG(irql_si_raise, unsigned int raw_vec)
 {
 	__u32 vec = bounded_vec(raw_vec);
 	struct irqlens_cpu_state *st = this_cpu_state();
+	__u64 in_handler;
 
 	if (!st || vec >= IRQLENS_NR_SOFTIRQS)
 		return 0;
-	if (!st->raise_ts[vec])
-		st->raise_ts[vec] = bpf_ktime_get_ns();
-	if (in_interrupt_handler(st))
+	in_handler = handler_start(st);
+	if (in_handler) {
+		/* raised from interrupt context: stamp it with the handler's start
+		 * rather than read the clock inside the handler */
 		st->async_pending |= 1u << vec;
+		if (!st->raise_ts[vec])
+			st->raise_ts[vec] = in_handler;
+	} else if (!st->raise_ts[vec]) {
+		st->raise_ts[vec] = bpf_ktime_get_ns();
+	}
 	return 0;
 }
 

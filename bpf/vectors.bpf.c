@@ -44,7 +44,7 @@ static __always_inline int vec_exit(__u32 vec)
 	struct irqlens_cpu_state *st = this_cpu_state();
 	struct irqlens_dur_stats *s;
 	__u64 start, dur;
-	__u32 cpu;
+	__u32 cpu, tgid;
 
 	if (!st)
 		return 0;
@@ -55,12 +55,13 @@ static __always_inline int vec_exit(__u32 vec)
 	dur = bpf_ktime_get_ns() - start;
 	st->irq_ns_acc += dur;
 	cpu = bpf_get_smp_processor_id();
+	tgid = bpf_get_current_pid_tgid() >> 32;
 	s = bpf_map_lookup_elem(&vector_stats, &vec);
 	if (s)
 		add_dur(s, dur);
-	charge_victim(cpu, IRQLENS_REC_VECTOR, vec, dur);
+	charge_victim(cpu, IRQLENS_REC_VECTOR, vec, tgid, dur);
 	charge_period(period_kind(vec), dur);
-	emit_rec(IRQLENS_REC_VECTOR, cpu, vec, start, dur, bpf_get_current_pid_tgid() >> 32, 0, 0);
+	emit_rec(IRQLENS_REC_VECTOR, cpu, vec, start, dur, tgid, 0, 0);
 	return 0;
 }
 

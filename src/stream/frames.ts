@@ -1,4 +1,7 @@
 // Incremental frame splitter: bytes in (any chunking), whole frames out.
+// Chunks of an incomplete frame are kept as a list and joined once, when the
+// frame is complete: re-copying a growing buffer per chunk would be quadratic
+// in the frame size (event frames reach ~1 MiB at millions of events/s).
 import { LAYOUT } from './layout.js';
 import { StreamError } from './errors.js';
 
@@ -14,44 +17,87 @@ export interface Frame {
 }
 
 export class FrameSplitter {
-  private pending: Uint8Array = new Uint8Array(0);
+  private parts: Uint8Array[] = [];
+  private partBytes = 0;
   private consumed = 0;
 
-  /** Feed a chunk; returns every frame completed by it. */
+  /** Feed a chunk; returns every frame completed by it. Payloads may point into `chunk`. */
   push(chunk: Uint8Array): Frame[] {
-    const buf = this.pending.length ? concat(this.pending, chunk) : chunk;
     const frames: Frame[] = [];
+    let buf = chunk;
     let off = 0;
-    while (buf.length - off >= HDR) {
-      const dv = new DataView(buf.buffer, buf.byteOffset + off, HDR);
-      const len = dv.getUint32(LAYOUT.irqlens_frame_hdr.fields.len, true);
-      if (len > MAX_FRAME_BYTES) {
-        throw new StreamError(`frame at byte ${this.consumed + off} claims ${len} bytes: the stream is corrupt`);
+    if (this.partBytes) {
+      // finish the pending frame first, joining only what it needs
+      const need = this.pendingNeed(chunk);
+      if (need === undefined || this.partBytes + chunk.length < need) {
+        this.parts.push(chunk.slice());
+        this.partBytes += chunk.length;
+        return frames;
       }
-      if (buf.length - off - HDR < len) break;
-      frames.push({
-        type: dv.getUint16(LAYOUT.irqlens_frame_hdr.fields.type, true),
-        flags: dv.getUint16(LAYOUT.irqlens_frame_hdr.fields.flags, true),
-        payload: buf.subarray(off + HDR, off + HDR + len),
-        offset: this.consumed + off,
-      });
-      off += HDR + len;
+      const take = need - this.partBytes;
+      const whole = new Uint8Array(need);
+      let o = 0;
+      for (const p of this.parts) {
+        whole.set(p, o);
+        o += p.length;
+      }
+      whole.set(chunk.subarray(0, take), o);
+      this.parts = [];
+      this.partBytes = 0;
+      frames.push(this.frameAt(whole, 0));
+      this.consumed += need;
+      buf = chunk;
+      off = take;
     }
-    // keep the tail; copy so the caller's chunk can be reused
-    this.pending = off === buf.length ? new Uint8Array(0) : buf.slice(off);
-    this.consumed += off;
+    while (buf.length - off >= HDR) {
+      const len = this.lengthAt(buf, off);
+      if (buf.length - off - HDR < len) break;
+      frames.push(this.frameAt(buf, off));
+      off += HDR + len;
+      this.consumed += HDR + len;
+    }
+    if (off < buf.length) {
+      this.parts.push(buf.slice(off)); // copy: the caller may reuse its buffer
+      this.partBytes = buf.length - off;
+    }
     return frames;
   }
 
   /** Bytes of an incomplete frame still waiting for more input. */
   get buffered(): number {
-    return this.pending.length;
+    return this.partBytes;
   }
-}
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
+  /** Total size of the pending frame, once its header is known. */
+  private pendingNeed(next: Uint8Array): number | undefined {
+    if (this.partBytes + next.length < HDR) return undefined;
+    const hdr = new Uint8Array(HDR);
+    let o = 0;
+    for (const p of [...this.parts, next]) {
+      const n = Math.min(HDR - o, p.length);
+      hdr.set(p.subarray(0, n), o);
+      o += n;
+      if (o === HDR) break;
+    }
+    return HDR + this.lengthAt(hdr, 0);
+  }
+
+  private lengthAt(buf: Uint8Array, off: number): number {
+    const len = new DataView(buf.buffer, buf.byteOffset + off, HDR).getUint32(LAYOUT.irqlens_frame_hdr.fields.len, true);
+    if (len > MAX_FRAME_BYTES) {
+      throw new StreamError(`frame at byte ${this.consumed} claims ${len} bytes: the stream is corrupt`);
+    }
+    return len;
+  }
+
+  private frameAt(buf: Uint8Array, off: number): Frame {
+    const dv = new DataView(buf.buffer, buf.byteOffset + off, HDR);
+    const len = dv.getUint32(LAYOUT.irqlens_frame_hdr.fields.len, true);
+    return {
+      type: dv.getUint16(LAYOUT.irqlens_frame_hdr.fields.type, true),
+      flags: dv.getUint16(LAYOUT.irqlens_frame_hdr.fields.flags, true),
+      payload: buf.subarray(off + HDR, off + HDR + len),
+      offset: this.consumed,
+    };
+  }
 }
