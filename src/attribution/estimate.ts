@@ -1,0 +1,273 @@
+// The disruption-attribution estimator. Per clean busy period the outcome is
+// its duration minus the handler time inside it ("time"), or its cycles
+// ("cycles": the handler's cycles cannot be told apart from the thread's, so
+// the figure per interrupt is direct plus indirect). Regressors per kind: the
+// interrupts in the first X of the period (not over the whole period: length
+// bias) and in lag windows before it, plus the period's ready events. Huber
+// regression with time fixed effects, moving-block bootstrap, and the same
+// pipeline on placebo interrupt times: the reported cost is real minus placebo.
+//
+// The cascade: a hit in the first X lengthens the period by its handler time
+// and its indirect cost, and the longer period catches more interrupts, whose
+// costs would be charged to the first hit too (by a factor of about 1 + the
+// share of busy time interrupts take: 5-10% under disk load). The summary
+// charges every interrupt its own cost, so the outcome also has the estimated
+// cost of the interrupts after the exposure window subtracted,
+// y - sum_K v_K x (hits of K in [start+X, end)), and v is iterated to a fixed
+// point. That also removes their noise from y.
+import { blockResample, percentileInterval } from './bootstrap.js';
+import { describeExcluded, excludePeriods } from './exclude.js';
+import { buildHitIndex, exposureMatrix, hitCounts, placeboIndex, rangeCounts, type ExposureMatrix, type HitIndex } from './exposure.js';
+import { demeanWithin, fixedEffectBlocks, huberFit, type Design, type Fit } from './huber.js';
+import { Rng } from './rng.js';
+import {
+  IRQ_KINDS, type BusyPeriod, type Estimate, type EstimatorOptions, type Interval, type IrqHit, type IrqKind, type KindEstimate,
+  type TraceSpan,
+} from './types.js';
+
+export const DEFAULT_MIN_EXPOSED = 30;
+export const DEFAULT_MIN_PERIODS = 200;
+/** Fixed-point iterations of the cascade correction (it contracts by ~the interrupt share of busy time). */
+const MAX_CASCADE_ITER = 20;
+
+function checkOptions(o: EstimatorOptions, trace: TraceSpan): void {
+  const bad = (what: string): never => {
+    throw new RangeError(`attribution: ${what}`);
+  };
+  if (!(o.exposureUs > 0)) bad(`exposureUs must be > 0 (got ${o.exposureUs})`);
+  for (const [a, b] of o.lagWindowsUs) if (!(a >= 0 && b > a)) bad(`lag window [${a}, ${b}] us must have 0 <= a < b`);
+  if (!(o.fixedEffectMs >= 0)) bad(`fixedEffectMs must be >= 0 (got ${o.fixedEffectMs})`);
+  if (!(Number.isInteger(o.bootstrap) && o.bootstrap >= 0)) bad(`bootstrap must be an integer >= 0 (got ${o.bootstrap})`);
+  if (!(o.blockLength >= 1)) bad(`blockLength must be >= 1 (got ${o.blockLength})`);
+  if (!(o.warmup >= 0)) bad(`warmup must be >= 0 (got ${o.warmup})`);
+  if (!(trace.endNs > trace.startNs)) bad(`trace span must end after it starts (${trace.startNs}..${trace.endNs})`);
+}
+
+function sumIrqNs(p: BusyPeriod): number {
+  let s = 0;
+  for (const k of IRQ_KINDS) s += p.irqNs[k];
+  return s;
+}
+
+function notEnough(opts: EstimatorOptions, clean: number, excluded: Record<string, number>, why: string): Estimate {
+  return { currency: opts.currency, indirectPerIrq: {}, periods: clean, excluded, notEnoughData: why };
+}
+
+/**
+ * One side (real or placebo) ready for regression: the design (intercept, per kind its exposure and
+ * lag counts, events), the outcome, and per kind the hits after the exposure window, all with the
+ * fixed effects absorbed.
+ */
+interface Side {
+  design: Design;
+  y: Float64Array;
+  /** Rows x kinds: hits of each estimated kind in [start+X, end). */
+  tail: Float64Array;
+}
+
+function buildSide(
+  exp: ExposureMatrix, kindCols: readonly number[], events: Float64Array, y: Float64Array, tail: Float64Array, blocks: Int32Array | null,
+): Side {
+  const n = exp.rows;
+  const w = exp.windows;
+  const nk = kindCols.length;
+  const p = 2 + nk * w;
+  const X = new Float64Array(n * p);
+  for (let i = 0; i < n; i++) {
+    const o = i * p;
+    X[o] = 1;
+    kindCols.forEach((k, j) => {
+      for (let t = 0; t < w; t++) X[o + 1 + j * w + t] = exp.counts[i * exp.stride + k * w + t] ?? 0;
+    });
+    X[o + p - 1] = events[i] ?? 0;
+  }
+  if (blocks === null) return { design: { X, y, n, p }, y, tail };
+  // Fixed effects absorbed by demeaning y and X within blocks once, then Huber IRLS on the demeaned rows (exact for least squares, the usual approximation for Huber).
+  const d = demeanWithin({ X, y, n, p }, blocks).design;
+  // the tail counts are subtracted from y with weights, so they are demeaned like y (demeaning is linear)
+  const t = demeanWithin({ X: tail, y, n, p: nk }, blocks, []).design;
+  return { design: d, y: d.y, tail: t.X };
+}
+
+/** Column of kind j's exposure count in the design. */
+const exposureCol = (j: number, windows: number): number => 1 + j * windows;
+
+/**
+ * Huber fit of y - tail . v on the design, with v (one cost per kind) iterated to the fit's own
+ * exposure coefficients when `cascade` is set. Returns the first fit (v = 0) too.
+ */
+function fitSide(s: Side, nk: number, windows: number, cascade: boolean): { fit: Fit; first: Fit; y: Float64Array; converged: boolean } {
+  const first = huberFit(s.design);
+  if (!cascade) return { fit: first, first, y: s.y, converged: true };
+  const n = s.design.n;
+  let fit = first;
+  let y = s.y;
+  // v: the costs subtracted for the fit; g: that fit's exposure coefficients. Fixed point v = g(v).
+  // g is close to linear with a small slope, so each kind takes a secant step (from the last two fits)
+  // rather than v = g(v): two or three fits instead of eight.
+  const v = new Float64Array(nk);
+  const vPrev = new Float64Array(nk);
+  const gPrev = new Float64Array(nk);
+  for (let iter = 0; iter < MAX_CASCADE_ITER; iter++) {
+    let move = 0;
+    for (let j = 0; j < nk; j++) {
+      const raw = fit.beta[exposureCol(j, windows)] ?? NaN;
+      const g = Number.isFinite(raw) ? raw : 0;
+      const vj = v[j] ?? 0;
+      move = Math.max(move, Math.abs(g - vj));
+      let slope = iter > 0 && vj !== (vPrev[j] ?? 0) ? (g - (gPrev[j] ?? 0)) / (vj - (vPrev[j] ?? 0)) : 0;
+      if (!(Math.abs(slope) < 0.9)) slope = 0; // not contracting as expected: plain iteration
+      vPrev[j] = vj;
+      gPrev[j] = g;
+      v[j] = vj + (g - vj) / (1 - slope);
+    }
+    if (iter > 0 && move <= 1e-6 * Math.max(fit.scale, 1)) return { fit, first, y, converged: true };
+    y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let c = 0;
+      for (let j = 0; j < nk; j++) c += (s.tail[i * nk + j] ?? 0) * (v[j] ?? 0);
+      y[i] = (s.y[i] ?? 0) - c;
+    }
+    fit = huberFit({ ...s.design, y }, { init: fit.beta });
+  }
+  return { fit, first, y, converged: false };
+}
+
+/**
+ * Indirect cost per interrupt, per kind, from busy periods and interrupt records. Pure and
+ * deterministic: the same input and seed give the same output.
+ */
+export function estimate(
+  periods: readonly BusyPeriod[], hits: readonly IrqHit[], opts: EstimatorOptions, trace: TraceSpan,
+): Estimate {
+  checkOptions(opts, trace);
+  const minExposed = opts.minExposed ?? DEFAULT_MIN_EXPOSED;
+  const minPeriods = opts.minPeriods ?? DEFAULT_MIN_PERIODS;
+  const cascade = opts.cascadeCorrection ?? true;
+  const warnings: string[] = [];
+
+  /* ---- clean periods, in start order ---- */
+  const excl = excludePeriods(periods, opts, trace.startNs, trace.endNs);
+  const excluded: Record<string, number> = { ...excl.excluded };
+  const clean = excl.clean
+    .map((i) => ({ i, p: periods[i] }))
+    .filter((e): e is { i: number; p: BusyPeriod } => e.p !== undefined)
+    .sort((a, b) => a.p.startNs - b.p.startNs || a.p.cpuStart - b.p.cpuStart || a.i - b.i)
+    .map((e) => e.p);
+  const n = clean.length;
+  const xs = `${opts.exposureUs} us`;
+  if (n < minPeriods) {
+    return notEnough(opts, n, excluded,
+      `only ${n} clean periods of ${periods.length} (need ${minPeriods}); excluded: ${describeExcluded(excluded)}`);
+  }
+  const shortShare = excl.excluded.short / Math.max(periods.length, 1);
+  if (shortShare > 0.01) {
+    warnings.push(`${excl.excluded.short} periods (${(shortShare * 100).toFixed(1)}%) were shorter than the ${xs} exposure window and left out; `
+      + 'interrupts lengthen periods, so this keeps hit periods more often than unhit ones: choose exposureUs below the shortest period');
+  }
+
+  /* ---- outcome ---- */
+  const y = new Float64Array(n);
+  if (opts.currency === 'cycles') {
+    const missing = clean.filter((p) => p.cycles === null).length;
+    if (missing > 0) {
+      return notEnough(opts, n, excluded, `currency 'cycles' needs PMU cycles on every period; ${missing} of ${n} clean periods have none`);
+    }
+    clean.forEach((p, i) => (y[i] = p.cycles ?? 0));
+  } else {
+    clean.forEach((p, i) => (y[i] = p.endNs - p.startNs - sumIrqNs(p)));
+  }
+  const events = Float64Array.from(clean, (p) => p.events);
+  const starts = Float64Array.from(clean, (p) => p.startNs);
+  const ends = Float64Array.from(clean, (p) => p.endNs);
+  const cpus = Int32Array.from(clean, (p) => p.cpuStart);
+
+  /* ---- exposure: which kinds have enough ---- */
+  const inTrace = hits.filter((h) => h.tsNs >= trace.startNs && h.tsNs < trace.endNs);
+  const index: HitIndex = buildHitIndex(inTrace);
+  const traced = hitCounts(index);
+  const present = IRQ_KINDS.filter((k) => traced[k] > 0);
+  const exposureNs = opts.exposureUs * 1000;
+  const lagsNs = opts.lagWindowsUs.map(([a, b]) => [a * 1000, b * 1000] as const);
+  const real = exposureMatrix(index, present, cpus, starts, exposureNs, lagsNs);
+  const exposed = present.map((_, k) => {
+    let c = 0;
+    for (let i = 0; i < n; i++) if ((real.counts[i * real.stride + k * real.windows] ?? 0) > 0) c++;
+    return c;
+  });
+  const kindCols: number[] = [];
+  present.forEach((kind, k) => {
+    const e = exposed[k] ?? 0;
+    if (e >= minExposed) kindCols.push(k);
+    else warnings.push(`${kind}: ${e} clean periods exposed in their first ${xs} (need ${minExposed}); no estimate`);
+  });
+  if (kindCols.length === 0) {
+    const seen = present.map((k, j) => `${k} ${exposed[j] ?? 0}`).join(', ');
+    return notEnough(opts, n, excluded,
+      `no interrupt kind hit the first ${xs} of at least ${minExposed} of the ${n} clean periods `
+      + `(${present.length ? `exposed periods: ${seen}` : 'no interrupts traced'}); excluded: ${describeExcluded(excluded)}`);
+  }
+  const kinds = kindCols.map((k) => present[k]).filter((k): k is IrqKind => k !== undefined);
+  const nk = kinds.length;
+  const w = real.windows;
+
+  /* ---- real and placebo sides: the identical pipeline ---- */
+  const pIndex = placeboIndex(index, trace.startNs, trace.endNs, Rng.stream(opts.seed, 'placebo'));
+  const placebo = exposureMatrix(pIndex, present, cpus, starts, exposureNs, lagsNs);
+  const afterX = starts.map((s) => s + exposureNs);
+  const blocks = opts.fixedEffectMs > 0 ? fixedEffectBlocks(starts, trace.startNs, opts.fixedEffectMs * 1e6) : null;
+  const sideR = buildSide(real, kindCols, events, y, rangeCounts(index, kinds, cpus, afterX, ends), blocks);
+  const sideP = buildSide(placebo, kindCols, events, y, rangeCounts(pIndex, kinds, cpus, afterX, ends), blocks);
+  if (sideR.design.n < minPeriods) {
+    return notEnough(opts, n, excluded,
+      `only ${sideR.design.n} of the ${n} clean periods share a ${opts.fixedEffectMs} ms fixed-effect block with another (need ${minPeriods})`);
+  }
+  const fr = fitSide(sideR, nk, w, cascade);
+  const fp = fitSide(sideP, nk, w, cascade);
+  if (!fr.fit.converged || !fp.fit.converged) warnings.push('Huber IRLS did not converge on the full sample');
+  if (!fr.converged || !fp.converged) warnings.push('the cascade correction did not settle in 20 iterations');
+
+  /* ---- paired block bootstrap: the same resampled rows for real and placebo, the cascade costs held at the full-sample values ---- */
+  const rng = Rng.stream(opts.seed, 'bootstrap');
+  const dR: Design = { ...sideR.design, y: fr.y };
+  const dP: Design = { ...sideP.design, y: fp.y };
+  const bootR: Fit[] = [];
+  const bootP: Fit[] = [];
+  for (let b = 0; b < opts.bootstrap; b++) {
+    const rows = blockResample(dR.n, opts.blockLength, rng);
+    // warm start from the full sample; tol 1e-4 of the residual scale is far below the bootstrap spread
+    bootR.push(huberFit(dR, { rows, init: fr.fit.beta, tol: 1e-4 }));
+    bootP.push(huberFit(dP, { rows, init: fp.fit.beta, tol: 1e-4 }));
+  }
+
+  /* ---- per kind: exposure coefficient and lag sum, real minus placebo ---- */
+  const coef = (f: Fit, j: number): number => f.beta[exposureCol(j, w)] ?? NaN;
+  const lagSum = (f: Fit, j: number): number => {
+    let s = 0;
+    for (let t = 1; t < w; t++) s += f.beta[exposureCol(j, w) + t] ?? NaN;
+    return s;
+  };
+  const paired = (g: (f: Fit, j: number) => number, j: number): number[] => bootR.map((r, b) => {
+    const p = bootP[b];
+    return p === undefined ? NaN : g(r, j) - g(p, j);
+  });
+  const indirectPerIrq: Partial<Record<IrqKind, KindEstimate>> = {};
+  kinds.forEach((k, j) => {
+    const est: KindEstimate = {
+      ...percentileInterval(coef(fr.fit, j) - coef(fp.fit, j), paired(coef, j)),
+      exposed: exposed[kindCols[j] ?? 0] ?? 0,
+      placebo: percentileInterval(coef(fp.fit, j), bootP.map((f) => coef(f, j))),
+      uncorrected: coef(fr.first, j) - coef(fp.first, j),
+    };
+    if (w > 1) est.spillover = percentileInterval(lagSum(fr.fit, j) - lagSum(fp.fit, j), paired(lagSum, j));
+    indirectPerIrq[k] = est;
+  });
+  const out: Estimate = { currency: opts.currency, indirectPerIrq, periods: n, excluded };
+  if (warnings.length) out.warnings = warnings;
+  return out;
+}
+
+/** An interval with `bound` set from lo and hi (for sums of intervals). */
+export function withBound(value: number, lo: number, hi: number): Interval {
+  return { value, lo, hi, bound: lo <= 0 && 0 <= hi };
+}

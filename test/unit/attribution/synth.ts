@@ -1,0 +1,181 @@
+// Synthetic busy periods and interrupts whose right answer is known. Each
+// thread runs on its own CPU: a gap (waiting in epoll), then a busy period
+// that needs `base` ns of work. Interrupts on the CPU are a Poisson process
+// independent of the periods; one that arrives while the period still has
+// work stalls it for its handler time plus an injected penalty. So a period
+// that is long anyway catches more interrupts (length bias), and every hit
+// costs exactly `penaltyNs` beyond its handler time.
+import { Rng } from '../../../src/attribution/rng.js';
+import { IRQ_KINDS, type BusyPeriod, type IrqHit, type IrqKind, type TraceSpan } from '../../../src/attribution/types.js';
+
+export interface SynthKind {
+  kind: IrqKind;
+  /** Poisson rate per CPU, interrupts per second. */
+  ratePerSec: number;
+  handlerNs: number;
+  /** Indirect cost per hit, added to the period's duration. */
+  penaltyNs: number;
+}
+
+export interface SynthOptions {
+  seed: number;
+  /** One thread per CPU, CPUs 0..threads-1. */
+  threads: number;
+  periodsPerThread: number;
+  kinds: SynthKind[];
+  /** Work per period: floorNs + perEventNs x events + lognormal(median, sigma) + drift + outlier. */
+  floorNs: number;
+  perEventNs: number;
+  lognormalMedianNs: number;
+  lognormalSigma: number;
+  /** Rare huge stalls unrelated to interrupts (a page fault, a cold path): probability per period and size. */
+  outlierProb: number;
+  outlierNs: number;
+  /** Slow drift of the work (a sine), to be absorbed by the time fixed effects. */
+  driftAmplitudeNs: number;
+  driftPeriodNs: number;
+  /** Gap between periods: gapFloorNs + exponential(mean gapMeanNs). */
+  gapFloorNs: number;
+  gapMeanNs: number;
+  /** Events per period: 1 + uniform integer in [0, maxExtraEvents]. */
+  maxExtraEvents: number;
+  /** Time before the first period and after the last, inside the trace. */
+  leadNs: number;
+  /** PMU counters: cycles at this rate per ns and instructions = cycles x ipc (clean) or x ipcDisturbed. */
+  pmu?: { cyclesPerNs: number; ipcClean: number; ipcDisturbed: number };
+}
+
+export const DEFAULT_SYNTH: SynthOptions = {
+  seed: 1,
+  threads: 2,
+  periodsPerThread: 1000,
+  kinds: [],
+  floorNs: 25_000,
+  perEventNs: 4_000,
+  lognormalMedianNs: 8_000,
+  lognormalSigma: 0.5,
+  outlierProb: 0.005,
+  outlierNs: 300_000,
+  driftAmplitudeNs: 8_000,
+  driftPeriodNs: 300e6,
+  gapFloorNs: 2_000,
+  gapMeanNs: 15_000,
+  maxExtraEvents: 3,
+  leadNs: 2e6,
+};
+
+export interface Synth {
+  periods: BusyPeriod[];
+  hits: IrqHit[];
+  trace: TraceSpan;
+}
+
+export function zeroByKind(): Record<IrqKind, number> {
+  const r = {} as Record<IrqKind, number>;
+  for (const k of IRQ_KINDS) r[k] = 0;
+  return r;
+}
+
+/** A clean, interrupt-free period with the given overrides (for hand-made cases). */
+export function period(over: Partial<BusyPeriod> = {}): BusyPeriod {
+  return {
+    tgid: 1000, tid: 1000, startNs: 0, endNs: 50_000, cpuStart: 0, cpuEnd: 0, events: 1, switches: 0, offCpuNs: 0, stealNs: 0,
+    irqCount: zeroByKind(), irqNs: zeroByKind(), cycles: null, instructions: null, ...over,
+  };
+}
+
+/** Poisson interrupts of all kinds on one CPU, generated on demand in time order. */
+class CpuIrqs {
+  readonly hits: IrqHit[] = [];
+  private t = 0;
+  private readonly total: number;
+
+  constructor(private readonly cpu: number, private readonly kinds: SynthKind[], private readonly rng: Rng) {
+    this.total = kinds.reduce((s, k) => s + k.ratePerSec / 1e9, 0);
+  }
+
+  /** The i-th hit, generating as needed; undefined when there are no interrupts at all. */
+  at(i: number): IrqHit | undefined {
+    if (this.total <= 0) return undefined;
+    while (this.hits.length <= i) {
+      this.t += this.rng.exponential(this.total);
+      let u = this.rng.next() * this.total;
+      let kind = this.kinds[this.kinds.length - 1];
+      for (const k of this.kinds) {
+        u -= k.ratePerSec / 1e9;
+        if (u < 0) {
+          kind = k;
+          break;
+        }
+      }
+      if (kind === undefined) return undefined;
+      this.hits.push({ tsNs: this.t, cpu: this.cpu, kind: kind.kind, durNs: kind.handlerNs });
+    }
+    return this.hits[i];
+  }
+}
+
+export function synth(over: Partial<SynthOptions> = {}): Synth {
+  const o: SynthOptions = { ...DEFAULT_SYNTH, ...over };
+  const rng = new Rng(o.seed);
+  const byKind = new Map(o.kinds.map((k) => [k.kind, k]));
+  const periods: BusyPeriod[] = [];
+  const cpus: CpuIrqs[] = [];
+  let lastEnd = 0;
+  for (let c = 0; c < o.threads; c++) {
+    const irqs = new CpuIrqs(c, o.kinds, new Rng(o.seed * 7919 + c + 1));
+    cpus.push(irqs);
+    let t = o.leadNs;
+    let next = 0; // first hit not yet consumed
+    for (let n = 0; n < o.periodsPerThread; n++) {
+      const start = t + o.gapFloorNs + rng.exponential(1 / o.gapMeanNs);
+      const events = 1 + rng.int(o.maxExtraEvents + 1);
+      const drift = o.driftAmplitudeNs * Math.sin((2 * Math.PI * start) / o.driftPeriodNs);
+      const outlier = rng.next() < o.outlierProb ? o.outlierNs : 0;
+      const base = o.floorNs + o.perEventNs * events + o.lognormalMedianNs * Math.exp(o.lognormalSigma * rng.normal()) + drift + outlier;
+      // skip hits during the gap
+      while ((irqs.at(next)?.tsNs ?? Infinity) < start) next++;
+      const count = zeroByKind();
+      const ns = zeroByKind();
+      let cur = start;
+      let remaining = base;
+      for (;;) {
+        const h = irqs.at(next);
+        if (h === undefined || h.tsNs >= cur + remaining) break;
+        if (h.tsNs > cur) {
+          remaining -= h.tsNs - cur;
+          cur = h.tsNs;
+        }
+        const k = byKind.get(h.kind);
+        cur += h.durNs + (k?.penaltyNs ?? 0); // stalled: handler, then the indirect cost
+        count[h.kind] += 1;
+        ns[h.kind] += h.durNs;
+        next++;
+      }
+      const end = cur + remaining;
+      const disturbed = IRQ_KINDS.some((k) => count[k] > 0);
+      let cycles: number | null = null;
+      let instructions: number | null = null;
+      if (o.pmu !== undefined) {
+        cycles = Math.round((end - start) * o.pmu.cyclesPerNs);
+        instructions = cycles * (disturbed ? o.pmu.ipcDisturbed : o.pmu.ipcClean);
+      }
+      periods.push({
+        tgid: 1000, tid: 1000 + c, startNs: start, endNs: end, cpuStart: c, cpuEnd: c, events, switches: 0, offCpuNs: 0, stealNs: 0,
+        irqCount: count, irqNs: ns, cycles, instructions,
+      });
+      t = end;
+    }
+    lastEnd = Math.max(lastEnd, t);
+  }
+  const trace = { startNs: 0, endNs: lastEnd + o.leadNs };
+  const hits: IrqHit[] = [];
+  for (const c of cpus) {
+    // make sure each CPU's process covers the whole trace, then keep what lies inside it
+    let i = 0;
+    while ((c.at(i)?.tsNs ?? Infinity) < trace.endNs) i++;
+    for (const h of c.hits) if (h.tsNs < trace.endNs) hits.push(h);
+  }
+  periods.sort((a, b) => a.startNs - b.startNs);
+  return { periods, hits, trace };
+}
