@@ -5,6 +5,8 @@ import { fail, UsageError } from './errors.js';
 import { positiveInt, positiveNumber, probeOptionList } from './probe-options.js';
 import { snapshotCommand, type SnapshotOpts } from './commands/snapshot.js';
 import { topCommand, type TopOpts } from './commands/top.js';
+import { reportCommand, type ReportOpts } from './commands/report.js';
+import { costCommand, type CostOpts } from './commands/cost.js';
 
 const program = new Command();
 program
@@ -19,6 +21,8 @@ Examples:
   irqlens                          live per-second summary of this machine's interrupts
   irqlens snapshot --duration 5    totals over 5 seconds
   irqlens snapshot --json | jq .irqs   the same as JSON (schema irqlens.snapshot/1)
+  irqlens cost --workload echo     what interrupts cost an epoll echo server (start here)
+  irqlens report --comm nginx      what interrupts cost a running process
 
 Needs root, or once: setcap cap_bpf,cap_perfmon,cap_dac_read_search+ep build/irqlens-helper`);
 
@@ -48,6 +52,33 @@ withProbeOptions(
     .option('--json', 'JSON output (schema irqlens.snapshot/1, see docs/snapshot-schema.md)')
     .addHelpText('after', '\nExamples:\n  irqlens snapshot --duration 10\n  irqlens snapshot --duration 2 --json > window.json'),
 ).action((o: SnapshotOpts) => snapshotCommand(o));
+
+program
+  .command('report')
+  .description("a live window: where each CPU's time went and what interrupts cost each epoll workload")
+  .addOption(new Option('--duration <seconds>', 'window length').default(10).argParser(positiveNumber('--duration')))
+  .addOption(new Option('--pid <tgid>', 'the workload process').argParser(positiveInt('--pid', 2 ** 30)))
+  .option('--cgroup <path>', 'the workload cgroup (v2 directory)')
+  .option('--comm <name>', 'the workload process name')
+  .addOption(new Option('--runs <n>', 'repeat the measurement n times; report median and spread').default(1).argParser(positiveInt('--runs', 100)))
+  .option('--json', 'JSON output (schema irqlens.report/1, see docs/report-schema.md)')
+  .addHelpText('after', '\nExamples:\n  irqlens report --comm memcached --duration 20\n  irqlens report --pid 1234 --json > cost.json')
+  .action((o: ReportOpts) => reportCommand(o));
+
+program
+  .command('cost')
+  .description('run a command (or a built-in workload) and report what interrupts cost it')
+  .argument('[command...]', 'the command to run and trace, after --')
+  .option('--workload <name>', 'a built-in workload on loopback: echo (epoll echo server) or memcached (with memcaslap)')
+  .addOption(new Option('--duration <seconds>', 'load duration for --workload').default(10).argParser(positiveNumber('--duration')))
+  .addOption(new Option('--runs <n>', 'repeat n times; report median and spread').default(1).argParser(positiveInt('--runs', 100)))
+  .addOption(new Option('--work <steps>', 'echo: pointer-chase steps per request').default(2000).argParser(positiveInt('--work')))
+  .addOption(new Option('--wss-kb <kb>', 'echo: working-set size (16 = L1-resident control)').default(1024).argParser(positiveInt('--wss-kb')))
+  .addOption(new Option('--conns <n>', 'client connections').default(4).argParser(positiveInt('--conns', 256)))
+  .addOption(new Option('--cpu <n>', 'CPU for the server (the client gets another)').argParser((v) => Number.parseInt(v, 10)))
+  .option('--json', 'JSON output (schema irqlens.report/1)')
+  .addHelpText('after', '\nExamples:\n  irqlens cost --workload echo --duration 10\n  irqlens cost --workload echo --cpu 1 --wss-kb 16     # L1-resident control\n  irqlens cost --runs 5 -- ./my-server --port 8080')
+  .action((argv: string[], o: CostOpts) => costCommand(argv, o));
 
 async function main(): Promise<void> {
   try {

@@ -24,6 +24,13 @@ const cases: { args: string[]; match: RegExp }[] = [
   { args: ['snapshot', '--records', 'hardirq,bogus'], match: /--records: unknown kind 'bogus'/ },
   { args: ['snapshot', '--cgroup', '/nonexistent/cg'], match: /--cgroup: \/nonexistent\/cg does not exist/ },
   { args: ['top', '--interval', '0'], match: /--interval/ },
+  { args: ['report', '--comm', 'no-such-process-xyz'], match: /--comm: no running process is named 'no-such-process-xyz'/ },
+  { args: ['report', '--pid', '1', '--comm', 'x'], match: /at most one of --pid, --cgroup, --comm/ },
+  { args: ['report', '--runs', '0'], match: /--runs/ },
+  { args: ['cost'], match: /give a command after '--'/ },
+  { args: ['cost', '--workload', 'bogus'], match: /--workload: 'bogus' is not a built-in workload/ },
+  { args: ['cost', '--', '/nonexistent/server'], match: /cannot run '\/nonexistent\/server': no such command or file/ },
+  { args: ['cost', '--workload', 'echo', '--cpu', '99'], match: /--cpu: 99 is not a CPU of this machine/ },
 ];
 
 for (const c of cases) {
