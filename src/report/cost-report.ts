@@ -2,6 +2,8 @@
 // Built only from measurements (window totals + busy periods + interrupt hits).
 import { estimate, summarize, ipcFigures, IRQ_KINDS, type BusyPeriod, type EstimatorOptions, type Estimate, type IrqHit, type IrqKind, type WorkloadSummary } from '../attribution/index.js';
 import { cpuSplit, imbalance } from '../reduce/cpu-split.js';
+import { queueChains } from '../reduce/nic-chain.js';
+import type { QueueIrq } from '../procfs/nic.js';
 import { snapshotJson } from './snapshot-json.js';
 import type { Measurement } from '../cost/measure.js';
 
@@ -97,6 +99,8 @@ function spread(xs: number[]): { median: number; min: number; max: number } | nu
 export interface ReportOptions {
   /** Workload processes to report; all traced when absent. */
   tgids?: number[];
+  /** NIC queues and their IRQs (read from sysfs by the caller). */
+  queues?: readonly QueueIrq[];
   extra?: Record<string, unknown>;
 }
 
@@ -158,6 +162,7 @@ export function buildReport(runs: Measurement[], o: ReportOptions = {}) {
     duration_ns: base.duration_ns,
     cpus: cpuSplit(last.window, last.collector.periods, last.fromNs, last.toNs),
     imbalance: imbalance(last.window),
+    nic_queues: queueChains(o.queues ?? [], last.window),
     irqs: base.irqs,
     vectors: base.vectors,
     softirqs: base.softirqs,

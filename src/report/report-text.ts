@@ -29,6 +29,11 @@ export function reportText(r: Report): string {
   const top = r.irqs.slice(0, 3).map((i) => `${i.name} ${Math.round(i.count / secs)}/s (${us(i.count ? i.time_ns / i.count : 0)} each)`);
   const vec = r.vectors.slice().sort((a, b) => b.time_ns - a.time_ns).slice(0, 2).map((v) => `${v.vector} ${Math.round(v.count / secs)}/s (${us(v.count ? v.time_ns / v.count : 0)} each)`);
   if (top.length || vec.length) L.push(`top interrupts: ${[...top, ...vec].join('; ')}`);
+  for (const q of r.nic_queues) {
+    const at = Object.entries(q.irq_per_s).map(([cpu, n]) => `CPU ${cpu} ${Math.round(n)}/s`).join(', ');
+    const napi = q.napi.map((n) => `napi ${n.napi_id} on CPU ${n.cpu}: ${Math.round(n.packets_per_s)} pkt/s, ${n.polls_at_budget} polls at budget, ${n.bursts} bursts`).join('; ');
+    L.push(`queue ${q.dev}/${q.queue}: IRQ ${q.irq ?? '?'} ${q.irq_name ?? ''} (may run on CPUs ${q.irq_affinity.join(',') || '?'})${at ? `, fired on ${at}` : ''}${napi ? `; ${napi}` : ''}`);
+  }
   if (r.lost_records) L.push(`LOST: ${r.lost_records} records (${Object.entries(r.lost).map(([k, v]) => `${k} ${v}`).join(', ')}): figures below undercount`);
   if (!r.workloads.length) {
     L.push('');

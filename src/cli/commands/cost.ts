@@ -7,6 +7,7 @@ import { measure, type Measurement } from '../../cost/measure.js';
 import { startEcho, startMemcached, type WorkloadResult } from '../../cost/workloads.js';
 import { buildReport } from '../../report/cost-report.js';
 import { reportText } from '../../report/report-text.js';
+import { nicQueues } from '../../procfs/nic.js';
 import { UsageError } from '../errors.js';
 import { progress } from './report.js';
 
@@ -127,7 +128,7 @@ async function costOfCommand(argv: string[], o: CostOpts): Promise<void> {
   if (!process.stderr.isTTY || o.json) {
     // progress lines are TTY-only
   } else process.stderr.write('\r\x1b[K');
-  const r = buildReport(runs, { extra: { command: argv } });
+  const r = buildReport(runs, { queues: nicQueues(), extra: { command: argv } });
   process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : reportText(r));
   if (exitCode) process.exitCode = exitCode;
 }
@@ -171,7 +172,7 @@ async function costOfWorkload(name: string, o: CostOpts): Promise<void> {
   }
   if (!o.json && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   const rps = results.map((r) => r.rps);
-  const r = buildReport(runs, { tgids: [tgid], extra: { workload: { ...results[results.length - 1], rps_runs: rps } } });
+  const r = buildReport(runs, { tgids: [tgid], queues: nicQueues(), extra: { workload: { ...results[results.length - 1], rps_runs: rps } } });
   if (o.json) {
     process.stdout.write(JSON.stringify(r, null, 2) + '\n');
     return;

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { measure, type Measurement } from '../../cost/measure.js';
 import { buildReport } from '../../report/cost-report.js';
 import { reportText } from '../../report/report-text.js';
+import { nicQueues } from '../../procfs/nic.js';
 import { UsageError } from '../errors.js';
 import { onInterrupt } from '../signals.js';
 
@@ -75,6 +76,6 @@ export async function reportCommand(o: ReportOpts): Promise<void> {
     if (tty) process.stderr.write('\r\x1b[K');
   }
   for (const w of runs.flatMap((m) => m.warnings)) process.stderr.write(`irqlens: ${w}\n`);
-  const r = buildReport(runs, pid !== undefined ? { tgids: [pid] } : {});
+  const r = buildReport(runs, { ...(pid !== undefined ? { tgids: [pid] } : {}), queues: nicQueues() });
   process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : reportText(r));
 }
