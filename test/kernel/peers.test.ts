@@ -53,7 +53,7 @@ test('NAPI work histogram matches `bpftrace napi_poll @[args->work] = count()` w
 });
 
 test("an epoll echo server's epoll_wait calls match bpftrace on the same syscall tracepoints within 1%", { skip: kernelSkip, timeout: 120_000 }, async () => {
-  const echo = await startEcho(8);
+  const echo = await startEcho(60); // killed at the end; long enough for a slow bpftrace start
   const bt = await startBpftrace(
     `tracepoint:syscalls:sys_exit_epoll_wait,tracepoint:syscalls:sys_exit_epoll_pwait,tracepoint:syscalls:sys_exit_epoll_pwait2 /pid == ${echo.pid}/ { @ = count(); }`,
   );

@@ -55,6 +55,9 @@ export async function loopbackTraffic(ms: number, payload = 64): Promise<number>
       const end = Date.now() + ms;
       let got = 0;
       c.on('error', reject);
+      c.on('close', () => {
+        resolve();
+      });
       c.on('connect', () => c.write(buf));
       c.on('data', (d) => {
         got += d.length;
@@ -115,6 +118,10 @@ export async function pingPong(port: number, ms: number, conns = 1): Promise<num
       const end = Date.now() + ms;
       let rounds = 0;
       c.on('error', reject);
+      // a server that went away ends the run instead of hanging it
+      c.on('close', () => {
+        resolve(rounds);
+      });
       c.on('connect', () => c.write('x'));
       c.on('data', () => {
         rounds++;
