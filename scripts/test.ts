@@ -29,7 +29,11 @@ async function main(): Promise<number> {
   }
   const files = testFiles(join(root, 'dist', 'test')).filter((f) => !only.length || only.some((o) => f.includes(o)));
   // one file at a time: kernel tests compare against machine-wide counters
-  const r = await execa('node', ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files], { cwd: root, reject: false, stdio: 'inherit' });
+  // a watchdog: a hung test must fail the run, not hold CI until its own limit
+  const r = await execa('node', ['--test', '--test-concurrency=1', '--test-reporter=spec', '--test-timeout=180000', ...files], {
+    cwd: root, reject: false, stdio: 'inherit', timeout: 25 * 60_000, killSignal: 'SIGKILL',
+  });
+  if (r.timedOut) process.stderr.write('test: the suite ran over 25 minutes and was killed: a test hangs\n');
   return r.exitCode ?? 1;
 }
 

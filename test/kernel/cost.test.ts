@@ -1,7 +1,7 @@
 // Disruption attribution on the real kernel: the echo workload under the disk
 // IRQ's CPU vs away from it, direct cost against libbpf-tools hardirqs, and
 // `cost -- <command>` charging only the command's processes.
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { measure, type Measurement } from '../../src/cost/measure.js';
 import { startEcho } from '../../src/cost/workloads.js';
 import { readInterrupts } from '../../src/procfs/interrupts.js';
 import { repoRoot } from '../../src/probe/paths.js';
-import { assertCanRun, diskLoad, kernelSkip, progIdsOf, startEcho as startEchoServer, within } from './support.js';
+import { assertCanRun, diskLoad, kernelSkip, progIdsOf, startEcho as startEchoServer, within, killAll, track } from './support.js';
 
 const cli = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
 
@@ -64,7 +64,7 @@ test('echo under the disk IRQ CPU has more disrupted periods and more direct cos
   let out = '';
   const hardirqs = {
     async start() {
-      bt = execa('hardirqs', ['-N'], { buffer: false, reject: false }); // -N: sums in ns (without it each IRQ is truncated to whole us)
+      bt = track(execa('hardirqs', ['-N'], { buffer: false, reject: false })); // -N: sums in ns (without it each IRQ is truncated to whole us)
       bt.stdout?.setEncoding('utf8');
       bt.stdout?.on('data', (s: string) => {
         out += s;
@@ -123,7 +123,7 @@ test('cost -- <command> attributes only to the command and its children', { skip
   assertCanRun();
   // an epoll workload outside the command, busy during the measurement: must not appear
   const outsider = await startEchoServer(15);
-  const noise = execa(join(repoRoot(), 'build', 'echo-client'), [String(outsider.port), '6', '1'], { reject: false });
+  const noise = track(execa(join(repoRoot(), 'build', 'echo-client'), [String(outsider.port), '6', '1'], { reject: false }));
   try {
     const script = `${join(repoRoot(), 'build', 'echo-server')} 0 5 100 64 > /tmp/irqlens-cost-test-$$.out & sleep 0.3; port=$(sed -n 's/.*"port":\\([0-9]*\\).*/\\1/p' /tmp/irqlens-cost-test-$$.out); ${join(repoRoot(), 'build', 'echo-client')} $port 3 2 > /dev/null; wait; rm -f /tmp/irqlens-cost-test-$$.out`;
     const r = await execa('node', [cli, 'cost', '--json', '--', 'sh', '-c', script], { reject: false, timeout: 60_000 });
@@ -168,4 +168,8 @@ test("the probe's own wakeups stay off the measured CPU", { skip: kernelSkip, ti
   // records are submitted without wakeups: no irq_work IPI per record on the measured CPU
   const iwi = m.window.vector.filter((r) => r.cpu === 1 && r.vector === 4).reduce((a, r) => a + r.count, 0);
   assert.ok(iwi < periods / 100, `${iwi} irq_work interrupts on the measured CPU for ${periods} streamed periods`);
+});
+
+after(() => {
+  killAll();
 });

@@ -9,7 +9,7 @@ import { windowOf, type Totals } from '../../src/reduce/totals.js';
 import { readInterrupts, type InterruptRow } from '../../src/procfs/interrupts.js';
 import { readSoftirqs } from '../../src/procfs/softirqs.js';
 import { SOFTIRQ_NAMES, VECTORS } from '../../src/stream/layout.js';
-import { assertCanRun, bin, diskLoad, kernelSkip, loopbackTraffic, within } from './support.js';
+import { assertCanRun, bin, diskLoad, kernelSkip, loopbackTraffic, within, killAll } from './support.js';
 
 let probe: Probe;
 let tracker: Tracker;
@@ -22,6 +22,7 @@ before(async () => {
 });
 
 after(async () => {
+  killAll();
   if (probe) await probe.stop();
 });
 

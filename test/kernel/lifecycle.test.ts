@@ -1,5 +1,5 @@
 // Attach, loss accounting, cleanup on every exit path, and privileges.
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { Tracker } from '../../src/probe/tracker.js';
 import { windowOf } from '../../src/reduce/totals.js';
 import { REC } from '../../src/stream/layout.js';
 import { helperPath, repoRoot } from '../../src/probe/paths.js';
-import { assertCanRun, bin, diskLoad, kernelSkip, liveProgIds, loopbackTraffic, progIdsOf } from './support.js';
+import { assertCanRun, bin, diskLoad, kernelSkip, liveProgIds, loopbackTraffic, progIdsOf, killAll } from './support.js';
 
 const cli = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -194,4 +194,8 @@ test('an ordinary user runs irqlens after a one-time setcap on a copy of the hel
 
 test('the workloads the tests drive are built', { skip: kernelSkip }, () => {
   for (const w of ['echo-server', 'ipi']) assert.ok(existsSync(bin(w)), `${w} is missing: run the build`);
+});
+
+after(() => {
+  killAll();
 });

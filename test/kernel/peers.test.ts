@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { Probe } from '../../src/probe/client.js';
 import { Tracker } from '../../src/probe/tracker.js';
 import { windowOf } from '../../src/reduce/totals.js';
-import { assertCanRun, kernelSkip, loopbackTraffic, parseBpftraceMap, pingPong, startBpftrace, startEcho, within } from './support.js';
+import { assertCanRun, kernelSkip, loopbackTraffic, parseBpftraceMap, pingPong, startBpftrace, startEcho, within, killAll } from './support.js';
 
 let probe: Probe;
 let tracker: Tracker;
@@ -18,6 +18,7 @@ before(async () => {
 });
 
 after(async () => {
+  killAll();
   if (probe) await probe.stop();
 });
 

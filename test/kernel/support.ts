@@ -8,6 +8,20 @@ import { buildDir, repoRoot } from '../../src/probe/paths.js';
 
 const isRoot = process.getuid?.() === 0;
 
+/** Every child a kernel test starts, so a test that times out cannot leave one running (or hang the file). */
+const children = new Set<{ kill: (s?: NodeJS.Signals) => boolean }>();
+
+export function track<T extends { kill: (s?: NodeJS.Signals) => boolean }>(p: T): T {
+  children.add(p);
+  return p;
+}
+
+/** Kill whatever the tests of this file started; call from after(). */
+export function killAll(): void {
+  for (const c of children) c.kill('SIGKILL');
+  children.clear();
+}
+
 /**
  * Skip reason for kernel tests, or false to run them. Without root in a plain
  * unit run they skip with this reason; under CI they must never skip, so a
@@ -90,7 +104,7 @@ export interface Echo {
 export async function startEcho(seconds: number, workIters = 0, wssKb = 0, prefix: string[] = []): Promise<Echo> {
   const cmd = prefix.length ? prefix[0] ?? '' : bin('echo-server');
   const args = prefix.length ? [...prefix.slice(1), bin('echo-server'), '0', String(seconds), String(workIters), String(wssKb)] : ['0', String(seconds), String(workIters), String(wssKb)];
-  const proc = execa(cmd, args, { buffer: false, stdout: 'pipe' });
+  const proc = track(execa(cmd, args, { buffer: false, stdout: 'pipe' }));
   const line = await new Promise<string>((resolve, reject) => {
     let acc = '';
     proc.stdout.setEncoding('utf8');
@@ -137,7 +151,7 @@ export async function pingPong(port: number, ms: number, conns = 1): Promise<num
 
 /** bpftrace running a script; resolves once its probes are attached. */
 export async function startBpftrace(script: string): Promise<{ stop(): Promise<string> }> {
-  const proc = execa('bpftrace', ['-e', script], { buffer: false, stdout: 'pipe', stderr: 'pipe', reject: false });
+  const proc = track(execa('bpftrace', ['-e', script], { buffer: false, stdout: 'pipe', stderr: 'pipe', reject: false }));
   let out = '';
   proc.stdout.setEncoding('utf8');
   proc.stdout.on('data', (s: string) => {
