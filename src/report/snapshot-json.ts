@@ -18,6 +18,13 @@ export function vectorName(v: number): string {
   return VECTORS[v]?.name ?? `VECTOR${v}`;
 }
 
+/** Element-wise sum of histograms (log2 ns buckets: slot k holds [2^k, 2^(k+1)) ns). */
+function addHist(into: number[], h: readonly number[]): void {
+  h.forEach((v, i) => {
+    into[i] = (into[i] ?? 0) + v;
+  });
+}
+
 export function snapshotJson(w: Window) {
   const ncpus = w.hello.ncpus;
   interface CpuJson {
@@ -42,10 +49,11 @@ export function snapshotJson(w: Window) {
     if (c) c.softirq[softirqName(r.vec)] = { count: r.count, time_ns: r.timeNs, async_count: r.asyncCount, async_time_ns: r.asyncTimeNs };
   }
 
-  const irqs = new Map<number, { irq: number; name: string; count: number; time_ns: number; max_ns: number; per_cpu: { cpu: number; count: number; time_ns: number; max_ns: number }[] }>();
+  const irqs = new Map<number, { irq: number; name: string; count: number; time_ns: number; max_ns: number; hist: number[]; per_cpu: { cpu: number; count: number; time_ns: number; max_ns: number }[] }>();
   for (const r of w.hardirq) {
     let e = irqs.get(r.irq);
-    if (!e) irqs.set(r.irq, (e = { irq: r.irq, name: irqName(w, r.irq), count: 0, time_ns: 0, max_ns: 0, per_cpu: [] }));
+    if (!e) irqs.set(r.irq, (e = { irq: r.irq, name: irqName(w, r.irq), count: 0, time_ns: 0, max_ns: 0, hist: [], per_cpu: [] }));
+    addHist(e.hist, r.hist);
     e.count += r.count;
     e.time_ns += r.timeNs;
     e.max_ns = Math.max(e.max_ns, r.maxNs);
@@ -53,10 +61,12 @@ export function snapshotJson(w: Window) {
   }
   for (const e of irqs.values()) e.per_cpu.sort((a, b) => a.cpu - b.cpu);
 
-  const softirqs = new Map<number, { vector: string; count: number; time_ns: number; async_count: number; async_time_ns: number; raise_to_run_ns: number; raised: number }>();
+  const softirqs = new Map<number, { vector: string; count: number; time_ns: number; async_count: number; async_time_ns: number; raise_to_run_ns: number; raised: number; hist: number[]; raise_to_run_hist: number[] }>();
   for (const r of w.softirq) {
     let e = softirqs.get(r.vec);
-    if (!e) softirqs.set(r.vec, (e = { vector: softirqName(r.vec), count: 0, time_ns: 0, async_count: 0, async_time_ns: 0, raise_to_run_ns: 0, raised: 0 }));
+    if (!e) softirqs.set(r.vec, (e = { vector: softirqName(r.vec), count: 0, time_ns: 0, async_count: 0, async_time_ns: 0, raise_to_run_ns: 0, raised: 0, hist: [], raise_to_run_hist: [] }));
+    addHist(e.hist, r.hist);
+    addHist(e.raise_to_run_hist, r.latHist);
     e.count += r.count;
     e.time_ns += r.timeNs;
     e.async_count += r.asyncCount;
@@ -65,10 +75,11 @@ export function snapshotJson(w: Window) {
     e.raised += r.raised;
   }
 
-  const vectors = new Map<number, { vector: string; count: number; time_ns: number; max_ns: number }>();
+  const vectors = new Map<number, { vector: string; count: number; time_ns: number; max_ns: number; hist: number[] }>();
   for (const r of w.vector) {
     let e = vectors.get(r.vector);
-    if (!e) vectors.set(r.vector, (e = { vector: vectorName(r.vector), count: 0, time_ns: 0, max_ns: 0 }));
+    if (!e) vectors.set(r.vector, (e = { vector: vectorName(r.vector), count: 0, time_ns: 0, max_ns: 0, hist: [] }));
+    addHist(e.hist, r.hist);
     e.count += r.count;
     e.time_ns += r.timeNs;
     e.max_ns = Math.max(e.max_ns, r.maxNs);

@@ -382,7 +382,14 @@ test('snapshotJson: irqs[] carry irqName names and per-CPU entries, by time', ()
 });
 
 test('snapshotJson: softirqs[] and vectors[] by name, lost_records is the total', () => {
-  const { j } = windowJson();
+  const { w, j: full } = windowJson();
+  // histograms are the element-wise sums of the CPUs' rows
+  const sum = (rows: { hist: number[] }[]) => rows.reduce<number[]>((acc, r) => r.hist.map((v, i) => v + (acc[i] ?? 0)), []);
+  assert.deepEqual(full.softirqs[0]?.hist, sum(w.softirq.filter((r) => r.vec === 3)));
+  assert.deepEqual(full.vectors[0]?.hist, sum(w.vector.filter((r) => r.vector === 0)));
+  assert.deepEqual(full.irqs[0]?.hist, sum(w.hardirq.filter((r) => r.irq === full.irqs[0]?.irq)));
+  const omit = (o: object, ...keys: string[]) => Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
+  const j = { ...full, softirqs: full.softirqs.map((r) => omit(r, 'hist', 'raise_to_run_hist')), vectors: full.vectors.map((r) => omit(r, 'hist')) };
   assert.deepEqual(j.softirqs, [
     { vector: 'NET_RX', count: 630, time_ns: 315_000, async_count: 124, async_time_ns: 51_500, raise_to_run_ns: 255_000, raised: 576 },
     { vector: 'RCU', count: 12, time_ns: 2_400, async_count: 2, async_time_ns: 500, raise_to_run_ns: 1_200, raised: 12 },
