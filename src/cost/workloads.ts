@@ -3,6 +3,7 @@
 import { execa, type ResultPromise } from 'execa';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
+import net from 'node:net';
 import { buildDir } from '../probe/paths.js';
 import { UsageError } from '../cli/errors.js';
 
@@ -88,6 +89,19 @@ export async function startEcho(o: WorkloadOptions): Promise<RunningWorkload> {
   };
 }
 
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = net.connect(port, '127.0.0.1');
+    c.on('connect', () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.on('error', () => {
+      resolve(false);
+    });
+  });
+}
+
 /** Debian's memcached on 127.0.0.1 driven by memcaslap (libmemcached-tools). */
 export async function startMemcached(o: WorkloadOptions): Promise<RunningWorkload> {
   const port = 20000 + (process.pid % 20000);
@@ -100,10 +114,11 @@ export async function startMemcached(o: WorkloadOptions): Promise<RunningWorkloa
   }
   const proc = execa('taskset', ['-c', String(o.serverCpu), 'memcached', '-l', '127.0.0.1', '-p', String(port), '-U', '0', '-t', '1', '-u', 'nobody', '-m', '64'], { buffer: false, stdout: 'pipe', reject: false });
   // wait for it to accept connections
-  for (let i = 0; ; i++) {
-    const r = await execa('sh', ['-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`], { shell: false, reject: false }).catch(() => ({ exitCode: 1 }));
-    if (r.exitCode === 0) break;
-    if (i > 100 || proc.exitCode !== null) throw new Error('memcached did not start on 127.0.0.1');
+  for (let i = 0; !(await accepts(port)); i++) {
+    if (i > 100 || proc.exitCode !== null) {
+      await stopProc(proc);
+      throw new UsageError(`memcached did not start on 127.0.0.1:${port} (is the port in use?)`);
+    }
     await new Promise((res) => setTimeout(res, 50));
   }
   return {
