@@ -148,7 +148,7 @@ export function buildReport(runs: Measurement[], o: ReportOptions = {}) {
       throughput_gain: s.throughput_gain,
       unestimated: s.unestimated,
       ipc: ipcFigures(periods),
-      runs: { count: runs.length, tax: spread(taxes) },
+      runs: { count: runs.length, with_estimate: taxes.length, tax: spread(taxes) },
       ...(r.estimate.notEnoughData ? { not_enough_data: r.estimate.notEnoughData } : {}),
       ...(s.note ? { note: s.note } : {}),
       warnings: r.estimate.warnings ?? [],

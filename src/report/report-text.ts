@@ -57,7 +57,7 @@ export function reportText(r: Report): string {
     L.push(`  interrupt tax (direct + indirect over busy time): ${interval(w.tax, pct)}`);
     L.push(`  what-if, busy periods never interrupted (kernel polling / IRQ suspension): ${interval(w.throughput_gain, (x) => `+${pct(x)}`)} throughput`);
     if (w.ipc) L.push(`  IPC clean ${w.ipc.clean.ipc?.toFixed(2) ?? '-'} vs disturbed ${w.ipc.disturbed.ipc?.toFixed(2) ?? '-'}; IPC loss ${w.ipc.ipcLossPct?.toFixed(1) ?? '-'}%`);
-    if (w.runs.count > 1 && w.runs.tax) L.push(`  across ${w.runs.count} runs: tax median ${pct(w.runs.tax.median)}, min ${pct(w.runs.tax.min)}, max ${pct(w.runs.tax.max)}`);
+    if (w.runs.count > 1 && w.runs.tax) L.push(`  across ${w.runs.with_estimate} of ${w.runs.count} runs with an estimate: tax median ${pct(w.runs.tax.median)}, min ${pct(w.runs.tax.min)}, max ${pct(w.runs.tax.max)}`);
     if (w.note) L.push(`  note: ${w.note}`);
     for (const warn of w.warnings) L.push(`  note: ${warn}`);
   }
