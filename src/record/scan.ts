@@ -1,0 +1,49 @@
+// Cheap facts about one frame without decoding it: records per kind and the
+// time range it covers. Every record kind has its timestamp at byte 8
+// (irqlens_rec.ts_ns, irqlens_burst_rec.start_ns, irqlens_period_rec.start_ns).
+import { recordSize } from '../stream/decode.js';
+import { FRAME, LAYOUT } from '../stream/layout.js';
+
+export const REC_TS = 8;
+
+export interface FrameFacts {
+  events: number;
+  minTs: number;
+  maxTs: number;
+  /** False when the bytes do not walk as records (the decoder will say why). */
+  ok: boolean;
+}
+
+function u64(dv: DataView, off: number): number {
+  return dv.getUint32(off + 4, true) * 0x100000000 + dv.getUint32(off, true);
+}
+
+/** Walks an EVENTS payload: records per kind into `counts` (indexed by IRQLENS_REC_*), and min/max timestamp. */
+export function eventFacts(p: Uint8Array, counts?: Float64Array): FrameFacts {
+  const dv = new DataView(p.buffer, p.byteOffset, p.byteLength);
+  let events = 0;
+  let minTs = 0;
+  let maxTs = 0;
+  let off = 0;
+  while (off + 2 <= p.length) {
+    const kind = dv.getUint16(off, true);
+    const size = recordSize(kind);
+    if (!size || off + size > p.length) return { events, minTs, maxTs, ok: false };
+    const ts = u64(dv, off + REC_TS);
+    if (!events || ts < minTs) minTs = ts;
+    if (ts > maxTs) maxTs = ts;
+    if (counts) counts[kind] = (counts[kind] ?? 0) + 1;
+    events++;
+    off += size;
+  }
+  return { events, minTs, maxTs, ok: off === p.length };
+}
+
+/** The one timestamp a non-events frame carries (0 when it has none). */
+export function frameTs(type: number, p: Uint8Array): number {
+  const dv = new DataView(p.buffer, p.byteOffset, p.byteLength);
+  if (type === FRAME.SNAPSHOT && p.length >= LAYOUT.irqlens_snap_hdr.size) return u64(dv, LAYOUT.irqlens_snap_hdr.fields.ts_ns);
+  if (type === FRAME.END && p.length >= LAYOUT.irqlens_end.size) return u64(dv, LAYOUT.irqlens_end.fields.ts_ns);
+  if (type === FRAME.HELLO && p.length >= LAYOUT.irqlens_hello.size) return u64(dv, LAYOUT.irqlens_hello.fields.mono_ns);
+  return 0;
+}
