@@ -7,6 +7,7 @@ import { snapshotCommand, type SnapshotOpts } from './commands/snapshot.js';
 import { topCommand, type TopOpts } from './commands/top.js';
 import { reportCommand, type ReportOpts } from './commands/report.js';
 import { costCommand, type CostOpts } from './commands/cost.js';
+import { registerOfflineCommands } from './commands/register-offline.js';
 
 const program = new Command();
 program
@@ -79,6 +80,8 @@ program
   .option('--json', 'JSON output (schema irqlens.report/1)')
   .addHelpText('after', '\nExamples:\n  irqlens cost --workload echo --duration 10\n  irqlens cost --workload echo --cpu 1 --wss-kb 16     # L1-resident control\n  irqlens cost --runs 5 -- ./my-server --port 8080')
   .action((argv: string[], o: CostOpts) => costCommand(argv, o));
+
+registerOfflineCommands(program);
 
 async function main(): Promise<void> {
   try {

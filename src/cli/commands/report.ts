@@ -6,6 +6,8 @@ import { reportText } from '../../report/report-text.js';
 import { nicQueues } from '../../procfs/nic.js';
 import { UsageError } from '../errors.js';
 import { onInterrupt } from '../signals.js';
+import { closeRecording, openRecording } from '../../record/open.js';
+import { measurementOf } from '../../record/offline.js';
 
 export interface ReportOpts {
   duration: number;
@@ -78,4 +80,24 @@ export async function reportCommand(o: ReportOpts): Promise<void> {
   for (const w of runs.flatMap((m) => m.warnings)) process.stderr.write(`irqlens: ${w}\n`);
   const r = buildReport(runs, { ...(pid !== undefined ? { tgids: [pid] } : {}), queues: nicQueues() });
   process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : reportText(r));
+}
+
+/* ---- `irqlens report FILE`: the same report from a recording (src/record) ---- */
+
+export function reportFileCommand(file: string, o: ReportOpts): void {
+  const rec = openRecording(file);
+  try {
+    const comm = o.comm;
+    const m = measurementOf(rec);
+    // as live: --pid (or the process the recording traced) names the workload; --comm picks by name
+    const target = o.pid ?? (rec.hello.targetTgid || undefined);
+    const byComm = comm === undefined ? undefined : [...m.collector.comms].filter(([, c]) => c === comm).map(([t]) => t).sort((a, b) => a - b);
+    if (byComm && !byComm.length) throw new UsageError(`--comm: no process in ${file} is named '${comm ?? ''}'`);
+    const tgids = target !== undefined ? [target] : byComm;
+    for (const w of m.warnings) process.stderr.write(`irqlens: ${w}\n`);
+    const r = buildReport([m], { ...(tgids ? { tgids } : {}), queues: rec.header.settings?.queues ?? [] });
+    process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : reportText(r));
+  } finally {
+    closeRecording(rec);
+  }
 }

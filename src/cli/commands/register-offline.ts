@@ -1,0 +1,73 @@
+// Registers the recording commands (record, replay, slice, export, compare)
+// and `report FILE` on the CLI. Kept apart from main.ts so the live commands
+// and these evolve independently.
+import { Command, Option } from 'commander';
+import { RecordError } from '../../record/errors.js';
+import { UsageError } from '../errors.js';
+import { positiveInt, positiveNumber, probeOptionList } from '../probe-options.js';
+import { reportCommand, reportFileCommand, type ReportOpts } from './report.js';
+import { recordCommand, type RecordOpts } from './record.js';
+
+/** A RecordError is the user's file, not a bug: one line, exit code 1. */
+function handled<A extends unknown[]>(fn: (...a: A) => Promise<void>): (...a: A) => Promise<void> {
+  return async (...a: A) => {
+    try {
+      await fn(...a);
+    } catch (e) {
+      if (!(e instanceof RecordError)) throw e;
+      process.stderr.write(`irqlens: ${e.message}\n`);
+      process.exit(1);
+    }
+  };
+}
+
+function registerRecord(program: Command): void {
+  const c = program
+    .command('record')
+    .description('record the probe stream to a file, with the NIC and kernel settings, for report/replay/slice/export/compare')
+    .argument('[command...]', 'a command to run and trace, after --')
+    .requiredOption('-o, --output <file>', 'the recording to write')
+    .addOption(new Option('--duration <seconds>', 'stop after this long (default: Ctrl-C, or when the command exits)').argParser(positiveNumber('--duration')));
+  for (const o of probeOptionList()) {
+    if (o.long === '--records') c.addOption(new Option('--records <kinds>', 'per-event records: hardirq,vector,softirq,napi,epoll,burst,period,all,none').default('all'));
+    else c.addOption(o);
+  }
+  c.addOption(new Option('--snapshot-ms <ms>', 'snapshot interval (the time resolution of rates offline)').default(200).argParser(positiveInt('--snapshot-ms', 60_000)))
+    .addOption(new Option('--compression <codec>', 'deflate, brotli (smaller, slower) or none').default('deflate'))
+    .option('--force', 'overwrite the output file')
+    .option('--json', 'print a JSON summary of the recording on stdout')
+    .addHelpText('after', `
+Ctrl-C or SIGTERM stops the recording cleanly (the file gets its index). A recording that was killed
+outright stays readable up to its last chunk (at most a second is lost).
+
+Examples:
+  irqlens record -o run.irqrec --duration 30
+  irqlens record -o nginx.irqrec --pid $(pidof -s nginx) --duration 60
+  irqlens record -o srv.irqrec -- ./server --port 8080     # until the server exits
+  irqlens record -o small.irqrec --records hardirq,softirq,period --duration 10
+Then: irqlens report run.irqrec, irqlens replay run.irqrec, irqlens export run.irqrec --format perfetto -o run.json`)
+    .action(handled((argv: string[], o: RecordOpts) => recordCommand(argv, o)));
+}
+
+function extendReport(program: Command): void {
+  const report = program.commands.find((c) => c.name() === 'report');
+  if (!report) return;
+  report
+    .argument('[file]', 'a recording (irqlens record) to report on instead of measuring live')
+    .addHelpText('after', '  irqlens report run.irqrec --json       the same report from a recording')
+    .action(handled(async (file: string | undefined, o: ReportOpts, cmd: Command) => {
+      if (file === undefined) {
+        await reportCommand(o);
+        return;
+      }
+      for (const live of ['duration', 'runs', 'cgroup']) {
+        if (cmd.getOptionValueSource(live) === 'cli') throw new UsageError(`--${live} is for live reports; a recording's window is what it recorded (cut it with irqlens slice)`);
+      }
+      reportFileCommand(file, o);
+    }));
+}
+
+export function registerOfflineCommands(program: Command): void {
+  registerRecord(program);
+  extendReport(program);
+}
