@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js';
 import { positiveInt, positiveNumber, probeOptionList } from '../probe-options.js';
 import { reportCommand, reportFileCommand, type ReportOpts } from './report.js';
 import { recordCommand, type RecordOpts } from './record.js';
+import { sliceCommand, type SliceOpts } from './slice.js';
 
 /** A RecordError is the user's file, not a bug: one line, exit code 1. */
 function handled<A extends unknown[]>(fn: (...a: A) => Promise<void>): (...a: A) => Promise<void> {
@@ -67,7 +68,58 @@ function extendReport(program: Command): void {
     }));
 }
 
+function seconds(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0 || v.trim() === '') throw new UsageError(`${name}: '${v}' is not a time in seconds from the recording's start`);
+    return n;
+  };
+}
+
+function cpuList(v: string): number[] {
+  const out: number[] = [];
+  for (const part of v.split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    if (!m?.[1]) throw new UsageError(`--cpu: '${v}' is not a CPU list (e.g. 0,2-3)`);
+    const a = Number(m[1]);
+    const b = m[2] !== undefined ? Number(m[2]) : a;
+    if (b < a || b - a > 4096) throw new UsageError(`--cpu: '${part}' is not a CPU range`);
+    for (let c = a; c <= b; c++) out.push(c);
+  }
+  return out;
+}
+
+const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
+
+function registerSlice(program: Command): void {
+  program
+    .command('slice')
+    .description('cut a recording by time, CPU, IRQ or device into a new recording')
+    .argument('<file>', 'the recording')
+    .requiredOption('-o, --output <file>', 'the slice to write')
+    .addOption(new Option('--from <seconds>', 'start, in seconds from the recording\'s start').argParser(seconds('--from')))
+    .addOption(new Option('--to <seconds>', 'end, in seconds from the recording\'s start').argParser(seconds('--to')))
+    .addOption(new Option('--cpu <list>', 'keep only these CPUs (e.g. 0,2-3)').argParser(cpuList))
+    .addOption(new Option('--irq <list>', 'keep only these device IRQs: numbers or names (a name matches every IRQ whose name contains it)').argParser(list))
+    .addOption(new Option('--dev <list>', "keep only these network devices' NAPI instances, bursts and queue IRQs").argParser(list))
+    .option('--force', 'overwrite the output file')
+    .option('--json', 'print a JSON summary on stdout')
+    .addHelpText('after', `
+The cut is on snapshot boundaries: from the last snapshot at or before --from to the last one at or
+before --to, with every frame that arrived between them. Snapshots are cumulative, so the slice starts
+with a baseline snapshot holding everything up to --from and report on the slice covers exactly its
+window. Times stay on the original recording's clock (a slice of a slice is the same as one slice). --irq and --dev filter device interrupts and NAPI only;
+softirqs, system vectors and busy periods are kept (filter those by --cpu).
+
+Examples:
+  irqlens slice run.irqrec -o peak.irqrec --from 10 --to 20
+  irqlens slice run.irqrec -o cpu1.irqrec --cpu 1
+  irqlens slice run.irqrec -o nic.irqrec --dev eth0 --from 5`)
+    .action(handled((file: string, o: SliceOpts) => sliceCommand(file, o)));
+}
+
 export function registerOfflineCommands(program: Command): void {
   registerRecord(program);
+  registerSlice(program);
   extendReport(program);
 }
