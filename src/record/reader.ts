@@ -171,9 +171,15 @@ export class Recording {
     throw new RecordError(`${this.path}: no readable frames${why ? ` (${why})` : ''}`, this.dataStart);
   }
 
+  /** File offset of the chunk read last: how far a pass has got (for progress bars). */
+  position = 0;
+
   /** Frames chunks in file order; notes are collected on the way. */
   *chunks(): Generator<Chunk> {
-    yield* this.index ? this.indexedChunks(this.index) : this.scannedChunks();
+    for (const c of this.index ? this.indexedChunks(this.index) : this.scannedChunks()) {
+      this.position = c.offset + CHUNK_HDR + c.header.storedLen;
+      yield c;
+    }
   }
 
   private *indexedChunks(index: RecordingIndex): Generator<Chunk> {

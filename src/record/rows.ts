@@ -2,7 +2,8 @@
 // and merge many snapshots into one FULL snapshot with the latest row per key,
 // exactly as reduceTotals folds them (same keys, same first-seen order), so a
 // slice's baseline decodes to the state the whole prefix would have given.
-import { LAYOUT, REC, SNAP_FULL, SNAP_REQUESTED, TABLE } from '../stream/layout.js';
+import { FRAME, LAYOUT, REC, SNAP_FULL, SNAP_REQUESTED, TABLE } from '../stream/layout.js';
+import type { Recording } from './reader.js';
 
 const SH = LAYOUT.irqlens_snap_hdr;
 const TH = LAYOUT.irqlens_table_hdr;
@@ -162,5 +163,50 @@ export class SnapshotMerger {
     if (!last) return undefined;
     const tables = [...this.tables].sort((a, b) => a[0] - b[0]).map(([table, t]) => ({ table, rowSize: t.rowSize, rows: [...t.rows.values()] }));
     return { payload: encodeSnapshot({ ...last, tables }), flags: SNAP_FULL | (last.flags & SNAP_REQUESTED) };
+  }
+}
+
+export interface Names {
+  irqs: Map<number, string>;
+  /** napi_id -> device name, ifindex -> device name. */
+  napiDev: Map<number, string>;
+  ifDev: Map<number, string>;
+  /** Earliest timestamp in the recording (chunk headers), 0 when none. */
+  minTs: number;
+}
+
+/** IRQ and NAPI names from the header and every snapshot (a first pass, only when filtering by name). */
+export function recordingNames(rec: Recording): Names {
+  const n: Names = { irqs: new Map(), napiDev: new Map(), ifDev: new Map(), minTs: 0 };
+  for (const [irq, name] of Object.entries(rec.header.irqNames)) n.irqs.set(Number(irq), name);
+  for (const d of rec.header.settings?.devices ?? []) n.ifDev.set(d.ifindex, d.dev);
+  for (const c of rec.chunks()) {
+    if (c.header.minTs && (!n.minTs || c.header.minTs < n.minTs)) n.minTs = c.header.minTs;
+    for (const f of rec.framesOf(c)) if (f.type === FRAME.SNAPSHOT) namesFrom(parseSnapshot(f.payload, f.flags), n);
+  }
+  return n;
+}
+
+const td = new TextDecoder();
+
+function cstr(b: Uint8Array): string {
+  const nul = b.indexOf(0);
+  return td.decode(nul < 0 ? b : b.subarray(0, nul));
+}
+
+function namesFrom(s: RawSnapshot | null, n: Names): void {
+  const NK = LAYOUT.irqlens_napi_key.fields;
+  const NS = LAYOUT.irqlens_napi_stats.fields.dev + LAYOUT.irqlens_napi_row.fields.s;
+  const IN = LAYOUT.irqlens_irqname_row.fields;
+  for (const t of s?.tables ?? []) {
+    for (const r of t.rows) {
+      const dv = new DataView(r.buffer, r.byteOffset, r.byteLength);
+      if (t.table === TABLE.IRQNAME && r.length >= IN.name + 56) n.irqs.set(dv.getUint32(IN.irq, true), cstr(r.subarray(IN.name, IN.name + 56)));
+      if (t.table !== TABLE.NAPI || r.length < NS + 16) continue;
+      const dev = cstr(r.subarray(NS, NS + 16));
+      if (!dev) continue;
+      n.napiDev.set(dv.getUint32(NK.napi_id, true), dev);
+      n.ifDev.set(dv.getUint32(NK.ifindex, true), dev);
+    }
   }
 }

@@ -4,11 +4,11 @@
 // FULL snapshot (src/record/rows.ts). Times stay on the original clock, so a
 // slice of a slice is the same file as the one slice.
 import { basename } from 'node:path';
-import { FRAME, LAYOUT, REC, TABLE } from '../stream/layout.js';
+import { FRAME, LAYOUT, REC } from '../stream/layout.js';
 import { RecordError } from './errors.js';
 import type { RecordingHeader } from './format.js';
 import type { Recording } from './reader.js';
-import { filterSnapshot, isFiltering, parseSnapshot, SnapshotMerger, encodeSnapshot, type RowFilter } from './rows.js';
+import { filterSnapshot, isFiltering, parseSnapshot, recordingNames, SnapshotMerger, encodeSnapshot, type RowFilter } from './rows.js';
 import { RecordingWriter, type WriterOptions } from './writer.js';
 import { recordSize } from '../stream/decode.js';
 
@@ -59,42 +59,6 @@ export function sliceHeader(h: RecordingHeader, source: string, s: SliceSpec): R
   };
 }
 
-interface Names {
-  irqs: Map<number, string>;
-  /** napi_id -> device name, ifindex -> device name. */
-  napiDev: Map<number, string>;
-  ifDev: Map<number, string>;
-}
-
-/** IRQ and NAPI names from the header and every snapshot (a first pass, only when filtering by name). */
-function names(rec: Recording): Names {
-  const n: Names = { irqs: new Map(), napiDev: new Map(), ifDev: new Map() };
-  for (const [irq, name] of Object.entries(rec.header.irqNames)) n.irqs.set(Number(irq), name);
-  for (const d of rec.header.settings?.devices ?? []) n.ifDev.set(d.ifindex, d.dev);
-  const td = new TextDecoder();
-  const str = (b: Uint8Array) => td.decode(b.subarray(0, b.indexOf(0) < 0 ? b.length : b.indexOf(0)));
-  const NK = LAYOUT.irqlens_napi_key.fields;
-  const NS = LAYOUT.irqlens_napi_stats.fields.dev + LAYOUT.irqlens_napi_row.fields.s;
-  const IN = LAYOUT.irqlens_irqname_row.fields;
-  for (const f of rec.frames()) {
-    if (f.type !== FRAME.SNAPSHOT) continue;
-    for (const t of parseSnapshot(f.payload, f.flags)?.tables ?? []) {
-      for (const r of t.rows) {
-        const dv = new DataView(r.buffer, r.byteOffset, r.byteLength);
-        if (t.table === TABLE.IRQNAME && r.length >= IN.name + 56) n.irqs.set(dv.getUint32(IN.irq, true), str(r.subarray(IN.name, IN.name + 56)));
-        if (t.table === TABLE.NAPI && r.length >= NS + 16) {
-          const dev = str(r.subarray(NS, NS + 16));
-          if (dev) {
-            n.napiDev.set(dv.getUint32(NK.napi_id, true), dev);
-            n.ifDev.set(dv.getUint32(NK.ifindex, true), dev);
-          }
-        }
-      }
-    }
-  }
-  return n;
-}
-
 interface Filters extends RowFilter {
   ifindexes?: ReadonlySet<number>;
 }
@@ -103,7 +67,7 @@ function resolve(rec: Recording, s: SliceSpec): Filters {
   const f: Filters = {};
   if (s.cpus) f.cpus = new Set(s.cpus);
   if (!s.irqs && !s.devs) return f;
-  const n = names(rec);
+  const n = recordingNames(rec);
   let irqs: Set<number> | undefined;
   if (s.irqs) {
     irqs = new Set();
