@@ -8,6 +8,8 @@ import { positiveInt, positiveNumber, probeOptionList } from '../probe-options.j
 import { reportCommand, reportFileCommand, type ReportOpts } from './report.js';
 import { recordCommand, type RecordOpts } from './record.js';
 import { sliceCommand, type SliceOpts } from './slice.js';
+import { exportCommand, type ExportOpts } from './export.js';
+import { compareCommand, type CompareOpts } from './compare.js';
 
 /** A RecordError is the user's file, not a bug: one line, exit code 1. */
 function handled<A extends unknown[]>(fn: (...a: A) => Promise<void>): (...a: A) => Promise<void> {
@@ -118,7 +120,53 @@ Examples:
     .action(handled((file: string, o: SliceOpts) => sliceCommand(file, o)));
 }
 
+function registerExport(program: Command): void {
+  program
+    .command('export')
+    .description('a recording as a Perfetto trace (JSON) or per-interval CSV tables')
+    .argument('<file>', 'the recording')
+    .requiredOption('-o, --output <file>', "where to write ('-' for stdout)")
+    .addOption(new Option('--format <format>', 'perfetto (Chrome trace-event JSON) or csv').default('perfetto'))
+    .addOption(new Option('--table <table>', 'csv: cpus, irqs, softirqs, vectors, napi or threads').default('cpus'))
+    .addOption(new Option('--interval <seconds>', 'csv: join snapshot intervals into rows at least this long').argParser(positiveNumber('--interval')))
+    .option('--force', 'overwrite the output file')
+    .option('--json', 'print a JSON summary on stdout')
+    .addHelpText('after', `
+perfetto: one track per CPU for device IRQs + system vectors, softirqs and NAPI polls (slices named by
+IRQ name, vector or device); per traced thread its busy periods and epoll waits; counter tracks of
+per-interval rates (hardirq/s, vectors/s, softirq/s, NET_RX/s, interrupt time %, NAPI packets/s);
+instants for micro-bursts and lost records. Per-event tracks need the records (record --records all).
+
+Examples:
+  irqlens export run.irqrec --format perfetto -o run.json     # then open it in https://ui.perfetto.dev
+  irqlens export run.irqrec --format csv --table irqs --interval 1 -o irqs.csv
+  irqlens export run.irqrec --format csv -o - | column -s, -t`)
+    .action(handled((file: string, o: ExportOpts) => exportCommand(file, o)));
+}
+
+function registerCompare(program: Command): void {
+  program
+    .command('compare')
+    .description('two recordings side by side: rates, interrupt tax, throughput and latency, and which differences are beyond noise')
+    .argument('<a>', 'the baseline recording')
+    .argument('<b>', 'the recording to compare with it')
+    .addOption(new Option('--interval <seconds>', 'sample length for the noise test (snapshot intervals are joined up to it)').default(1).argParser(positiveNumber('--interval')))
+    .option('--json', 'JSON output (schema irqlens.compare/1, see docs/recording-format.md)')
+    .addHelpText('after', `
+Each figure is compared per interval: a 95% bootstrap interval of B - A over the recordings' intervals;
+a difference is beyond noise when that interval excludes zero (needs 5 intervals on each side).
+Rows are matched by name (IRQ name, vector, device and CPU, process name), so recordings from
+different boots or machines compare. Settings that differ (sysctls, NIC settings, IRQ affinity) come first.
+
+Examples:
+  irqlens compare before.irqrec after.irqrec
+  irqlens compare --interval 2 busy-poll-off.irqrec busy-poll-on.irqrec --json | jq '.irqs'`)
+    .action(handled((a: string, b: string, o: CompareOpts) => compareCommand(a, b, o)));
+}
+
 export function registerOfflineCommands(program: Command): void {
+  registerCompare(program);
+  registerExport(program);
   registerRecord(program);
   registerSlice(program);
   extendReport(program);
