@@ -1,9 +1,9 @@
 // `irqlens export --format csv`: per-interval tables (one row per interval and
 // CPU, IRQ, softirq vector, NAPI instance or traced thread), RFC 4180 quoting.
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
 import { SOFTIRQ_NAMES, VECTORS } from '../stream/layout.js';
 import type { Window } from '../reduce/totals.js';
-import { RecordError } from './errors.js';
+import { openOut } from './open.js';
 import { IntervalFolder, type Interval } from './intervals.js';
 import { eachMessage } from './offline.js';
 import type { Recording } from './reader.js';
@@ -65,13 +65,8 @@ export function tableRows(t: CsvTable, w: Window, ncpus: number): Cell[][] {
 }
 
 /** Writes one table; `minNs` joins snapshot intervals shorter than it. Returns the data rows written. */
-export function exportCsv(rec: Recording, path: string, t: CsvTable, minNs: number, onProgress?: (done: number, total: number) => void): number {
-  let fd: number;
-  try {
-    fd = openSync(path, 'w');
-  } catch (e) {
-    throw new RecordError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, undefined, { cause: e });
-  }
+export function exportCsv(rec: Recording, path: string | number, t: CsvTable, minNs: number, onProgress?: (done: number, total: number) => void): number {
+  const fd = openOut(path);
   let rows = 0;
   let buf: string[] = [];
   const flush = () => {
@@ -97,7 +92,7 @@ export function exportCsv(rec: Recording, path: string, t: CsvTable, minNs: numb
     });
     flush();
   } finally {
-    closeSync(fd);
+    if (typeof path === 'string') closeSync(fd);
   }
   onProgress?.(rec.size, rec.size);
   return rows;

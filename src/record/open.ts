@@ -1,6 +1,8 @@
 // How the offline commands open a recording: every problem the reader finds is
 // one line on stderr as it is found; a damaged recording ends with exit code 1
 // after the command has done what it could with the readable rest.
+import { openSync } from 'node:fs';
+import { RecordError } from './errors.js';
 import { Recording } from './reader.js';
 
 export function openRecording(path: string): Recording {
@@ -16,4 +18,14 @@ export function openRecording(path: string): Recording {
 export function closeRecording(rec: Recording): void {
   rec.close();
   if (rec.damaged) process.exitCode = 1;
+}
+
+/** An output file opened for writing, or the file descriptor given (e.g. 1 for stdout). */
+export function openOut(path: string | number): number {
+  if (typeof path === 'number') return path;
+  try {
+    return openSync(path, 'w');
+  } catch (e) {
+    throw new RecordError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, undefined, { cause: e });
+  }
 }

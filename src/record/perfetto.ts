@@ -5,12 +5,13 @@
 // tracks of per-interval rates; instants for micro-bursts and lost records.
 // Times are microseconds from the recording's earliest timestamp (otherData.
 // origin_mono_ns, CLOCK_MONOTONIC), exact to the ns.
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
 import { IRQ_KINDS } from '../attribution/types.js';
 import { decodeFrame, recordSize } from '../stream/decode.js';
 import { StreamError } from '../stream/errors.js';
 import { LAYOUT, NR_KINDS, REC, SOFTIRQ_NAMES, VECTORS } from '../stream/layout.js';
 import { RecordError } from './errors.js';
+import { openOut } from './open.js';
 import { IntervalFolder, type Interval } from './intervals.js';
 import type { Recording } from './reader.js';
 import { recordingNames } from './rows.js';
@@ -70,20 +71,15 @@ export function usJson(ns: number): string {
 
 const q = JSON.stringify;
 
-export function exportPerfetto(rec: Recording, path: string, onProgress?: (done: number, total: number) => void): ExportResult {
-  let fd: number;
-  try {
-    fd = openSync(path, 'w');
-  } catch (e) {
-    throw new RecordError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, undefined, { cause: e });
-  }
+export function exportPerfetto(rec: Recording, path: string | number, onProgress?: (done: number, total: number) => void): ExportResult {
+  const fd = openOut(path);
   const out = new Out(fd);
   const res: ExportResult = { slices: 0, counters: 0, instants: 0, records: 0, bytes: 0 };
   try {
     run(rec, out, res, onProgress);
     out.flush();
   } finally {
-    closeSync(fd);
+    if (typeof path === 'string') closeSync(fd);
   }
   res.bytes = out.bytes;
   return res;

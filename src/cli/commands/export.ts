@@ -31,7 +31,7 @@ export function exportCommand(file: string, o: ExportOpts): Promise<void> {
   if (!(CSV_TABLES as readonly string[]).includes(o.table)) throw new UsageError(`--table: '${o.table}' is not one of ${CSV_TABLES.join(', ')}`);
   const toStdout = o.output === '-';
   if (!toStdout && existsSync(o.output) && !o.force) throw new UsageError(`${o.output} exists: give --force to overwrite it`);
-  const out = toStdout ? '/dev/stdout' : o.output;
+  const out = toStdout ? 1 : o.output;
   const rec = openRecording(file);
   const bar = toStdout ? undefined : progressBar(`exporting ${file}`);
   const t0 = performance.now();

@@ -10,6 +10,7 @@ import { recordCommand, type RecordOpts } from './record.js';
 import { sliceCommand, type SliceOpts } from './slice.js';
 import { exportCommand, type ExportOpts } from './export.js';
 import { compareCommand, type CompareOpts } from './compare.js';
+import { replayCommand, type ReplayOpts } from './replay.js';
 
 /** A RecordError is the user's file, not a bug: one line, exit code 1. */
 function handled<A extends unknown[]>(fn: (...a: A) => Promise<void>): (...a: A) => Promise<void> {
@@ -164,7 +165,32 @@ Examples:
     .action(handled((a: string, b: string, o: CompareOpts) => compareCommand(a, b, o)));
 }
 
+function speed(v: string): number {
+  if (v === 'max' || v === '0') return Infinity;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--speed: '${v}' is not a positive number or 'max'`);
+  return n;
+}
+
+function registerReplay(program: Command): void {
+  program
+    .command('replay')
+    .description('the live per-interval summary, driven by a recording at its own pace')
+    .argument('<file>', 'the recording')
+    .addOption(new Option('--speed <x>', "times real time, or 'max' for as fast as it reads").default(1).argParser(speed))
+    .addOption(new Option('--interval <seconds>', 'summary interval').default(1).argParser(positiveNumber('--interval')))
+    .addOption(new Option('--from <seconds>', 'skip to this time (seconds from the start) without waiting').argParser(seconds('--from')))
+    .addOption(new Option('--to <seconds>', 'stop at this time').argParser(seconds('--to')))
+    .addHelpText('after', `
+Examples:
+  irqlens replay run.irqrec                   # as it happened
+  irqlens replay run.irqrec --speed 10 --from 30
+  irqlens replay run.irqrec --speed max > summary.txt`)
+    .action(handled((file: string, o: ReplayOpts) => replayCommand(file, o)));
+}
+
 export function registerOfflineCommands(program: Command): void {
+  registerReplay(program);
   registerCompare(program);
   registerExport(program);
   registerRecord(program);

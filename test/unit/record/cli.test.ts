@@ -1,0 +1,139 @@
+// The offline commands from the command line: bad files are one clear line
+// and exit code 1, bad usage exit code 2, help has examples, and the commands
+// do their job on a synthetic recording.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execa } from 'execa';
+import { readFileSync, truncateSync, writeFileSync, copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../../../src/probe/paths.js';
+import { CHUNK_HDR, FILE_HDR } from '../../../src/record/format.js';
+import { scratch } from './support.js';
+import { synthRecording } from './synth.js';
+
+const cli = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
+const dir = scratch();
+const good = join(dir, 'good.irqrec');
+synthRecording(good, { seconds: 3, intervalMs: 100, irqRate: 800, irqNs: 1500, netRxRate: 2000, seed: 4, records: true });
+
+function run(args: string[]) {
+  return execa('node', [cli, ...args], { reject: false, timeout: 60_000 });
+}
+
+function oneLine(stderr: string): void {
+  assert.doesNotMatch(stderr, /\n\s+at .+:\d+:\d+/, `stack trace in:\n${stderr}`);
+  assert.match(stderr, /^irqlens: /);
+}
+
+test('report FILE --json on a recording: the report schema, exit 0', async () => {
+  const r = await run(['report', good, '--json']);
+  assert.equal(r.exitCode, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as { schema: string; irqs: { name: string; count: number }[]; duration_ns: number };
+  assert.equal(j.schema, 'irqlens.report/1');
+  assert.equal(j.irqs[0]?.name, 'eth0-rx-0');
+  assert.ok(Math.abs(j.duration_ns - 3e9) < 2e6);
+});
+
+const bad: { name: string; make: (p: string) => void; args?: (p: string) => string[]; code: number; match: RegExp }[] = [
+  { name: 'not a recording', make: (p) => {
+      writeFileSync(p, 'just some text\n');
+    }, code: 1, match: /not an irqlens recording \(bad magic\)/ },
+  { name: 'missing', make: () => undefined, code: 1, match: /cannot read .*: no such file/ },
+  {
+    name: 'newer version',
+    make: (p) => {
+      const b = readFileSync(good);
+      b.writeUInt32LE(2, 8);
+      writeFileSync(p, b);
+    },
+    code: 1,
+    match: /recording format version 2 is newer than this irqlens reads/,
+  },
+];
+
+for (const b of bad) {
+  for (const cmd of ['report', 'replay', 'export', 'slice', 'compare']) {
+    test(`${cmd} on a bad file (${b.name}): one line, exit ${b.code}`, async () => {
+      const p = join(dir, `bad-${b.name.replace(/\W+/g, '-')}.irqrec`);
+      b.make(p);
+      const args = cmd === 'compare' ? [cmd, good, p] : cmd === 'replay' ? [cmd, p, '--speed', 'max'] : cmd === 'report' ? [cmd, p] : [cmd, p, '-o', join(dir, 'out'), '--force'];
+      const r = await run(args);
+      assert.equal(r.exitCode, b.code, r.stderr);
+      assert.match(r.stderr, b.match);
+      oneLine(r.stderr);
+    });
+  }
+}
+
+test('a truncated recording: a warning with what was lost, the report anyway, exit 0', async () => {
+  const p = join(dir, 'trunc.irqrec');
+  copyFileSync(good, p);
+  truncateSync(p, readFileSync(good).length - 3000);
+  const r = await run(['report', p, '--json']);
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.match(r.stderr, /not finished/);
+  assert.equal((JSON.parse(r.stdout) as { schema: string }).schema, 'irqlens.report/1');
+});
+
+test('a corrupt chunk: an error line naming its offset, the rest reported, exit 1', async () => {
+  const p = join(dir, 'corrupt.irqrec');
+  const b = readFileSync(good);
+  const first = FILE_HDR + b.readUInt32LE(12);
+  const second = first + CHUNK_HDR + b.readUInt32LE(first + 8);
+  b[second + CHUNK_HDR + 5] = (b[second + CHUNK_HDR + 5] ?? 0) ^ 0xff;
+  writeFileSync(p, b);
+  const r = await run(['report', p, '--json']);
+  assert.equal(r.exitCode, 1);
+  assert.match(r.stderr, new RegExp(`chunk at byte ${second} is corrupt \\(checksum mismatch\\)`));
+  assert.equal((JSON.parse(r.stdout) as { schema: string }).schema, 'irqlens.report/1');
+});
+
+const usage: string[][] = [
+  ['slice', 'x.irqrec'],
+  ['slice', 'x.irqrec', '-o', 'y', '--from', 'abc'],
+  ['slice', 'x.irqrec', '-o', 'y', '--cpu', '1-a'],
+  ['export', 'x.irqrec', '-o', 'y', '--format', 'svg'],
+  ['replay', 'x.irqrec', '--speed', '-2'],
+  ['compare', 'only-one.irqrec'],
+  ['record'],
+  ['report', 'x.irqrec', '--runs', '3'],
+];
+
+for (const args of usage) {
+  test(`usage: irqlens ${args.join(' ')} -> exit 2`, async () => {
+    const r = await run(args);
+    assert.equal(r.exitCode, 2, r.stderr);
+    oneLine(r.stderr);
+  });
+}
+
+test('existing output files are not overwritten without --force', async () => {
+  const out = join(dir, 'exists.json');
+  writeFileSync(out, 'x');
+  const r = await run(['export', good, '-o', out]);
+  assert.equal(r.exitCode, 2);
+  assert.match(r.stderr, /exists: give --force to overwrite it/);
+});
+
+test('every offline command has --help with examples', async () => {
+  for (const cmd of ['record', 'replay', 'slice', 'export', 'compare', 'report']) {
+    const r = await run([cmd, '--help']);
+    assert.equal(r.exitCode, 0);
+    assert.match(r.stdout, /Examples:/, cmd);
+  }
+});
+
+test('replay --speed max prints one summary per interval; slice, export and compare run', async () => {
+  const r = await run(['replay', good, '--speed', 'max']);
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.equal((r.stdout.match(/ CPU {2}hardirq\/s/g) ?? []).length, 3);
+  const s = await run(['slice', good, '-o', join(dir, 's.irqrec'), '--from', '1', '--to', '2', '--json', '--force']);
+  assert.equal(s.exitCode, 0, s.stderr);
+  assert.equal((JSON.parse(s.stdout) as { snapshots: number }).snapshots, 11);
+  const e = await run(['export', good, '--format', 'csv', '-o', '-']);
+  assert.equal(e.exitCode, 0, e.stderr);
+  assert.equal(e.stdout.trim().split('\n').length, 1 + 30 * 2);
+  const c = await run(['compare', good, join(dir, 's.irqrec'), '--json']);
+  assert.equal(c.exitCode, 0, c.stderr);
+  assert.equal((JSON.parse(c.stdout) as { schema: string }).schema, 'irqlens.compare/1');
+});
