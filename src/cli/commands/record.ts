@@ -1,6 +1,6 @@
 // `irqlens record`: the probe stream to a file (docs/recording-format.md),
 // with the NIC and kernel settings in its header, for the offline commands.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { Capture, type CaptureStatus, type CaptureSummary } from '../../record/capture.js';
 import { commandExists, makeCgroup, removeCgroup, startCommand, type Child } from '../../record/command.js';
 import { makeHeader } from '../../record/header.js';
@@ -134,11 +134,3 @@ export async function recordCommand(argv: string[], o: RecordOpts): Promise<void
   if (r?.exitCode) process.exitCode = r.exitCode;
 }
 
-/** Used by --pid checks in the offline commands too. */
-export function processName(pid: number): string | null {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-  } catch {
-    return null;
-  }
-}
