@@ -1,6 +1,7 @@
 // How the CLI ends on a failure: one line, no stack, an exit code that says why.
 import { ProbeError } from '../probe/errors.js';
 import { StreamError } from '../stream/errors.js';
+import { RecordError } from '../record/errors.js';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -13,7 +14,7 @@ export function exitCodeOf(e: unknown): number {
 }
 
 export function describe(e: unknown): string {
-  if (e instanceof UsageError || e instanceof ProbeError || e instanceof StreamError) return e.message;
+  if (e instanceof UsageError || e instanceof ProbeError || e instanceof StreamError || e instanceof RecordError) return e.message;
   if (e instanceof Error) return `internal error: ${e.message} (please report it)`;
   return String(e);
 }

@@ -1,7 +1,8 @@
 // `irqlens cost`: run a command (or a built-in workload), trace it and its
 // children, and report what interrupts cost it.
 import { execa } from 'execa';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { commandExists, makeCgroup, removeCgroup, startCommand, type Child } from '../../cost/command.js';
 import { cpus } from 'node:os';
 import { measure, type Measurement } from '../../cost/measure.js';
 import { startEcho, startMemcached, type WorkloadResult } from '../../cost/workloads.js';
@@ -20,32 +21,6 @@ export interface CostOpts {
   wssKb: number;
   conns: number;
   cpu?: number;
-}
-
-/** Where cgroup v2 is mounted (/sys/fs/cgroup, or /sys/fs/cgroup/unified on hybrid systems). */
-function cgroup2Root(): string | undefined {
-  try {
-    for (const line of readFileSync('/proc/self/mounts', 'utf8').split('\n')) {
-      const [, dir, type] = line.split(' ');
-      if (type === 'cgroup2' && dir) return dir;
-    }
-  } catch {
-    // no /proc: no cgroups either
-  }
-  return undefined;
-}
-
-/** A fresh cgroup v2 for the command, so its children are traced too. */
-function makeCgroup(run: number): string | undefined {
-  const root = cgroup2Root();
-  if (process.getuid?.() !== 0 || !root) return undefined;
-  const path = `${root}/irqlens-cost-${process.pid}-${run}`;
-  try {
-    mkdirSync(path);
-  } catch {
-    return undefined;
-  }
-  return path;
 }
 
 /** True when `pid` is `ancestor` or one of its descendants (fallback without cgroups). */
@@ -70,35 +45,18 @@ function descendantOf(ancestor: number, pid: number, cache: Map<number, boolean>
   return found;
 }
 
-function removeCgroup(path: string): void {
-  try {
-    // anything the command left running in it goes too
-    if (existsSync(`${path}/cgroup.kill`) && readFileSync(`${path}/cgroup.procs`, 'utf8').trim()) writeFileSync(`${path}/cgroup.kill`, '1');
-    for (let i = 0; i < 50; i++) {
-      try {
-        rmdirSync(path);
-        return;
-      } catch {
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
-      }
-    }
-  } catch (e) {
-    process.stderr.write(`irqlens: could not remove ${path}: ${String(e)}\n`);
-  }
-}
 
 async function costOfCommand(argv: string[], o: CostOpts): Promise<void> {
   const [cmd, ...args] = argv;
   if (!cmd) throw new UsageError("give a command after '--', e.g. irqlens cost -- ./server --port 8080");
-  const found = await execa('sh', ['-c', 'command -v "$1"', 'sh', cmd], { reject: false });
-  if (found.exitCode !== 0) throw new UsageError(`cannot run '${cmd}': no such command or file`);
+  if (!(await commandExists(cmd))) throw new UsageError(`cannot run '${cmd}': no such command or file`);
   const runs: Measurement[] = [];
   let exitCode = 0;
   for (let i = 0; i < o.runs; i++) {
-    const cg = makeCgroup(i);
+    const cg = makeCgroup(`cost-${i}`);
     if (!cg && i === 0) process.stderr.write('irqlens: no cgroup v2 (or not root): tracing the command and the children it still has when they are seen\n');
     const seen = new Map<number, boolean>();
-    let child: ReturnType<typeof execa> | undefined;
+    let child: Child | undefined;
     let done: Promise<unknown> = Promise.resolve();
     try {
       runs.push(
@@ -106,9 +64,7 @@ async function costOfCommand(argv: string[], o: CostOpts): Promise<void> {
           ...(cg ? { cgroup: cg } : {}),
           onReady: () => {
             // join the cgroup before exec, so every process the command starts is inside it
-            child = cg
-              ? execa('sh', ['-c', 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"', 'sh', cg, cmd, ...args], { stdio: 'inherit', reject: false })
-              : execa(cmd, args, { stdio: 'inherit', reject: false });
+            child = startCommand([cmd, ...args], cg);
             done = child;
           },
           get until() {
@@ -122,7 +78,7 @@ async function costOfCommand(argv: string[], o: CostOpts): Promise<void> {
       if (r?.code === 'ENOENT') throw new UsageError(`cannot run '${cmd}': command not found`);
       exitCode = r?.exitCode ?? exitCode;
     } finally {
-      if (cg) removeCgroup(cg);
+      if (cg) await removeCgroup(cg);
     }
   }
   if (!process.stderr.isTTY || o.json) {

@@ -2,7 +2,7 @@
 // with the NIC and kernel settings in its header, for the offline commands.
 import { existsSync } from 'node:fs';
 import { Capture, type CaptureStatus, type CaptureSummary } from '../../record/capture.js';
-import { commandExists, makeCgroup, removeCgroup, startCommand, type Child } from '../../record/command.js';
+import { commandExists, makeCgroup, removeCgroup, startCommand, type Child } from '../../cost/command.js';
 import { makeHeader } from '../../record/header.js';
 import { hostSettings } from '../../record/settings.js';
 import type { Codec } from '../../record/writer.js';

@@ -1,4 +1,4 @@
-// `record -- <command>`: the command runs in a cgroup of its own (so its
+// `record -- <command>` and `cost -- <command>`: the command runs in a cgroup of its own (so its
 // children are traced too) that the helper filters on. Without cgroup v2 or
 // root, the helper traces the command's pid only.
 import { execa, type ResultPromise } from 'execa';
