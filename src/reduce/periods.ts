@@ -1,7 +1,8 @@
 // Busy periods and interrupt hits from the stream's per-event records: an
 // append-only fold (deterministic in stream order) that feeds attribution.
-import { decodeRecords } from '../stream/decode.js';
-import { PERIOD_PMU, PERIOD_STEAL, VECTORS } from '../stream/layout.js';
+import { decodePeriod, recordSize } from '../stream/decode.js';
+import { StreamError } from '../stream/errors.js';
+import { LAYOUT, PERIOD_PMU, PERIOD_STEAL, REC, VECTORS } from '../stream/layout.js';
 import type { Message, PeriodRec } from '../stream/types.js';
 import { IRQ_KINDS, type BusyPeriod, type IrqHit, type IrqKind } from '../attribution/types.js';
 
@@ -68,21 +69,32 @@ export class PeriodCollector {
       return;
     }
     if (m.type !== 'events') return;
-    for (const r of decodeRecords(m.bytes)) {
-      if (r.kind === 'period') {
-        if (!this.accept(r.tgid)) continue;
-        const p = toBusyPeriod(r);
-        if (p.stealKnown) this.stealKnown = true;
-        this.periods.push(p);
-        continue;
+    // the hot path: read records in place; only periods and interrupts become objects
+    const b = m.bytes;
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const R = LAYOUT.irqlens_rec.fields;
+    for (let off = 0; off < b.length;) {
+      const kind = dv.getUint16(off, true);
+      const size = recordSize(kind);
+      if (!size || b.length - off < size) throw new StreamError(`event batch: bad record (kind ${kind}) at byte ${off}`);
+      if (kind === REC.PERIOD) {
+        const r = decodePeriod(dv, off);
+        if (this.accept(r.tgid)) {
+          const p = toBusyPeriod(r);
+          if (p.stealKnown) this.stealKnown = true;
+          this.periods.push(p);
+        }
+      } else if (kind === REC.HARDIRQ || kind === REC.VECTOR || (kind === REC.SOFTIRQ && dv.getUint32(off + R.arg0, true) === 1)) {
+        // (synchronous softirqs are the task's own work: not interrupts)
+        const ts = dv.getUint32(off + R.ts_ns + 4, true) * 0x100000000 + dv.getUint32(off + R.ts_ns, true);
+        const durNs = dv.getUint32(off + R.dur_ns, true);
+        const cpu = dv.getUint16(off + R.cpu, true);
+        const hitKind: IrqKind = kind === REC.HARDIRQ ? 'device' : kind === REC.VECTOR ? vectorKind(dv.getUint32(off + R.id, true)) : 'softirq';
+        if (ts < this.firstNs) this.firstNs = ts;
+        if (ts + durNs > this.lastNs) this.lastNs = ts + durNs;
+        this.hits.push({ tsNs: ts, cpu, kind: hitKind, durNs });
       }
-      if (r.kind === 'burst' || r.kind === 'napi' || r.kind === 'epoll') continue;
-      const ts = Number(r.tsNs);
-      this.firstNs = Math.min(this.firstNs, ts);
-      this.lastNs = Math.max(this.lastNs, ts + r.durNs);
-      if (r.kind === 'hardirq') this.hits.push({ tsNs: ts, cpu: r.cpu, kind: 'device', durNs: r.durNs });
-      else if (r.kind === 'vector') this.hits.push({ tsNs: ts, cpu: r.cpu, kind: vectorKind(r.id), durNs: r.durNs });
-      else if (r.arg0 === 1) this.hits.push({ tsNs: ts, cpu: r.cpu, kind: 'softirq', durNs: r.durNs }); // async softirqs only
+      off += size;
     }
   }
 }
