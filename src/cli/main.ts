@@ -35,9 +35,21 @@ function withProbeOptions(c: Command): Command {
 withProbeOptions(
   program
     .command('top', { isDefault: true })
-    .description('live per-interval summary of interrupts, softirqs, system vectors and NAPI (default command)')
-    .addOption(new Option('--interval <seconds>', 'refresh interval').default(1).argParser(positiveNumber('--interval')))
+    .description('live view of interrupts, softirqs, system vectors, NIC queues and workloads (default command)')
+    .addOption(new Option('--interval <seconds>', 'refresh interval (+ and - change it live)').default(1).argParser(positiveNumber('--interval')))
     .addOption(new Option('--count <n>', 'stop after n intervals').argParser(positiveInt('--count')))
+    .option('--workloads', "trace epoll busy periods and estimate each workload's interrupt tax (more CPU; limit with --pid)")
+    .option('--no-prog-stats', 'leave BPF run-time statistics off (the status line then has no ns/event)')
+    .option('--plain', 'plain text per interval even on a terminal (the default when stdout or stdin is not one)')
+    .addHelpText('after', `
+On a terminal: a live UI. Keys: q quit, p pause, tab/arrows move between panels, s sort,
+f filter (cpu:1 irq:virtio dev:eth0 proc:nginx), + / - refresh interval, ? help.
+NO_COLOR turns colours off. Not a terminal (or --plain): plain text lines per interval.
+
+Examples:
+  irqlens top --interval 2
+  irqlens top --workloads --pid 1234     # with the interrupt tax of process 1234
+  irqlens top --count 5 | tee irqs.log   # plain text`)
     .argument('[command...]'),
 ).action((extra: string[], o: TopOpts) => {
   // `top` is the default command, so a mistyped command name lands here

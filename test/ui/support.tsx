@@ -1,0 +1,95 @@
+// Rendering the UI in tests: ink-testing-library with a terminal of a given
+// width (its stdout reports 100 columns; ink lays text out to that width),
+// a live source the test can update, and a controller that records calls.
+import { Text } from 'ink';
+import { render } from 'ink-testing-library';
+import { App, type Controller, type LiveSource } from '../../ui/tui/App.js';
+import type { LiveState } from '../../ui/model/live-state.js';
+import type { Size } from '../../ui/model/screen.js';
+import type { Theme } from '../../ui/model/theme.js';
+import type { UiState } from '../../ui/model/ui-state.js';
+
+let columns = 100;
+let rows = 24;
+{
+  const probe = render(<Text>x</Text>);
+  const proto: object = Object.getPrototypeOf(probe.stdout) as object;
+  Object.defineProperty(proto, 'columns', { get: () => columns, configurable: true });
+  Object.defineProperty(proto, 'rows', { get: () => rows, configurable: true });
+  probe.unmount();
+}
+
+export const PLAIN: Theme = { color: false, unicode: true };
+export const ASCII: Theme = { color: false, unicode: false };
+
+export class TestSource implements LiveSource {
+  private readonly listeners = new Set<() => void>();
+  constructor(private state: LiveState) {}
+  readonly getState = (): LiveState => this.state;
+  readonly subscribe = (l: () => void): (() => void) => {
+    this.listeners.add(l);
+    return () => {
+      this.listeners.delete(l);
+    };
+  };
+  set(s: LiveState): void {
+    this.state = s;
+    for (const l of this.listeners) l();
+  }
+}
+
+export class TestController implements Controller {
+  intervals: number[] = [];
+  quits = 0;
+  readonly setIntervalS = (s: number): void => {
+    this.intervals.push(s);
+  };
+  readonly quit = (): void => {
+    this.quits++;
+  };
+}
+
+export interface Rendered {
+  frame: () => string;
+  /** Resizes the fake terminal and tells the app, as a terminal's SIGWINCH does. */
+  resize: (size: Size) => Promise<void>;
+  press: (...keys: string[]) => Promise<void>;
+  source: TestSource;
+  controller: TestController;
+  unmount: () => void;
+}
+
+export const tick = (ms = 20): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Renders the app on a fake terminal of `size` (the app reads the size from the terminal, as in production). */
+export async function renderApp(state: LiveState, size: Size, o: { theme?: Theme; initial?: Partial<UiState> } = {}): Promise<Rendered> {
+  columns = size.cols;
+  rows = size.rows;
+  const source = new TestSource(state);
+  const controller = new TestController();
+  const r = render(<App source={source} controller={controller} theme={o.theme ?? PLAIN} {...(o.initial ? { initial: o.initial } : {})} />);
+  await tick();
+  return {
+    frame: () => r.lastFrame() ?? '',
+    resize: async (s: Size) => {
+      columns = s.cols;
+      rows = s.rows;
+      r.stdout.emit('resize');
+      await tick();
+    },
+    // one key per write, as a person types them
+    press: async (...keys: string[]) => {
+      for (const k of keys) {
+        r.stdin.write(k);
+        await tick();
+      }
+    },
+    source,
+    controller,
+    unmount: () => {
+      r.unmount();
+    },
+  };
+}
+
+export const KEY = { tab: '\t', shiftTab: '\x1b[Z', right: '\x1b[C', left: '\x1b[D', enter: '\r', escape: '\x1b', backspace: '\x7f', ctrlC: '\x03' };

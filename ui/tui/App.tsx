@@ -1,0 +1,53 @@
+// The live UI: UI state in a reducer, live state from the sampler's store,
+// keys mapped by ui/model/keys.ts, the frame built by ui/model/screen.ts.
+import { useInput } from 'ink';
+import { useEffect, useReducer, useState, useSyncExternalStore, type ReactNode } from 'react';
+import type { LiveState } from '../model/live-state.js';
+import { buildScreen, type Size } from '../model/screen.js';
+import type { Theme } from '../model/theme.js';
+import { initialUiState, uiReducer, type UiState } from '../model/ui-state.js';
+import { ScreenView } from './ScreenView.js';
+import { useTerminalSize } from './use-terminal-size.js';
+
+/** Where live state comes from (the sampler's store, or a fixture in tests). */
+export interface LiveSource {
+  getState: () => LiveState;
+  subscribe: (onChange: () => void) => () => void;
+}
+
+/** What the UI asks of the program around it. */
+export interface Controller {
+  setIntervalS: (s: number) => void;
+  quit: () => void;
+}
+
+export interface AppProps {
+  source: LiveSource;
+  controller: Controller;
+  theme: Theme;
+  initial?: Partial<UiState>;
+  /** A fixed size (tests); the terminal's size otherwise. */
+  size?: Size;
+}
+
+export function App({ source, controller, theme, initial, size }: AppProps): ReactNode {
+  const [ui, dispatch] = useReducer(uiReducer, undefined, () => ({ ...initialUiState(), ...initial }));
+  const live = useSyncExternalStore(source.subscribe, source.getState);
+  // pause freezes what is shown; sampling goes on underneath
+  const [frozen, setFrozen] = useState<LiveState | null>(null);
+  useEffect(() => {
+    setFrozen(ui.paused ? source.getState() : null);
+  }, [ui.paused, source]);
+  useEffect(() => {
+    controller.setIntervalS(ui.intervalS);
+  }, [ui.intervalS, controller]);
+  useEffect(() => {
+    if (ui.quitting) controller.quit();
+  }, [ui.quitting, controller]);
+  useInput((input, key) => {
+    dispatch({ type: 'key', input, key });
+  });
+  const terminal = useTerminalSize();
+  const shown = ui.paused ? (frozen ?? live) : live;
+  return <ScreenView screen={buildScreen(shown, ui, size ?? terminal, theme)} theme={theme} />;
+}
