@@ -177,7 +177,7 @@ test('pause: p freezes what is shown while intervals keep coming; p again shows 
   assert.doesNotMatch(r.frame(), /PAUSED/);
 });
 
-test('keys: r says recording is not available yet; + and - change the interval and tell the sampler; q quits', async () => {
+test('keys: r without a recorder says recording is not available here; + and - change the interval and tell the sampler; q quits', async () => {
   const r = await renderApp(liveFixture(), S80);
   assert.deepEqual(r.controller.intervals, [1]);
   await r.press('r');
@@ -216,4 +216,24 @@ test('ASCII terminals get ASCII sparklines and cut marks', async () => {
   const f = r.frame();
   assert.match(f, /^ {2}0 .* \.\.:=\+\*\.\.:=\+=$/m);
   assert.doesNotMatch(f, /[▁▂▃▄▅▆▇█…]/);
+});
+
+test('keys: with a recorder, r starts and r stops a recording and the status says where', async () => {
+  const r = await renderApp(liveFixture(), S80);
+  let on = false;
+  const calls: boolean[] = [];
+  // a controller that can record: toggles and reports like the real Recorder
+  r.controller.toggleRecording = () => {
+    on = !on;
+    calls.push(on);
+    return Promise.resolve(on ? 'recording to /tmp/x.irqrec (r stops)' : 'recorded /tmp/x.irqrec');
+  };
+  await r.press('r');
+  await new Promise((res) => setTimeout(res, 50));
+  assert.deepEqual(calls, [true]);
+  assert.match(r.frame(), /recording to \/tmp\/x\.irqrec \(r stops\)/);
+  await r.press('r');
+  await new Promise((res) => setTimeout(res, 50));
+  assert.deepEqual(calls, [true, false]);
+  assert.match(r.frame(), /recorded \/tmp\/x\.irqrec/);
 });

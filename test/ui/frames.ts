@@ -266,7 +266,7 @@ export const HELP_80x24 = [
   "  + / -         refresh interval longer / shorter (0.25 to 10 s)",
   "  f, /          filter: cpu:1,3 irq:virtio dev:eth0 proc:nginx or text;",
   "                enter applies, esc cancels, an empty filter clears it",
-  "  r             record to a file (not available yet)",
+  "  r             start/stop recording to irqlens-<time>.irqrec",
   "  ?, esc        close this help",
   "columns (shares of one CPU over the interval)",
   "  irq% device IRQ handlers   vec% system vectors (timer, IPIs)   soft% softirqs",

@@ -47,6 +47,7 @@ export class TestController implements Controller {
   readonly quit = (): void => {
     this.quits++;
   };
+  toggleRecording?: () => Promise<string>;
 }
 
 export interface Rendered {

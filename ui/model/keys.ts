@@ -19,7 +19,8 @@ export interface KeyInfo {
 
 export type KeyResult = Exclude<UiAction, { type: 'key' }> | null;
 
-export const RECORDING_NOT_AVAILABLE = 'recording is not available yet';
+/** Shown when the program around the UI cannot record (tests, replays). */
+export const RECORDING_NOT_AVAILABLE = 'recording is not available here';
 
 const NO_FLAGS = (k: KeyInfo) =>
   !k.ctrl && !k.escape && !k.tab && !k.return && !k.backspace && !k.delete && !k.upArrow && !k.downArrow && !k.leftArrow && !k.rightArrow;
@@ -73,7 +74,7 @@ export function actionForKey(input: string, key: KeyInfo, s: UiState): KeyResult
     case '_':
       return { type: 'interval-shorter' };
     case 'r':
-      return { type: 'notice', text: RECORDING_NOT_AVAILABLE };
+      return { type: 'toggle-recording' };
     case '?':
     case 'h':
       return { type: 'toggle-help' };

@@ -40,6 +40,8 @@ export interface UiState {
   notice: string | null;
   /** The user asked to quit (the app then ends the program). */
   quitting: boolean;
+  /** How many times r was pressed: each press starts or stops a recording. */
+  recordToggles: number;
 }
 
 export type UiAction =
@@ -59,13 +61,14 @@ export type UiAction =
   | { type: 'filter-cancel' }
   | { type: 'notice'; text: string }
   | { type: 'quit' }
+  | { type: 'toggle-recording' }
   /** A key press, interpreted against the state it arrives in (keys typed faster than redraws stay in order). */
   | { type: 'key'; input: string; key: KeyInfo };
 
 export function initialUiState(intervalS = 1): UiState {
   return {
     panel: 'cpus', lower: 'irqs', sort: { cpus: 0, irqs: 0, nic: 0, bursts: 0, drops: 0, workloads: 0 },
-    filter: '', editing: null, paused: false, intervalS, help: false, notice: null, quitting: false,
+    filter: '', editing: null, paused: false, intervalS, help: false, notice: null, quitting: false, recordToggles: 0,
   };
 }
 
@@ -115,6 +118,8 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
       return { ...s, notice: a.text };
     case 'quit':
       return { ...s, quitting: true };
+    case 'toggle-recording':
+      return { ...s, recordToggles: s.recordToggles + 1, notice: null };
     case 'key': {
       let out = s;
       for (const [input, key] of splitKeys(a.input, a.key, s)) {

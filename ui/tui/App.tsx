@@ -6,6 +6,7 @@ import type { LiveState } from '../model/live-state.js';
 import { buildScreen, type Size } from '../model/screen.js';
 import type { Theme } from '../model/theme.js';
 import { initialUiState, uiReducer, type UiState } from '../model/ui-state.js';
+import { RECORDING_NOT_AVAILABLE } from '../model/keys.js';
 import { ScreenView } from './ScreenView.js';
 import { useTerminalSize } from './use-terminal-size.js';
 
@@ -19,6 +20,8 @@ export interface LiveSource {
 export interface Controller {
   setIntervalS: (s: number) => void;
   quit: () => void;
+  /** Starts or stops a recording; resolves with a line for the user. Absent: cannot record. */
+  toggleRecording?: () => Promise<string>;
 }
 
 export interface AppProps {
@@ -44,6 +47,21 @@ export function App({ source, controller, theme, initial, size }: AppProps): Rea
   useEffect(() => {
     if (ui.quitting) controller.quit();
   }, [ui.quitting, controller]);
+  useEffect(() => {
+    if (!ui.recordToggles) return;
+    if (!controller.toggleRecording) {
+      dispatch({ type: 'notice', text: RECORDING_NOT_AVAILABLE });
+      return;
+    }
+    controller.toggleRecording().then(
+      (text) => {
+        dispatch({ type: 'notice', text });
+      },
+      (e: unknown) => {
+        dispatch({ type: 'notice', text: `recording failed: ${e instanceof Error ? e.message : String(e)}` });
+      },
+    );
+  }, [ui.recordToggles, controller]);
   useInput((input, key) => {
     dispatch({ type: 'key', input, key });
   });

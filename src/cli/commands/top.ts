@@ -15,6 +15,7 @@ import { Sampler } from '../../../ui/live/sampler.js';
 import { EstimateRunner } from '../../../ui/live/estimate-runner.js';
 import { WorkloadFeedCollector } from '../../../ui/live/workload-feed.js';
 import { themeFromEnv } from '../../../ui/model/theme.js';
+import { Recorder } from '../../../ui/live/recorder.js';
 
 export interface TopOpts extends RawProbeOpts {
   interval: number;
@@ -114,6 +115,7 @@ async function liveTop(o: TopOpts): Promise<void> {
     },
   });
 
+  const recorder = new Recorder();
   let quit: () => void = () => undefined;
   const quitRequested = new Promise<void>((resolve) => {
     quit = resolve;
@@ -122,7 +124,7 @@ async function liveTop(o: TopOpts): Promise<void> {
     source: store,
     theme: themeFromEnv(process.env),
     initial: { intervalS: o.interval },
-    controller: { setIntervalS: (s) => { sampler.setIntervalS(s); }, quit },
+    controller: { setIntervalS: (s) => { sampler.setIntervalS(s); }, quit, toggleRecording: () => recorder.toggle() },
   });
   let finishing: Promise<void> | null = null;
   // every exit path (q, Ctrl-C, SIGTERM, a probe error) ends here: UI off, terminal back, probes detached
@@ -130,6 +132,7 @@ async function liveTop(o: TopOpts): Promise<void> {
     (finishing ??= (async () => {
       sampler.stop();
       tui.close();
+      await recorder.stop();
       await runner?.close();
       await probe.stop();
     })());
