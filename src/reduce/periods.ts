@@ -1,6 +1,6 @@
 // Busy periods and interrupt hits from the stream's per-event records: an
 // append-only fold (deterministic in stream order) that feeds attribution.
-import { decodePeriod, recordSize } from '../stream/decode.js';
+import { recordSize } from '../stream/decode.js';
 import { StreamError } from '../stream/errors.js';
 import { LAYOUT, PERIOD_PMU, PERIOD_STEAL, REC, VECTORS } from '../stream/layout.js';
 import type { Message, PeriodRec } from '../stream/types.js';
@@ -52,6 +52,48 @@ export function toBusyPeriod(r: PeriodRec): BusyPeriod & { stealKnown: boolean }
   };
 }
 
+const P = LAYOUT.irqlens_period_rec.fields;
+
+/** u64 at `off` as a number (exact below 2^53: ns timestamps and counters). */
+function u64(dv: DataView, off: number): number {
+  return dv.getUint32(off + 4, true) * 0x100000000 + dv.getUint32(off, true);
+}
+
+function kindsAt(dv: DataView, off: number): Record<IrqKind, number> {
+  return {
+    device: dv.getUint32(off, true),
+    local_timer: dv.getUint32(off + 4, true),
+    reschedule: dv.getUint32(off + 8, true),
+    call_function: dv.getUint32(off + 12, true),
+    irq_work: dv.getUint32(off + 16, true),
+    other_vector: dv.getUint32(off + 20, true),
+    softirq: dv.getUint32(off + 24, true),
+  };
+}
+
+/** A busy period straight from its record bytes (the hot path: no BigInt, no intermediate record). */
+export function busyPeriodAt(dv: DataView, off: number): BusyPeriod & { stealKnown: boolean } {
+  const flags = dv.getUint16(off + P.flags, true);
+  const pmu = (flags & PERIOD_PMU) !== 0;
+  return {
+    tgid: dv.getUint32(off + P.tgid, true),
+    tid: dv.getUint32(off + P.tid, true),
+    startNs: u64(dv, off + P.start_ns),
+    endNs: u64(dv, off + P.end_ns),
+    cpuStart: dv.getUint16(off + P.cpu_start, true),
+    cpuEnd: dv.getUint16(off + P.cpu_end, true),
+    events: dv.getUint32(off + P.events, true),
+    switches: dv.getUint32(off + P.switches, true),
+    offCpuNs: u64(dv, off + P.offcpu_ns),
+    stealNs: u64(dv, off + P.steal_ns),
+    stealKnown: (flags & PERIOD_STEAL) !== 0,
+    irqCount: kindsAt(dv, off + P.irq_count),
+    irqNs: kindsAt(dv, off + P.irq_ns),
+    cycles: pmu ? u64(dv, off + P.cycles) : null,
+    instructions: pmu ? u64(dv, off + P.instructions) : null,
+  };
+}
+
 export class PeriodCollector {
   readonly periods: BusyPeriod[] = [];
   readonly hits: IrqHit[] = [];
@@ -78,9 +120,8 @@ export class PeriodCollector {
       const size = recordSize(kind);
       if (!size || b.length - off < size) throw new StreamError(`event batch: bad record (kind ${kind}) at byte ${off}`);
       if (kind === REC.PERIOD) {
-        const r = decodePeriod(dv, off);
-        if (this.accept(r.tgid)) {
-          const p = toBusyPeriod(r);
+        if (this.accept(dv.getUint32(off + P.tgid, true))) {
+          const p = busyPeriodAt(dv, off);
           if (p.stealKnown) this.stealKnown = true;
           this.periods.push(p);
         }
