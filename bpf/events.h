@@ -155,10 +155,9 @@ struct irqlens_cpu_state {
 	__u64 run_raised[IRQLENS_NR_SOFTIRQS]; /* raise time of the current run */
 	__u32 irq;
 	__u32 vec;
-	__u32 _unused0;
 	__u32 async_pending; /* softirq bits raised from interrupt context, not yet run */
 	__u32 async_running; /* softirq bits whose current run is asynchronous */
-	__u32 _pad;
+	__u32 _pad[2];
 	__u64 irq_ns_acc;		       /* hardirq + vector handler ns on this CPU, ever */
 	__u64 si_irq_acc[IRQLENS_NR_SOFTIRQS]; /* irq_ns_acc when the softirq run began */
 };

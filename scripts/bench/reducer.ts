@@ -43,7 +43,7 @@ import { IRQ_KINDS, type BusyPeriod, type IrqHit, type IrqKind } from '../../src
 import { startEcho } from '../../src/cost/workloads.js';
 import { helperPath } from '../../src/probe/paths.js';
 import { initialTotals, reduceTotals, type Totals } from '../../src/reduce/totals.js';
-import { PeriodCollector, vectorKind } from '../../src/reduce/periods.js';
+import { PeriodCollector, busyPeriodAt, vectorKind } from '../../src/reduce/periods.js';
 import { countRecords, decodeFrame, recordSize } from '../../src/stream/decode.js';
 import { StreamError } from '../../src/stream/errors.js';
 import { FrameSplitter } from '../../src/stream/frames.js';
@@ -331,7 +331,7 @@ class InPlaceCollector implements Sink {
       if (!size || b.length - off < size) throw new StreamError(`event batch: bad record (kind ${kind}) at byte ${off}`);
       if (kind === REC.PERIOD) {
         if (this.mode === 'direct') {
-          const p = periodAt(dv, off);
+          const p = busyPeriodAt(dv, off); // 'direct' is now what src does
           if (p.stealKnown) this.stealKnown = true;
           this.periods.push(p);
         } else if (this.mode === 'rows' && this.rows.push(dv, off)) this.stealKnown = true;
@@ -347,42 +347,6 @@ class InPlaceCollector implements Sink {
       off += size;
     }
   }
-}
-
-/** irqlens_period_rec.irq_count / irq_ns at `o` as the per-kind record BusyPeriod carries. */
-function kindsAt(dv: DataView, o: number): Record<IrqKind, number> {
-  return {
-    device: dv.getUint32(o, true),
-    local_timer: dv.getUint32(o + 4, true),
-    reschedule: dv.getUint32(o + 8, true),
-    call_function: dv.getUint32(o + 12, true),
-    irq_work: dv.getUint32(o + 16, true),
-    other_vector: dv.getUint32(o + 20, true),
-    softirq: dv.getUint32(o + 24, true),
-  };
-}
-
-/** toBusyPeriod(decodePeriod(dv, off)), built in one step. */
-function periodAt(dv: DataView, off: number): BusyPeriod & { stealKnown: boolean } {
-  const flags = dv.getUint16(off + P.flags, true);
-  const pmu = (flags & PERIOD_PMU) !== 0;
-  return {
-    tgid: dv.getUint32(off + P.tgid, true),
-    tid: dv.getUint32(off + P.tid, true),
-    startNs: u64at(dv, off + P.start_ns),
-    endNs: u64at(dv, off + P.end_ns),
-    cpuStart: dv.getUint16(off + P.cpu_start, true),
-    cpuEnd: dv.getUint16(off + P.cpu_end, true),
-    events: dv.getUint32(off + P.events, true),
-    switches: dv.getUint32(off + P.switches, true),
-    offCpuNs: u64at(dv, off + P.offcpu_ns),
-    stealNs: u64at(dv, off + P.steal_ns),
-    stealKnown: (flags & PERIOD_STEAL) !== 0,
-    irqCount: kindsAt(dv, off + P.irq_count),
-    irqNs: kindsAt(dv, off + P.irq_ns),
-    cycles: pmu ? u64at(dv, off + P.cycles) : null,
-    instructions: pmu ? u64at(dv, off + P.instructions) : null,
-  };
 }
 
 const P = LAYOUT.irqlens_period_rec.fields;
@@ -435,7 +399,7 @@ class PeriodRows {
     return (flags & PERIOD_STEAL) !== 0;
   }
 
-  /** Row `n` as the object toBusyPeriod makes (to check the prototype, not timed). */
+  /** Row `n` as the object busyPeriodAt makes (to check the prototype, not timed). */
   get(n: number): BusyPeriod & { stealKnown: boolean } {
     const c = this.blocks[Math.floor(n / ROWS_PER_BLOCK)] ?? new Float64Array(ROWS_PER_BLOCK * ROW);
     const i = (n % ROWS_PER_BLOCK) * ROW;

@@ -3,8 +3,8 @@
 import { recordSize } from '../stream/decode.js';
 import { StreamError } from '../stream/errors.js';
 import { LAYOUT, PERIOD_PMU, PERIOD_STEAL, REC, VECTORS } from '../stream/layout.js';
-import type { Message, PeriodRec } from '../stream/types.js';
-import { IRQ_KINDS, type BusyPeriod, type IrqHit, type IrqKind } from '../attribution/types.js';
+import type { Message } from '../stream/types.js';
+import type { BusyPeriod, IrqHit, IrqKind } from '../attribution/types.js';
 
 /** IRQLENS_VEC_* -> the kind a busy period is charged with (mirrors vectors.bpf.c). */
 export function vectorKind(vec: number): IrqKind {
@@ -21,35 +21,6 @@ export function vectorKind(vec: number): IrqKind {
     default:
       return 'other_vector';
   }
-}
-
-function perKind(values: readonly number[]): Record<IrqKind, number> {
-  const out = {} as Record<IrqKind, number>;
-  IRQ_KINDS.forEach((k, i) => {
-    out[k] = values[i] ?? 0;
-  });
-  return out;
-}
-
-export function toBusyPeriod(r: PeriodRec): BusyPeriod & { stealKnown: boolean } {
-  const pmu = (r.flags & PERIOD_PMU) !== 0;
-  return {
-    tgid: r.tgid,
-    tid: r.tid,
-    startNs: Number(r.startNs),
-    endNs: Number(r.endNs),
-    cpuStart: r.cpuStart,
-    cpuEnd: r.cpuEnd,
-    events: r.events,
-    switches: r.switches,
-    offCpuNs: r.offCpuNs,
-    stealNs: r.stealNs,
-    stealKnown: (r.flags & PERIOD_STEAL) !== 0,
-    irqCount: perKind(r.irqCount),
-    irqNs: perKind(r.irqNs),
-    cycles: pmu ? r.cycles : null,
-    instructions: pmu ? r.instructions : null,
-  };
 }
 
 const P = LAYOUT.irqlens_period_rec.fields;

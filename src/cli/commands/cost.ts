@@ -153,4 +153,3 @@ export async function costCommand(argv: string[], o: CostOpts): Promise<void> {
   await costOfCommand(argv, o);
 }
 
-export { execa };
