@@ -12,7 +12,7 @@ say() { [[ $quiet == 1 ]] || echo "setup: $*" >&2; }
 # Build toolchain, then what the tests and benchmarks compare against.
 packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev gcc make pkg-config
   clang-format libbpf-tools bpftrace libcap2-bin iproute2 tmux procps util-linux
-  memcached libmemcached-tools)
+  memcached libmemcached-tools ethtool nftables chromium)
 
 missing=()
 for p in "${packages[@]}"; do
