@@ -55,4 +55,38 @@ static __always_inline __u64 rq_steal_ns(int *ok)
 	return BPF_CORE_READ(rq, prev_steal_time);
 }
 
+/* Drop reasons at or below NOT_SPECIFIED are frees, not drops: 5.17 numbered
+ * NOT_SPECIFIED 0, later kernels put SKB_NOT_DROPPED_YET and SKB_CONSUMED
+ * before it, so the cut comes from the running kernel's enum. */
+static __always_inline __u32 drop_reason_unspecified(void)
+{
+	return bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_NOT_SPECIFIED);
+}
+
+/* The receiving device: skb->dev is gone once a socket owns the packet, the
+ * input ifindex stays. */
+static __always_inline __u32 skb_ifindex(struct sk_buff *skb)
+{
+	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	if (dev)
+		return BPF_CORE_READ(dev, ifindex);
+	return (__u32)BPF_CORE_READ(skb, skb_iif);
+}
+
+/* IPPROTO_* of an IPv4/IPv6 packet whose network header is set, else 0. */
+static __always_inline __u8 skb_l4_proto(struct sk_buff *skb, __u16 eth_proto)
+{
+	unsigned char *head = BPF_CORE_READ(skb, head);
+	__u16 nh = BPF_CORE_READ(skb, network_header);
+	__u8 proto = 0;
+
+	if (!head || nh == (__u16)~0U)
+		return 0;
+	if (eth_proto == 0x0800)
+		bpf_probe_read_kernel(&proto, 1, head + nh + 9); /* iphdr.protocol */
+	else if (eth_proto == 0x86dd)
+		bpf_probe_read_kernel(&proto, 1, head + nh + 6); /* ipv6hdr.nexthdr */
+	return proto;
+}
+
 #endif

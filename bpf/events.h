@@ -47,7 +47,8 @@
 #define IRQLENS_REC_EPOLL    5
 #define IRQLENS_REC_BURST    6
 #define IRQLENS_REC_PERIOD   7
-#define IRQLENS_NR_REC_KINDS 8 /* index 0 unused */
+#define IRQLENS_REC_DROP     8 /* irqlens_rec: id reason, arg0 ifindex, arg1 eth_proto << 16 | l4 */
+#define IRQLENS_NR_REC_KINDS 9 /* index 0 unused */
 
 /* Interrupt kinds charged to a traced thread's busy period. */
 #define IRQLENS_KIND_DEVICE	   0 /* irq_handler_* */
@@ -144,6 +145,21 @@ struct irqlens_victim_stats {
 	__u64 count;
 	__u64 time_ns;
 	char comm[IRQLENS_COMM_LEN];
+};
+
+/* Packets freed as dropped (skb:kfree_skb), per CPU x reason x device x protocol. */
+struct irqlens_drop_key {
+	__u32 cpu;
+	__u32 reason;	 /* the kernel's enum skb_drop_reason value (names: IRQLENS_T_DROPNAME) */
+	__u32 ifindex;	 /* 0 when the packet had no device */
+	__u16 eth_proto; /* skb->protocol, host order (0x0800 IPv4, 0x86dd IPv6) */
+	__u8 l4_proto;	 /* IPPROTO_* from the IP header, 0 when unknown */
+	__u8 _pad;
+};
+
+struct irqlens_drop_stats {
+	__u64 count;
+	__u64 last_ns; /* bpf_ktime_get_ns of the latest drop */
 };
 
 /* Per-CPU scratch state shared by the programs (one entry per CPU). */
@@ -310,6 +326,8 @@ struct irqlens_snap_hdr {
 #define IRQLENS_T_LOST	   8
 #define IRQLENS_T_PROGSTAT 9
 #define IRQLENS_T_CPUTIME  10
+#define IRQLENS_T_DROP	   11
+#define IRQLENS_T_DROPNAME 12 /* reason -> name, from BTF; in full snapshots */
 
 struct irqlens_table_hdr {
 	__u16 table;
@@ -354,6 +372,17 @@ struct irqlens_irqname_row {
 	__u32 irq;
 	__u32 _pad;
 	char name[56];
+};
+
+struct irqlens_drop_row {
+	struct irqlens_drop_key k;
+	struct irqlens_drop_stats s;
+};
+
+struct irqlens_dropname_row {
+	__u32 reason;
+	__u32 _pad;
+	char name[56]; /* without the SKB_DROP_REASON_ prefix */
 };
 
 struct irqlens_lost_row {

@@ -61,6 +61,7 @@ struct opts {
 	bool pin;
 	bool verbose;
 	bool no_epoll;
+	bool drop_unspecified;
 };
 
 static volatile sig_atomic_t stop_flag;
@@ -180,6 +181,43 @@ static bool btf_has_tracepoint(const struct btf *vmlinux, const char *tp)
 	char name[128];
 	snprintf(name, sizeof(name), "btf_trace_%s", tp);
 	return btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF) > 0;
+}
+
+/* skb:kfree_skb carries a drop reason since 5.17 (skb, location, reason[, rx_sk]);
+ * without it the drops program has nothing to key on. */
+static bool kfree_skb_has_reason(const struct btf *vmlinux)
+{
+	__s32 id = btf__find_by_name_kind(vmlinux, "btf_trace_kfree_skb", BTF_KIND_TYPEDEF);
+	const struct btf_type *t = id > 0 ? btf__type_by_id(vmlinux, (__u32)id) : NULL;
+	if (t)
+		t = btf__type_by_id(vmlinux, t->type); /* pointer */
+	if (t && btf_is_ptr(t))
+		t = btf__type_by_id(vmlinux, t->type); /* function prototype */
+	return t && btf_is_func_proto(t) && btf_vlen(t) >= 4;
+}
+
+/* Drop reason names from the kernel's own enum, so they match this kernel. */
+#define MAX_DROP_NAMES 512
+static char drop_names[MAX_DROP_NAMES][56];
+
+static void load_drop_names(const struct btf *vmlinux)
+{
+	static const char prefix[] = "SKB_DROP_REASON_";
+	__s32 id = btf__find_by_name_kind(vmlinux, "skb_drop_reason", BTF_KIND_ENUM);
+	const struct btf_type *t = id > 0 ? btf__type_by_id(vmlinux, (__u32)id) : NULL;
+	if (!t)
+		return;
+	const struct btf_enum *e = btf_enum(t);
+	for (__u16 i = 0; i < btf_vlen(t); i++, e++) {
+		const char *name = btf__name_by_offset(vmlinux, e->name_off);
+		if (!name || e->val < 0 || e->val >= MAX_DROP_NAMES)
+			continue; /* subsystem reasons (high bits) keep their number */
+		if (!strncmp(name, prefix, sizeof(prefix) - 1))
+			name += sizeof(prefix) - 1;
+		else if (!strncmp(name, "SKB_", 4))
+			name += 4; /* SKB_CONSUMED, SKB_NOT_DROPPED_YET */
+		snprintf(drop_names[e->val], sizeof(drop_names[0]), "%s", name);
+	}
 }
 
 static bool tracefs_has_event(const char *tp /* "syscalls/sys_enter_x" */)
@@ -594,6 +632,23 @@ static unsigned snap_cputime(bool full)
 	return table_end(&t);
 }
 
+static unsigned snap_dropnames(bool full)
+{
+	struct table t;
+
+	if (!full)
+		return 0;
+	table_begin(&t, &snap_buf, IRQLENS_T_DROPNAME, sizeof(struct irqlens_dropname_row));
+	for (__u32 v = 0; v < MAX_DROP_NAMES; v++) {
+		struct irqlens_dropname_row r = { .reason = v };
+		if (!drop_names[v][0])
+			continue;
+		memcpy(r.name, drop_names[v], sizeof(r.name));
+		table_row(&t, &r, sizeof(r));
+	}
+	return table_end(&t);
+}
+
 static unsigned snap_progstats(bool full)
 {
 	struct table t;
@@ -640,6 +695,9 @@ static void write_snapshot(bool full, bool requested)
 	n +=
 	    snap_hash(bpf_map__fd(skel->maps.victims), IRQLENS_T_VICTIM,
 		      sizeof(struct irqlens_victim_key), sizeof(struct irqlens_victim_stats), full);
+	n += snap_hash(bpf_map__fd(skel->maps.drop_stats), IRQLENS_T_DROP,
+		       sizeof(struct irqlens_drop_key), sizeof(struct irqlens_drop_stats), full);
+	n += snap_dropnames(full);
 	n += snap_lost(full);
 	n += snap_progstats(full);
 	n += snap_cputime(full);
@@ -664,7 +722,7 @@ static unsigned parse_records(const char *s)
 		{ "hardirq", IRQLENS_REC_HARDIRQ }, { "vector", IRQLENS_REC_VECTOR },
 		{ "softirq", IRQLENS_REC_SOFTIRQ }, { "napi", IRQLENS_REC_NAPI },
 		{ "epoll", IRQLENS_REC_EPOLL },	    { "burst", IRQLENS_REC_BURST },
-		{ "period", IRQLENS_REC_PERIOD },
+		{ "period", IRQLENS_REC_PERIOD },   { "drop", IRQLENS_REC_DROP },
 	};
 	unsigned mask = 0;
 	char *copy = strdup(s), *save = NULL;
@@ -673,7 +731,7 @@ static unsigned parse_records(const char *s)
 		if (!strcmp(tok, "none"))
 			continue;
 		if (!strcmp(tok, "all")) {
-			mask |= 0xfe;
+			mask |= ((1u << IRQLENS_NR_REC_KINDS) - 1) & ~1u;
 			continue;
 		}
 		for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
@@ -684,7 +742,7 @@ static unsigned parse_records(const char *s)
 		if (!found)
 			die(2,
 			    "--records: unknown kind '%s' (use "
-			    "hardirq,vector,softirq,napi,epoll,burst,period, all or none)",
+			    "hardirq,vector,softirq,napi,epoll,burst,period,drop, all or none)",
 			    tok);
 	}
 	free(copy);
@@ -711,12 +769,13 @@ static void usage(FILE *f)
 		"  --burst-packets N    packets per window that make a burst (default 256)\n"
 		"  --ring-bytes N       ring buffer size, power of 2 >= 4096 (default 16 MiB)\n"
 		"  --records LIST       per-event records to stream: hardirq,vector,softirq,napi,\n"
-		"                       epoll,burst,period, all or none (default burst)\n"
+		"                       epoll,burst,period,drop, all or none (default burst,drop)\n"
 		"  --pid TGID           epoll probes trace only this process\n"
 		"  --cgroup PATH        epoll probes trace only this cgroup (v2)\n"
 		"  --exclude-pid TGID   never trace this process in epoll probes (repeatable)\n"
 		"  --cpus LIST          run the helper only on these CPUs (e.g. 0,2)\n"
 		"  --no-epoll           do not attach the epoll probes\n"
+		"  --drop-unspecified   also count packet frees without a drop reason\n"
 		"  --prog-stats         enable BPF run-time statistics while running\n"
 		"  --layout             print record layouts as JSON and exit\n"
 		"  --verbose            print libbpf's messages\n");
@@ -735,6 +794,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "exclude-pid", required_argument, 0, 'x' },
 		{ "cpus", required_argument, 0, 'C' },
 		{ "no-epoll", no_argument, 0, 'E' },
+		{ "drop-unspecified", no_argument, 0, 'U' },
 		{ "prog-stats", no_argument, 0, 's' },
 		{ "layout", no_argument, 0, 'L' },
 		{ "verbose", no_argument, 0, 'v' },
@@ -748,7 +808,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			    .window_us = 100,
 			    .burst_packets = 256,
 			    .ring_bytes = 16u << 20,
-			    .record_mask = 1u << IRQLENS_REC_BURST };
+			    .record_mask = 1u << IRQLENS_REC_BURST | 1u << IRQLENS_REC_DROP };
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
 		switch (c) {
@@ -794,6 +854,9 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			o->pin = true;
 			break;
 		}
+		case 'U':
+			o->drop_unspecified = true;
+			break;
 		case 'E':
 			o->no_epoll = true;
 			break;
@@ -938,6 +1001,7 @@ int main(int argc, char **argv)
 	skel->rodata->record_mask = o.record_mask;
 	skel->rodata->burst_window_ns = (__u64)o.window_us * 1000;
 	skel->rodata->burst_packets = o.burst_packets;
+	skel->rodata->drop_unspecified = o.drop_unspecified;
 	/* our own and our parent's epoll_wait would feed back into the stream */
 	skel->rodata->self_tgids[0] = (__u32)getpid();
 	skel->rodata->self_tgids[1] = (__u32)parent;
@@ -961,6 +1025,8 @@ int main(int argc, char **argv)
 		snprintf(e->st.tracepoint, sizeof(e->st.tracepoint), "%s", tp_of(prog));
 		bool ok = is_btf_tp(prog) ? btf_has_tracepoint(vmlinux, tp_of(prog))
 					  : tracefs_has_event(tp_of(prog));
+		if (ok && !strcmp(tp_of(prog), "kfree_skb"))
+			ok = kfree_skb_has_reason(vmlinux);
 		if ((is_epoll(prog) && o.no_epoll) ||
 		    (is_period_only(prog) && !(o.record_mask & (1u << IRQLENS_REC_PERIOD)))) {
 			e->st.status = IRQLENS_PROG_DISABLED;
@@ -970,6 +1036,7 @@ int main(int argc, char **argv)
 			bpf_program__set_autoload(prog, false);
 		}
 	}
+	load_drop_names(vmlinux);
 	btf__free(vmlinux);
 
 	err = irqlens__load(skel);

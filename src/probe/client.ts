@@ -13,12 +13,14 @@ export interface ProbeOptions {
   windowUs?: number;
   burstPackets?: number;
   ringBytes?: number;
-  /** Per-event record kinds to stream: hardirq, vector, softirq, napi, epoll, burst. */
+  /** Per-event record kinds to stream: hardirq, vector, softirq, napi, epoll, burst, period, drop. */
   records?: string[];
   pid?: number;
   cgroup?: string;
   excludePids?: number[];
   noEpoll?: boolean;
+  /** Also count packet frees without a drop reason. */
+  dropUnspecified?: boolean;
   progStats?: boolean;
   /** CPUs the helper may run on: keep its polling off the measured CPUs. */
   cpus?: number[];
@@ -37,6 +39,7 @@ export function helperArgs(o: ProbeOptions): string[] {
   for (const p of o.excludePids ?? []) a.push('--exclude-pid', String(p));
   if (o.noEpoll) a.push('--no-epoll');
   if (o.progStats) a.push('--prog-stats');
+  if (o.dropUnspecified) a.push('--drop-unspecified');
   if (o.cpus?.length) a.push('--cpus', o.cpus.join(','));
   return a;
 }

@@ -15,6 +15,7 @@ import { openOut } from './open.js';
 import { IntervalFolder, type Interval } from './intervals.js';
 import type { Recording } from './reader.js';
 import { recordingNames } from './rows.js';
+import { protocolName } from '../reduce/drops.js';
 
 /** Synthetic process ids for the machine-wide tracks (real tgids are below 2^22). */
 export const IRQ_PID = 1_000_000_001;
@@ -153,6 +154,12 @@ function run(rec: Recording, out: Out, res: ExportResult, onProgress?: (done: nu
         };
         out.event(`{"ph":"i","s":"t","cat":"burst","name":"micro-burst","pid":${IRQ_PID},"tid":${track(cpu, 'napi')},"ts":${ts(start)},"args":${q(args)}}`);
         res.instants++;
+      } else if (kind === REC.DROP) {
+        const ifindex = dv.getUint32(off + R.arg0, true);
+        const proto = dv.getUint32(off + R.arg1, true);
+        const args = { reason: names.drops.get(id) ?? `reason ${id}`, reason_code: id, dev: names.ifDev.get(ifindex) ?? (ifindex ? `ifindex ${ifindex}` : null), protocol: protocolName(proto >>> 16, proto & 0xff), tgid: dv.getUint32(off + R.tgid, true) };
+        out.event(`{"ph":"i","s":"t","cat":"drop","name":${q(`drop ${args.reason}`)},"pid":${IRQ_PID},"tid":${track(cpu, 'napi')},"ts":${ts(start)},"args":${q(args)}}`);
+        res.instants++;
       } else {
         const dur = usJson(dv.getUint32(off + R.dur_ns, true));
         const tgid = dv.getUint32(off + R.tgid, true);
@@ -196,6 +203,7 @@ function run(rec: Recording, out: Out, res: ExportResult, onProgress?: (done: nu
     counter('vectors/s', iv.startNs, per(w.vector));
     counter('softirq/s', iv.startNs, per(w.softirq));
     counter('NET_RX/s', iv.startNs, per(w.softirq.filter((r) => SOFTIRQ_NAMES[r.vec] === 'NET_RX')));
+    counter('drops/s', iv.startNs, per(w.drop));
     const busy: Record<string, number> = {};
     for (let c = 0; c < hello.ncpus; c++) busy[`cpu ${c}`] = 0;
     for (const r of [...w.hardirq, ...w.vector, ...w.softirq]) busy[`cpu ${r.cpu}`] = (busy[`cpu ${r.cpu}`] ?? 0) + (100 * r.timeNs) / (w.durationNs || 1);

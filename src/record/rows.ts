@@ -20,6 +20,8 @@ const KEY_BYTES: Record<number, number> = {
   [TABLE.LOST]: 8, // kind, reason
   [TABLE.PROGSTAT]: 4, // prog
   [TABLE.CPUTIME]: 4, // cpu
+  [TABLE.DROP]: LAYOUT.irqlens_drop_key.size, // cpu, reason, ifindex, protocols
+  [TABLE.DROPNAME]: 4, // reason
 };
 
 export interface SnapTable {
@@ -106,6 +108,8 @@ function rowCpu(table: number, dv: DataView): number | undefined {
     case TABLE.VECTOR:
     case TABLE.CPUTIME:
       return dv.getUint32(0, true);
+    case TABLE.DROP:
+      return dv.getUint32(LAYOUT.irqlens_drop_key.fields.cpu, true);
     case TABLE.NAPI:
       return dv.getUint32(LAYOUT.irqlens_napi_key.fields.cpu, true);
     case TABLE.VICTIM:
@@ -171,13 +175,15 @@ export interface Names {
   /** napi_id -> device name, ifindex -> device name. */
   napiDev: Map<number, string>;
   ifDev: Map<number, string>;
+  /** kernel drop reason value -> name (DROPNAME tables). */
+  drops: Map<number, string>;
   /** Earliest timestamp in the recording (chunk headers), 0 when none. */
   minTs: number;
 }
 
 /** IRQ and NAPI names from the header and every snapshot (a first pass, only when filtering by name). */
 export function recordingNames(rec: Recording): Names {
-  const n: Names = { irqs: new Map(), napiDev: new Map(), ifDev: new Map(), minTs: 0 };
+  const n: Names = { irqs: new Map(), napiDev: new Map(), ifDev: new Map(), drops: new Map(), minTs: 0 };
   for (const [irq, name] of Object.entries(rec.header.irqNames)) n.irqs.set(Number(irq), name);
   for (const d of rec.header.settings?.devices ?? []) n.ifDev.set(d.ifindex, d.dev);
   for (const c of rec.chunks()) {
@@ -198,10 +204,12 @@ function namesFrom(s: RawSnapshot | null, n: Names): void {
   const NK = LAYOUT.irqlens_napi_key.fields;
   const NS = LAYOUT.irqlens_napi_stats.fields.dev + LAYOUT.irqlens_napi_row.fields.s;
   const IN = LAYOUT.irqlens_irqname_row.fields;
+  const DN = LAYOUT.irqlens_dropname_row.fields;
   for (const t of s?.tables ?? []) {
     for (const r of t.rows) {
       const dv = new DataView(r.buffer, r.byteOffset, r.byteLength);
       if (t.table === TABLE.IRQNAME && r.length >= IN.name + 56) n.irqs.set(dv.getUint32(IN.irq, true), cstr(r.subarray(IN.name, IN.name + 56)));
+      if (t.table === TABLE.DROPNAME && r.length >= DN.name + 56) n.drops.set(dv.getUint32(DN.reason, true), cstr(r.subarray(DN.name, DN.name + 56)));
       if (t.table !== TABLE.NAPI || r.length < NS + 16) continue;
       const dev = cstr(r.subarray(NS, NS + 16));
       if (!dev) continue;

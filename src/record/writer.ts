@@ -5,7 +5,7 @@
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import zlib from 'node:zlib';
 import { FrameSplitter } from '../stream/frames.js';
-import { FRAME, LAYOUT } from '../stream/layout.js';
+import { FRAME, LAYOUT, NR_REC_KINDS } from '../stream/layout.js';
 import { RecordError } from './errors.js';
 import {
   CHUNK_FRAMES, CHUNK_INDEX, CHUNK_NOTE, CODEC_BROTLI, CODEC_DEFLATE_RAW, CODEC_STORED, encodeChunk, encodeFileHeader, encodeFooter, encodeIndex,
@@ -54,7 +54,7 @@ export interface WriterStats {
 }
 
 export class RecordingWriter {
-  readonly stats: WriterStats = { frames: 0, events: 0, rawBytes: 0, fileBytes: 0, chunks: 0, byKind: new Float64Array(8) };
+  readonly stats: WriterStats = { frames: 0, events: 0, rawBytes: 0, fileBytes: 0, chunks: 0, byKind: new Float64Array(NR_REC_KINDS) };
   private readonly index: IndexEntry[] = [];
   private readonly notes: string[] = [];
   private parts: Uint8Array[] = [];

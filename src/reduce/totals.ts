@@ -1,8 +1,8 @@
 // Pure reducer: the stream's messages -> the latest cumulative value of every
 // row. A window's totals are the difference of two such states.
-import type { BurstRec, CpuTimeRow, DurStats, EpollRow, HardirqRow, Hello, Message, NapiRow, ProgStatRow, SoftirqRow, VectorRow, VictimRow } from '../stream/types.js';
+import type { BurstRec, CpuTimeRow, DropRow, DurStats, EpollRow, HardirqRow, Hello, Message, NapiRow, ProgStatRow, SoftirqRow, VectorRow, VictimRow } from '../stream/types.js';
 import { countRecords, decodeRecords } from '../stream/decode.js';
-import { REC } from '../stream/layout.js';
+import { NR_REC_KINDS, REC } from '../stream/layout.js';
 
 export interface Totals {
   hello: Hello;
@@ -21,6 +21,10 @@ export interface Totals {
   progStat: ReadonlyMap<number, ProgStatRow>;
   /** Kernel CPU time per CPU (cumulative, /proc/stat). */
   cpuTime: ReadonlyMap<number, CpuTimeRow>;
+  /** Dropped packets per CPU x reason x device x protocol (cumulative). */
+  drop: ReadonlyMap<string, DropRow>;
+  /** The kernel's drop reason names (enum skb_drop_reason), by value. */
+  dropNames: ReadonlyMap<number, string>;
   /** Per-event records received, indexed by IRQLENS_REC_* kind. */
   records: readonly number[];
   bursts: number;
@@ -35,8 +39,8 @@ export function initialTotals(hello: Hello): Totals {
   return {
     hello, tsNs: 0n, snapshots: 0,
     hardirq: new Map(), softirq: new Map(), vector: new Map(), napi: new Map(), epoll: new Map(), victim: new Map(),
-    irqNames: new Map(), lost: new Map(), progStat: new Map(), cpuTime: new Map(),
-    records: new Array<number>(8).fill(0), bursts: 0, recentBursts: [], ended: false,
+    irqNames: new Map(), lost: new Map(), progStat: new Map(), cpuTime: new Map(), drop: new Map(), dropNames: new Map(),
+    records: new Array<number>(NR_REC_KINDS).fill(0), bursts: 0, recentBursts: [], ended: false,
   };
 }
 
@@ -54,6 +58,7 @@ export const keys = {
   napi: (r: NapiRow) => `${r.napiId}:${r.ifindex}:${r.cpu}`,
   epoll: (r: EpollRow) => `${r.tgid}:${r.tid}`,
   victim: (r: VictimRow) => `${r.cpu}:${r.kind}:${r.id}:${r.tgid}`,
+  drop: (r: DropRow) => `${r.cpu}:${r.reason}:${r.ifindex}:${r.ethProto}:${r.l4Proto}`,
 };
 
 export function reduceTotals(s: Totals, m: Message): Totals {
@@ -61,7 +66,7 @@ export function reduceTotals(s: Totals, m: Message): Totals {
     case 'hello':
       return initialTotals(m);
     case 'events': {
-      const counts = new Float64Array(8);
+      const counts = new Float64Array(NR_REC_KINDS);
       countRecords(m.bytes, counts);
       const records = s.records.map((n, i) => n + (counts[i] ?? 0));
       const nb = counts[REC.BURST] ?? 0;
@@ -74,6 +79,8 @@ export function reduceTotals(s: Totals, m: Message): Totals {
       const names = m.irqName.length ? new Map(s.irqNames) : s.irqNames;
       for (const n of m.irqName) (names as Map<number, string>).set(n.irq, n.name);
       const lost = m.lost.length ? new Map(s.lost) : s.lost;
+      const dropNames = m.dropName.length ? new Map(s.dropNames) : s.dropNames;
+      for (const n of m.dropName) (dropNames as Map<number, string>).set(n.reason, n.name);
       for (const l of m.lost) (lost as Map<string, number>).set(`${l.kind}/${l.reason}`, l.count);
       return {
         ...s,
@@ -89,6 +96,8 @@ export function reduceTotals(s: Totals, m: Message): Totals {
         lost,
         progStat: merged(s.progStat, m.progStat, (r) => r.prog),
         cpuTime: merged(s.cpuTime, m.cpuTime, (r) => r.cpu),
+        drop: merged(s.drop, m.drop, keys.drop),
+        dropNames,
       };
     }
     case 'end':
@@ -132,6 +141,9 @@ export interface Window {
   progStat: ProgStatRow[];
   /** Kernel CPU time per CPU over the window. */
   cpuTime: CpuTimeRow[];
+  /** Packets dropped inside the window (lastNs: the latest drop, cumulative). */
+  drop: DropRow[];
+  dropNames: ReadonlyMap<number, string>;
   /** Burst records that arrived inside the window (at most MAX_RECENT_BURSTS). */
   bursts: BurstRec[];
   burstsTotal: number;
@@ -162,6 +174,8 @@ export function windowOf(start: Totals, end: Totals): Window {
     }), (r) => r.calls > 0),
     victim: subMap(end.victim, start.victim, (a, b) => !b ? a : ({ ...a, count: a.count - b.count, timeNs: a.timeNs - b.timeNs }), (r) => r.count > 0),
     irqNames: end.irqNames,
+    drop: subMap(end.drop, start.drop, (a, b) => !b ? a : ({ ...a, count: a.count - b.count }), (r) => r.count > 0),
+    dropNames: end.dropNames,
     lost,
     records: subArr(end.records, start.records),
     bursts: ((old) => end.recentBursts.filter((b) => !old.has(b)))(new Set(start.recentBursts)),

@@ -1,6 +1,7 @@
 // `irqlens snapshot --json`: schema "irqlens.snapshot/1" (docs/snapshot-schema.md).
 import type { Window } from '../reduce/totals.js';
 import { SOFTIRQ_NAMES, VECTORS } from '../stream/layout.js';
+import { dropGroups, dropsTotal } from '../reduce/drops.js';
 
 export const SNAPSHOT_SCHEMA = 'irqlens.snapshot/1';
 
@@ -111,6 +112,12 @@ export function snapshotJson(w: Window) {
     victims: w.victim
       .map((v) => ({ cpu: v.cpu, source: v.kind === 'hardirq' ? irqName(w, v.id) : vectorName(v.id), kind: v.kind, tgid: v.tgid, comm: v.tgid ? v.comm : '(idle)', count: v.count, time_ns: v.timeNs }))
       .sort((a, b) => b.time_ns - a.time_ns),
+    drops: dropGroups(w.drop, w.dropNames).map((g) => ({
+      reason: g.name, reason_code: g.reason, count: g.count,
+      per_cpu: Object.fromEntries([...g.perCpu].sort((x, y) => x[0] - y[0])),
+      devices: g.byDevice,
+    })),
+    drops_total: dropsTotal(w.drop),
     lost_records: lostTotal,
     lost: Object.fromEntries(w.lost),
   };

@@ -3,7 +3,7 @@ import { FRAME, SNAP_REQUESTED, LAYOUT, LOST_REASONS, MAGIC, PROG_STATUS, REC, R
 import type { Frame } from './frames.js';
 import { StreamError } from './errors.js';
 import type {
-  BurstRec, CpuTimeRow, PeriodRec, DurStats, EpollRow, EventRec, HardirqRow, Hello, IrqNameRow, LostRow, Message, NapiRow, ProgStatRow,
+  BurstRec, CpuTimeRow, DropNameRow, DropRow, PeriodRec, DurStats, EpollRow, EventRec, HardirqRow, Hello, IrqNameRow, LostRow, Message, NapiRow, ProgStatRow,
   ProgStatus, Snapshot, SoftirqRow, VectorRow, VictimRow,
 } from './types.js';
 
@@ -197,6 +197,33 @@ const rowDecoders: Record<number, { size: number; decode: RowDecoder }> = {
       s.irqName.push(r);
     },
   },
+  [TABLE.DROP]: {
+    size: LAYOUT.irqlens_drop_row.size,
+    decode: (_p, dv, o, s) => {
+      const k = o + LAYOUT.irqlens_drop_row.fields.k;
+      const v = o + LAYOUT.irqlens_drop_row.fields.s;
+      const kf = LAYOUT.irqlens_drop_key.fields;
+      const vf = LAYOUT.irqlens_drop_stats.fields;
+      const r: DropRow = {
+        cpu: dv.getUint32(k + kf.cpu, true),
+        reason: dv.getUint32(k + kf.reason, true),
+        ifindex: dv.getUint32(k + kf.ifindex, true),
+        ethProto: dv.getUint16(k + kf.eth_proto, true),
+        l4Proto: dv.getUint8(k + kf.l4_proto),
+        count: u64(dv, v + vf.count),
+        lastNs: dv.getBigUint64(v + vf.last_ns, true),
+      };
+      s.drop.push(r);
+    },
+  },
+  [TABLE.DROPNAME]: {
+    size: LAYOUT.irqlens_dropname_row.size,
+    decode: (p, dv, o, s) => {
+      const f = LAYOUT.irqlens_dropname_row.fields;
+      const r: DropNameRow = { reason: dv.getUint32(o + f.reason, true), name: cstr(p, o + f.name, 56) };
+      s.dropName.push(r);
+    },
+  },
   [TABLE.LOST]: {
     size: LAYOUT.irqlens_lost_row.size,
     decode: (_p, dv, o, s) => {
@@ -247,7 +274,7 @@ export function decodeSnapshot(p: Uint8Array, flags = 0): Snapshot {
     tsNs: dv.getBigUint64(H.fields.ts_ns, true),
     seq: dv.getUint32(H.fields.seq, true),
     requested: (flags & SNAP_REQUESTED) !== 0,
-    hardirq: [], softirq: [], vector: [], napi: [], epoll: [], victim: [], irqName: [], lost: [], progStat: [], cpuTime: [],
+    hardirq: [], softirq: [], vector: [], napi: [], epoll: [], victim: [], irqName: [], lost: [], progStat: [], cpuTime: [], drop: [], dropName: [],
   };
   const ntables = dv.getUint32(H.fields.ntables, true);
   let off = H.size;
@@ -271,7 +298,7 @@ export function decodeSnapshot(p: Uint8Array, flags = 0): Snapshot {
   return snap;
 }
 
-const REC_KIND: Record<number, EventRec['kind']> = { 1: 'hardirq', 2: 'vector', 3: 'softirq', 4: 'napi', 5: 'epoll' };
+const REC_KIND: Record<number, EventRec['kind']> = { 1: 'hardirq', 2: 'vector', 3: 'softirq', 4: 'napi', 5: 'epoll', 8: 'drop' };
 
 /** Size in bytes of the record starting at `off`, from its kind. */
 export function recordSize(kind: number): number {

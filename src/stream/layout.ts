@@ -24,8 +24,10 @@ export const VECTORS = [
   { name: 'SPURIOUS_APIC', proc: 'SPU' },
 ] as const;
 
-export const REC = { HARDIRQ: 1, VECTOR: 2, SOFTIRQ: 3, NAPI: 4, EPOLL: 5, BURST: 6, PERIOD: 7 } as const;
-export const REC_NAMES: Record<number, string> = { 1: 'hardirq', 2: 'vector', 3: 'softirq', 4: 'napi', 5: 'epoll', 6: 'burst', 7: 'period' };
+export const REC = { HARDIRQ: 1, VECTOR: 2, SOFTIRQ: 3, NAPI: 4, EPOLL: 5, BURST: 6, PERIOD: 7, DROP: 8 } as const;
+export const REC_NAMES: Record<number, string> = { 1: 'hardirq', 2: 'vector', 3: 'softirq', 4: 'napi', 5: 'epoll', 6: 'burst', 7: 'period', 8: 'drop' };
+/** IRQLENS_NR_REC_KINDS: record kinds plus the unused index 0. */
+export const NR_REC_KINDS = 9;
 /** IRQLENS_NR_KINDS: interrupt kinds charged to busy periods (7 used). */
 export const NR_KINDS = 8;
 export const PERIOD_PMU = 1;
@@ -35,7 +37,7 @@ export const LOST_REASONS = ['ring_full', 'map_full'] as const;
 export const SNAP_FULL = 1;
 export const SNAP_REQUESTED = 2;
 export const FRAME = { HELLO: 1, EVENTS: 2, SNAPSHOT: 3, END: 4 } as const;
-export const TABLE = { HARDIRQ: 1, SOFTIRQ: 2, VECTOR: 3, NAPI: 4, EPOLL: 5, VICTIM: 6, IRQNAME: 7, LOST: 8, PROGSTAT: 9, CPUTIME: 10 } as const;
+export const TABLE = { HARDIRQ: 1, SOFTIRQ: 2, VECTOR: 3, NAPI: 4, EPOLL: 5, VICTIM: 6, IRQNAME: 7, LOST: 8, PROGSTAT: 9, CPUTIME: 10, DROP: 11, DROPNAME: 12 } as const;
 export const PROG_STATUS = ['attached', 'unsupported', 'disabled', 'failed'] as const;
 
 export interface StructLayout {
@@ -67,6 +69,8 @@ export const LAYOUT = {
   irqlens_epoll_stats: epollStats,
   irqlens_victim_key: { size: 16, fields: { cpu: 0, kind: 4, id: 8, tgid: 12 } },
   irqlens_victim_stats: victimStats,
+  irqlens_drop_key: { size: 16, fields: { cpu: 0, reason: 4, ifindex: 8, eth_proto: 12, l4_proto: 14 } },
+  irqlens_drop_stats: { size: 16, fields: { count: 0, last_ns: 8 } },
   irqlens_rec: { size: 32, fields: { kind: 0, cpu: 2, id: 4, ts_ns: 8, dur_ns: 16, tgid: 20, arg0: 24, arg1: 28 } },
   irqlens_burst_rec: {
     size: 48,
@@ -101,6 +105,8 @@ export const LAYOUT = {
   irqlens_epoll_row: { size: 600, fields: { k: 0, s: 8 } },
   irqlens_victim_row: { size: 48, fields: { k: 0, s: 16 } },
   irqlens_irqname_row: { size: 64, fields: { irq: 0, name: 8 } },
+  irqlens_drop_row: { size: 32, fields: { k: 0, s: 16 } },
+  irqlens_dropname_row: { size: 64, fields: { reason: 0, name: 8 } },
   irqlens_lost_row: { size: 16, fields: { kind: 0, reason: 4, count: 8 } },
   irqlens_progstat_row: { size: 24, fields: { prog: 0, run_cnt: 8, run_time_ns: 16 } },
   irqlens_end: { size: 16, fields: { ts_ns: 0, code: 8 } },

@@ -82,6 +82,20 @@ export interface VictimRow {
 }
 
 export interface IrqNameRow { irq: number; name: string }
+/** Packets dropped on one CPU for one reason, device and protocol (cumulative). */
+export interface DropRow {
+  cpu: number;
+  /** The kernel's enum skb_drop_reason value; its name is in the DROPNAME table. */
+  reason: number;
+  /** 0 when the packet had no device. */
+  ifindex: number;
+  /** skb->protocol (0x0800 IPv4, 0x86dd IPv6) and IPPROTO_* (0 unknown). */
+  ethProto: number;
+  l4Proto: number;
+  count: number;
+  lastNs: bigint;
+}
+export interface DropNameRow { reason: number; name: string }
 export interface LostRow { kind: string; reason: string; count: number }
 export interface ProgStatRow { prog: number; runCnt: number; runTimeNs: number }
 
@@ -114,11 +128,13 @@ export interface Snapshot {
   lost: LostRow[];
   progStat: ProgStatRow[];
   cpuTime: CpuTimeRow[];
+  drop: DropRow[];
+  dropName: DropNameRow[];
 }
 
 /** One interrupt, softirq, NAPI poll or epoll call (per-event record). */
 export interface EventRec {
-  kind: 'hardirq' | 'vector' | 'softirq' | 'napi' | 'epoll';
+  kind: 'hardirq' | 'vector' | 'softirq' | 'napi' | 'epoll' | 'drop';
   cpu: number;
   id: number;
   tsNs: bigint;

@@ -118,6 +118,8 @@ export function busyWindow(over: Partial<Window> = {}): Window {
     cpuTime: [],
     bursts: [burst(0, 8193, 4, 7.25, 420, 300), burst(3, 0, 0, 7.5, 300, 260)],
     burstsTotal: 2,
+    drop: [],
+    dropNames: new Map(),
     ...over,
   };
 }

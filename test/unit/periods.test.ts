@@ -77,7 +77,7 @@ const hello = { ncpus: 2 } as Hello;
 function window(over: Partial<Window>): Window {
   return {
     hello, durationNs: 1_000_000_000, hardirq: [], softirq: [], vector: [], napi: [], epoll: [], victim: [], irqNames: new Map(), lost: new Map(),
-    records: [], progStat: [], bursts: [], burstsTotal: 0, cpuTime: [], ...over,
+    records: [], progStat: [], bursts: [], burstsTotal: 0, cpuTime: [], drop: [], dropNames: new Map(), ...over,
   };
 }
 

@@ -6,11 +6,11 @@ import { initialTotals, MAX_RECENT_BURSTS, reduceTotals, windowOf, type Totals, 
 import { SNAPSHOT_SCHEMA, snapshotJson } from '../../src/report/snapshot-json.js';
 import { decodeRecords, decodeSnapshot, decodeStream } from '../../src/stream/decode.js';
 import { FrameSplitter } from '../../src/stream/frames.js';
-import { EPOLL_RET_SLOTS, HIST_SLOTS, NAPI_WORK_SLOTS, REC } from '../../src/stream/layout.js';
+import { EPOLL_RET_SLOTS, HIST_SLOTS, NAPI_WORK_SLOTS, NR_REC_KINDS, REC, TABLE } from '../../src/stream/layout.js';
 import type {
   BurstRec, EpollRow, EventRec, Events, HardirqRow, Hello, LostRow, Message, NapiRow, ProgStatRow, Snapshot, SoftirqRow, VectorRow, VictimRow,
 } from '../../src/stream/types.js';
-import { burstRec, concat, eventRec, snapshotPayload } from './support/stream-builder.js';
+import { burstRec, concat, dropNameRow, dropRow, eventRec, snapshotPayload, type TableInput } from './support/stream-builder.js';
 import { readFixture } from './support/fixture.js';
 
 /* ---- builders for known content ---- */
@@ -194,7 +194,7 @@ test('reduceTotals: a hello starts from nothing', () => {
   assert.equal(s.snapshots, 0);
   assert.equal(s.tsNs, 0n);
   assert.equal(s.hardirq.size + s.softirq.size + s.vector.size + s.napi.size + s.epoll.size + s.victim.size + s.lost.size, 0);
-  assert.deepEqual([...s.records], [0, 0, 0, 0, 0, 0, 0, 0]);
+  assert.deepEqual([...s.records], [0, 0, 0, 0, 0, 0, 0, 0, 0]);
   assert.equal(s.ended, false);
   // a second hello (a restarted helper) drops everything reduced before it
   const again = reduce(run().end, { ...hello, host: 'other' });
@@ -232,8 +232,8 @@ test('reduceTotals: rows merge by key, newer cumulative values replace older one
 
 test('reduceTotals: counts event records per kind and keeps burst records', () => {
   const { start, end, ended } = run();
-  assert.deepEqual([...start.records], [0, 2, 0, 0, 0, 0, 1, 0]);
-  assert.deepEqual([...end.records], [0, 3, 1, 3, 1, 1, 3, 0]);
+  assert.deepEqual([...start.records], [0, 2, 0, 0, 0, 0, 1, 0, 0]);
+  assert.deepEqual([...end.records], [0, 3, 1, 3, 1, 1, 3, 0, 0]);
   assert.equal(end.bursts, 3);
   assert.deepEqual(end.recentBursts, [B0, B1, B2]);
   assert.equal(end.ended, false);
@@ -256,7 +256,7 @@ test('reduceTotals: an events frame with a bad record is a StreamError, the stat
   const s = run().end;
   const bad: Events = { type: 'events', bytes: concat(eventRec(rec('napi', 1)), new Uint8Array([0xe7, 0x03]), new Uint8Array(30)) }; // kind 999
   assert.throws(() => reduce(s, bad), { name: 'StreamError' });
-  assert.deepEqual([...s.records], [0, 3, 1, 3, 1, 1, 3, 0]);
+  assert.deepEqual([...s.records], [0, 3, 1, 3, 1, 1, 3, 0, 0]);
 });
 
 /* ---- windowOf ---- */
@@ -309,7 +309,7 @@ test('windowOf: lost counters are differenced, records counted per kind, bursts 
   const { start, end } = run();
   const w = windowOf(start, end);
   assert.deepEqual(w.lost, new Map([['softirq/ring_full', 4], ['napi/map_full', 2]]), 'burst/ring_full did not grow: omitted');
-  assert.deepEqual(w.records, [0, 1, 1, 3, 1, 1, 2, 0]);
+  assert.deepEqual(w.records, [0, 1, 1, 3, 1, 1, 2, 0, 0]);
   assert.deepEqual(w.bursts, [B1, B2]);
   assert.equal(w.burstsTotal, 2);
   assert.deepEqual(new Map(w.irqNames), new Map([[24, 'virtio0-input.0'], [30, 'ahci-renamed'], [31, 'nvme0q1']]));
@@ -321,7 +321,7 @@ test('windowOf: an empty window (same state twice) has no rows', () => {
   assert.equal(w.durationNs, 0);
   for (const rows of [w.hardirq, w.softirq, w.vector, w.napi, w.epoll, w.victim, w.progStat, w.bursts]) assert.deepEqual(rows, []);
   assert.equal(w.lost.size, 0);
-  assert.deepEqual(w.records, [0, 0, 0, 0, 0, 0, 0, 0]);
+  assert.deepEqual(w.records, [0, 0, 0, 0, 0, 0, 0, 0, 0]);
   assert.equal(w.burstsTotal, 0);
 });
 
@@ -431,7 +431,7 @@ test('the fixture reduces to a consistent window and snapshot JSON', () => {
   assert.ok(first?.type === 'hello');
   let s = initialTotals(first);
   let start: Totals | undefined;
-  const counted = new Array<number>(8).fill(0);
+  const counted = new Array<number>(NR_REC_KINDS).fill(0);
   let burstsAfterStart = 0;
   for (const m of msgs) {
     s = reduce(s, m);
@@ -462,4 +462,23 @@ test('the fixture reduces to a consistent window and snapshot JSON', () => {
   for (const x of j.softirqs) assert.match(x.vector, /^(HI|TIMER|NET_TX|NET_RX|BLOCK|IRQ_POLL|TASKLET|SCHED|HRTIMER|RCU)$/);
   for (const r of [...w.hardirq, ...w.softirq, ...w.vector]) assert.ok(r.count > 0 && r.hist.every((x) => x >= 0), 'window rows are positive');
   assert.deepEqual(JSON.parse(JSON.stringify(j)), j);
+});
+
+test('drop rows: names from the stream, windows difference counts, groups per reason', () => {
+  const names: TableInput = { table: TABLE.DROPNAME, rows: [dropNameRow({ reason: 6, name: 'SOCKET_RCVBUFF' }), dropNameRow({ reason: 71, name: 'CPU_BACKLOG' })] };
+  const row = (cpu: number, reason: number, count: number, l4 = 17) => dropRow({ cpu, reason, ifindex: 1, ethProto: 0x0800, l4Proto: l4, count, lastNs: BigInt(count) });
+  const snap = (seq: number, tables: TableInput[]) => decodeSnapshot(snapshotPayload({ tsNs: BigInt(seq + 1) * 1_000_000_000n, seq, tables }));
+  const s0 = reduce(initialTotals(hello), hello);
+  const s1 = reduce(s0, snap(0, [names, { table: TABLE.DROP, rows: [row(0, 6, 10), row(1, 71, 4)] }]));
+  const s2 = reduce(s1, snap(1, [{ table: TABLE.DROP, rows: [row(0, 6, 25), row(1, 6, 5), row(1, 99, 2, 6)] }]));
+  assert.equal(s2.dropNames.get(6), 'SOCKET_RCVBUFF');
+  assert.equal(s2.drop.size, 4);
+  const w = windowOf(s1, s2);
+  // CPU_BACKLOG did not change in the window, so it is not in it
+  assert.deepEqual(w.drop.map((r) => [r.cpu, r.reason, r.count]).sort(), [[0, 6, 15], [1, 6, 5], [1, 99, 2]].sort());
+  const j = snapshotJson(w);
+  assert.equal(j.drops_total, 22);
+  assert.deepEqual(j.drops.map((d) => [d.reason, d.count]), [['SOCKET_RCVBUFF', 20], ['reason 99', 2]]);
+  assert.deepEqual(j.drops[0]?.per_cpu, { 0: 15, 1: 5 });
+  assert.deepEqual(j.drops[1]?.devices, [{ ifindex: 1, protocol: 'ipv4/tcp', count: 2 }]);
 });

@@ -49,7 +49,7 @@ function mainCpu(periods: readonly BusyPeriod[], tgid: number): number | null {
 function emptyWindow(hello: Hello, durationNs: number): Window {
   return {
     hello, durationNs, hardirq: [], softirq: [], vector: [], napi: [], epoll: [], victim: [], irqNames: new Map(), lost: new Map(),
-    records: [], progStat: [], cpuTime: [], bursts: [], burstsTotal: 0,
+    records: [], progStat: [], cpuTime: [], bursts: [], burstsTotal: 0, drop: [], dropNames: new Map(),
   };
 }
 

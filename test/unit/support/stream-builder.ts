@@ -5,7 +5,7 @@ import {
   EPOLL_RET_SLOTS, FRAME, HIST_SLOTS, LAYOUT, MAGIC, NAPI_WORK_SLOTS, REC, STREAM_VERSION, TABLE,
 } from '../../../src/stream/layout.js';
 import type {
-  BurstRec, DurStats, EpollRow, EventRec, HardirqRow, IrqNameRow, NapiRow, ProgStatRow, SoftirqRow, VectorRow, VictimRow,
+  BurstRec, DropNameRow, DropRow, DurStats, EpollRow, EventRec, HardirqRow, IrqNameRow, NapiRow, ProgStatRow, SoftirqRow, VectorRow, VictimRow,
 } from '../../../src/stream/types.js';
 
 const te = new TextEncoder();
@@ -270,6 +270,22 @@ export function irqNameRow(r: IrqNameRow): Uint8Array {
   return new StructWriter(L.size).u32(L.fields.irq, r.irq).str(L.fields.name, r.name, 56).bytes;
 }
 
+export function dropRow(r: DropRow): Uint8Array {
+  const L = LAYOUT.irqlens_drop_row;
+  const k = L.fields.k;
+  const v = L.fields.s;
+  const kf = LAYOUT.irqlens_drop_key.fields;
+  const vf = LAYOUT.irqlens_drop_stats.fields;
+  const w = new StructWriter(L.size).u32(k + kf.cpu, r.cpu).u32(k + kf.reason, r.reason).u32(k + kf.ifindex, r.ifindex).u16(k + kf.eth_proto, r.ethProto);
+  w.bytes[k + kf.l4_proto] = r.l4Proto;
+  return w.u64(v + vf.count, r.count).u64(v + vf.last_ns, r.lastNs).bytes;
+}
+
+export function dropNameRow(r: DropNameRow): Uint8Array {
+  const L = LAYOUT.irqlens_dropname_row;
+  return new StructWriter(L.size).u32(L.fields.reason, r.reason).str(L.fields.name, r.name, 56).bytes;
+}
+
 /** kind: IRQLENS_REC_*, reason: IRQLENS_LOST_* (numeric, as on the wire). */
 export function lostRow(kind: number, reason: number, count: number): Uint8Array {
   const L = LAYOUT.irqlens_lost_row;
@@ -291,6 +307,8 @@ export const ROW_SIZE: Record<number, number> = {
   [TABLE.IRQNAME]: LAYOUT.irqlens_irqname_row.size,
   [TABLE.LOST]: LAYOUT.irqlens_lost_row.size,
   [TABLE.PROGSTAT]: LAYOUT.irqlens_progstat_row.size,
+  [TABLE.DROP]: LAYOUT.irqlens_drop_row.size,
+  [TABLE.DROPNAME]: LAYOUT.irqlens_dropname_row.size,
 };
 
 export interface TableInput {
@@ -329,7 +347,7 @@ export function snapshotFrame(s: SnapshotInput, flags = 0): Uint8Array {
 
 /* ---- per-event records ---- */
 
-const REC_CODE: Record<EventRec['kind'], number> = { hardirq: REC.HARDIRQ, vector: REC.VECTOR, softirq: REC.SOFTIRQ, napi: REC.NAPI, epoll: REC.EPOLL };
+const REC_CODE: Record<EventRec['kind'], number> = { hardirq: REC.HARDIRQ, vector: REC.VECTOR, softirq: REC.SOFTIRQ, napi: REC.NAPI, epoll: REC.EPOLL, drop: REC.DROP };
 
 export function eventRec(r: EventRec): Uint8Array {
   const f = LAYOUT.irqlens_rec.fields;
