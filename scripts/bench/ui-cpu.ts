@@ -17,9 +17,9 @@
 //   node dist/scripts/bench/ui-cpu.js [--seconds 15] [--warmup 3] [--repeats 3] [--rate 200000]
 //        [--configs idle,load,load+workloads] [--md] [--json]
 import { execa, type ResultPromise } from 'execa';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../src/probe/paths.js';
+import { descendants, Session } from './tty.js';
 import { buildPath, fmt, initClockTicks, isMain, log, machine, machineLine, mdTable, median, minMax, procCpuSeconds, sleep, systemBusySeconds, table, type Machine } from './util.js';
 
 export type Config = 'idle' | 'load' | 'load+workloads';
@@ -47,54 +47,6 @@ export interface UiCpuResult {
 function argValue(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
-}
-
-function ppidOf(pid: number): { ppid: number; comm: string } | null {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const close = s.lastIndexOf(')');
-    return { comm: s.slice(s.indexOf('(') + 1, close), ppid: Number(s.slice(close + 2).split(' ')[1]) };
-  } catch {
-    return null;
-  }
-}
-
-function descendants(root: number): { pid: number; comm: string }[] {
-  const all = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((d) => ({ pid: Number(d), s: ppidOf(Number(d)) }));
-  const out: { pid: number; comm: string }[] = [];
-  const walk = (p: number) => {
-    for (const c of all) {
-      if (c.s?.ppid !== p) continue;
-      out.push({ pid: c.pid, comm: c.s.comm });
-      walk(c.pid);
-    }
-  };
-  walk(root);
-  return out;
-}
-
-class Session {
-  private constructor(private readonly socket: string) {}
-
-  static async start(cmd: string): Promise<Session> {
-    const socket = `irqlens-bench-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-    await execa('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'b', '-x', '120', '-y', '40', '-e', 'LANG=C.UTF-8', cmd], { timeout: 10_000 });
-    return new Session(socket);
-  }
-
-  async screen(): Promise<string> {
-    return (await execa('tmux', ['-L', this.socket, 'capture-pane', '-p', '-t', 'b'], { timeout: 10_000 })).stdout;
-  }
-
-  async panePid(): Promise<number> {
-    return Number((await execa('tmux', ['-L', this.socket, 'display-message', '-p', '-t', 'b', '#{pane_pid}'], { timeout: 10_000 })).stdout.trim());
-  }
-
-  async quit(): Promise<void> {
-    await execa('tmux', ['-L', this.socket, 'send-keys', '-t', 'b', 'q'], { timeout: 10_000, reject: false });
-    await sleep(1500);
-    await execa('tmux', ['-L', this.socket, 'kill-server'], { timeout: 10_000, reject: false });
-  }
 }
 
 async function runOne(config: Config, seconds: number, warmup: number, rate: number): Promise<UiRun> {
