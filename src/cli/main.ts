@@ -8,6 +8,7 @@ import { topCommand, type TopOpts } from './commands/top.js';
 import { reportCommand, type ReportOpts } from './commands/report.js';
 import { costCommand, type CostOpts } from './commands/cost.js';
 import { registerOfflineCommands } from './commands/register-offline.js';
+import { registerServeCommand } from './commands/serve.js';
 
 const program = new Command();
 program
@@ -94,6 +95,7 @@ program
   .action((argv: string[], o: CostOpts) => costCommand(argv, o));
 
 registerOfflineCommands(program);
+registerServeCommand(program);
 
 async function main(): Promise<void> {
   try {
