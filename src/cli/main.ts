@@ -9,6 +9,7 @@ import { reportCommand, type ReportOpts } from './commands/report.js';
 import { costCommand, type CostOpts } from './commands/cost.js';
 import { registerOfflineCommands } from './commands/register-offline.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerDoctorCommand } from './commands/doctor.js';
 
 const program = new Command();
 program
@@ -96,6 +97,7 @@ program
 
 registerOfflineCommands(program);
 registerServeCommand(program);
+registerDoctorCommand(program);
 
 async function main(): Promise<void> {
   try {

@@ -1,0 +1,138 @@
+// `irqlens doctor`: watches the receive path for N seconds and explains drops.
+// Exit 0 healthy, 1 findings, 2 could not run. Read-only.
+import { existsSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { Probe } from '../../probe/client.js';
+import { Tracker } from '../../probe/tracker.js';
+import { windowOf } from '../../reduce/totals.js';
+import { listIfaces, readIface, readSysctls } from '../../netstat/counters.js';
+import type { EthtoolInfo } from '../../netstat/ethtool.js';
+import { nicQueues } from '../../procfs/nic.js';
+import { devicesOf, refreshEthtoolStats, sampleNet } from '../../doctor/collect.js';
+import { diagnose, isHealthy } from '../../doctor/findings.js';
+import { foldDropRecords, type DropTimeline } from '../../doctor/timeline.js';
+import { doctorJson, doctorText } from '../../doctor/text.js';
+import { describe } from '../errors.js';
+import { positiveInt, positiveNumber } from '../probe-options.js';
+import { onInterrupt } from '../signals.js';
+
+export interface DoctorOpts {
+  iface?: string;
+  duration: number;
+  json?: boolean;
+  dropUnspecified?: boolean;
+  windowUs: number;
+  burstPackets: number;
+}
+
+class CannotRun extends Error {}
+
+function checkIface(iface: string | undefined): { dev: string; ifindex: number } | null {
+  if (iface === undefined) return null;
+  if (!/^[^/\s]{1,15}$/.test(iface) || !existsSync(`/sys/class/net/${iface}`)) {
+    throw new CannotRun(`--iface: interface '${iface}' does not exist (interfaces here: ${listIfaces().join(', ') || 'none'})`);
+  }
+  return { dev: iface, ifindex: readIface(iface)?.ifindex ?? 0 };
+}
+
+async function run(o: DoctorOpts): Promise<number> {
+  const iface = checkIface(o.iface);
+  let probe: Probe;
+  try {
+    probe = await Probe.start({ records: ['burst', 'drop'], intervalMs: 200, windowUs: o.windowUs, burstPackets: o.burstPackets, dropUnspecified: o.dropUnspecified ?? false, noEpoll: false });
+  } catch (e) {
+    throw new CannotRun(describe(e));
+  }
+  const cleanup = onInterrupt(() => probe.stop());
+  try {
+    const tracker = new Tracker(probe);
+    const timeline: DropTimeline = new Map();
+    let sinceNs = Infinity;
+    tracker.onMessage((_s, m) => {
+      if (m.type === 'events') foldDropRecords(timeline, m.bytes, sinceNs);
+    });
+    const devs = devicesOf(iface?.dev ?? null);
+    const ethtool = new Map<string, EthtoolInfo>();
+    const before = await sampleNet(devs, ethtool);
+    const start = await tracker.mark();
+    sinceNs = Number(start.tsNs);
+    const progress = process.stderr.isTTY;
+    const t0 = Date.now();
+    const ms = o.duration * 1000;
+    while (Date.now() - t0 < ms) {
+      await new Promise((r) => setTimeout(r, Math.min(500, ms - (Date.now() - t0))));
+      if (progress) process.stderr.write(`\rdoctor: watching ${iface ? iface.dev : 'every interface'}: ${Math.ceil((ms - (Date.now() - t0)) / 1000)} s left `);
+    }
+    if (progress) process.stderr.write('\r\x1b[K');
+    const end = await tracker.mark();
+    await refreshEthtoolStats(devs, ethtool);
+    const after = await sampleNet(devs, ethtool);
+    await probe.stop();
+    await tracker.done;
+
+    const w = windowOf(start, end);
+    const unavailable = [...new Set([...before.unavailable, ...after.unavailable, ...[...ethtool.values()].flatMap((e) => e.unavailable)])];
+    const dropProg = probe.hello.progs.find((p) => p.tracepoint === 'kfree_skb');
+    if (dropProg?.status !== 'attached') unavailable.unshift(`skb:kfree_skb drop reasons: ${dropProg?.status ?? 'missing'} (they need Linux 5.17+); only counters were compared`);
+    const lostDrops = [...w.lost].filter(([k]) => k.startsWith('drop/')).reduce((a, [, n]) => a + n, 0);
+    if (lostDrops) unavailable.push(`${lostDrops} drop records were lost (ring full): drop times are a sample; counts are exact`);
+    const sysctls = readSysctls();
+    const queues = nicQueues();
+    const hello = probe.hello;
+    const findings = diagnose({
+      durationS: o.duration, iface, before: before.sample, after: after.sample, window: w, timeline, sysctls, ethtool, queues, kernel: hello.kernel,
+      wallMs: (ns) => (Number(hello.realtimeNs) + (ns - Number(hello.monoNs))) / 1e6,
+    });
+    const healthy = isHealthy(findings);
+    if (o.json) {
+      const settings = {
+        sysctls,
+        devices: after.sample.ifaces.filter((i) => devs.includes(i.dev)).map((i) => {
+          const e = ethtool.get(i.dev);
+          return { dev: i.dev, napi_defer_hard_irqs: i.napiDeferHardIrqs, gro_flush_timeout_ns: i.groFlushTimeoutNs, threaded: i.threaded, rings: e?.rings ?? null, coalesce: e?.coalesce ?? null, channels: e?.channels ?? null, rss: e?.rss ? Object.fromEntries(e.rss) : null };
+        }),
+        irq_affinity: queues.map((q) => ({ dev: q.dev, queue: q.queue, irq: q.irq, affinity: q.affinity, effective: q.effective })),
+      };
+      process.stdout.write(JSON.stringify(doctorJson(findings, healthy, o.duration, iface?.dev ?? null, unavailable, settings), null, 2) + '\n');
+    } else {
+      process.stdout.write(doctorText(findings, healthy, o.duration, iface ? iface.dev : 'every interface', unavailable));
+    }
+    for (const warning of probe.warnings) process.stderr.write(`irqlens: ${warning}\n`);
+    return healthy ? 0 : 1;
+  } finally {
+    cleanup();
+    await probe.stop();
+  }
+}
+
+export async function doctorCommand(o: DoctorOpts): Promise<void> {
+  let code: number;
+  try {
+    code = await run(o);
+  } catch (e) {
+    process.stderr.write(`irqlens doctor: ${e instanceof CannotRun ? e.message : describe(e)}\n`);
+    code = 2;
+  }
+  process.exitCode = code;
+}
+
+export function registerDoctorCommand(program: Command): void {
+  program
+    .command('doctor')
+    .description('watch the receive path and explain packet drops, most severe first (read-only)')
+    .option('--iface <dev>', 'only this interface (socket-level drops still count)')
+    .addOption(new Option('--duration <seconds>', 'how long to watch').default(10).argParser(positiveNumber('--duration')))
+    .option('--json', 'JSON output (schema irqlens.doctor/1)')
+    .option('--drop-unspecified', 'also count packet frees without a drop reason (mostly normal frees)')
+    .addOption(new Option('--window-us <us>', 'micro-burst window in microseconds').default(100).argParser(positiveInt('--window-us', 1e6)))
+    .addOption(new Option('--burst-packets <n>', 'packets per window that make a micro-burst').default(256).argParser(positiveInt('--burst-packets')))
+    .addHelpText('after', `
+Exit code: 0 healthy, 1 findings, 2 could not run (no privileges, no such interface, ...).
+doctor never changes a setting; each finding names the command to try and what it trades away.
+
+Examples:
+  irqlens doctor                         watch every interface for 10 s
+  irqlens doctor --iface eth0 --duration 60
+  irqlens doctor --json | jq '.findings[].title'`)
+    .action((o: DoctorOpts) => doctorCommand(o));
+}

@@ -1,0 +1,43 @@
+// Reads every counter doctor compares, at the start and the end of its watch.
+import { listIfaces, readIface, readProtoCounters, readSoftnet } from '../netstat/counters.js';
+import { readEthtool, type EthtoolInfo } from '../netstat/ethtool.js';
+import { readDropRules } from '../netstat/nft.js';
+import type { NetSample } from './findings.js';
+
+export interface Sampled {
+  sample: NetSample;
+  unavailable: string[];
+}
+
+/** Devices whose counters matter: the one asked for, else every real NIC. */
+export function devicesOf(iface: string | null): string[] {
+  if (iface) return [iface];
+  return listIfaces().filter((d) => readIface(d)?.physical);
+}
+
+export async function sampleNet(devs: readonly string[], ethtool: Map<string, EthtoolInfo>): Promise<Sampled> {
+  const unavailable: string[] = [];
+  const softnet = readSoftnet();
+  if (!softnet) unavailable.push('/proc/net/softnet_stat is missing: no backlog-drop or time_squeeze counters');
+  const proto = readProtoCounters();
+  if (!proto) unavailable.push('/proc/net/snmp is missing: no socket buffer counters');
+  const ifaces = listIfaces().map((d) => readIface(d)).filter((x) => x !== null);
+  const ethtoolStats = new Map<string, Record<string, number> | null>();
+  for (const d of devs) {
+    const info = ethtool.get(d) ?? (await readEthtool(d));
+    ethtool.set(d, info);
+    ethtoolStats.set(d, info.stats);
+  }
+  const nft = await readDropRules();
+  if ('unavailable' in nft) unavailable.push(nft.unavailable);
+  return { sample: { softnet, proto, ifaces, ethtoolStats, nftRules: 'rules' in nft ? nft.rules : null }, unavailable };
+}
+
+/** Driver statistics again (ethtool -S only), for the end of the window. */
+export async function refreshEthtoolStats(devs: readonly string[], into: Map<string, EthtoolInfo>): Promise<void> {
+  for (const d of devs) {
+    const fresh = await readEthtool(d);
+    const old = into.get(d);
+    into.set(d, old ? { ...old, stats: fresh.stats } : fresh);
+  }
+}
