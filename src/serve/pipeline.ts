@@ -26,6 +26,8 @@ export interface PipelineOptions {
   /** The workload estimator (a worker); null leaves attribution off. */
   estimate: EstimateFn | null;
   onFrame: (f: Frame) => void;
+  /** Offline (a whole recording at once): a frame at every snapshot at least this many ns after the last, not only at requested ones. */
+  everySnapshotNs?: number;
 }
 
 export class Pipeline {
@@ -38,36 +40,39 @@ export class Pipeline {
   private readonly collector: WorkloadFeedCollector | null;
   private readonly ring: NapiRing | null;
 
-  constructor(private readonly src: MessageSource, private readonly o: PipelineOptions) {
-    this.state = initialTotals(src.hello);
+  constructor(hello: Hello, private readonly o: PipelineOptions) {
+    this.state = initialTotals(hello);
     this.ring = napiStreamed(this.state) ? new NapiRing() : null;
-    this.collector = o.estimate ? new WorkloadFeedCollector(src.hello, o.estimate, (f) => {
+    this.collector = o.estimate ? new WorkloadFeedCollector(hello, o.estimate, (f) => {
       this.feed = f;
     }) : null;
   }
 
   /** Folds the source until it ends; a frame per requested snapshot. */
-  async run(): Promise<void> {
+  async run(src: MessageSource): Promise<void> {
     this.timer = setInterval(() => {
       // one request at a time: a slow source (a paced recording) is never asked twice
       if (this.pending) return;
       this.pending = true;
-      this.src.command('snapshot');
+      src.command('snapshot');
     }, this.o.intervalMs);
-    this.src.command('snapshot');
+    src.command('snapshot');
     this.pending = true;
     try {
-      for await (const m of this.src.messages()) this.add(m);
+      for await (const m of src.messages()) this.add(m);
     } finally {
       this.stopTimer();
     }
   }
 
   add(m: Message): void {
+    if (m.type === 'hello') return;
     this.state = reduceTotals(this.state, m);
     this.ring?.add(m);
     this.collector?.add(m);
-    if (m.type !== 'snapshot' || !m.requested) return;
+    if (m.type !== 'snapshot') return;
+    const every = this.o.everySnapshotNs;
+    if (every === undefined ? !m.requested : this.prev !== null && Number(m.tsNs - this.prev.tsNs) < every) return;
     this.pending = false;
     const prev = this.prev;
     this.prev = this.state;

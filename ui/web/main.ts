@@ -31,7 +31,7 @@ const irqChart = new SeriesChart(byId('irq-chart'), 'per second');
 const nicChart = new SeriesChart(byId('nic-chart'), 'packets/s');
 const dropsChart = new SeriesChart(byId('drops-chart'), 'drops/s');
 const taxChart = new SeriesChart(byId('tax-chart'), 'tax (share of busy time)');
-const burstChart = new SeriesChart(byId('burst-chart'), 'packets per 100 us');
+const burstChart = new SeriesChart(byId('burst-chart'), 'packets per 100 us', 'us from the burst start');
 
 function onMessage(m: ServerMsg): void {
   switch (m.type) {
@@ -63,7 +63,7 @@ function drawBursts(f: Frame): void {
   const b = selectedBurst ?? recentBursts[recentBursts.length - 1] ?? null;
   if (!f.napiRecords) note.textContent = 'per-event NAPI records are not streamed (serve --records burst,napi), so bursts are listed without their 100 us bins';
   else if (!b) note.textContent = 'no micro-burst yet';
-  else note.textContent = `burst on ${b.dev} CPU ${b.cpu}: ${b.packets} packets, peak ${b.peakWindowPackets} in one window; shaded: the burst (drag to zoom)`;
+  else note.textContent = `burst on ${b.dev} CPU ${b.cpu}: ${b.packets} packets, peak ${b.peakWindowPackets} in one window; red lines: its start and end (drag to zoom; click a row below for another burst)`;
   if (b && b.bins.length) {
     const x = Float64Array.from(b.bins, (_v, i) => (b.binStartS - b.startS) * 1e6 + i * b.binUs);
     burstChart.update(x, ['packets'], [b.bins], [0, (b.endS - b.startS) * 1e6]);

@@ -11,6 +11,7 @@ import { sliceCommand, type SliceOpts } from './slice.js';
 import { exportCommand, type ExportOpts } from './export.js';
 import { compareCommand, type CompareOpts } from './compare.js';
 import { replayCommand, type ReplayOpts } from './replay.js';
+import { htmlReport } from '../../serve/html-report.js';
 
 /** A RecordError is the user's file, not a bug: one line, exit code 1. */
 function handled<A extends unknown[]>(fn: (...a: A) => Promise<void>): (...a: A) => Promise<void> {
@@ -58,16 +59,19 @@ function extendReport(program: Command): void {
   if (!report) return;
   report
     .argument('[file]', 'a recording (irqlens record) to report on instead of measuring live')
+    .option('--html <out>', 'with a recording: one self-contained HTML file with the report and its charts (docs/web.md)')
     .addHelpText('after', '  irqlens report run.irqrec --json       the same report from a recording')
-    .action(handled(async (file: string | undefined, o: ReportOpts, cmd: Command) => {
+    .action(handled(async (file: string | undefined, o: ReportOpts & { html?: string }, cmd: Command) => {
       if (file === undefined) {
+        if (o.html !== undefined) throw new UsageError('--html needs a recording: irqlens report FILE --html OUT.html');
         await reportCommand(o);
         return;
       }
       for (const live of ['duration', 'runs', 'cgroup']) {
         if (cmd.getOptionValueSource(live) === 'cli') throw new UsageError(`--${live} is for live reports; a recording's window is what it recorded (cut it with irqlens slice)`);
       }
-      reportFileCommand(file, o);
+      if (o.html !== undefined) htmlReport(file, o.html, o);
+      else reportFileCommand(file, o);
     }));
 }
 

@@ -67,7 +67,7 @@ async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command
   }
   const runner = o.workloads ? new EstimateRunner() : null;
   let server: WebServer | null = null;
-  const pipeline = new Pipeline(src, { intervalMs: o.intervalMs, queues, estimate: runner?.run ?? null, onFrame: (f) => server?.broadcast(f) });
+  const pipeline = new Pipeline(src.hello, { intervalMs: o.intervalMs, queues, estimate: runner?.run ?? null, onFrame: (f) => server?.broadcast(f) });
   let finishing: Promise<void> | null = null;
   const finish = (): Promise<void> =>
     (finishing ??= (async () => {
@@ -98,7 +98,7 @@ async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command
     const shown = o.host.includes(':') ? `[${o.host}]` : o.host;
     process.stdout.write(`irqlens serve: http://${shown}:${server.port}/${tok ? '?token=...' : ''} (metrics at /metrics; Ctrl-C stops)\n`);
     for (const w of src.warnings) process.stderr.write(`irqlens: ${w}\n`);
-    await pipeline.run();
+    await pipeline.run(src);
     if (file === undefined && !finishing) throw new ServeError('the helper stopped unexpectedly (its stream ended)');
     if (!finishing) {
       server.end(`the recording ended at ${pipeline.state.tsNs > 0n ? ((Number(pipeline.state.tsNs) - Number(src.hello.monoNs)) / 1e9).toFixed(1) : '0'} s`);
