@@ -41,6 +41,10 @@
 // again) up to --retries times (default 3 with --wait-quiet, else 0), and
 // the last attempt counts. The ratios are also given over the rounds in
 // which no counted run was disturbed.
+//
+// Examples:
+//   node dist/scripts/bench/period-overhead.js --rounds 6 --wait-quiet 300 --md
+//   node dist/scripts/bench/period-overhead.js --conditions A,B,C,D,E --prog-stats --rounds 3
 import { execa, type ResultPromise } from 'execa';
 import { readFileSync, readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -52,8 +56,7 @@ import { FrameSplitter } from '../../src/stream/frames.js';
 import { REC, REC_NAMES } from '../../src/stream/layout.js';
 import { cpuBusySeconds, pinSelf } from './reducer.js';
 import {
-  backgroundCpuPct, fmt, initClockTicks, isMain, log, machine, machineLine, mdTable, median, minMax, procCpuSeconds, reapedChildrenCpuSeconds, selfCpuSeconds, sleep,
-  systemBusySeconds, table, type Machine,
+  backgroundCpuPct, fmt, initClockTicks, isMain, log, machine, machineLine, mdTable, median, minMax, printHeaderHelp, procCpuSeconds, reapedChildrenCpuSeconds, selfCpuSeconds, sleep, systemBusySeconds, table, wantsHelp, type Machine,
 } from './util.js';
 
 export type Condition = 'A' | 'B' | 'C' | 'D' | 'E';
@@ -139,7 +142,7 @@ export function foreignTracers(mine: ReadonlySet<number>): string[] {
 }
 
 /** Waits (at most `maxS` seconds) until the machine is idle and nobody else is tracing; returns the seconds waited. */
-async function waitQuiet(maxS: number): Promise<number> {
+export async function waitQuiet(maxS: number): Promise<number> {
   const t0 = performance.now();
   for (let i = 0; (performance.now() - t0) / 1000 < maxS; i++) {
     const busy = await backgroundCpuPct(1000);
@@ -571,7 +574,9 @@ export function printOverhead(r: OverheadResult): void {
   process.stdout.write(overheadSummary(r).join('\n') + '\n');
 }
 
-if (isMain(import.meta.url)) {
+if (isMain(import.meta.url) && wantsHelp(process.argv)) {
+  printHeaderHelp(import.meta.url);
+} else if (isMain(import.meta.url)) {
   runOverheadBench(process.argv.slice(2)).then(
     (r) => {
       printOverhead(r);

@@ -14,6 +14,10 @@
 // Runs are interleaved round by round (order rotated each round).
 //
 //   node dist/scripts/bench/probe-cost.js [--rounds R] [--dd-blocks N] [--tcp-bytes B] [--json]
+//
+// Examples:
+//   node dist/scripts/bench/probe-cost.js
+//   node dist/scripts/bench/probe-cost.js --rounds 3 --dd-blocks 10000 --json
 import { execa, type ResultPromise } from 'execa';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,9 +25,9 @@ import { join } from 'node:path';
 import { Probe } from '../../src/probe/client.js';
 import { Tracker } from '../../src/probe/tracker.js';
 import { windowOf } from '../../src/reduce/totals.js';
+import { onInterrupt } from './cleanup.js';
 import {
-  buildPath, fmt, initClockTicks, isMain, log, machine, machineLine, median, minMax, procCpuSeconds, reapedChildrenCpuSeconds, selfCpuSeconds, sleep,
-  systemBusySeconds, table, type Machine,
+  buildPath, fmt, initClockTicks, isMain, log, machine, machineLine, median, minMax, printHeaderHelp, procCpuSeconds, reapedChildrenCpuSeconds, selfCpuSeconds, sleep, systemBusySeconds, table, wantsHelp, type Machine,
 } from './util.js';
 
 export type Tool = 'irqlens' | 'libbpf-tools' | 'bpftrace';
@@ -110,10 +114,12 @@ function restoreStats(): void {
   }
 }
 process.on('exit', restoreStats);
+// the exit event does not run when a signal ends the process
+onInterrupt(restoreStats);
 
 /* ---- reading programs of other processes ---- */
 
-function progIdsOf(pid: number): number[] {
+export function progIdsOf(pid: number): number[] {
   const ids = new Set<number>();
   let fds: string[] = [];
   try {
@@ -209,9 +215,9 @@ async function runIrqlens(round: number, load: LoadSpec): Promise<Run> {
   }
 }
 
-type Child = ResultPromise<{ stdout: 'pipe'; stderr: 'pipe'; stdin: 'ignore'; reject: false; buffer: false }>;
+export type Child = ResultPromise<{ stdout: 'pipe'; stderr: 'pipe'; stdin: 'ignore'; reject: false; buffer: false }>;
 
-function spawnTool(cmd: string, args: string[]): Child {
+export function spawnTool(cmd: string, args: string[]): Child {
   return execa(cmd, args, { stdout: 'pipe', stderr: 'pipe', stdin: 'ignore', reject: false, buffer: false });
 }
 
@@ -228,18 +234,27 @@ function fdCount(pid: number): number {
  * changing for `quietMs` (loaded and attached). The tools' banners are of no
  * use here: their stdout is a pipe, so it is block-buffered.
  */
-async function waitAttached(child: Child, what: string, quietMs = 600, ms = 20_000): Promise<void> {
+export async function waitAttached(child: Child, what: string, quietMs = 600, ms = 20_000): Promise<void> {
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${what} did not start`);
   let stderr = '';
   child.stderr.on('data', (b: Buffer) => {
     stderr += b.toString();
   });
+  const exited = (): string | undefined => (child.exitCode !== null ? `${what} exited early (${child.exitCode}): ${stderr.slice(-300)}` : undefined);
+  await waitPidAttached(pid, what, exited, quietMs, ms, () => stderr.slice(-300));
+}
+
+/** The same wait for any process by pid; `exited` returns an error message once it has gone. */
+export async function waitPidAttached(
+  pid: number, what: string, exited: () => string | undefined, quietMs = 600, ms = 20_000, tail: () => string = () => '',
+): Promise<void> {
   const t0 = performance.now();
   let last = '';
   let since = performance.now();
   while (performance.now() - t0 < ms) {
-    if (child.exitCode !== null) throw new Error(`${what} exited early (${child.exitCode}): ${stderr.slice(-300)}`);
+    const gone = exited();
+    if (gone !== undefined) throw new Error(gone);
     const state = `${progIdsOf(pid).length}/${fdCount(pid)}`;
     if (state !== last) {
       last = state;
@@ -249,10 +264,10 @@ async function waitAttached(child: Child, what: string, quietMs = 600, ms = 20_0
     }
     await sleep(50);
   }
-  throw new Error(`${what} did not attach within ${ms} ms: ${stderr.slice(-300)}`);
+  throw new Error(`${what} did not attach within ${ms} ms: ${tail()}`);
 }
 
-async function stopChild(c: Child): Promise<void> {
+export async function stopChild(c: Child): Promise<void> {
   if (c.exitCode !== null) return;
   c.kill('SIGINT');
   const t = setTimeout(() => c.kill('SIGKILL'), 3000);
@@ -493,7 +508,9 @@ export async function runCostBench(args: string[] = []): Promise<CostResult> {
   };
 }
 
-if (isMain(import.meta.url)) {
+if (isMain(import.meta.url) && wantsHelp(process.argv)) {
+  printHeaderHelp(import.meta.url);
+} else if (isMain(import.meta.url)) {
   runCostBench(process.argv.slice(2)).then(
     (r) => {
       printCost(r);

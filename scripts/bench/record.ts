@@ -10,10 +10,14 @@
 //     replay and the live views run); measurementOf (+ the busy-period
 //     collector, what report FILE folds); the whole `report FILE` (+ estimator)
 //   - export speeds: perfetto JSON and csv
-// Speeds are events (per-event records) per second of wall time, median of
-// --repeats runs; nothing here fails on a number.
+// Speeds are events (per-event records) per second of wall time, median and
+// min-max of --repeats runs; nothing here fails on a number.
 //
 //   node dist/scripts/bench/record.js [--seconds S] [--repeats R] [--file REC] [--keep] [--md] [--json PATH]
+//
+// Examples:
+//   node dist/scripts/bench/record.js --seconds 10 --repeats 3 --md
+//   node dist/scripts/bench/record.js --file big.irqrec --repeats 5 --json results.json
 import { execa } from 'execa';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +32,7 @@ import { RecordingWriter, type Codec } from '../../src/record/writer.js';
 import { buildReport } from '../../src/report/cost-report.js';
 import { initialTotals, reduceTotals } from '../../src/reduce/totals.js';
 import { REC_NAMES } from '../../src/stream/layout.js';
-import { fmt, isMain, log, machine, machineLine, mdTable, median, table, type Machine } from './util.js';
+import { fmt, isMain, log, machine, machineLine, mdTable, median, minMax, printHeaderHelp, table, wantsHelp, type Machine } from './util.js';
 
 export interface CodecRow {
   codec: string;
@@ -42,6 +46,9 @@ export interface SpeedRow {
   what: string;
   seconds: number;
   eventsPerSec: number;
+  /** Slowest and fastest of the repeats. */
+  minEventsPerSec: number;
+  maxEventsPerSec: number;
 }
 
 export interface RecordBenchResult {
@@ -89,7 +96,8 @@ function timed(what: string, events: number, repeats: number, fn: () => void): S
     secs.push((performance.now() - t0) / 1000);
   }
   const s = median(secs);
-  return { what, seconds: s, eventsPerSec: events / s };
+  const [lo, hi] = minMax(secs);
+  return { what, seconds: s, eventsPerSec: events / s, minEventsPerSec: events / hi, maxEventsPerSec: events / lo };
 }
 
 export async function runRecordBench(args: string[] = []): Promise<RecordBenchResult> {
@@ -206,7 +214,10 @@ export async function runRecordBench(args: string[] = []): Promise<RecordBenchRe
 export function recordTables(r: RecordBenchResult): { headers: string[]; rows: string[][] }[] {
   return [
     { headers: ['codec', 'file bytes', 'bytes/event', 'write MB/s'], rows: r.codecs.map((c) => [c.codec, fmt(c.bytes), fmt(c.bytesPerEvent, 2), fmt(c.writeMBps, 0)]) },
-    { headers: ['what', 'seconds', 'M events/s'], rows: r.speeds.map((s) => [s.what, fmt(s.seconds, 3), fmt(s.eventsPerSec / 1e6, 2)]) },
+    {
+      headers: ['what', 'seconds (median)', 'M events/s median', 'min-max'],
+      rows: r.speeds.map((s) => [s.what, fmt(s.seconds, 3), fmt(s.eventsPerSec / 1e6, 2), `${fmt(s.minEventsPerSec / 1e6, 2)}-${fmt(s.maxEventsPerSec / 1e6, 2)}`]),
+    },
   ];
 }
 
@@ -217,7 +228,9 @@ export function printRecord(r: RecordBenchResult, md = false): void {
   for (const t of recordTables(r)) process.stdout.write((md ? mdTable(t.headers, t.rows) : table(t.headers, t.rows)) + '\n\n');
 }
 
-if (isMain(import.meta.url)) {
+if (isMain(import.meta.url) && wantsHelp(process.argv)) {
+  printHeaderHelp(import.meta.url);
+} else if (isMain(import.meta.url)) {
   const args = process.argv.slice(2);
   runRecordBench(args).then((r) => {
     printRecord(r, args.includes('--md'));

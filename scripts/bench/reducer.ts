@@ -32,6 +32,11 @@
 // and the busy time of others on the same CPU (/proc/stat).
 //
 //   node dist/scripts/bench/reducer.js [--repeats R] [--cpu N | --no-pin] [--record-seconds S] [--rerecord] [--md] [--json]
+//
+// Examples:
+//   node dist/scripts/bench/reducer.js
+//   node dist/scripts/bench/reducer.js --rerecord --md
+//   node dist/scripts/bench/reducer.js --repeats 3 --no-pin --json
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -50,8 +55,7 @@ import { FrameSplitter } from '../../src/stream/frames.js';
 import { FRAME, LAYOUT, PERIOD_PMU, PERIOD_STEAL, REC, REC_NAMES } from '../../src/stream/layout.js';
 import type { Message } from '../../src/stream/types.js';
 import {
-  buildPath, fmt, initClockTicks, isMain, log, machine, machineLine, mdTable, median, minMax, selfCpuSeconds, sleep, systemBusySeconds, table,
-  type Machine,
+  buildPath, fmt, initClockTicks, isMain, log, machine, machineLine, mdTable, median, minMax, printHeaderHelp, selfCpuSeconds, sleep, systemBusySeconds, table, wantsHelp, type Machine,
 } from './util.js';
 
 export const CHUNK = 64 << 10;
@@ -692,7 +696,9 @@ export function printReducer(r: ReducerResult): void {
   process.stdout.write(reducerSummary(r).join('\n') + '\n');
 }
 
-if (isMain(import.meta.url)) {
+if (isMain(import.meta.url) && wantsHelp(process.argv)) {
+  printHeaderHelp(import.meta.url);
+} else if (isMain(import.meta.url)) {
   runReducerBench(process.argv.slice(2)).then(
     (r) => {
       printReducer(r);

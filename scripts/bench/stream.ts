@@ -13,12 +13,19 @@
 //
 // A step is a target rate in calls/s, optionally xTHREADS (the rate is split
 // across epoll-spin threads); "max" spins flat out.
+//
+// Examples:
+//   node dist/scripts/bench/stream.js
+//   node dist/scripts/bench/stream.js --seconds 2 --repeats 1 --steps 500000,maxx1
+//   node dist/scripts/bench/stream.js --ring-bytes 67108864 --json
 import { execa } from 'execa';
 import { Probe } from '../../src/probe/client.js';
 import { countRecords } from '../../src/stream/decode.js';
 import { REC } from '../../src/stream/layout.js';
 import type { Message } from '../../src/stream/types.js';
-import { buildPath, fmt, initClockTicks, isMain, log, machine, machineLine, median, minMax, procCpuSeconds, selfCpuSeconds, systemBusySeconds, table, type Machine } from './util.js';
+import {
+  buildPath, fmt, initClockTicks, isMain, log, machine, machineLine, median, minMax, printHeaderHelp, procCpuSeconds, selfCpuSeconds, systemBusySeconds, table, wantsHelp, type Machine,
+} from './util.js';
 
 export interface StreamStep {
   label: string;
@@ -310,7 +317,9 @@ export function controlLine(c: StreamStep): string {
   );
 }
 
-if (isMain(import.meta.url)) {
+if (isMain(import.meta.url) && wantsHelp(process.argv)) {
+  printHeaderHelp(import.meta.url);
+} else if (isMain(import.meta.url)) {
   runStreamBench(process.argv.slice(2)).then(
     (r) => {
       printStream(r);

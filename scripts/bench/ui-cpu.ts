@@ -16,11 +16,18 @@
 //
 //   node dist/scripts/bench/ui-cpu.js [--seconds 15] [--warmup 3] [--repeats 3] [--rate 200000]
 //        [--configs idle,load,load+workloads] [--md] [--json]
+//
+// Examples:
+//   node dist/scripts/bench/ui-cpu.js
+//   node dist/scripts/bench/ui-cpu.js --configs idle --seconds 30 --md
 import { execa, type ResultPromise } from 'execa';
 import { join } from 'node:path';
 import { repoRoot } from '../../src/probe/paths.js';
+import { onInterrupt } from './cleanup.js';
 import { descendants, Session } from './tty.js';
-import { buildPath, fmt, initClockTicks, isMain, log, machine, machineLine, mdTable, median, minMax, procCpuSeconds, sleep, systemBusySeconds, table, type Machine } from './util.js';
+import {
+  buildPath, fmt, initClockTicks, isMain, log, machine, machineLine, mdTable, median, minMax, printHeaderHelp, procCpuSeconds, sleep, systemBusySeconds, table, wantsHelp, type Machine,
+} from './util.js';
 
 export type Config = 'idle' | 'load' | 'load+workloads';
 const CONFIGS: readonly Config[] = ['idle', 'load', 'load+workloads'];
@@ -52,6 +59,10 @@ function argValue(args: string[], name: string): string | undefined {
 async function runOne(config: Config, seconds: number, warmup: number, rate: number): Promise<UiRun> {
   let spin: ResultPromise<{ stdin: 'pipe'; stdout: 'pipe'; stderr: 'pipe'; reject: false }> | undefined;
   let session: Session | undefined;
+  // tmux servers are daemons: Ctrl-C on the bench does not reach them
+  const unregister = onInterrupt(async () => {
+    await session?.quit();
+  });
   try {
     const args = ['top'];
     if (config !== 'idle') {
@@ -101,6 +112,7 @@ async function runOne(config: Config, seconds: number, warmup: number, rate: num
       otherCpuPct: Math.max(0, pct(b1 - b0 - (n1 - n0) - (h1 - h0) - (s1 - s0))), loadPerSec,
     };
   } finally {
+    unregister();
     if (session) await session.quit();
     if (spin) {
       spin.kill('SIGKILL');
@@ -157,7 +169,9 @@ export function printUiCpu(r: UiCpuResult): void {
   if (idle.length) process.stdout.write(`idle UI CPU median ${fmt(median(idle), 2)}% (goal <= 3% of a core: ${median(idle) <= 3 ? 'met' : 'NOT met'})\n`);
 }
 
-if (isMain(import.meta.url)) {
+if (isMain(import.meta.url) && wantsHelp(process.argv)) {
+  printHeaderHelp(import.meta.url);
+} else if (isMain(import.meta.url)) {
   const args = process.argv.slice(2);
   runUiCpuBench(args).then(
     (r) => {

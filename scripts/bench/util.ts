@@ -136,3 +136,18 @@ export async function backgroundCpuPct(ms = 1000): Promise<number> {
   await sleep(ms);
   return ((systemBusySeconds() - b0) / ((performance.now() - t0) / 1000)) * 100;
 }
+
+/** True when the arguments ask for help (-h / --help). */
+export function wantsHelp(args: readonly string[]): boolean {
+  return args.includes('--help') || args.includes('-h');
+}
+
+/** Prints the leading `//` comment of the script at `url` as its --help: one place for the docs. */
+export function printHeaderHelp(url: string): void {
+  const lines: string[] = [];
+  for (const l of readFileSync(fileURLToPath(url), 'utf8').split('\n')) {
+    if (!l.startsWith('//')) break;
+    lines.push(l.replace(/^\/\/ ?/, ''));
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+}
