@@ -17,8 +17,9 @@ export interface ServerOptions {
   maxQueueBytes?: number;
   /** Largest message a client may send (bytes); larger ones close the socket (1009). */
   maxMessageBytes?: number;
-  /** Frames kept for clients that join later. */
+  /** Frames kept for clients that join later, at most this many and this many bytes. */
   historyFrames?: number;
+  historyBytes?: number;
 }
 
 export interface Routes {
@@ -47,6 +48,7 @@ export class WebServer {
   framesMissed = 0;
   private readonly clients = new Set<Client>();
   private readonly history: Uint8Array[] = [];
+  private historySize = 0;
   private helloBytes: Uint8Array;
   private endBytes: Uint8Array | null = null;
 
@@ -56,7 +58,7 @@ export class WebServer {
 
   static async listen(opts: ServerOptions, routes: Routes, hello: HelloMsg): Promise<WebServer> {
     if (!isLoopback(opts.host) && !opts.token) throw new ServeError(`binding ${opts.host} (not loopback) needs --token: anyone who can reach it would see this machine's interrupts`);
-    const o = { maxQueueBytes: 1 << 20, maxMessageBytes: 4096, historyFrames: 600, ...opts };
+    const o = { maxQueueBytes: 1 << 20, maxMessageBytes: 4096, historyFrames: 600, historyBytes: 16 << 20, ...opts };
     const server = http.createServer();
     const wss = new WebSocketServer({ noServer: true, maxPayload: o.maxMessageBytes });
     const ws = new WebServer(server, wss, o, hello);
@@ -89,6 +91,13 @@ export class WebServer {
 
   get port(): number {
     return (this.http.address() as AddressInfo).port;
+  }
+
+  /** Bytes queued for all clients (each bounded by maxQueueBytes plus one frame) and kept in the history. */
+  get heldBytes(): { queued: number; history: number } {
+    let queued = 0;
+    for (const c of this.clients) queued += c.ws.bufferedAmount;
+    return { queued, history: this.historySize };
   }
 
   get clientCount(): number {
@@ -183,7 +192,8 @@ export class WebServer {
   broadcast(f: Frame): void {
     const bytes = encode(f);
     this.history.push(bytes);
-    if (this.history.length > this.o.historyFrames) this.history.shift();
+    this.historySize += bytes.length;
+    while (this.history.length > this.o.historyFrames || this.historySize > this.o.historyBytes) this.historySize -= this.history.shift()?.length ?? 0;
     for (const c of this.clients) this.deliver(c, bytes);
   }
 
