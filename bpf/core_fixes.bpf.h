@@ -73,6 +73,21 @@ static __always_inline __u32 skb_ifindex(struct sk_buff *skb)
 	return (__u32)BPF_CORE_READ(skb, skb_iif);
 }
 
+/* Inode of the packet's network namespace (ifindexes are per namespace):
+ * the device's, else the owning socket's. */
+static __always_inline __u32 skb_netns(struct sk_buff *skb)
+{
+	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	struct sock *sk;
+
+	if (dev)
+		return BPF_CORE_READ(dev, nd_net.net, ns.inum);
+	sk = BPF_CORE_READ(skb, sk);
+	if (sk)
+		return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	return 0;
+}
+
 /* IPPROTO_* of an IPv4/IPv6 packet whose network header is set, else 0. */
 static __always_inline __u8 skb_l4_proto(struct sk_buff *skb, __u16 eth_proto)
 {

@@ -28,6 +28,7 @@ int BPF_PROG(irql_kfree_skb, struct sk_buff *skb, void *location, enum skb_drop_
 	k.cpu = bpf_get_smp_processor_id();
 	k.reason = (__u32)reason;
 	k.ifindex = skb_ifindex(skb);
+	k.netns = skb_netns(skb);
 	k.eth_proto = __builtin_bswap16(BPF_CORE_READ(skb, protocol));
 	k.l4_proto = skb_l4_proto(skb, k.eth_proto);
 	s = lookup_or_init(&drop_stats, &k, &zero_drop, IRQLENS_REC_DROP);

@@ -155,6 +155,8 @@ struct irqlens_drop_key {
 	__u16 eth_proto; /* skb->protocol, host order (0x0800 IPv4, 0x86dd IPv6) */
 	__u8 l4_proto;	 /* IPPROTO_* from the IP header, 0 when unknown */
 	__u8 _pad;
+	__u32 netns; /* network namespace inode of the device (or socket), 0 unknown */
+	__u32 _pad2;
 };
 
 struct irqlens_drop_stats {

@@ -181,6 +181,7 @@ static void print_layout(FILE *f)
 	L_F(irqlens_drop_key, ifindex);
 	L_F(irqlens_drop_key, eth_proto);
 	L_F(irqlens_drop_key, l4_proto);
+	L_F(irqlens_drop_key, netns);
 	L_END();
 	L_BEGIN(irqlens_drop_stats);
 	L_F(irqlens_drop_stats, count);

@@ -49,6 +49,8 @@ export interface DoctorInput {
   queues: QueueIrq[];
   /** kernel release, for features that need a version (irq_suspend_timeout: 6.13) */
   kernel: string;
+  /** inode of doctor's own network namespace: only its ifindexes have names here */
+  netns: number;
   /** CLOCK_MONOTONIC ns -> ms since the epoch, to say when */
   wallMs: (monoNs: number) => number;
 }
@@ -73,8 +75,9 @@ function kernelAtLeast(release: string, major: number, minor: number): boolean {
   return a > major || (a === major && b >= minor);
 }
 
-function ifName(d: DoctorInput, ifindex: number): string {
+function ifName(d: DoctorInput, ifindex: number, netns: number): string {
   if (!ifindex) return 'no device';
+  if (netns && netns !== d.netns) return `ifindex ${ifindex} in network namespace ${netns}`;
   return d.after.ifaces.find((i) => i.ifindex === ifindex)?.dev ?? `ifindex ${ifindex}`;
 }
 
@@ -90,7 +93,7 @@ function dropEvidence(d: DoctorInput, g: DropGroup): string[] {
   const lines = [`${g.count} packets dropped with reason ${g.name} (${fmtRate(g.count, d.durationS)} over ${d.durationS} s, skb:kfree_skb)`];
   const cpus = [...g.perCpu].sort((a, b) => b[1] - a[1]).map(([c, n]) => `CPU ${c}: ${n}`);
   lines.push(`by CPU: ${cpus.join(', ')}`);
-  const devs = g.byDevice.slice(0, 3).map((x) => `${ifName(d, x.ifindex)} ${x.protocol}: ${x.count}`);
+  const devs = g.byDevice.slice(0, 3).map((x) => `${ifName(d, x.ifindex, x.netns)} ${x.protocol}: ${x.count}`);
   lines.push(`by device: ${devs.join(', ')}`);
   const t = d.timeline.get(g.reason);
   if (t) {
@@ -109,6 +112,8 @@ function socketRcvbuf(d: DoctorInput, g: DropGroup | undefined, out: Finding[]):
   if (!g && counters <= 0) return;
   const evidence = g ? dropEvidence(d, g) : [];
   evidence.push(udp === null ? '/proc/net/snmp is unavailable: no UDP counter to compare' : `/proc/net/snmp Udp RcvbufErrors rose by ${udp}${udp6 ? `, Udp6RcvbufErrors by ${udp6}` : ''}${tcp ? `, TcpExt TCPRcvQDrop by ${tcp}` : ''}`);
+  // snmp counters belong to a network namespace, kfree_skb sees them all
+  if (g && counters < g.count * 0.5) evidence.push(`the counters above are this network namespace's; drops the probe saw beyond them happened in other namespaces (containers)`);
   const rmemMax = d.sysctls['net.core.rmem_max'];
   out.push({
     id: 'socket-rcvbuf',
@@ -303,7 +308,7 @@ function otherDrops(d: DoctorInput, groups: DropGroup[], out: Finding[]): void {
 }
 
 export function diagnose(d: DoctorInput): Finding[] {
-  const rows = d.iface ? d.window.drop.filter((r) => r.ifindex === d.iface?.ifindex || r.ifindex === 0) : d.window.drop;
+  const rows = d.iface ? d.window.drop.filter((r) => (r.ifindex === d.iface?.ifindex && (!r.netns || r.netns === d.netns)) || r.ifindex === 0) : d.window.drop;
   const groups = dropGroups(rows, d.window.dropNames);
   const take = (re: RegExp): DropGroup | undefined => {
     const i = groups.findIndex((g) => re.test(g.name));

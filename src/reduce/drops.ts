@@ -9,8 +9,8 @@ export interface DropGroup {
   count: number;
   /** count per CPU, only CPUs that dropped */
   perCpu: Map<number, number>;
-  /** count per "ifindex/protocol" */
-  byDevice: { ifindex: number; protocol: string; count: number }[];
+  /** count per device (ifindex within network namespace netns) and protocol */
+  byDevice: { ifindex: number; netns: number; protocol: string; count: number }[];
   /** bpf_ktime_get_ns of the latest drop (cumulative state) */
   lastNs: bigint;
 }
@@ -36,9 +36,9 @@ export function dropGroups(rows: readonly DropRow[], names: ReadonlyMap<number, 
     g.count += r.count;
     g.perCpu.set(r.cpu, (g.perCpu.get(r.cpu) ?? 0) + r.count);
     const protocol = protocolName(r.ethProto, r.l4Proto);
-    const d = g.byDevice.find((x) => x.ifindex === r.ifindex && x.protocol === protocol);
+    const d = g.byDevice.find((x) => x.ifindex === r.ifindex && x.netns === r.netns && x.protocol === protocol);
     if (d) d.count += r.count;
-    else g.byDevice.push({ ifindex: r.ifindex, protocol, count: r.count });
+    else g.byDevice.push({ ifindex: r.ifindex, netns: r.netns, protocol, count: r.count });
     if (r.lastNs > g.lastNs) g.lastNs = r.lastNs;
   }
   for (const g of groups.values()) g.byDevice.sort((a, b) => b.count - a.count);

@@ -58,7 +58,7 @@ export const keys = {
   napi: (r: NapiRow) => `${r.napiId}:${r.ifindex}:${r.cpu}`,
   epoll: (r: EpollRow) => `${r.tgid}:${r.tid}`,
   victim: (r: VictimRow) => `${r.cpu}:${r.kind}:${r.id}:${r.tgid}`,
-  drop: (r: DropRow) => `${r.cpu}:${r.reason}:${r.ifindex}:${r.ethProto}:${r.l4Proto}`,
+  drop: (r: DropRow) => `${r.cpu}:${r.reason}:${r.ifindex}:${r.ethProto}:${r.l4Proto}:${r.netns}`,
 };
 
 export function reduceTotals(s: Totals, m: Message): Totals {

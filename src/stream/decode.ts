@@ -210,6 +210,7 @@ const rowDecoders: Record<number, { size: number; decode: RowDecoder }> = {
         ifindex: dv.getUint32(k + kf.ifindex, true),
         ethProto: dv.getUint16(k + kf.eth_proto, true),
         l4Proto: dv.getUint8(k + kf.l4_proto),
+        netns: dv.getUint32(k + kf.netns, true),
         count: u64(dv, v + vf.count),
         lastNs: dv.getBigUint64(v + vf.last_ns, true),
       };

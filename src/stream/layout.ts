@@ -69,7 +69,7 @@ export const LAYOUT = {
   irqlens_epoll_stats: epollStats,
   irqlens_victim_key: { size: 16, fields: { cpu: 0, kind: 4, id: 8, tgid: 12 } },
   irqlens_victim_stats: victimStats,
-  irqlens_drop_key: { size: 16, fields: { cpu: 0, reason: 4, ifindex: 8, eth_proto: 12, l4_proto: 14 } },
+  irqlens_drop_key: { size: 24, fields: { cpu: 0, reason: 4, ifindex: 8, eth_proto: 12, l4_proto: 14, netns: 16 } },
   irqlens_drop_stats: { size: 16, fields: { count: 0, last_ns: 8 } },
   irqlens_rec: { size: 32, fields: { kind: 0, cpu: 2, id: 4, ts_ns: 8, dur_ns: 16, tgid: 20, arg0: 24, arg1: 28 } },
   irqlens_burst_rec: {
@@ -105,7 +105,7 @@ export const LAYOUT = {
   irqlens_epoll_row: { size: 600, fields: { k: 0, s: 8 } },
   irqlens_victim_row: { size: 48, fields: { k: 0, s: 16 } },
   irqlens_irqname_row: { size: 64, fields: { irq: 0, name: 8 } },
-  irqlens_drop_row: { size: 32, fields: { k: 0, s: 16 } },
+  irqlens_drop_row: { size: 40, fields: { k: 0, s: 24 } },
   irqlens_dropname_row: { size: 64, fields: { reason: 0, name: 8 } },
   irqlens_lost_row: { size: 16, fields: { kind: 0, reason: 4, count: 8 } },
   irqlens_progstat_row: { size: 24, fields: { prog: 0, run_cnt: 8, run_time_ns: 16 } },

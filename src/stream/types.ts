@@ -92,6 +92,8 @@ export interface DropRow {
   /** skb->protocol (0x0800 IPv4, 0x86dd IPv6) and IPPROTO_* (0 unknown). */
   ethProto: number;
   l4Proto: number;
+  /** network namespace inode (ifindexes are per namespace); 0 unknown */
+  netns: number;
   count: number;
   lastNs: bigint;
 }

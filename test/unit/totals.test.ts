@@ -466,7 +466,7 @@ test('the fixture reduces to a consistent window and snapshot JSON', () => {
 
 test('drop rows: names from the stream, windows difference counts, groups per reason', () => {
   const names: TableInput = { table: TABLE.DROPNAME, rows: [dropNameRow({ reason: 6, name: 'SOCKET_RCVBUFF' }), dropNameRow({ reason: 71, name: 'CPU_BACKLOG' })] };
-  const row = (cpu: number, reason: number, count: number, l4 = 17) => dropRow({ cpu, reason, ifindex: 1, ethProto: 0x0800, l4Proto: l4, count, lastNs: BigInt(count) });
+  const row = (cpu: number, reason: number, count: number, l4 = 17) => dropRow({ cpu, reason, ifindex: 1, ethProto: 0x0800, l4Proto: l4, netns: 4026531840, count, lastNs: BigInt(count) });
   const snap = (seq: number, tables: TableInput[]) => decodeSnapshot(snapshotPayload({ tsNs: BigInt(seq + 1) * 1_000_000_000n, seq, tables }));
   const s0 = reduce(initialTotals(hello), hello);
   const s1 = reduce(s0, snap(0, [names, { table: TABLE.DROP, rows: [row(0, 6, 10), row(1, 71, 4)] }]));
@@ -480,5 +480,5 @@ test('drop rows: names from the stream, windows difference counts, groups per re
   assert.equal(j.drops_total, 22);
   assert.deepEqual(j.drops.map((d) => [d.reason, d.count]), [['SOCKET_RCVBUFF', 20], ['reason 99', 2]]);
   assert.deepEqual(j.drops[0]?.per_cpu, { 0: 15, 1: 5 });
-  assert.deepEqual(j.drops[1]?.devices, [{ ifindex: 1, protocol: 'ipv4/tcp', count: 2 }]);
+  assert.deepEqual(j.drops[1]?.devices, [{ ifindex: 1, netns: 4026531840, protocol: 'ipv4/tcp', count: 2 }]);
 });

@@ -1,6 +1,6 @@
 // `irqlens doctor`: watches the receive path for N seconds and explains drops.
 // Exit 0 healthy, 1 findings, 2 could not run. Read-only.
-import { existsSync } from 'node:fs';
+import { existsSync, readlinkSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { Probe } from '../../probe/client.js';
 import { Tracker } from '../../probe/tracker.js';
@@ -26,6 +26,15 @@ export interface DoctorOpts {
 }
 
 class CannotRun extends Error {}
+
+/** Inode of our network namespace ("net:[4026531840]"), 0 when unreadable. */
+function ownNetns(): number {
+  try {
+    return Number(/\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/net'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
 
 function checkIface(iface: string | undefined): { dev: string; ifindex: number } | null {
   if (iface === undefined) return null;
@@ -57,6 +66,8 @@ async function run(o: DoctorOpts): Promise<number> {
     const start = await tracker.mark();
     sinceNs = Number(start.tsNs);
     const progress = process.stderr.isTTY;
+    // the window starts now: say so (scripts and tests start their load on this line)
+    if (!progress) process.stderr.write(`doctor: watching ${iface ? iface.dev : 'every interface'} for ${o.duration} s\n`);
     const t0 = Date.now();
     const ms = o.duration * 1000;
     while (Date.now() - t0 < ms) {
@@ -80,7 +91,7 @@ async function run(o: DoctorOpts): Promise<number> {
     const queues = nicQueues();
     const hello = probe.hello;
     const findings = diagnose({
-      durationS: o.duration, iface, before: before.sample, after: after.sample, window: w, timeline, sysctls, ethtool, queues, kernel: hello.kernel,
+      durationS: o.duration, iface, netns: ownNetns(), before: before.sample, after: after.sample, window: w, timeline, sysctls, ethtool, queues, kernel: hello.kernel,
       wallMs: (ns) => (Number(hello.realtimeNs) + (ns - Number(hello.monoNs))) / 1e6,
     });
     const healthy = isHealthy(findings);

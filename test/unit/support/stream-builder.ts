@@ -278,6 +278,7 @@ export function dropRow(r: DropRow): Uint8Array {
   const vf = LAYOUT.irqlens_drop_stats.fields;
   const w = new StructWriter(L.size).u32(k + kf.cpu, r.cpu).u32(k + kf.reason, r.reason).u32(k + kf.ifindex, r.ifindex).u16(k + kf.eth_proto, r.ethProto);
   w.bytes[k + kf.l4_proto] = r.l4Proto;
+  w.u32(k + kf.netns, r.netns);
   return w.u64(v + vf.count, r.count).u64(v + vf.last_ns, r.lastNs).bytes;
 }
 
