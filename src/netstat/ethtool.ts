@@ -95,5 +95,5 @@ export async function readEthtool(dev: string): Promise<EthtoolInfo> {
 
 /** Driver counters that mean the NIC itself dropped (ring full, no buffer, FIFO overrun). */
 export function isNicDropCounter(name: string): boolean {
-  return /(^|_)(rx_?)?(missed|no_?buf|out_of_buffer|fifo|over(run)?|discard|drops?|dropped)(_|$)/i.test(name) && !/^tx/i.test(name) && !/xdp/i.test(name);
+  return /(^|_)(rx_?)?(missed|no_?buf(fer)?|out_of_buffer|fifo|over(run)?|discards?|drops?|dropped)(_|$)/i.test(name) && !/^tx/i.test(name) && !/xdp/i.test(name);
 }
