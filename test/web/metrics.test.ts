@@ -1,0 +1,138 @@
+// /metrics: valid exposition (a real parser plus the format's line grammar),
+// Prometheus naming, histograms consistent, and every counter equal to what
+// `snapshot --json` (snapshotJson) reports for the same state.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import parse from 'parse-prometheus-text-format';
+import { Recording } from '../../src/record/reader.js';
+import { initialTotals, windowOf } from '../../src/reduce/totals.js';
+import { snapshotJson } from '../../src/report/snapshot-json.js';
+import { metricsText } from '../../src/serve/metrics.js';
+import { Pipeline } from '../../src/serve/pipeline.js';
+import { fixtureRecording, scratch } from '../unit/record/support.js';
+import { synthRecording } from '../unit/record/synth.js';
+
+const stats = { clients: 1, framesSent: 2, framesMissed: 3, cpuSeconds: 0.5, rssBytes: 1e6 };
+
+function folded(path: string) {
+  const rec = Recording.open(path);
+  const p = new Pipeline(rec.hello, { intervalMs: 0, queues: () => [], estimate: null, everySnapshotNs: 0, onFrame: () => undefined });
+  for (const m of rec.messages()) p.add(m);
+  rec.close();
+  return p.state;
+}
+
+type Series = Map<string, number>;
+
+/** name{sorted labels} -> value, from the line grammar of the text format (0.0.4), failing on any other line. */
+function strictParse(text: string): { series: Series; types: Map<string, string> } {
+  const series: Series = new Map();
+  const types = new Map<string, string>();
+  const helps = new Set<string>();
+  const name = '[a-zA-Z_:][a-zA-Z0-9_:]*';
+  const sample = new RegExp(`^(${name})(\\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\\\\n]|\\\\[\\\\"n])*",?)*\\})? (\\S+)$`);
+  assert.ok(text.endsWith('\n'), 'the exposition ends with a newline');
+  for (const line of text.slice(0, -1).split('\n')) {
+    let m: RegExpExecArray | null;
+    if ((m = new RegExp(`^# HELP (${name}) .+$`).exec(line))) helps.add(m[1] ?? '');
+    else if ((m = new RegExp(`^# TYPE (${name}) (counter|gauge|histogram)$`).exec(line))) types.set(m[1] ?? '', m[2] ?? '');
+    else if ((m = sample.exec(line))) {
+      const value = Number(m[3] === '+Inf' ? Infinity : m[3]);
+      assert.ok(!Number.isNaN(value) || m[3] === 'NaN', `bad value in: ${line}`);
+      const labels = [...(m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((x) => `${x[1] ?? ''}=${x[2] ?? ''}`).sort().join(',');
+      const key = `${m[1] ?? ''}{${labels}}`;
+      assert.ok(!series.has(key), `duplicate series ${key}`);
+      series.set(key, value);
+    } else assert.fail(`not exposition format: ${line}`);
+  }
+  for (const t of types.keys()) assert.ok(helps.has(t), `${t} has no HELP`);
+  return { series, types };
+}
+
+const get = (s: Series, name: string, labels: Record<string, string | number>) =>
+  s.get(`${name}{${Object.entries(labels).map(([k, v]) => `${k}=${String(v)}`).sort().join(',')}}`);
+
+function checkAgainstSnapshot(path: string): void {
+  const state = folded(path);
+  const text = metricsText(state, stats);
+  // the real parser reads it, and finds the families we wrote
+  const fams = parse(text);
+  assert.ok(fams.some((f) => f.name === 'irqlens_hardirq_total' && f.type === 'COUNTER'));
+  const { series, types } = strictParse(text);
+  for (const [n, t] of types) {
+    assert.match(n, /^irqlens_/, `${n}: prefix`);
+    if (t === 'counter') assert.match(n, /_total$/, `${n}: a counter ends in _total`);
+    if (/seconds|bytes/.test(n) && t !== 'histogram') assert.match(n, /_(seconds|bytes)(_total)?$/, `${n}: base unit last`);
+  }
+  const snap = snapshotJson(windowOf(initialTotals(state.hello), state));
+  let checked = 0;
+  for (const irq of snap.irqs) {
+    for (const pc of irq.per_cpu) {
+      const l = { cpu: pc.cpu, irq: irq.irq, name: irq.name };
+      assert.equal(get(series, 'irqlens_hardirq_total', l), pc.count, `hardirq ${irq.irq} cpu ${pc.cpu}`);
+      assert.ok(Math.abs((get(series, 'irqlens_hardirq_seconds_total', l) ?? NaN) - pc.time_ns / 1e9) < 1e-9);
+      checked++;
+    }
+    const inf = get(series, 'irqlens_hardirq_duration_seconds_bucket', { irq: irq.irq, name: irq.name, le: '+Inf' });
+    assert.equal(inf, irq.count, `histogram +Inf of irq ${irq.irq}`);
+    assert.equal(get(series, 'irqlens_hardirq_duration_seconds_count', { irq: irq.irq, name: irq.name }), irq.count);
+    // buckets never decrease
+    let prev = 0;
+    for (let k = 0; k < 32; k++) {
+      const v = get(series, 'irqlens_hardirq_duration_seconds_bucket', { irq: irq.irq, name: irq.name, le: String(2 ** (k + 1) / 1e9) }) ?? NaN;
+      assert.ok(v >= prev, `bucket ${k} of irq ${irq.irq} decreases`);
+      prev = v;
+    }
+  }
+  for (const c of snap.cpus) {
+    for (const [vec, v] of Object.entries(c.softirq)) {
+      assert.equal(get(series, 'irqlens_softirq_total', { cpu: c.cpu, vector: vec }), v.count, `softirq ${vec} cpu ${c.cpu}`);
+      checked++;
+    }
+    for (const [vec, v] of Object.entries(c.vectors)) {
+      assert.equal(get(series, 'irqlens_vector_total', { cpu: c.cpu, vector: vec }), v.count, `vector ${vec} cpu ${c.cpu}`);
+      checked++;
+    }
+  }
+  for (const n of snap.napi) {
+    const l = { cpu: n.cpu, device: n.dev, napi_id: n.napi_id };
+    assert.equal(get(series, 'irqlens_napi_packets_total', l), n.packets, `napi ${n.napi_id} cpu ${n.cpu}`);
+    assert.equal(get(series, 'irqlens_napi_polls_total', l), n.polls);
+    checked++;
+  }
+  for (const [k, v] of Object.entries(snap.lost)) {
+    const [kind = '', reason = ''] = k.split('/');
+    assert.equal(get(series, 'irqlens_lost_records_total', { kind, reason }), v, `lost ${k}`);
+  }
+  assert.ok(checked > 0, 'nothing to compare: the recording has no rows');
+  assert.equal(get(series, 'irqlens_server_frames_missed_total', {}), 3);
+}
+
+test('/metrics of the captured fixture stream: valid, well named, equal to snapshot --json', () => {
+  const path = join(scratch(), 'fixture.irqrec');
+  fixtureRecording(path);
+  checkAgainstSnapshot(path);
+});
+
+test('/metrics of a synthetic recording with known rates: equal to snapshot --json', () => {
+  const path = join(scratch(), 'synth.irqrec');
+  synthRecording(path, { seconds: 3, intervalMs: 100, irqRate: 5000, irqNs: 1500, netRxRate: 800, seed: 7 });
+  const state = folded(path);
+  const { series } = strictParse(metricsText(state, stats));
+  // the synthetic stream's IRQ 24 on CPU 0: ~5000/s over 3 s
+  const n = get(series, 'irqlens_hardirq_total', { cpu: 0, irq: 24, name: 'eth0-rx-0' }) ?? 0;
+  assert.ok(n > 12_000 && n < 18_000, `irq 24 count ${n}`);
+  checkAgainstSnapshot(path);
+});
+
+test('label values are escaped (quotes, backslashes, newlines in IRQ names)', () => {
+  const path = join(scratch(), 'esc.irqrec');
+  synthRecording(path, { seconds: 1, intervalMs: 100, irqRate: 100, irqNs: 1000, netRxRate: 0, seed: 1, header: { irqNames: { '24': 'x' } } });
+  const state = folded(path);
+  const names = new Map(state.irqNames);
+  names.set(24, 'we"ird\\name\nx');
+  const text = metricsText({ ...state, irqNames: names }, stats);
+  const { series } = strictParse(text);
+  assert.ok([...series.keys()].some((k) => k.includes('name=we\\"ird\\\\name\\nx')), 'escaped name not found');
+});
