@@ -1,6 +1,6 @@
 // Kernel and NIC drop counters, read from procfs and sysfs (read-only). Each
 // reader returns null where its file is missing, so callers can say so.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 function read(path: string): string | null {
@@ -120,4 +120,23 @@ export function readSysctls(root = '/'): Record<string, number | null> {
   const out: Record<string, number | null> = {};
   for (const k of SYSCTLS) out[k] = num(join(root, 'proc/sys', ...k.split('.')));
   return out;
+}
+
+/** Inode of this process's network namespace ("net:[4026531840]"), 0 when unreadable. */
+export function ownNetns(): number {
+  try {
+    return Number(/\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/net'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** ifindex -> device name in this network namespace. */
+export function ifaceNames(root = '/'): Map<number, string> {
+  const m = new Map<number, string>();
+  for (const dev of listIfaces(root)) {
+    const i = num(join(root, 'sys/class/net', dev, 'ifindex'));
+    if (i !== null) m.set(i, dev);
+  }
+  return m;
 }

@@ -1,6 +1,7 @@
 // The live per-second text summary (what `irqlens` shows until the TUI lands).
 import type { Window } from '../reduce/totals.js';
 import { irqName, softirqName, vectorName } from './snapshot-json.js';
+import { dropGroups } from '../reduce/drops.js';
 
 function rate(n: number, ns: number): string {
   const r = ns > 0 ? (n * 1e9) / ns : 0;
@@ -70,6 +71,8 @@ export function summaryLines(w: Window, clock: string): string[] {
   for (const r of napi) {
     lines.push(`  napi ${r.dev}${r.napiId ? ` #${r.napiId}` : ''} CPU ${r.cpu}: ${rate(r.packets, ns)} pkt/s, ${rate(r.polls, ns)} polls/s, ${r.pollsAtBudget} at budget`);
   }
+  const drops = dropGroups(w.drop, w.dropNames);
+  if (drops.length) lines.push(`  drops: ${drops.slice(0, 4).map((g) => `${g.name} ${rate(g.count, ns)}/s (CPU ${[...g.perCpu.keys()].sort().join(',')})`).join(', ')}`);
   let lost = 0;
   for (const v of w.lost.values()) lost += v;
   if (lost) lines.push(`  LOST: ${[...w.lost].map(([k, v]) => `${k} ${v}`).join(', ')}`);

@@ -11,7 +11,6 @@ import { initialLiveState, liveReducer } from '../../ui/model/live-state.js';
 import { buildScreen, screenLines } from '../../ui/model/screen.js';
 import { initialUiState } from '../../ui/model/ui-state.js';
 import { RECORDING_NOT_AVAILABLE } from '../../ui/model/keys.js';
-import { DROPS_NOT_LOADED } from '../../ui/model/drops-panel.js';
 
 const S80 = { cols: 80, rows: 24 };
 const S120 = { cols: 120, rows: 40 };
@@ -107,7 +106,7 @@ test('empty: a quiet interval; NIC queues without traffic, and each panel names 
   await r.press(KEY.right, KEY.right);
   assert.deepEqual(panelLines(r.frame()), ['no micro-bursts yet (a burst: >= 256 packets in 100 us on one NAPI instance)']);
   await r.press(KEY.right);
-  assert.deepEqual(panelLines(r.frame()), [DROPS_NOT_LOADED]);
+  assert.deepEqual(panelLines(r.frame()), ['no packets dropped since start (skb:kfree_skb, real drops only)']);
   await r.press(KEY.right);
   assert.deepEqual(panelLines(r.frame()), [
     'no process used epoll in this interval',
@@ -236,4 +235,15 @@ test('keys: with a recorder, r starts and r stops a recording and the status say
   await new Promise((res) => setTimeout(res, 50));
   assert.deepEqual(calls, [true, false]);
   assert.match(r.frame(), /recorded \/tmp\/x\.irqrec/);
+});
+
+test('drops: per kernel drop reason, the rate now, the count since start, CPUs, where and when', async () => {
+  const d = (cpu: number, reason: number, count: number, ifindex: number, l4Proto: number) => ({ cpu, reason, ifindex, ethProto: 0x0800, l4Proto, netns: 0, count, lastNs: hello.monoNs + 2_500_000_000n });
+  const last = busyWindow({ drop: [d(0, 6, 300, 1, 17), d(1, 6, 100, 1, 17), d(2, 12, 50, 4, 6)], dropNames: new Map([[6, 'SOCKET_RCVBUFF'], [12, 'NETFILTER_DROP']]) });
+  const live = liveFixture({ last });
+  const r = await renderApp(live, S120, { initial: { panel: 'drops', lower: 'drops' } });
+  const rows = panelLines(r.frame());
+  assert.match(rows[0] ?? '', /reason\s+drops\/s\s+since start\s+CPUs\s+where\s+last/);
+  assert.match(rows[1] ?? '', /^\s*SOCKET_RCVBUFF\s+400\s+400\s+0,1\s+if1 ipv4\/udp\s+\d\d:\d\d:\d\d\.\d{3}/);
+  assert.match(rows[2] ?? '', /^\s*NETFILTER_DROP\s+50\s+50\s+2\s+eth0 ipv4\/tcp/);
 });

@@ -89,6 +89,13 @@ export function matchBurst(f: Filter, b: BurstEntry): boolean {
   return f.text.every((t) => has(b.dev, t));
 }
 
+/** cpu: any CPU that dropped; dev:/text: the device column or the reason. */
+export function matchDrop(f: Filter, r: { name: string; cpus: readonly number[] }, where: string): boolean {
+  if (f.cpus && !r.cpus.some((c) => f.cpus?.includes(c))) return false;
+  if (!f.dev.every((t) => has(where, t))) return false;
+  return f.text.every((t) => has(r.name, t) || has(where, t));
+}
+
 export function matchWorkload(f: Filter, w: WorkloadRow): boolean {
   const main = w.estimate?.mainCpu;
   if (f.cpus && main !== undefined && main !== null && !f.cpus.includes(main)) return false;

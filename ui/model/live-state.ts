@@ -2,7 +2,8 @@
 // histories and logs built from past intervals, the workload estimates and
 // the probe's health. Changed only through liveReducer, from the sampler.
 import type { Window } from '../../src/reduce/totals.js';
-import type { Hello } from '../../src/stream/types.js';
+import type { DropRow, Hello } from '../../src/stream/types.js';
+import { accumulateDrops } from './drop-rows.js';
 import { appendBursts, devNames, type BurstEntry } from './burst-log.js';
 import { cpuRows } from './cpu-rows.js';
 import { pushHistory } from './history.js';
@@ -22,6 +23,10 @@ export interface LiveState {
   history: ReadonlyMap<number, readonly number[]>;
   bursts: readonly BurstEntry[];
   devs: ReadonlyMap<number, string>;
+  /** drops since start (summed windows), keyed like reduceTotals */
+  drops: ReadonlyMap<string, DropRow>;
+  /** inode of the viewer's network namespace (0 unknown): other namespaces' ifindexes get no name */
+  netns: number;
   queues: readonly NicQueue[];
   workloads: WorkloadFeed;
   /** BPF run-time statistics are on (per-probe ns/event can be shown). */
@@ -35,7 +40,7 @@ export interface LiveState {
 }
 
 export type LiveEvent =
-  | { type: 'started'; hello: Hello; statsOn: boolean; workloads: boolean; utcOffsetMin: number }
+  | { type: 'started'; hello: Hello; statsOn: boolean; workloads: boolean; utcOffsetMin: number; netns?: number; ifNames?: ReadonlyMap<number, string> }
   | { type: 'interval'; window: Window; atMs: number; uiCpuFrac: number | null }
   | { type: 'queues'; queues: readonly NicQueue[] }
   | { type: 'workloads'; feed: WorkloadFeed }
@@ -44,7 +49,7 @@ export type LiveEvent =
 
 export function initialLiveState(): LiveState {
   return {
-    hello: null, window: null, atMs: 0, utcOffsetMin: 0, intervals: 0, history: new Map(), bursts: [], devs: new Map(), queues: [],
+    hello: null, window: null, atMs: 0, utcOffsetMin: 0, intervals: 0, history: new Map(), bursts: [], devs: new Map(), drops: new Map(), netns: 0, queues: [],
     workloads: { state: 'off' }, statsOn: false, uiCpuFrac: null, lostTotal: 0, warnings: [], fatal: null,
   };
 }
@@ -53,7 +58,7 @@ export function liveReducer(s: LiveState, e: LiveEvent): LiveState {
   switch (e.type) {
     case 'started':
       return {
-        ...s, hello: e.hello, statsOn: e.statsOn, utcOffsetMin: e.utcOffsetMin,
+        ...s, hello: e.hello, statsOn: e.statsOn, utcOffsetMin: e.utcOffsetMin, netns: e.netns ?? 0, devs: e.ifNames ? new Map([...s.devs, ...e.ifNames]) : s.devs,
         workloads: e.workloads ? { state: 'measuring', collectedS: 0, needS: 0 } : { state: 'off' },
       };
     case 'interval': {
@@ -70,6 +75,7 @@ export function liveReducer(s: LiveState, e: LiveEvent): LiveState {
         history: pushHistory(s.history, new Map(cpuRows(w).map((r) => [r.cpu, r.totalFrac]))),
         bursts: appendBursts(s.bursts, w, devs),
         devs,
+        drops: accumulateDrops(s.drops, w),
         uiCpuFrac: e.uiCpuFrac,
         lostTotal: s.lostTotal + lost,
       };

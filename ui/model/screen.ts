@@ -74,7 +74,7 @@ function lowerBlock(id: LowerPanelId, live: LiveState, ui: UiState, width: numbe
     case 'bursts':
       return burstPanel(live, width, lines, sort, f, g);
     case 'drops':
-      return dropsPanel();
+      return dropsPanel(live, width, lines, sort, f, g);
     case 'workloads':
       return workloadsPanel(live, width, lines, sort, f, g);
   }
@@ -138,7 +138,7 @@ export function buildScreen(live: LiveState, ui: UiState, size: Size, theme: The
     ...base,
     cpu: { ...cpu, focused: ui.panel === 'cpus' },
     tabs,
-    tabsInfo: ui.panel === 'drops' ? '' : `sort: ${sortKey(ui, ui.panel)}`,
+    tabsInfo: `sort: ${sortKey(ui, ui.panel)}`,
     body: { kind: 'panel', block, focused: ui.panel === ui.lower },
     message: fitMessage(messageLine(live, ui, errors), width, g),
     padding: Math.max(0, bodyLines + 1 - used) + Math.max(0, cpuLines - cpu.lines.length),

@@ -16,7 +16,7 @@ export const SORT_KEYS: Record<PanelId, readonly string[]> = {
   irqs: ['time', 'rate', 'max', 'p99', 'name'],
   nic: ['packets', 'at budget', 'bursts', 'device'],
   bursts: ['newest', 'packets', 'peak'],
-  drops: ['reason'],
+  drops: ['count', 'rate', 'newest', 'reason'],
   workloads: ['busy', 'tax', 'IRQs', 'name'],
 };
 

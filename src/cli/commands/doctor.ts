@@ -1,11 +1,11 @@
 // `irqlens doctor`: watches the receive path for N seconds and explains drops.
 // Exit 0 healthy, 1 findings, 2 could not run. Read-only.
-import { existsSync, readlinkSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { Probe } from '../../probe/client.js';
 import { Tracker } from '../../probe/tracker.js';
 import { windowOf } from '../../reduce/totals.js';
-import { listIfaces, readIface, readSysctls } from '../../netstat/counters.js';
+import { listIfaces, ownNetns, readIface, readSysctls } from '../../netstat/counters.js';
 import type { EthtoolInfo } from '../../netstat/ethtool.js';
 import { nicQueues } from '../../procfs/nic.js';
 import { devicesOf, refreshEthtoolStats, sampleNet } from '../../doctor/collect.js';
@@ -27,14 +27,6 @@ export interface DoctorOpts {
 
 class CannotRun extends Error {}
 
-/** Inode of our network namespace ("net:[4026531840]"), 0 when unreadable. */
-function ownNetns(): number {
-  try {
-    return Number(/\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/net'))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
 
 function checkIface(iface: string | undefined): { dev: string; ifindex: number } | null {
   if (iface === undefined) return null;

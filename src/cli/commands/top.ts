@@ -16,6 +16,7 @@ import { EstimateRunner } from '../../../ui/live/estimate-runner.js';
 import { WorkloadFeedCollector } from '../../../ui/live/workload-feed.js';
 import { themeFromEnv } from '../../../ui/model/theme.js';
 import { Recorder } from '../../../ui/live/recorder.js';
+import { ifaceNames, ownNetns } from '../../netstat/counters.js';
 
 export interface TopOpts extends RawProbeOpts {
   interval: number;
@@ -91,7 +92,7 @@ async function liveTop(o: TopOpts): Promise<void> {
   const probe = await Probe.start({ ...base, ...(records ? { records } : {}), intervalMs: 60_000, progStats: o.progStats });
   const tracker = new Tracker(probe);
   const store = new LiveStore();
-  store.dispatch({ type: 'started', hello: probe.hello, statsOn: o.progStats, workloads: o.workloads ?? false, utcOffsetMin: -new Date().getTimezoneOffset() });
+  store.dispatch({ type: 'started', hello: probe.hello, statsOn: o.progStats, workloads: o.workloads ?? false, utcOffsetMin: -new Date().getTimezoneOffset(), netns: ownNetns(), ifNames: ifaceNames() });
   let queuesAt = Date.now();
   store.dispatch({ type: 'queues', queues: nicQueues() });
   const runner = o.workloads ? new EstimateRunner() : null;
