@@ -89,7 +89,7 @@ export async function readEthtool(dev: string): Promise<EthtoolInfo> {
     info.channels = { combined: cur.combined ?? null, combinedMax: max.combined ?? null, rx: cur.rx ?? null, rxMax: max.rx ?? null };
   } else why('-l', l);
   if (x.ok) info.rss = parseRss(x.out);
-  else why('-x', x);
+  if (!info.rss) why('-x', { err: x.ok ? (/not supported/i.test(x.out) ? 'no RSS indirection table (Operation not supported)' : 'no RSS indirection table') : x.err });
   return info;
 }
 

@@ -84,7 +84,7 @@ test('no drops and no counters moving: healthy, no findings', () => {
   const f = diagnose(input());
   assert.deepEqual(f, []);
   assert.ok(isHealthy(f));
-  assert.match(doctorText(f, true, 2, 'every interface', []), /^healthy: /);
+  assert.match(doctorText(f, true, 2, 'every interface', [], []), /^healthy: /);
 });
 
 test('drops of several reasons: most severe first, each with its counter evidence', () => {
@@ -148,4 +148,19 @@ test('drop records fold into per-reason times; drops inside bursts are counted a
   assert.deepEqual(t.get(6), { count: 2, firstNs: 5_000_000, lastNs: 9_000_000, times: [5_000_000, 9_000_000] });
   const burst = { kind: 'burst' as const, cpu: 0, napiId: 0, startNs: 4_500_000n, endNs: 4_600_000n, ifindex: 1, packets: 300, peakWindowPackets: 300, pollsAtBudget: 0, windows: 1 };
   assert.equal(nearBursts([5_000_000, 9_000_000], [burst]), 0.5);
+});
+
+test('an epoll workload woken per packet by a busy NIC gets the interrupt-mitigation options, IRQ suspension on 6.13+', () => {
+  const queues = [{ dev: 'eth0', ifindex: 2, queue: 'rx-0', irq: 38, irqName: 'eth0-rx-0', affinity: [0, 1], effective: [0] }];
+  const hardirq = [{ cpu: 0, irq: 38, count: 60_000, timeNs: 60e6, maxNs: 5000, hist: [] }];
+  const epoll = [{ tgid: 900, tid: 900, comm: 'memcached', calls: 50_000, waitNs: 0, busyNs: 0, events: 52_000, errors: 0, retHist: [] }];
+  const f = diagnose(input({ queues, window: window({ hardirq, epoll }) }));
+  assert.deepEqual(f.map((x) => [x.id, x.severity]), [['interrupt-heavy-epoll', 'info']]);
+  assert.ok(isHealthy(f), 'a tuning note alone is not a problem');
+  assert.ok(f[0]?.actions.some((a) => a.command.includes('irq-suspend-timeout')));
+  assert.ok(f[0]?.actions.some((a) => a.command.startsWith('echo 2 > /sys/class/net/eth0/napi_defer_hard_irqs')));
+  const old = diagnose(input({ queues, kernel: '6.1.0', window: window({ hardirq, epoll }) }));
+  assert.ok(old[0]?.actions.some((a) => a.command.startsWith('upgrade to Linux 6.13+')));
+  // a quiet NIC: no note
+  assert.deepEqual(diagnose(input({ queues, window: window({ hardirq: [{ cpu: 0, irq: 38, count: 100, timeNs: 1e5, maxNs: 5000, hist: [] }], epoll }) })), []);
 });

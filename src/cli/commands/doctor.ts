@@ -9,7 +9,7 @@ import { listIfaces, ownNetns, readIface, readSysctls } from '../../netstat/coun
 import type { EthtoolInfo } from '../../netstat/ethtool.js';
 import { nicQueues } from '../../procfs/nic.js';
 import { devicesOf, refreshEthtoolStats, sampleNet } from '../../doctor/collect.js';
-import { diagnose, isHealthy } from '../../doctor/findings.js';
+import { diagnose, isHealthy, type NetSample } from '../../doctor/findings.js';
 import { foldDropRecords, type DropTimeline } from '../../doctor/timeline.js';
 import { doctorJson, doctorText } from '../../doctor/text.js';
 import { describe } from '../errors.js';
@@ -87,18 +87,25 @@ async function run(o: DoctorOpts): Promise<number> {
       wallMs: (ns) => (Number(hello.realtimeNs) + (ns - Number(hello.monoNs))) / 1e6,
     });
     const healthy = isHealthy(findings);
+    const checked = checkedList(w.drop.length, dropProg?.status === 'attached', after.sample, devs, ethtool, sysctls);
     if (o.json) {
       const settings = {
         sysctls,
         devices: after.sample.ifaces.filter((i) => devs.includes(i.dev)).map((i) => {
           const e = ethtool.get(i.dev);
-          return { dev: i.dev, napi_defer_hard_irqs: i.napiDeferHardIrqs, gro_flush_timeout_ns: i.groFlushTimeoutNs, threaded: i.threaded, rings: e?.rings ?? null, coalesce: e?.coalesce ?? null, channels: e?.channels ?? null, rss: e?.rss ? Object.fromEntries(e.rss) : null };
+          const r = e?.rings;
+          const c = e?.channels;
+          return {
+            dev: i.dev, napi_defer_hard_irqs: i.napiDeferHardIrqs, gro_flush_timeout_ns: i.groFlushTimeoutNs, threaded: i.threaded,
+            rings: r ? { rx: r.rx, rx_max: r.rxMax, tx: r.tx, tx_max: r.txMax } : null, coalesce: e?.coalesce ?? null,
+            channels: c ? { combined: c.combined, combined_max: c.combinedMax, rx: c.rx, rx_max: c.rxMax } : null, rss: e?.rss ? Object.fromEntries(e.rss) : null,
+          };
         }),
         irq_affinity: queues.map((q) => ({ dev: q.dev, queue: q.queue, irq: q.irq, affinity: q.affinity, effective: q.effective })),
       };
-      process.stdout.write(JSON.stringify(doctorJson(findings, healthy, o.duration, iface?.dev ?? null, unavailable, settings), null, 2) + '\n');
+      process.stdout.write(JSON.stringify(doctorJson(findings, healthy, o.duration, iface?.dev ?? null, unavailable, checked, settings), null, 2) + '\n');
     } else {
-      process.stdout.write(doctorText(findings, healthy, o.duration, iface ? iface.dev : 'every interface', unavailable));
+      process.stdout.write(doctorText(findings, healthy, o.duration, iface ? iface.dev : 'every interface', unavailable, checked));
     }
     for (const warning of probe.warnings) process.stderr.write(`irqlens: ${warning}\n`);
     return healthy ? 0 : 1;
@@ -106,6 +113,29 @@ async function run(o: DoctorOpts): Promise<number> {
     cleanup();
     await probe.stop();
   }
+}
+
+/** What doctor looked at, so "healthy" says what it rests on. */
+function checkedList(dropRows: number, dropProbe: boolean, s: NetSample, devs: readonly string[], ethtool: ReadonlyMap<string, EthtoolInfo>, sysctls: Record<string, number | null>): string[] {
+  const out: string[] = [];
+  if (dropProbe) out.push(`every packet drop the kernel reported (skb:kfree_skb): ${dropRows ? `${dropRows} CPU/reason/device rows` : 'none'}`);
+  if (s.softnet) out.push(`/proc/net/softnet_stat on ${s.softnet.length} CPUs: backlog drops, time_squeeze`);
+  if (s.proto) out.push('/proc/net/snmp, netstat, snmp6: socket buffer and listen drops');
+  for (const d of devs) {
+    const e = ethtool.get(d);
+    const parts = [`${d}: sysfs statistics`];
+    if (e?.stats) parts.push(`ethtool -S (${Object.keys(e.stats).length} counters)`);
+    if (e?.rings) parts.push(`RX ring ${e.rings.rx ?? '?'}/${e.rings.rxMax ?? '?'}`);
+    if (e?.coalesce) parts.push(`rx-usecs ${e.coalesce['rx-usecs'] ?? '?'}`);
+    if (e?.channels) parts.push(`${e.channels.combined ?? e.channels.rx ?? '?'} channels`);
+    const i = s.ifaces.find((x) => x.dev === d);
+    if (i && i.napiDeferHardIrqs !== null) parts.push(`napi_defer_hard_irqs ${i.napiDeferHardIrqs}, gro_flush_timeout ${i.groFlushTimeoutNs ?? '?'} ns, threaded ${i.threaded ?? '?'}`);
+    out.push(parts.join(', '));
+  }
+  if (s.nftRules) out.push(`nftables: ${s.nftRules.length} drop rules in this network namespace`);
+  const v = (k: string) => sysctls[`net.core.${k}`] ?? '?';
+  out.push(`sysctls: netdev_max_backlog ${v('netdev_max_backlog')}, netdev_budget ${v('netdev_budget')}, netdev_budget_usecs ${v('netdev_budget_usecs')}, busy_poll ${v('busy_poll')}, busy_read ${v('busy_read')}, rmem_max ${v('rmem_max')}`);
+  return out;
 }
 
 export async function doctorCommand(o: DoctorOpts): Promise<void> {
