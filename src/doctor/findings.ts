@@ -290,8 +290,22 @@ function interruptHeavyEpoll(d: DoctorInput, out: Finding[]): void {
   });
 }
 
+/** Reasons that mean data was thrown away because its socket or queue went away: usually normal. */
+const BENIGN = /^(QUEUE_PURGE|SOCKET_CLOSE|TCP_CLOSE|SOCKET_FILTER|NEIGH_DEAD|DEV_READY)$/;
+
 function otherDrops(d: DoctorInput, groups: DropGroup[], out: Finding[]): void {
   for (const g of groups) {
+    if (BENIGN.test(g.name)) {
+      out.push({
+        id: `drops:${g.name}`,
+        severity: 'info',
+        title: `${g.count} packets discarded with reason ${g.name}: a socket, queue or device went away with them (usually normal)`,
+        evidence: dropEvidence(d, g),
+        actions: [{ command: 'ss -tuanp   # which sockets close with unread data', why: 'a program that closes sockets before reading them loses that data', tradeoff: 'none (read-only)' }],
+        counts: { drops: g.count },
+      });
+      continue;
+    }
     const hint = /^NO_SOCKET$/.test(g.name) ? 'nothing listens on the destination port (or a socket lookup failed)'
       : /^TCP_/.test(g.name) ? 'TCP discarded these (see the reason: checksum, window, state)'
       : /^(PKT_TOO_SMALL|IP_CSUM|UDP_CSUM|TCP_CSUM|IP_INHDR|IP_RPFILTER)/.test(g.name) ? 'malformed or filtered input'

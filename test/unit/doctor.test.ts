@@ -164,3 +164,9 @@ test('an epoll workload woken per packet by a busy NIC gets the interrupt-mitiga
   // a quiet NIC: no note
   assert.deepEqual(diagnose(input({ queues, window: window({ hardirq: [{ cpu: 0, irq: 38, count: 100, timeNs: 1e5, maxNs: 5000, hist: [] }], epoll }) })), []);
 });
+
+test('drops when a socket or queue goes away are a note, not a problem', () => {
+  const f = diagnose(input({ window: window({ drop: [drop(40, 3)], dropNames: new Map([[40, 'QUEUE_PURGE']]) }) }));
+  assert.deepEqual(f.map((x) => [x.id, x.severity]), [['drops:QUEUE_PURGE', 'info']]);
+  assert.ok(isHealthy(f));
+});
