@@ -26,7 +26,7 @@ export interface PipelineOptions {
   /** The workload estimator (a worker); null leaves attribution off. */
   estimate: EstimateFn | null;
   onFrame: (f: Frame) => void;
-  /** Offline (a whole recording at once): a frame at every snapshot at least this many ns after the last, not only at requested ones. */
+  /** A recording: a frame at every recorded snapshot at least this many ns (stream time) after the last, instead of requested ones. */
   everySnapshotNs?: number;
 }
 
@@ -50,16 +50,23 @@ export class Pipeline {
 
   /** Folds the source until it ends; a frame per requested snapshot. */
   async run(src: MessageSource): Promise<void> {
-    this.timer = setInterval(() => {
-      // one request at a time: a slow source (a paced recording) is never asked twice
-      if (this.pending) return;
-      this.pending = true;
+    // live: interval edges are requested snapshots; a recording (everySnapshotNs) has its edges in the stream already
+    if (this.o.everySnapshotNs === undefined) {
+      this.timer = setInterval(() => {
+        // one request at a time: a slow source is never asked twice
+        if (this.pending) return;
+        this.pending = true;
+        src.command('snapshot');
+      }, this.o.intervalMs);
       src.command('snapshot');
-    }, this.o.intervalMs);
-    src.command('snapshot');
-    this.pending = true;
+      this.pending = true;
+    }
     try {
-      for await (const m of src.messages()) this.add(m);
+      for await (const m of src.messages()) {
+        this.add(m);
+        // a source behind its schedule yields without waiting: let the interval timer (and sockets) run between snapshots
+        if (m.type === 'snapshot') await new Promise((r) => setImmediate(r));
+      }
     } finally {
       this.stopTimer();
     }

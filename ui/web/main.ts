@@ -14,9 +14,11 @@ interface PageStats {
   draws: number;
   drawMs: number[];
   series: Record<string, number>;
+  /** Interrupts per IRQ name summed over the frames received (rate x interval), to check against /metrics. */
+  irqCounts: Record<string, number>;
 }
 
-const stats: PageStats = { hello: null, frames: 0, missed: 0, ended: null, draws: 0, drawMs: [], series: {} };
+const stats: PageStats = { hello: null, frames: 0, missed: 0, ended: null, draws: 0, drawMs: [], series: {}, irqCounts: {} };
 (globalThis as unknown as { irqlensStats: PageStats }).irqlensStats = stats;
 
 const mode = document.body.dataset.mode ?? 'live';
@@ -43,6 +45,9 @@ function onMessage(m: ServerMsg): void {
     case 'frame':
       stats.frames++;
       history.push(m);
+      m.irq.names.forEach((n, i) => {
+        stats.irqCounts[n] = (stats.irqCounts[n] ?? 0) + (m.irq.perSec[i] ?? 0) * m.durS;
+      });
       for (const b of m.bursts) recentBursts.push(b);
       if (recentBursts.length > 200) recentBursts.splice(0, recentBursts.length - 200);
       dirty = true;

@@ -67,7 +67,11 @@ async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command
   }
   const runner = o.workloads ? new EstimateRunner() : null;
   let server: WebServer | null = null;
-  const pipeline = new Pipeline(src.hello, { intervalMs: o.intervalMs, queues, estimate: runner?.run ?? null, onFrame: (f) => server?.broadcast(f) });
+  const pipeline = new Pipeline(src.hello, {
+    intervalMs: o.intervalMs, queues, estimate: runner?.run ?? null, onFrame: (f) => server?.broadcast(f),
+    // a recording's intervals are its own snapshots (stream time), whatever the replay speed
+    ...(file !== undefined ? { everySnapshotNs: o.intervalMs * 1e6 } : {}),
+  });
   let finishing: Promise<void> | null = null;
   const finish = (): Promise<void> =>
     (finishing ??= (async () => {
