@@ -41,3 +41,8 @@ export async function refreshEthtoolStats(devs: readonly string[], into: Map<str
     into.set(d, old ? { ...old, stats: fresh.stats } : fresh);
   }
 }
+
+/** The cheap counters only (procfs and sysfs reads), for the per-interval series. */
+export function quickSample(): NetSample {
+  return { softnet: readSoftnet(), proto: readProtoCounters(), ifaces: listIfaces().map((d) => readIface(d)).filter((x) => x !== null), ethtoolStats: new Map(), nftRules: null };
+}

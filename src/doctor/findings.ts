@@ -51,6 +51,8 @@ export interface DoctorInput {
   kernel: string;
   /** inode of doctor's own network namespace: only its ifindexes have names here */
   netns: number;
+  /** counters read every interval during the watch (wall-clock ms), to say when they rose */
+  series: { atMs: number; sample: NetSample }[];
   /** CLOCK_MONOTONIC ns -> ms since the epoch, to say when */
   wallMs: (monoNs: number) => number;
 }
@@ -80,6 +82,27 @@ function ifName(d: DoctorInput, ifindex: number, netns: number): string {
   if (netns && netns !== d.netns) return `ifindex ${ifindex} in network namespace ${netns}`;
   return d.after.ifaces.find((i) => i.ifindex === ifindex)?.dev ?? `ifindex ${ifindex}`;
 }
+
+/** "rose between 05:14:08 and 05:14:10 UTC", from the per-interval readings of one counter. */
+function counterWhen(d: DoctorInput, value: (s: NetSample) => number | null): string | null {
+  let first: number | null = null;
+  let last: number | null = null;
+  for (let i = 1; i < d.series.length; i++) {
+    const a = d.series[i - 1];
+    const b = d.series[i];
+    if (!a || !b) continue;
+    const x = value(a.sample);
+    const y = value(b.sample);
+    if (x === null || y === null || y <= x) continue;
+    first ??= a.atMs;
+    last = b.atMs;
+  }
+  if (first === null || last === null) return null;
+  const t = (ms: number) => new Date(ms).toISOString().slice(11, 23);
+  return `rose between ${t(first)} and ${t(last)} UTC (counters read every ${Math.round(((d.series[d.series.length - 1]?.atMs ?? 0) - (d.series[0]?.atMs ?? 0)) / Math.max(1, d.series.length - 1))} ms)`;
+}
+
+const softnetSum = (k: 'dropped' | 'timeSqueeze') => (s: NetSample) => s.softnet ? s.softnet.reduce((a, r) => a + r[k], 0) : null;
 
 function deltaMap(a: Map<string, number> | null, b: Map<string, number> | null, k: string): number | null {
   if (!a || !b) return null;
@@ -112,6 +135,8 @@ function socketRcvbuf(d: DoctorInput, g: DropGroup | undefined, out: Finding[]):
   if (!g && counters <= 0) return;
   const evidence = g ? dropEvidence(d, g) : [];
   evidence.push(udp === null ? '/proc/net/snmp is unavailable: no UDP counter to compare' : `/proc/net/snmp Udp RcvbufErrors rose by ${udp}${udp6 ? `, Udp6RcvbufErrors by ${udp6}` : ''}${tcp ? `, TcpExt TCPRcvQDrop by ${tcp}` : ''}`);
+  const w = counterWhen(d, (s) => s.proto?.get('Udp.RcvbufErrors') ?? null);
+  if (w) evidence.push(`Udp RcvbufErrors ${w}`);
   // snmp counters belong to a network namespace, kfree_skb sees them all
   if (g && counters < g.count * 0.5) evidence.push(`the counters above are this network namespace's; drops the probe saw beyond them happened in other namespaces (containers)`);
   const rmemMax = d.sysctls['net.core.rmem_max'];
@@ -135,6 +160,8 @@ function backlog(d: DoctorInput, g: DropGroup | undefined, out: Finding[]): void
   if (!g && !dropped) return;
   const evidence = g ? dropEvidence(d, g) : [];
   evidence.push(rows === null ? '/proc/net/softnet_stat is unavailable' : `/proc/net/softnet_stat dropped rose by ${dropped} (${rows.filter((r) => r.dropped).map((r) => `CPU ${r.cpu}: ${r.dropped}`).join(', ') || 'none'})`);
+  const w = counterWhen(d, softnetSum('dropped'));
+  if (w) evidence.push(`softnet_stat dropped ${w}`);
   const max = d.sysctls['net.core.netdev_max_backlog'];
   out.push({
     id: 'backlog',
@@ -192,6 +219,11 @@ function nicRing(d: DoctorInput, out: Finding[]): void {
     const et = d.ethtool.get(a.dev);
     const bursts = d.window.bursts.filter((x) => x.ifindex === a.ifindex);
     const evidence = [`${a.dev}: ${deltas.map(([k, n]) => `${k} +${n}`).join(', ')} over ${d.durationS} s`];
+    const rose = counterWhen(d, (s) => {
+      const i = s.ifaces.find((x) => x.dev === a.dev);
+      return i ? (i.stats.rx_missed_errors ?? 0) + (i.stats.rx_fifo_errors ?? 0) + (i.stats.rx_over_errors ?? 0) + (i.stats.rx_dropped ?? 0) : null;
+    });
+    if (rose) evidence.push(`the sysfs drop counters ${rose}`);
     if (bursts.length) evidence.push(`${bursts.length} micro-bursts on ${a.dev} in the window, the largest ${Math.max(...bursts.map((x) => x.peakWindowPackets))} packets in one ${d.window.hello.windowNs / 1000} us window`);
     const rings = et?.rings;
     if (rings) evidence.push(`RX ring ${rings.rx ?? '?'} of at most ${rings.rxMax ?? '?'}`);
@@ -219,6 +251,7 @@ function squeeze(d: DoctorInput, out: Finding[]): void {
     evidence: [
       `/proc/net/softnet_stat time_squeeze rose by ${total} (${rows.map((r) => `CPU ${r.cpu}: ${r.n}`).join(', ')})`,
       `${atBudget} of ${polls} NAPI polls used their whole budget`,
+      `time_squeeze ${counterWhen(d, softnetSum('timeSqueeze')) ?? 'rose'}`,
       `net.core.netdev_budget = ${d.sysctls['net.core.netdev_budget'] ?? '?'}, netdev_budget_usecs = ${d.sysctls['net.core.netdev_budget_usecs'] ?? '?'}`,
     ],
     actions: [

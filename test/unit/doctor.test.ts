@@ -40,7 +40,7 @@ function input(over: Partial<DoctorInput> = {}): DoctorInput {
   return {
     durationS: 2, iface: null, before: sample(), after: sample(), window: window(), timeline: new Map(), netns: NS,
     sysctls: { 'net.core.netdev_max_backlog': 1000, 'net.core.netdev_budget': 300, 'net.core.netdev_budget_usecs': 8000, 'net.core.rmem_max': 4194304 },
-    ethtool: new Map(), queues: [], kernel: '6.18.0', wallMs: (ns) => ns / 1e6, ...over,
+    ethtool: new Map(), queues: [], kernel: '6.18.0', series: [], wallMs: (ns) => ns / 1e6, ...over,
   };
 }
 
@@ -102,6 +102,10 @@ test('drops of several reasons: most severe first, each with its counter evidenc
   assert.ok(f[0]?.evidence.includes('by CPU: CPU 1: 900, CPU 0: 100'));
   assert.ok(f[0]?.evidence.includes('by device: lo ipv4/udp: 1000'));
   assert.equal(f[1]?.counts.softnet_dropped, 40);
+  // with per-interval readings, the finding says when the counter rose
+  const series = [0, 0, 40, 40].map((dropped, i) => ({ atMs: Date.UTC(2026, 0, 1, 10, 0, i), sample: sample({ softnet: [{ cpu: 1, processed: 0, dropped, timeSqueeze: 0, receivedRps: 0, flowLimit: 0 }] }) }));
+  const timed = diagnose({ ...d, series }).find((x) => x.id === 'backlog');
+  assert.ok(timed?.evidence.includes('softnet_stat dropped rose between 10:00:01.000 and 10:00:02.000 UTC (counters read every 1000 ms)'), timed?.evidence.join('\n'));
   assert.ok(f[1]?.actions.some((a) => a.command === 'sysctl -w net.core.netdev_max_backlog=2000'));
   assert.ok(!isHealthy(f));
 });

@@ -8,7 +8,7 @@ import { windowOf } from '../../reduce/totals.js';
 import { listIfaces, ownNetns, readIface, readSysctls } from '../../netstat/counters.js';
 import type { EthtoolInfo } from '../../netstat/ethtool.js';
 import { nicQueues } from '../../procfs/nic.js';
-import { devicesOf, refreshEthtoolStats, sampleNet } from '../../doctor/collect.js';
+import { devicesOf, quickSample, refreshEthtoolStats, sampleNet } from '../../doctor/collect.js';
 import { diagnose, isHealthy, type NetSample } from '../../doctor/findings.js';
 import { foldDropRecords, type DropTimeline } from '../../doctor/timeline.js';
 import { doctorJson, doctorText } from '../../doctor/text.js';
@@ -62,8 +62,11 @@ async function run(o: DoctorOpts): Promise<number> {
     if (!progress) process.stderr.write(`doctor: watching ${iface ? iface.dev : 'every interface'} for ${o.duration} s\n`);
     const t0 = Date.now();
     const ms = o.duration * 1000;
+    // counters every interval too, so a finding can say when they rose
+    const series = [{ atMs: Date.now(), sample: quickSample() }];
     while (Date.now() - t0 < ms) {
       await new Promise((r) => setTimeout(r, Math.min(500, ms - (Date.now() - t0))));
+      series.push({ atMs: Date.now(), sample: quickSample() });
       if (progress) process.stderr.write(`\rdoctor: watching ${iface ? iface.dev : 'every interface'}: ${Math.ceil((ms - (Date.now() - t0)) / 1000)} s left `);
     }
     if (progress) process.stderr.write('\r\x1b[K');
@@ -83,7 +86,7 @@ async function run(o: DoctorOpts): Promise<number> {
     const queues = nicQueues();
     const hello = probe.hello;
     const findings = diagnose({
-      durationS: o.duration, iface, netns: ownNetns(), before: before.sample, after: after.sample, window: w, timeline, sysctls, ethtool, queues, kernel: hello.kernel,
+      durationS: o.duration, iface, netns: ownNetns(), series, before: before.sample, after: after.sample, window: w, timeline, sysctls, ethtool, queues, kernel: hello.kernel,
       wallMs: (ns) => (Number(hello.realtimeNs) + (ns - Number(hello.monoNs))) / 1e6,
     });
     const healthy = isHealthy(findings);
