@@ -18,7 +18,7 @@ export class SeriesChart {
   private names: string[] = [];
   private zoomed = false;
 
-  constructor(private readonly el: HTMLElement, private readonly unit: string, private readonly xUnit = 'seconds') {}
+  constructor(private readonly el: HTMLElement, private readonly unit: string, private readonly xUnit = 'seconds', private readonly yFmt: (v: number | null) => string = (v) => fmt(v)) {}
 
   /** Seconds since the stream's start on x; one column per name. */
   update(x: Float64Array, names: string[], cols: Float64Array[], markers: number[] = []): void {
@@ -42,8 +42,8 @@ export class SeriesChart {
       width: width(this.el), height: 240,
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: false } },
-      axes: [{ label: this.xUnit, values: (_u, v) => v.map((s) => s.toFixed(1)) }, { label: this.unit, size: 60, values: (_u, v) => v.map((s) => fmt(s, 0)) }],
-      series: [{ label: this.xUnit, value: (_u, v) => (v === null ? '-' : v.toFixed(1)) }, ...names.map((n, i) => ({ label: n, stroke: color(i), width: 1.5, value: (_u: UPlot, v: number | null) => fmt(v) }))],
+      axes: [{ label: this.xUnit, values: (_u, v) => v.map((s) => s.toFixed(1)) }, { label: this.unit, size: 60, values: (_u, v) => v.map((s) => this.yFmt(s)) }],
+      series: [{ label: this.xUnit, value: (_u, v) => (v === null ? '-' : v.toFixed(1)) }, ...names.map((n, i) => ({ label: n, stroke: color(i), width: 1.5, value: (_u: UPlot, v: number | null) => this.yFmt(v) }))],
       hooks: {
         setSelect: [() => {
           this.zoomed = true;

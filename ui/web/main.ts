@@ -32,7 +32,7 @@ const cpuChart = new StackedCpuChart(byId('cpu-chart'));
 const irqChart = new SeriesChart(byId('irq-chart'), 'per second');
 const nicChart = new SeriesChart(byId('nic-chart'), 'packets/s');
 const dropsChart = new SeriesChart(byId('drops-chart'), 'drops/s');
-const taxChart = new SeriesChart(byId('tax-chart'), 'tax (share of busy time)');
+const taxChart = new SeriesChart(byId('tax-chart'), 'interrupt tax', 'seconds', pct);
 const burstChart = new SeriesChart(byId('burst-chart'), 'packets per 100 us', 'us from the burst start');
 
 function onMessage(m: ServerMsg): void {

@@ -9,8 +9,7 @@ import { RecordingSource } from '../../record/source.js';
 import { ServeError } from '../../serve/errors.js';
 import { metricsText } from '../../serve/metrics.js';
 import { Pipeline, type MessageSource } from '../../serve/pipeline.js';
-import { pageCss, pageScript, vendor } from '../../serve/assets.js';
-import { servedPage } from '../../serve/page.js';
+import { staticRoutes } from '../../serve/routes.js';
 import { WebServer } from '../../serve/server.js';
 import { EstimateRunner } from '../../../ui/live/estimate-runner.js';
 import { UsageError } from '../errors.js';
@@ -82,18 +81,10 @@ async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command
     })());
   const offSignals = onInterrupt(finish);
   try {
-    const v = vendor();
-    const assets = new Map<string, [string, string]>([
-      ['/', ['text/html; charset=utf-8', servedPage(`irqlens: ${src.hello.host}`)]],
-      ['/app.js', ['text/javascript; charset=utf-8', pageScript()]],
-      ['/page.css', ['text/css; charset=utf-8', pageCss()]],
-      ['/uplot.js', ['text/javascript; charset=utf-8', v.uplotJs]],
-      ['/uplot.css', ['text/css; charset=utf-8', v.uplotCss]],
-      ['/msgpackr.js', ['text/javascript; charset=utf-8', v.msgpackrJs]],
-    ]);
+    const routes = staticRoutes(`irqlens: ${src.hello.host}`);
     const hello = { type: 'hello' as const, host: src.hello.host, kernel: src.hello.kernel, ncpus: src.hello.ncpus, source: file ?? 'live', intervalMs: o.intervalMs, history: 600 };
     server = await WebServer.listen({ host: o.host, port: o.port, ...(tok ? { token: tok } : {}) }, {
-      static: (p) => assets.get(p) ?? null,
+      static: routes,
       metrics: () => {
         const u = process.cpuUsage();
         return metricsText(pipeline.state, { clients: server?.clientCount ?? 0, framesSent: server?.framesSent ?? 0, framesMissed: server?.framesMissed ?? 0, cpuSeconds: (u.user + u.system) / 1e6, rssBytes: process.memoryUsage().rss });
