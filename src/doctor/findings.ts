@@ -355,7 +355,9 @@ function otherDrops(d: DoctorInput, groups: DropGroup[], out: Finding[]): void {
 }
 
 export function diagnose(d: DoctorInput): Finding[] {
-  const rows = d.iface ? d.window.drop.filter((r) => (r.ifindex === d.iface?.ifindex && (!r.netns || r.netns === d.netns)) || r.ifindex === 0) : d.window.drop;
+  // --iface: that device in our namespace, plus socket-level drops (no device) in our namespace
+  const ours = (r: { netns: number }) => !r.netns || !d.netns || r.netns === d.netns;
+  const rows = d.iface ? d.window.drop.filter((r) => (r.ifindex === d.iface?.ifindex || r.ifindex === 0) && ours(r)) : d.window.drop;
   const groups = dropGroups(rows, d.window.dropNames);
   const take = (re: RegExp): DropGroup | undefined => {
     const i = groups.findIndex((g) => re.test(g.name));
