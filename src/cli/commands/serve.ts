@@ -23,6 +23,8 @@ export interface ServeOpts extends RawProbeOpts {
   intervalMs: number;
   speed: number;
   workloads?: boolean;
+  /** BPF run-time statistics for irqlens_bpf_* and the page's tool cost (--no-prog-stats turns them off). */
+  progStats: boolean;
 }
 
 const WORKLOAD_RECORDS = ['hardirq', 'vector', 'softirq', 'burst', 'period'];
@@ -52,7 +54,7 @@ async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command
   } else {
     const base = toProbeOptions(o);
     const records = o.workloads ? [...new Set([...(base.records ?? []), ...WORKLOAD_RECORDS])].filter((r) => r !== 'none') : base.records;
-    src = await Probe.start({ ...base, ...(records ? { records } : {}), intervalMs: 60_000, progStats: true });
+    src = await Probe.start({ ...base, ...(records ? { records } : {}), intervalMs: 60_000, progStats: o.progStats });
     let read = nicQueues();
     let at = Date.now();
     // NIC queues are re-read every 30 s (devices and IRQ affinity rarely change)
@@ -117,7 +119,8 @@ export function registerServeCommand(program: Command): void {
     .addOption(new Option('--token <secret>', 'required by the page, the websocket and /metrics (or set IRQLENS_TOKEN)').argParser(token))
     .addOption(new Option('--interval-ms <ms>', 'update interval').default(100).argParser(positiveInt('--interval-ms', 60_000)))
     .addOption(new Option('--speed <x>', 'a recording: times real time').default(1).argParser(positiveNumber('--speed')))
-    .option('--workloads', "trace epoll busy periods and estimate each workload's interrupt tax (more CPU; limit with --pid)");
+    .option('--workloads', "trace epoll busy periods and estimate each workload's interrupt tax (more CPU; limit with --pid)")
+    .option('--no-prog-stats', 'leave BPF run-time statistics off (no irqlens_bpf_* metrics, no BPF share on the page)');
   for (const o of probeOptionList()) {
     if (o.long === '--records') c.addOption(new Option('--records <kinds>', 'per-event records to stream (napi feeds the 100 us burst bins)').default('burst,napi'));
     else c.addOption(o);
