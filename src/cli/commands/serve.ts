@@ -44,7 +44,7 @@ async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command
   let src: MessageSource;
   let queues: () => ReturnType<typeof nicQueues>;
   if (file !== undefined) {
-    for (const live of ['pid', 'cgroup', 'records', 'ringBytes', 'windowUs', 'burstPackets']) {
+    for (const live of ['pid', 'cgroup', 'records', 'ringBytes', 'windowUs', 'burstPackets', 'dropUnspecified']) {
       if (cmd.getOptionValueSource(live) === 'cli') throw new UsageError(`--${live.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is for live probes; a recording serves what it recorded`);
     }
     const rec = openRecording(file);
@@ -122,7 +122,7 @@ export function registerServeCommand(program: Command): void {
     .option('--workloads', "trace epoll busy periods and estimate each workload's interrupt tax (more CPU; limit with --pid)")
     .option('--no-prog-stats', 'leave BPF run-time statistics off (no irqlens_bpf_* metrics, no BPF share on the page)');
   for (const o of probeOptionList()) {
-    if (o.long === '--records') c.addOption(new Option('--records <kinds>', 'per-event records to stream (napi feeds the 100 us burst bins)').default('burst,napi'));
+    if (o.long === '--records') c.addOption(new Option('--records <kinds>', 'per-event records to stream (napi feeds the 100 us burst bins, drop the drop times)').default('burst,napi,drop'));
     else c.addOption(o);
   }
   c.addHelpText('after', `
