@@ -23,7 +23,7 @@
 //   node dist/scripts/bench/all.js --wait-quiet 300 --md --json results.json --memory
 //   node dist/scripts/bench/all.js --only overhead,memory --memory 2
 import { writeFileSync } from 'node:fs';
-import { memorySummary, memoryTable, printMemory, runMemoryBench, type MemoryResult } from './memory.js';
+import { memorySummary, memoryTable, perWindowTable, printMemory, runMemoryBench, type MemoryResult } from './memory.js';
 import { overheadMarkdown, printOverhead as printMemcached, runMemcachedOverhead, type OverheadResult as MemcachedResult } from './overhead.js';
 import { overheadSummary, overheadTables, printOverhead, runOverheadBench, type OverheadResult } from './period-overhead.js';
 import { costTables, printCost, runCostBench, type CostResult } from './probe-cost.js';
@@ -138,7 +138,8 @@ function markdown(res: Results): string[] {
   if (overhead) out.push(`### overhead (\`${overhead.command}\`), ${overhead.rounds} rounds x ${overhead.seconds} s`, '', overheadMarkdown(overhead), '');
   if (memory) {
     const m = memoryTable(memory);
-    out.push(`### memory (\`${memory.command}\`)`, '', mdTable(m.headers, m.rows), '', ...memorySummary(memory).map((l) => `- ${l}`), '');
+    const p = perWindowTable(memory);
+    out.push(`### memory (\`${memory.command}\`)`, '', mdTable(m.headers, m.rows), '', mdTable(p.headers, p.rows), '', ...memorySummary(memory).map((l) => `- ${l}`), '');
   }
   return out;
 }

@@ -24,7 +24,7 @@ for the whole run. Tools, side by side on that load:
            (500,000/s by default; its own "cost: ... rec/s" status is printed)
 Every --sample-s seconds: VmRSS (/proc/PID/status) of each tool's Node process
 and its irqlens-helper. Printed: first minute vs last minute (mean), max, the
-slope per minute after the first minute, and a verdict: flat when the last
+slope per minute after the first minute, the mean of every minute, and a verdict: flat when the last
 minute's mean total is within max(5%, 5 MiB) of the first minute's.
 
 Usage:
@@ -267,6 +267,23 @@ export function memoryTable(r: MemoryResult): { headers: string[]; rows: string[
   };
 }
 
+/** Mean RSS per window (a minute, or a quarter of a short run) per process: shows where growth stops. */
+export function perWindowTable(r: MemoryResult): { headers: string[]; rows: string[][] } {
+  const n = Math.max(1, Math.round((r.minutes * 60) / r.windowS));
+  const labels = r.series.map((x) => x.label);
+  const w = r.windowS >= 60 ? 'min' : `x${fmt(r.windowS, 0)}s`;
+  return {
+    headers: ['mean RSS MiB', ...Array.from({ length: n }, (_, i) => `${w} ${i + 1}`)],
+    rows: labels.map((l) => [
+      l,
+      ...Array.from({ length: n }, (_, i) => {
+        const xs = r.samples.filter((x) => x.t >= i * r.windowS && x.t < (i + 1) * r.windowS).map((x) => (x.rssKb[l] ?? 0) / 1024);
+        return xs.length ? fmt(xs.reduce((a, b) => a + b, 0) / xs.length, 0) : '-';
+      }),
+    ]),
+  };
+}
+
 export function memorySummary(r: MemoryResult): string[] {
   const out = [
     `load: epoll-spin ${fmt(r.load.perSec)} calls/s for ${fmt(r.load.seconds, 1)} s (${fmt(r.load.cpuPct, 0)}% of a CPU); background CPU before ${fmt(r.backgroundCpuPct, 0)}%, other CPU during ${fmt(r.otherCpuPct, 0)}% (100 = one CPU)`,
@@ -292,6 +309,8 @@ export function printMemory(r: MemoryResult): void {
   const t = memoryTable(r);
   process.stdout.write(`\n== memory: RSS over ${fmt(r.minutes, 1)} min, ${r.tools.join(' + ')} (${machineLine(r.machine)})\n`);
   process.stdout.write(table(t.headers, t.rows) + '\n');
+  const p = perWindowTable(r);
+  process.stdout.write(table(p.headers, p.rows) + '\n');
   for (const l of memorySummary(r)) process.stdout.write(l + '\n');
 }
 
@@ -305,7 +324,8 @@ if (isMain(import.meta.url)) {
         printMemory(r);
         if (args.includes('--md')) {
           const t = memoryTable(r);
-          process.stdout.write(`\n${mdTable(t.headers, t.rows)}\n\n${memorySummary(r).map((l) => `- ${l}`).join('\n')}\n`);
+          const p = perWindowTable(r);
+          process.stdout.write(`\n${mdTable(t.headers, t.rows)}\n\n${mdTable(p.headers, p.rows)}\n\n${memorySummary(r).map((l) => `- ${l}`).join('\n')}\n`);
         }
         if (args.includes('--json')) process.stdout.write(JSON.stringify(r) + '\n');
       },

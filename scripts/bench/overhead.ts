@@ -33,6 +33,9 @@ Conditions, interleaved A B C D E, A B C D E, ... for --rounds rounds:
   C  irqlens top (its defaults) in a real terminal: a detached tmux session, 120x40
   D  libbpf-tools: hardirqs 1 1000 and softirqs 1 1000, together
   E  bpftrace with the script probe-cost.js uses (irq + softirq duration stats and histograms)
+and two diagnostic ones (--conditions A,B,C,F,G), to split irqlens's cost:
+  F  irqlens record --records burst: aggregation in the kernel, no per-event records
+  G  irqlens top --no-prog-stats: without BPF run-time statistics (top's default turns them on)
 The tracers are not pinned: they run where the scheduler puts them, as a user's would.
 Per run: CPU% of memcached, memcaslap, the tracer's processes and everything
 else (contention), and each CPU's busy%. Ratios to A are paired within a round.
@@ -54,14 +57,17 @@ Loopback only. kernel.bpf_stats_enabled is put back to its value at the start
 after every run (irqlens top switches it on while it runs). Prints figures; never
 fails on a number.`;
 
-export type Condition = 'A' | 'B' | 'C' | 'D' | 'E';
-export const CONDITIONS: readonly Condition[] = ['A', 'B', 'C', 'D', 'E'];
+export type Condition = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G';
+export const CONDITIONS: readonly Condition[] = ['A', 'B', 'C', 'D', 'E', 'F', 'G'];
+const DEFAULT_CONDITIONS = 'A,B,C,D,E';
 export const NAMES: Record<Condition, string> = {
   A: 'A untraced',
   B: 'B irqlens record',
   C: 'C irqlens top (tmux)',
   D: 'D libbpf-tools hardirqs+softirqs',
   E: 'E bpftrace',
+  F: 'F irqlens record --records burst',
+  G: 'G irqlens top --no-prog-stats (tmux)',
 };
 export const GOAL_PCT = 3;
 
@@ -136,10 +142,11 @@ async function helperAttached(pid: number, ms = 30_000): Promise<number> {
 async function startTracer(c: Exclude<Condition, 'A'>, tmp: string, seconds: number): Promise<Tracer> {
   const cli = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
   switch (c) {
-    case 'B': {
+    case 'B':
+    case 'F': {
       const file = join(tmp, 'overhead.irqrec');
       // --duration only bounds it; the bench stops it with SIGINT after the load
-      const rec = spawnTool('node', [cli, 'record', '-o', file, '--force', '--duration', String(seconds + 120)]);
+      const rec = spawnTool('node', [cli, 'record', '-o', file, '--force', '--duration', String(seconds + 120), ...(c === 'F' ? ['--records', 'burst'] : [])]);
       if (rec.pid === undefined) throw new Error('irqlens record did not start');
       const recPid = rec.pid;
       rec.stdout.resume();
@@ -153,8 +160,9 @@ async function startTracer(c: Exclude<Condition, 'A'>, tmp: string, seconds: num
         },
       };
     }
-    case 'C': {
-      const s = await Session.start(`node ${cli} top; exec sleep ${seconds + 300}`);
+    case 'C':
+    case 'G': {
+      const s = await Session.start(`node ${cli} top${c === 'G' ? ' --no-prog-stats' : ''}; exec sleep ${seconds + 300}`);
       try {
         await s.waitFor(/^cost: \S+ ev\/s/m);
         const procs = descendants(await s.panePid());
@@ -346,7 +354,7 @@ export async function runMemcachedOverhead(args: string[] = []): Promise<Overhea
   if (serverCpu === clientCpu) throw new Error('--server-cpu and --client-cpu must differ');
   const waitQuietS = Number(argValue(args, '--wait-quiet') ?? 0);
   if (!(waitQuietS >= 0 && waitQuietS <= 3600)) throw new Error('--wait-quiet: 0..3600 seconds');
-  const conditions = (argValue(args, '--conditions') ?? CONDITIONS.join(',')).split(',') as Condition[];
+  const conditions = (argValue(args, '--conditions') ?? DEFAULT_CONDITIONS).split(',') as Condition[];
   if (conditions.some((c) => !CONDITIONS.includes(c)) || !conditions.includes('A')) throw new Error(`--conditions: a list of ${CONDITIONS.join(',')} that includes A`);
   const statsStart = readFileSync(STATS, 'utf8').trim();
   const tmp = mkdtempSync(join(tmpdir(), 'irqlens-overhead-'));
@@ -433,7 +441,7 @@ export function overheadSummary(r: OverheadResult): string[] {
   const cost = (c: Condition): number => (1 - median(paired(r, c, (x) => x.tps))) * 100;
   const out: string[] = [];
   const peers = (['D', 'E'] as const).filter((c) => r.conditions.includes(c));
-  for (const c of (['B', 'C'] as const).filter((x) => r.conditions.includes(x))) {
+  for (const c of (['B', 'C', 'F', 'G'] as const).filter((x) => r.conditions.includes(x))) {
     const k = cost(c);
     const beats = peers.map((p) => `${NAMES[p]} ${fmt(cost(p), 1)}%: ${k < cost(p) ? 'less' : 'NOT less'}`);
     out.push(`${NAMES[c]} costs ${fmt(k, 1)}% of throughput (goal <= ${GOAL_PCT}%: ${k <= GOAL_PCT ? 'met' : 'NOT met'})${beats.length ? `; vs ${beats.join(', ')}` : ''}`);
