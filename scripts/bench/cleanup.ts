@@ -15,7 +15,12 @@ async function runAll(): Promise<void> {
   }
 }
 
+let cleaning = false;
+
 function onSignal(sig: NodeJS.Signals): void {
+  // a second Ctrl-C while cleaning up exits at once
+  if (cleaning) process.exit(130);
+  cleaning = true;
   process.stderr.write(`bench: ${sig}: cleaning up\n`);
   // bounded: a hung child must not keep the benchmark alive
   const force = setTimeout(() => process.exit(130), 10_000);
@@ -29,8 +34,9 @@ function onSignal(sig: NodeJS.Signals): void {
 export function onInterrupt(c: Cleanup): () => void {
   if (!installed) {
     installed = true;
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    // on, not once: execa's signal-exit kills the process at once when it sees no other listener
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   }
   pending.add(c);
   return () => {

@@ -139,7 +139,27 @@ async function helperAttached(pid: number, ms = 30_000): Promise<number> {
   }
 }
 
+/** Starts a tracer; it is stopped on Ctrl-C from the moment it is spawned, not only once attached. */
 async function startTracer(c: Exclude<Condition, 'A'>, tmp: string, seconds: number): Promise<Tracer> {
+  let stopEarly: (() => Promise<void>) | undefined;
+  const unregister = onInterrupt(async () => {
+    await stopEarly?.();
+  });
+  try {
+    const t = await spawnTracer(c, tmp, seconds, (f) => {
+      stopEarly = f;
+    });
+    return { pids: t.pids, stop: async () => {
+      await t.stop();
+      unregister();
+    } };
+  } catch (e) {
+    unregister();
+    throw e;
+  }
+}
+
+async function spawnTracer(c: Exclude<Condition, 'A'>, tmp: string, seconds: number, onSpawn: (stop: () => Promise<void>) => void): Promise<Tracer> {
   const cli = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
   switch (c) {
     case 'B':
@@ -149,6 +169,10 @@ async function startTracer(c: Exclude<Condition, 'A'>, tmp: string, seconds: num
       const rec = spawnTool('node', [cli, 'record', '-o', file, '--force', '--duration', String(seconds + 120), ...(c === 'F' ? ['--records', 'burst'] : [])]);
       if (rec.pid === undefined) throw new Error('irqlens record did not start');
       const recPid = rec.pid;
+      onSpawn(async () => {
+        await stopChild(rec);
+        rmSync(file, { force: true });
+      });
       rec.stdout.resume();
       rec.stderr.resume();
       const helper = await helperAttached(recPid);
@@ -163,6 +187,7 @@ async function startTracer(c: Exclude<Condition, 'A'>, tmp: string, seconds: num
     case 'C':
     case 'G': {
       const s = await Session.start(`node ${cli} top${c === 'G' ? ' --no-prog-stats' : ''}; exec sleep ${seconds + 300}`);
+      onSpawn(() => s.quit());
       try {
         await s.waitFor(/^cost: \S+ ev\/s/m);
         const procs = descendants(await s.panePid());
@@ -178,6 +203,9 @@ async function startTracer(c: Exclude<Condition, 'A'>, tmp: string, seconds: num
     case 'D': {
       const hi = spawnTool('hardirqs', ['1', '1000']);
       const si = spawnTool('softirqs', ['1', '1000']);
+      onSpawn(async () => {
+        await Promise.all([stopChild(hi), stopChild(si)]);
+      });
       for (const ch of [hi, si]) ch.stdout.resume();
       try {
         await Promise.all([waitAttached(hi, 'hardirqs'), waitAttached(si, 'softirqs')]);
@@ -193,6 +221,7 @@ async function startTracer(c: Exclude<Condition, 'A'>, tmp: string, seconds: num
       const script = join(tmp, 'irq.bt');
       writeFileSync(script, BPFTRACE_SCRIPT);
       const bt = spawnTool('bpftrace', [script]);
+      onSpawn(() => stopChild(bt));
       bt.stdout.resume();
       try {
         await waitAttached(bt, 'bpftrace');
