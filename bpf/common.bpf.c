@@ -10,5 +10,6 @@ const volatile __u32 record_mask = 1u << IRQLENS_REC_BURST;
 const volatile __u64 burst_window_ns = 100000;
 const volatile __u32 burst_packets = 256;
 const volatile __u32 pmu_enabled = 0;
+const volatile __u32 softirq_async_only = 0;
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -292,8 +292,12 @@ struct irqlens_hello {
 	__u32 record_mask; /* bit (1 << IRQLENS_REC_*) per streamed kind */
 	__u32 target_tgid;
 	__u32 tracefs_mounted; /* 1: the helper mounted tracefs itself (left mounted) */
-	__u32 _pad;
+	__u32 flags;	       /* IRQLENS_HELLO_* */
 };
+
+/* Softirq records are streamed only for asynchronous runs (interrupt work);
+ * the per-CPU statistics still count every run. */
+#define IRQLENS_HELLO_SOFTIRQ_ASYNC_ONLY 1
 
 #define IRQLENS_PROG_ATTACHED	 0
 #define IRQLENS_PROG_UNSUPPORTED 1 /* the kernel lacks the tracepoint: feature off */

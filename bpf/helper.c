@@ -62,6 +62,7 @@ struct opts {
 	bool verbose;
 	bool no_epoll;
 	bool drop_unspecified;
+	bool softirq_async_only;
 };
 
 static volatile sig_atomic_t stop_flag;
@@ -713,7 +714,7 @@ static void write_snapshot(bool full, bool requested)
 
 /* ---- setup ---- */
 
-static unsigned parse_records(const char *s)
+static unsigned parse_records(const char *s, bool *async_only)
 {
 	static const struct {
 		const char *name;
@@ -725,11 +726,19 @@ static unsigned parse_records(const char *s)
 		{ "period", IRQLENS_REC_PERIOD },   { "drop", IRQLENS_REC_DROP },
 	};
 	unsigned mask = 0;
+	bool async = false, every_softirq = false;
 	char *copy = strdup(s), *save = NULL;
 	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		bool found = false;
 		if (!strcmp(tok, "none"))
 			continue;
+		if (!strcmp(tok, "async-softirq")) {
+			mask |= 1u << IRQLENS_REC_SOFTIRQ;
+			async = true;
+			continue;
+		}
+		if (!strcmp(tok, "all") || !strcmp(tok, "softirq"))
+			every_softirq = true;
 		if (!strcmp(tok, "all")) {
 			mask |= ((1u << IRQLENS_NR_REC_KINDS) - 1) & ~1u;
 			continue;
@@ -742,10 +751,14 @@ static unsigned parse_records(const char *s)
 		if (!found)
 			die(2,
 			    "--records: unknown kind '%s' (use "
-			    "hardirq,vector,softirq,napi,epoll,burst,period,drop, all or none)",
+			    "hardirq,vector,softirq,async-softirq,napi,epoll,burst,period,drop, "
+			    "all or "
+			    "none)",
 			    tok);
 	}
 	free(copy);
+	/* "softirq" (or "all") asks for every run and wins over "async-softirq" */
+	*async_only = async && !every_softirq;
 	return mask;
 }
 
@@ -761,24 +774,25 @@ static unsigned long parse_num(const char *opt, const char *s, unsigned long lo,
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: irqlens-helper [options]\n"
-		"Loads the irqlens BPF programs and writes the framed stream to stdout.\n"
-		"  --interval MS        snapshot interval (default 100)\n"
-		"  --window-us US       micro-burst window (default 100)\n"
-		"  --burst-packets N    packets per window that make a burst (default 256)\n"
-		"  --ring-bytes N       ring buffer size, power of 2 >= 4096 (default 16 MiB)\n"
-		"  --records LIST       per-event records to stream: hardirq,vector,softirq,napi,\n"
-		"                       epoll,burst,period,drop, all or none (default burst,drop)\n"
-		"  --pid TGID           epoll probes trace only this process\n"
-		"  --cgroup PATH        epoll probes trace only this cgroup (v2)\n"
-		"  --exclude-pid TGID   never trace this process in epoll probes (repeatable)\n"
-		"  --cpus LIST          run the helper only on these CPUs (e.g. 0,2)\n"
-		"  --no-epoll           do not attach the epoll probes\n"
-		"  --drop-unspecified   also count packet frees without a drop reason\n"
-		"  --prog-stats         enable BPF run-time statistics while running\n"
-		"  --layout             print record layouts as JSON and exit\n"
-		"  --verbose            print libbpf's messages\n");
+	fprintf(
+	    f, "usage: irqlens-helper [options]\n"
+	       "Loads the irqlens BPF programs and writes the framed stream to stdout.\n"
+	       "  --interval MS        snapshot interval (default 100)\n"
+	       "  --window-us US       micro-burst window (default 100)\n"
+	       "  --burst-packets N    packets per window that make a burst (default 256)\n"
+	       "  --ring-bytes N       ring buffer size, power of 2 >= 4096 (default 16 MiB)\n"
+	       "  --records LIST       per-event records to stream: hardirq,vector,softirq,napi,\n"
+	       "                       epoll,burst,period,drop, all or none (default burst,drop);\n"
+	       "                       async-softirq: only softirq runs raised by interrupts\n"
+	       "  --pid TGID           epoll probes trace only this process\n"
+	       "  --cgroup PATH        epoll probes trace only this cgroup (v2)\n"
+	       "  --exclude-pid TGID   never trace this process in epoll probes (repeatable)\n"
+	       "  --cpus LIST          run the helper only on these CPUs (e.g. 0,2)\n"
+	       "  --no-epoll           do not attach the epoll probes\n"
+	       "  --drop-unspecified   also count packet frees without a drop reason\n"
+	       "  --prog-stats         enable BPF run-time statistics while running\n"
+	       "  --layout             print record layouts as JSON and exit\n"
+	       "  --verbose            print libbpf's messages\n");
 }
 
 static void parse_args(int argc, char **argv, struct opts *o)
@@ -828,7 +842,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 				die(2, "--ring-bytes: %u is not a power of 2", o->ring_bytes);
 			break;
 		case 'R':
-			o->record_mask = parse_records(optarg);
+			o->record_mask = parse_records(optarg, &o->softirq_async_only);
 			break;
 		case 'p':
 			o->target_tgid = (unsigned)parse_num("--pid", optarg, 1, 1u << 30);
@@ -1002,6 +1016,7 @@ int main(int argc, char **argv)
 	skel->rodata->burst_window_ns = (__u64)o.window_us * 1000;
 	skel->rodata->burst_packets = o.burst_packets;
 	skel->rodata->drop_unspecified = o.drop_unspecified;
+	skel->rodata->softirq_async_only = o.softirq_async_only;
 	/* our own and our parent's epoll_wait would feed back into the stream */
 	skel->rodata->self_tgids[0] = (__u32)getpid();
 	skel->rodata->self_tgids[1] = (__u32)parent;
@@ -1099,6 +1114,7 @@ int main(int argc, char **argv)
 	hello.h.record_mask = o.record_mask;
 	hello.h.target_tgid = o.target_tgid;
 	hello.h.tracefs_mounted = mounted;
+	hello.h.flags = o.softirq_async_only ? IRQLENS_HELLO_SOFTIRQ_ASYNC_ONLY : 0;
 	for (int i = 0; i < nprogs; i++)
 		hello.st[i] = progs[i].st;
 	write_frame(IRQLENS_FRAME_HELLO, &hello,

@@ -127,6 +127,7 @@ static void print_layout(FILE *f)
 	L_F(irqlens_hello, record_mask);
 	L_F(irqlens_hello, target_tgid);
 	L_F(irqlens_hello, tracefs_mounted);
+	L_F(irqlens_hello, flags);
 	L_END();
 	L_BEGIN(irqlens_prog_status);
 	L_F(irqlens_prog_status, name);

@@ -26,6 +26,7 @@ IRQLENS_SHARED const volatile __u32 record_mask; /* bit (1 << IRQLENS_REC_*) per
 IRQLENS_SHARED const volatile __u64 burst_window_ns;
 IRQLENS_SHARED const volatile __u32 burst_packets;
 IRQLENS_SHARED const volatile __u32 pmu_enabled; /* cycles/instructions perf events are open */
+IRQLENS_SHARED const volatile __u32 softirq_async_only; /* stream only asynchronous softirq runs */
 
 IRQLENS_SHARED struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

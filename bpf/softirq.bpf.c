@@ -107,7 +107,9 @@ int BPF_PROG(irql_si_exit, unsigned int raw_vec)
 	}
 	if (async)
 		charge_period(IRQLENS_KIND_SOFTIRQ, dur);
-	emit_rec(IRQLENS_REC_SOFTIRQ, bpf_get_smp_processor_id(), key, start, dur,
-		 bpf_get_current_pid_tgid() >> 32, async, 0);
+	/* task-context runs (a loopback send's own NET_RX) are most runs and no interrupt's cost */
+	if (async || !softirq_async_only)
+		emit_rec(IRQLENS_REC_SOFTIRQ, bpf_get_smp_processor_id(), key, start, dur,
+			 bpf_get_current_pid_tgid() >> 32, async, 0);
 	return 0;
 }

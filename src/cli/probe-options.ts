@@ -25,7 +25,7 @@ export const probeOptionList = (): Option[] => [
   new Option('--window-us <us>', 'micro-burst window in microseconds').default(100).argParser(positiveInt('--window-us', 1e6)),
   new Option('--burst-packets <n>', 'packets per window that make a micro-burst').default(256).argParser(positiveInt('--burst-packets')),
   new Option('--ring-bytes <n>', 'ring buffer size in bytes (power of 2)').argParser(positiveInt('--ring-bytes', 2 ** 30)),
-  new Option('--records <kinds>', 'per-event records to stream: hardirq,vector,softirq,napi,epoll,burst,period,drop,all,none').default('burst,drop'),
+  new Option('--records <kinds>', 'per-event records to stream: hardirq,vector,softirq,async-softirq (only runs raised by interrupts),napi,epoll,burst,period,drop,all,none').default('burst,drop'),
   new Option('--drop-unspecified', 'also count packet frees without a drop reason (NOT_SPECIFIED: mostly normal frees)'),
 ];
 
@@ -44,7 +44,7 @@ export function toProbeOptions(o: RawProbeOpts): ProbeOptions {
   if (o.ringBytes !== undefined && (o.ringBytes < 4096 || (o.ringBytes & (o.ringBytes - 1)) !== 0)) {
     throw new UsageError(`--ring-bytes: ${o.ringBytes} is not a power of 2 of at least 4096`);
   }
-  const known = new Set(['hardirq', 'vector', 'softirq', 'napi', 'epoll', 'burst', 'period', 'drop', 'all', 'none']);
+  const known = new Set(['hardirq', 'vector', 'softirq', 'async-softirq', 'napi', 'epoll', 'burst', 'period', 'drop', 'all', 'none']);
   const records = o.records.split(',').map((s) => s.trim()).filter(Boolean);
   for (const r of records) if (!known.has(r)) throw new UsageError(`--records: unknown kind '${r}' (use ${[...known].join(', ')})`);
   return {

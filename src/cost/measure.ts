@@ -25,7 +25,7 @@ export interface MeasureOptions extends ProbeOptions {
 }
 
 export async function measure(o: MeasureOptions): Promise<Measurement> {
-  const probe = await Probe.start({ ...o, records: ['period', 'hardirq', 'vector', 'softirq', 'burst'], intervalMs: 200 });
+  const probe = await Probe.start({ ...o, records: ['period', 'hardirq', 'vector', 'async-softirq', 'burst'], intervalMs: 200 });
   try {
     const tracker = new Tracker(probe);
     const collector = new PeriodCollector(o.accept);

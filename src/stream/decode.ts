@@ -1,5 +1,5 @@
 // Frame payloads -> typed messages. Every offset comes from layout.ts.
-import { FRAME, SNAP_REQUESTED, LAYOUT, LOST_REASONS, MAGIC, PROG_STATUS, REC, REC_NAMES, STREAM_VERSION, TABLE, HIST_SLOTS, NAPI_WORK_SLOTS, EPOLL_RET_SLOTS, NR_KINDS } from './layout.js';
+import { FRAME, HELLO_SOFTIRQ_ASYNC_ONLY, SNAP_REQUESTED, LAYOUT, LOST_REASONS, MAGIC, PROG_STATUS, REC, REC_NAMES, STREAM_VERSION, TABLE, HIST_SLOTS, NAPI_WORK_SLOTS, EPOLL_RET_SLOTS, NR_KINDS } from './layout.js';
 import type { Frame } from './frames.js';
 import { StreamError } from './errors.js';
 import type {
@@ -73,6 +73,7 @@ export function decodeHello(p: Uint8Array): Hello {
     recordMask: dv.getUint32(f.record_mask, true),
     targetTgid: dv.getUint32(f.target_tgid, true),
     tracefsMounted: dv.getUint32(f.tracefs_mounted, true) === 1,
+    softirqAsyncOnly: (dv.getUint32(f.flags, true) & HELLO_SOFTIRQ_ASYNC_ONLY) !== 0,
     progs,
   };
 }

@@ -34,6 +34,9 @@ export const PERIOD_PMU = 1;
 export const PERIOD_STEAL = 2;
 export const LOST_REASONS = ['ring_full', 'map_full'] as const;
 
+/** Hello flag: softirq records are only the asynchronous runs. */
+export const HELLO_SOFTIRQ_ASYNC_ONLY = 1;
+
 export const SNAP_FULL = 1;
 export const SNAP_REQUESTED = 2;
 export const FRAME = { HELLO: 1, EVENTS: 2, SNAPSHOT: 3, END: 4 } as const;
@@ -92,7 +95,7 @@ export const LAYOUT = {
     size: 200,
     fields: {
       magic: 0, version: 8, ncpus: 12, pmu: 16, nprogs: 20, mono_ns: 24, realtime_ns: 32, kernel: 40, host: 104,
-      window_ns: 168, burst_packets: 172, interval_ms: 176, ring_bytes: 180, record_mask: 184, target_tgid: 188, tracefs_mounted: 192,
+      window_ns: 168, burst_packets: 172, interval_ms: 176, ring_bytes: 180, record_mask: 184, target_tgid: 188, tracefs_mounted: 192, flags: 196,
     },
   },
   irqlens_prog_status: { size: 88, fields: { name: 0, tracepoint: 32, err: 80, status: 84 } },

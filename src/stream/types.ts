@@ -23,6 +23,8 @@ export interface Hello {
   recordMask: number;
   targetTgid: number;
   tracefsMounted: boolean;
+  /** softirq records carry only asynchronous runs (--records async-softirq) */
+  softirqAsyncOnly: boolean;
   progs: ProgStatus[];
 }
 

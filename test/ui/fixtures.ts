@@ -19,7 +19,7 @@ const PROGS = [
 
 export const hello: Hello = {
   type: 'hello', version: 1, ncpus: 4, pmu: false, monoNs: 100n * BigInt(SEC), realtimeNs: BigInt(T0_MS) * 1_000_000n, kernel: '6.1.0-test', host: 'box',
-  windowNs: 100_000, burstPackets: 256, intervalMs: 60_000, ringBytes: 1 << 24, recordMask: 1 << REC.BURST, targetTgid: 0, tracefsMounted: false,
+  windowNs: 100_000, burstPackets: 256, intervalMs: 60_000, ringBytes: 1 << 24, recordMask: 1 << REC.BURST, targetTgid: 0, tracefsMounted: false, softirqAsyncOnly: false,
   progs: PROGS.map((name) => ({ name, tracepoint: name, status: 'attached' as const, err: 0 })),
 };
 

@@ -54,6 +54,7 @@ const helloIn: HelloInput = {
   recordMask: (1 << REC.HARDIRQ) | (1 << REC.NAPI) | (1 << REC.BURST),
   targetTgid: 4242,
   tracefsMounted: 1,
+  flags: 1,
   progs: [
     { name: 'irql_hi_entry', tracepoint: 'irq/irq_handler_entry', err: 0, status: 0 },
     { name: 'irql_ep_pwait2_en', tracepoint: 'syscalls/sys_enter_epoll_pwait2', err: 0, status: 1 },
@@ -119,7 +120,7 @@ test('hello: every field round-trips', () => {
   const want: Hello = {
     type: 'hello', version: 1, ncpus: 96, pmu: true, monoNs: helloIn.monoNs, realtimeNs: helloIn.realtimeNs, kernel: helloIn.kernel,
     host: helloIn.host, windowNs: 123_457, burstPackets: 311, intervalMs: 250, ringBytes: 1 << 22, recordMask: helloIn.recordMask,
-    targetTgid: 4242, tracefsMounted: true,
+    targetTgid: 4242, tracefsMounted: true, softirqAsyncOnly: true,
     progs: [
       { name: 'irql_hi_entry', tracepoint: 'irq/irq_handler_entry', err: 0, status: 'attached' },
       { name: 'irql_ep_pwait2_en', tracepoint: 'syscalls/sys_enter_epoll_pwait2', err: 0, status: 'unsupported' },

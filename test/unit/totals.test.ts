@@ -22,7 +22,7 @@ function hist(set: Record<number, number>, n = HIST_SLOTS): number[] {
 
 const hello: Hello = {
   type: 'hello', version: 1, ncpus: 4, pmu: false, monoNs: 0n, realtimeNs: 0n, kernel: '6.1.0-test', host: 'box', windowNs: 100_000,
-  burstPackets: 256, intervalMs: 100, ringBytes: 1 << 24, recordMask: 0x7e, targetTgid: 0, tracefsMounted: false,
+  burstPackets: 256, intervalMs: 100, ringBytes: 1 << 24, recordMask: 0x7e, targetTgid: 0, tracefsMounted: false, softirqAsyncOnly: false,
   progs: [
     { name: 'irql_hi_entry', tracepoint: 'irq/irq_handler_entry', status: 'attached', err: 0 },
     { name: 'irql_ep_pwait2_en', tracepoint: 'syscalls/sys_enter_epoll_pwait2', status: 'failed', err: -22 },

@@ -27,7 +27,8 @@ export interface ServeOpts extends RawProbeOpts {
   progStats: boolean;
 }
 
-const WORKLOAD_RECORDS = ['hardirq', 'vector', 'softirq', 'burst', 'period'];
+// attribution keeps only softirq runs raised by interrupts: stream just those
+const WORKLOAD_RECORDS = ['hardirq', 'vector', 'async-softirq', 'burst', 'period'];
 
 function port(v: string): number {
   if (!/^\d+$/.test(v) || Number(v) > 65535) throw new UsageError(`--port: '${v}' is not a port from 0 to 65535 (0 picks a free one)`);

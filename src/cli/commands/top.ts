@@ -30,7 +30,8 @@ export interface TopOpts extends RawProbeOpts {
 }
 
 /** Per-event records the workload estimate needs: busy periods and the interrupts around them. */
-const WORKLOAD_RECORDS = ['hardirq', 'vector', 'softirq', 'burst', 'period'];
+// attribution keeps only softirq runs raised by interrupts: stream just those
+const WORKLOAD_RECORDS = ['hardirq', 'vector', 'async-softirq', 'burst', 'period'];
 
 /** NIC queues are re-read this often (devices and IRQ affinity rarely change). */
 const QUEUES_EVERY_MS = 30_000;

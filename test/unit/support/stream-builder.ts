@@ -102,6 +102,7 @@ export interface HelloInput {
   recordMask: number;
   targetTgid: number;
   tracefsMounted: number;
+  flags: number;
   progs: ProgInput[];
   /** Override the nprogs field (default: progs.length). */
   nprogs?: number;
@@ -123,6 +124,7 @@ export const defaultHello: HelloInput = {
   recordMask: 1 << REC.BURST,
   targetTgid: 0,
   tracefsMounted: 0,
+  flags: 0,
   progs: [],
 };
 
@@ -147,7 +149,8 @@ export function helloPayload(over: Partial<HelloInput> = {}): Uint8Array {
     .u32(f.ring_bytes, h.ringBytes)
     .u32(f.record_mask, h.recordMask)
     .u32(f.target_tgid, h.targetTgid)
-    .u32(f.tracefs_mounted, h.tracefsMounted);
+    .u32(f.tracefs_mounted, h.tracefsMounted)
+    .u32(f.flags, h.flags);
   h.progs.forEach((p, i) => {
     const o = L.size + i * PS.size;
     w.str(o + PS.fields.name, p.name, 32)
