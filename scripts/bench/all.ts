@@ -11,7 +11,7 @@
 //
 // --md also prints the Markdown tables BENCHMARKS.md is written from; --json
 // PATH saves the raw results; --wait-quiet S waits up to S seconds for an idle
-// machine first; --quick runs fewer and shorter repeats (about 6 minutes
+// machine first; --quick runs fewer and shorter repeats (about 4 minutes
 // instead of about 15). --memory adds memory.js (10 minutes by default, or
 // MINUTES): the RSS of irqlens record and top over a long run at 500k calls/s.
 // It is opt-in because it takes that long; run it alone as
