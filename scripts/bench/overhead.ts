@@ -29,7 +29,7 @@ every run. Throughput (TPS) and latency (avg, std, max over the run: its
 
 Conditions, interleaved A B C D E, A B C D E, ... for --rounds rounds:
   A  untraced
-  B  irqlens record -o <temp file> (its defaults: --records all); the file is deleted
+  B  irqlens record -o <temp file> (its defaults); the file is deleted
   C  irqlens top (its defaults) in a real terminal: a detached tmux session, 120x40
   D  libbpf-tools: hardirqs 1 1000 and softirqs 1 1000, together
   E  bpftrace with the script probe-cost.js uses (irq + softirq duration stats and histograms)

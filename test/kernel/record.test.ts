@@ -58,7 +58,7 @@ test('record --duration writes a finished recording: header settings, hello, eve
   assertCanRun();
   const file = join(dir, 'rec.irqrec');
   const echo = await startEcho(6, 100, 64);
-  const rec = irqlens(['record', '-o', file, '--duration', '3', '--json']);
+  const rec = irqlens(['record', '-o', file, '--duration', '3', '--json', '--records', 'all']);
   await new Promise((r) => setTimeout(r, 800));
   await pingPong(echo.port, 1500, 2);
   const r = await rec;

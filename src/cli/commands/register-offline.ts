@@ -34,7 +34,9 @@ function registerRecord(program: Command): void {
     .requiredOption('-o, --output <file>', 'the recording to write')
     .addOption(new Option('--duration <seconds>', 'stop after this long (default: Ctrl-C, or when the command exits)').argParser(positiveNumber('--duration')));
   for (const o of probeOptionList()) {
-    if (o.long === '--records') c.addOption(new Option('--records <kinds>', 'per-event records: hardirq,vector,softirq,napi,epoll,burst,period,all,none').default('all'));
+    // every interrupt, interrupt-raised softirq, burst, drop and busy period: what report, export and
+    // compare use, without the per-packet softirq/napi/epoll records (all: those too, at more cost)
+    if (o.long === '--records') c.addOption(new Option('--records <kinds>', 'per-event records: hardirq,vector,softirq,async-softirq,napi,epoll,burst,period,drop,all,none').default('hardirq,vector,async-softirq,burst,drop,period'));
     else c.addOption(o);
   }
   c.addOption(new Option('--snapshot-ms <ms>', 'snapshot interval (the time resolution of rates offline)').default(200).argParser(positiveInt('--snapshot-ms', 60_000)))
@@ -50,6 +52,7 @@ Examples:
   irqlens record -o nginx.irqrec --pid $(pidof -s nginx) --duration 60
   irqlens record -o srv.irqrec -- ./server --port 8080     # until the server exits
   irqlens record -o small.irqrec --records hardirq,softirq,period --duration 10
+  irqlens record -o bursts.irqrec --records all --duration 10   # every softirq run and NAPI poll too (100 us burst bins in serve)
 Then: irqlens report run.irqrec, irqlens replay run.irqrec, irqlens export run.irqrec --format perfetto -o run.json`)
     .action(handled((argv: string[], o: RecordOpts) => recordCommand(argv, o)));
 }
