@@ -124,14 +124,17 @@ export async function startMemcached(o: WorkloadOptions): Promise<RunningWorkloa
   return {
     pid: proc.pid ?? 0,
     async load() {
-      const r = await execa('taskset', ['-c', String(o.clientCpu), 'memcaslap', '-s', `127.0.0.1:${port}`, '-t', `${o.durationS}s`, '-T', '1', '-c', String(o.conns * 4)], {
+      // -S: memcaslap prints latency statistics only with a statistics interval
+      const r = await execa('taskset', ['-c', String(o.clientCpu), 'memcaslap', '-s', `127.0.0.1:${port}`, '-t', `${o.durationS}s`, '-S', `${o.durationS}s`, '-T', '1', '-c', String(o.conns * 4)], {
         timeout: (o.durationS + 30) * 1000,
         reject: false,
       });
       const out = r.stdout + r.stderr;
       const tps = /TPS:\s*(\d+)/.exec(out);
-      const avg = /Avg:\s*(\d+)/.exec(out);
-      const max = /Max:\s*(\d+)/.exec(out);
+      // the run's own block; the periodic get/set blocks before it have the same keys
+      const total = out.slice(Math.max(0, out.lastIndexOf('Total Statistics')));
+      const avg = /Avg:\s*(\d+)/.exec(total);
+      const max = /Max:\s*(\d+)/.exec(total);
       if (!tps?.[1]) throw new Error(`memcaslap printed no throughput:\n${out.slice(-500)}`);
       return {
         name: 'memcached',
