@@ -2,18 +2,11 @@
 // the ink UI runs rather than the plain-text path), and process-tree lookups
 // to find the UI's Node process and its helper under the tmux pane.
 import { execa } from 'execa';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { procParent } from '../../src/procfs/process.js';
 import { sleep } from './util.js';
 
-function ppidOf(pid: number): { ppid: number; comm: string } | null {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const close = s.lastIndexOf(')');
-    return { comm: s.slice(s.indexOf('(') + 1, close), ppid: Number(s.slice(close + 2).split(' ')[1]) };
-  } catch {
-    return null;
-  }
-}
+const ppidOf = procParent;
 
 /** Every process below `root` (children, grandchildren, ...), with its comm. */
 export function descendants(root: number): { pid: number; comm: string }[] {

@@ -1,20 +1,12 @@
 // A real terminal for end-to-end tests: `irqlens top` in a tmux session of a
 // fixed size on a private tmux server, with bounded waits for what it shows.
 import { execa } from 'execa';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { procParent } from '../../src/procfs/process.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Parent pid and command name of a process, or null when it has gone. */
-function stat(pid: number): { ppid: number; comm: string } | null {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const close = s.lastIndexOf(')');
-    return { comm: s.slice(s.indexOf('(') + 1, close), ppid: Number(s.slice(close + 2).split(' ')[1]) };
-  } catch {
-    return null;
-  }
-}
+const stat = procParent;
 
 export function alive(pid: number): boolean {
   return stat(pid) !== null;
