@@ -31,15 +31,10 @@ import { printRecord, recordTables, runRecordBench, type RecordBenchResult } fro
 import { printReducer, reducerSummary, reducerTables, runReducerBench, type ReducerResult } from './reducer.js';
 import { controlLine, printStream, runStreamBench, streamTable, type StreamResult } from './stream.js';
 import { printUiCpu, runUiCpuBench, uiCpuTable, type UiCpuResult } from './ui-cpu.js';
-import { backgroundCpuPct, fmt, initClockTicks, isMain, log, machine, machineLine, mdTable, printHeaderHelp, wantsHelp } from './util.js';
+import { argValue, backgroundCpuPct, fmt, initClockTicks, isMain, log, machine, machineLine, mdTable, printHeaderHelp, wantsHelp } from './util.js';
 
 const ALL = ['stream', 'probe-cost', 'reducer', 'period-overhead', 'record', 'ui-cpu', 'overhead', 'memory'] as const;
 type Name = (typeof ALL)[number];
-
-function argValue(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
 
 interface Results {
   quiet: Partial<Record<Name, number>>;

@@ -8,7 +8,7 @@ import { repoRoot } from '../../src/probe/paths.js';
 import { onInterrupt } from './cleanup.js';
 import { descendants, Session } from './tty.js';
 import {
-  backgroundCpuPct, buildPath, fmt, initClockTicks, isMain, log, machine, machineLine, mdTable, procCpuSeconds, sleep, systemBusySeconds, table, type Machine,
+  argValue, backgroundCpuPct, buildPath, fmt, initClockTicks, isMain, log, machine, type Machine, machineLine, mdTable, procCpuSeconds, sleep, systemBusySeconds, table,
 } from './util.js';
 
 export const MEMORY_HELP = `Benchmark: RSS of the whole tool over a long run at a high event rate (is it bounded?).
@@ -80,11 +80,6 @@ export interface MemoryResult {
   series: MemSeries[];
   samples: MemSample[];
   flat: boolean;
-}
-
-function argValue(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
 }
 
 function vmRssKb(pid: number): number | undefined {

@@ -2,19 +2,18 @@
 // driven by memcaslap on loopback, untraced vs irqlens record vs irqlens top
 // vs libbpf-tools hardirqs+softirqs vs a bpftrace script.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { repoRoot } from '../../src/probe/paths.js';
+import { accepts } from '../../src/cost/workloads.js';
 import { onInterrupt } from './cleanup.js';
 import { DISTURBED_PCT, foreignTracers, waitQuiet } from './period-overhead.js';
 import { BPFTRACE_SCRIPT, spawnTool, stopChild, waitAttached, waitPidAttached } from './probe-cost.js';
 import { cpuBusySeconds } from './reducer.js';
 import { descendants, Session } from './tty.js';
 import {
-  backgroundCpuPct, fmt, initClockTicks, isMain, log, machine, machineLine, mdTable, median, minMax, procCpuSeconds, reapedChildrenCpuSeconds, selfCpuSeconds, sleep,
-  systemBusySeconds, table, type Machine,
+  argValue, backgroundCpuPct, fmt, initClockTicks, intArg, isMain, log, machine, type Machine, machineLine, mdTable, median, minMax, procCpuSeconds, reapedChildrenCpuSeconds, selfCpuSeconds, sleep, systemBusySeconds, table,
 } from './util.js';
 
 export const OVERHEAD_HELP = `Benchmark: what tracing costs a real workload, irqlens against the tools users would pick instead.
@@ -106,17 +105,6 @@ export interface OverheadResult {
 }
 
 const STATS = '/proc/sys/kernel/bpf_stats_enabled';
-
-function argValue(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
-
-function intArg(args: string[], name: string, def: number, lo: number, hi: number): number {
-  const v = Number(argValue(args, name) ?? def);
-  if (!(Number.isInteger(v) && v >= lo && v <= hi)) throw new Error(`${name}: an integer ${lo}..${hi}`);
-  return v;
-}
 
 /** A running tracer: the pids whose CPU is the tracer's, and how to stop it. */
 interface Tracer {
@@ -249,17 +237,6 @@ export function parseMemcaslap(out: string): LoadResult {
   const total = out.slice(out.lastIndexOf('Total Statistics'));
   const num = (k: string): number => Number(new RegExp(`${k}:\\s*([\\d.]+)`).exec(total)?.[1] ?? NaN);
   return { tps: Number(tps[1]), avgUs: num('Avg'), stdUs: num('Std'), maxUs: num('Max') };
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const c = net.connect(port, '127.0.0.1');
-    c.on('connect', () => {
-      c.destroy();
-      resolve(true);
-    });
-    c.on('error', () => { resolve(false); });
-  });
 }
 
 /**

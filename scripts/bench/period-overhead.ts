@@ -56,7 +56,7 @@ import { FrameSplitter } from '../../src/stream/frames.js';
 import { REC, REC_NAMES } from '../../src/stream/layout.js';
 import { cpuBusySeconds, pinSelf } from './reducer.js';
 import {
-  backgroundCpuPct, fmt, initClockTicks, isMain, log, machine, machineLine, mdTable, median, minMax, printHeaderHelp, procCpuSeconds, reapedChildrenCpuSeconds, selfCpuSeconds, sleep, systemBusySeconds, table, wantsHelp, type Machine,
+  argValue, backgroundCpuPct, fmt, initClockTicks, intArg, isMain, log, machine, type Machine, machineLine, mdTable, median, minMax, printHeaderHelp, procCpuSeconds, reapedChildrenCpuSeconds, selfCpuSeconds, sleep, systemBusySeconds, table, wantsHelp,
 } from './util.js';
 
 export type Condition = 'A' | 'B' | 'C' | 'D' | 'E';
@@ -346,17 +346,6 @@ function bpfDelta(names: string[], a: ProgStats, b: ProgStats): OverheadRun['bpf
     if (runs > 0) out.push({ name: names[prog] ?? `prog${prog}`, runs, ns: v.runTimeNs - (a.get(prog)?.runTimeNs ?? 0) });
   }
   return out;
-}
-
-function argValue(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
-
-function intArg(args: string[], name: string, def: number, lo: number, hi: number): number {
-  const v = Number(argValue(args, name) ?? def);
-  if (!(Number.isInteger(v) && v >= lo && v <= hi)) throw new Error(`${name}: an integer ${lo}..${hi}`);
-  return v;
 }
 
 export async function runOverheadBench(args: string[] = []): Promise<OverheadResult> {

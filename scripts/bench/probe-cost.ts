@@ -27,7 +27,7 @@ import { Tracker } from '../../src/probe/tracker.js';
 import { windowOf } from '../../src/reduce/totals.js';
 import { onInterrupt } from './cleanup.js';
 import {
-  buildPath, fmt, initClockTicks, isMain, log, machine, machineLine, median, minMax, printHeaderHelp, procCpuSeconds, reapedChildrenCpuSeconds, selfCpuSeconds, sleep, systemBusySeconds, table, wantsHelp, type Machine,
+  argValue, buildPath, fmt, initClockTicks, isMain, log, machine, type Machine, machineLine, median, minMax, printHeaderHelp, procCpuSeconds, reapedChildrenCpuSeconds, selfCpuSeconds, sleep, systemBusySeconds, table, wantsHelp,
 } from './util.js';
 
 export type Tool = 'irqlens' | 'libbpf-tools' | 'bpftrace';
@@ -465,11 +465,6 @@ export function printCost(res: CostResult): void {
     `goal irqlens <= cheapest peer: hardirq ${g.hardirqMet ? 'met' : 'NOT met'} (x${fmt(g.hardirqRatio, 2)}), ` +
       `softirq ${g.softirqMet ? 'met' : 'NOT met'} (x${fmt(g.softirqRatio, 2)} with raise, x${fmt(g.softirqRatioEntryExit, 2)} entry+exit only)\n`,
   );
-}
-
-function argValue(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
 }
 
 export async function runCostBench(args: string[] = []): Promise<CostResult> {

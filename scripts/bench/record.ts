@@ -32,7 +32,7 @@ import { RecordingWriter, type Codec } from '../../src/record/writer.js';
 import { buildReport } from '../../src/report/cost-report.js';
 import { initialTotals, reduceTotals } from '../../src/reduce/totals.js';
 import { REC_NAMES } from '../../src/stream/layout.js';
-import { fmt, isMain, log, machine, machineLine, mdTable, median, minMax, printHeaderHelp, table, wantsHelp, type Machine } from './util.js';
+import { argValue, fmt, isMain, log, machine, type Machine, machineLine, mdTable, median, minMax, printHeaderHelp, table, wantsHelp } from './util.js';
 
 export interface CodecRow {
   codec: string;
@@ -62,11 +62,6 @@ export interface RecordBenchResult {
   lostRecords: number;
   codecs: CodecRow[];
   speeds: SpeedRow[];
-}
-
-function argValue(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
 }
 
 async function recordMixedLoad(file: string, seconds: number): Promise<{ load: string; lost: number }> {

@@ -55,7 +55,7 @@ import { FrameSplitter } from '../../src/stream/frames.js';
 import { FRAME, LAYOUT, PERIOD_PMU, PERIOD_STEAL, REC, REC_NAMES } from '../../src/stream/layout.js';
 import type { Message } from '../../src/stream/types.js';
 import {
-  buildPath, fmt, initClockTicks, isMain, log, machine, machineLine, mdTable, median, minMax, printHeaderHelp, selfCpuSeconds, sleep, systemBusySeconds, table, wantsHelp, type Machine,
+  argValue, buildPath, fmt, initClockTicks, isMain, log, machine, type Machine, machineLine, mdTable, median, minMax, printHeaderHelp, selfCpuSeconds, sleep, systemBusySeconds, table, wantsHelp,
 } from './util.js';
 
 export const CHUNK = 64 << 10;
@@ -522,11 +522,6 @@ function timeStage(bytes: Uint8Array, records: number, def: StageDef, gc: (() =>
     otherSameCpuPct: cpu === undefined ? NaN : Math.max(0, ((p1 - p0 - (c1 - c0)) / wall) * 100),
     otherCpuPct: Math.max(0, ((b1 - b0 - (c1 - c0)) / wall) * 100),
   };
-}
-
-function argValue(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
 }
 
 export async function runReducerBench(args: string[] = []): Promise<ReducerResult> {

@@ -24,7 +24,7 @@ import { countRecords } from '../../src/stream/decode.js';
 import { REC } from '../../src/stream/layout.js';
 import type { Message } from '../../src/stream/types.js';
 import {
-  buildPath, fmt, initClockTicks, isMain, log, machine, machineLine, median, minMax, printHeaderHelp, procCpuSeconds, selfCpuSeconds, systemBusySeconds, table, wantsHelp, type Machine,
+  argValue, buildPath, fmt, initClockTicks, isMain, log, machine, type Machine, machineLine, median, minMax, printHeaderHelp, procCpuSeconds, selfCpuSeconds, systemBusySeconds, table, wantsHelp,
 } from './util.js';
 
 export interface StreamStep {
@@ -216,11 +216,6 @@ function parseSteps(s: string): { label: string; target: number; threads: number
     if (!(n > 0)) throw new Error(`--steps: '${tok}' is not RATE, RATExTHREADS, max or maxxTHREADS`);
     return { label: `${fmt(n)}${suffix}`, target: n, threads };
   });
-}
-
-function argValue(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
 }
 
 // one spinning thread tops out near 2 M traced calls/s here: higher steps use two

@@ -26,7 +26,7 @@ import { repoRoot } from '../../src/probe/paths.js';
 import { onInterrupt } from './cleanup.js';
 import { descendants, Session } from './tty.js';
 import {
-  buildPath, fmt, initClockTicks, isMain, log, machine, machineLine, mdTable, median, minMax, printHeaderHelp, procCpuSeconds, sleep, systemBusySeconds, table, wantsHelp, type Machine,
+  argValue, buildPath, fmt, initClockTicks, isMain, log, machine, type Machine, machineLine, mdTable, median, minMax, printHeaderHelp, procCpuSeconds, sleep, systemBusySeconds, table, wantsHelp,
 } from './util.js';
 
 export type Config = 'idle' | 'load' | 'load+workloads';
@@ -49,11 +49,6 @@ export interface UiCpuResult {
   repeats: number;
   rate: number;
   runs: UiRun[];
-}
-
-function argValue(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
 }
 
 async function runOne(config: Config, seconds: number, warmup: number, rate: number): Promise<UiRun> {

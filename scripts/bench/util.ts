@@ -151,3 +151,16 @@ export function printHeaderHelp(url: string): void {
   }
   process.stdout.write(lines.join('\n') + '\n');
 }
+
+/** The value after `--name` on the command line, if given. */
+export function argValue(args: readonly string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+/** An integer option in lo..hi, or the default. */
+export function intArg(args: readonly string[], name: string, def: number, lo: number, hi: number): number {
+  const v = Number(argValue(args, name) ?? def);
+  if (!(Number.isInteger(v) && v >= lo && v <= hi)) throw new Error(`${name}: an integer ${lo}..${hi}`);
+  return v;
+}

@@ -89,7 +89,8 @@ export async function startEcho(o: WorkloadOptions): Promise<RunningWorkload> {
   };
 }
 
-function accepts(port: number): Promise<boolean> {
+/** Whether something accepts TCP connections on 127.0.0.1:port. */
+export function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const c = net.connect(port, '127.0.0.1');
     c.on('connect', () => {
