@@ -1,7 +1,7 @@
 // One interval of reduced state -> one column-wise frame for the page. All
 // per-CPU, per-IRQ and per-queue math is the TUI's (ui/model); this module only
 // lays the figures out in typed arrays.
-import { windowOf, type Totals, type Window } from '../reduce/totals.js';
+import { windowOf, type Totals } from '../reduce/totals.js';
 import { cpuRows } from '../../ui/model/cpu-rows.js';
 import { irqRows } from '../../ui/model/irq-rows.js';
 import { nicRows, type NicQueue } from '../../ui/model/nic-rows.js';
@@ -11,17 +11,9 @@ import { REC } from '../stream/layout.js';
 import { burstViews, type NapiRing } from './bursts.js';
 import type { Frame, WorkloadsView } from './wire.js';
 
-/** A drop row as the drop probe will stream it (src/stream/types.ts DropRow once it lands). */
-export interface DropLike { cpu: number; reason: number; ifindex: number; count: number }
-
-/** Drop data of a window or totals, when the stream has it (absent before the drop probe lands). */
-export function dropsOf(w: Window): DropLike[] | null {
-  const d = (w as unknown as Partial<{ drop: DropLike[] }>).drop;
-  return Array.isArray(d) ? d : null;
-}
-
-export function dropNamesOf(t: Totals): ReadonlyMap<number, string> {
-  return (t as unknown as Partial<{ dropNames: ReadonlyMap<number, string> }>).dropNames ?? new Map<number, string>();
+/** Whether the drop probe runs (kernels without drop reasons, before 5.17, have none). */
+export function dropsAvailable(t: Totals): boolean {
+  return t.hello.progs.some((p) => p.tracepoint === 'kfree_skb' && p.status === 'attached');
 }
 
 export function devNames(t: Totals): Map<number, string> {
@@ -84,8 +76,8 @@ export function buildFrame(prev: Totals, cur: Totals, ctx: FrameContext): Frame 
   }
   const irqs = irqRows(w).sort((a, b) => b.perSec - a.perSec || a.key.localeCompare(b.key));
   const nics = nicRows(w, ctx.queues);
-  const drops = dropsOf(w);
-  const dropNames = dropNamesOf(cur);
+  const drops = dropsAvailable(cur) ? w.drop : null;
+  const dropNames = cur.dropNames;
   const byReason = new Map<string, number>();
   for (const d of drops ?? []) {
     const name = dropNames.get(d.reason) ?? `reason ${d.reason}`;

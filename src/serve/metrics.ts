@@ -5,7 +5,6 @@ import type { Totals } from '../reduce/totals.js';
 import type { DurStats } from '../stream/types.js';
 import { softirqName, vectorName } from '../report/snapshot-json.js';
 import { REC_NAMES } from '../stream/layout.js';
-import { devNames, dropNamesOf } from './frame.js';
 
 export interface ServerStats {
   clients: number;
@@ -100,17 +99,16 @@ export function metricsText(t: Totals, s: ServerStats): string {
   e.family('irqlens_napi_polls_at_budget_total', 'counter', 'NAPI polls that used their whole budget.', napi.map((r) => [napiL(r), r.pollsAtBudget]));
   e.family('irqlens_napi_bursts_total', 'counter', 'Micro-bursts detected, per NIC queue and CPU.', napi.map((r) => [napiL(r), r.bursts]));
 
-  const drop = (t as unknown as Partial<{ drop: ReadonlyMap<string, { cpu: number; reason: number; ifindex: number; count: number }> }>).drop ?? new Map<string, { cpu: number; reason: number; ifindex: number; count: number }>();
-  const dropNames = dropNamesOf(t);
-  const devs = devNames(t);
+  const dropNames = t.dropNames;
   const dropAgg = new Map<string, [Labels, number]>();
-  for (const d of drop.values()) {
-    const l = { cpu: d.cpu, reason: dropNames.get(d.reason) ?? String(d.reason), device: devs.get(d.ifindex) ?? (d.ifindex ? `if${d.ifindex}` : '') };
+  // ifindexes repeat across network namespaces, so a drop is labelled by both, never by a guessed name
+  for (const d of t.drop.values()) {
+    const l = { cpu: d.cpu, reason: dropNames.get(d.reason) ?? String(d.reason), ifindex: d.ifindex, netns: d.netns };
     const k = fmtLabels(l);
     const cur = dropAgg.get(k);
     dropAgg.set(k, [l, (cur?.[1] ?? 0) + d.count]);
   }
-  e.family('irqlens_drops_total', 'counter', 'Packets the kernel dropped, per CPU, drop reason and device.', [...dropAgg.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([, v]) => v));
+  e.family('irqlens_drops_total', 'counter', 'Packets the kernel dropped, per CPU, drop reason, ifindex and network namespace inode.', [...dropAgg.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([, v]) => v));
 
   e.family('irqlens_lost_records_total', 'counter', 'Per-event records or map keys lost by the probes (ring full, map full).',
     [...t.lost.entries()].sort().map(([k, v]) => {
