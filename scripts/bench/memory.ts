@@ -173,6 +173,9 @@ export async function runMemoryBench(args: string[] = []): Promise<MemoryResult>
     spin = execa(buildPath('epoll-spin'), ['-w', String(seconds), String(rate)], { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', reject: false });
     const spinPid = spin.pid;
     if (spinPid === undefined) throw new Error('epoll-spin did not start');
+    // a load that refused its arguments exits at once: fail now, not after the whole run
+    const early = await Promise.race([spin, sleep(300).then(() => null)]);
+    if (early) throw new Error(`epoll-spin exited at once: ${early.stderr}`);
     const watched: Watched[] = [];
     if (tools.includes('record')) {
       // --duration only as a safety bound: the bench stops it with SIGINT
