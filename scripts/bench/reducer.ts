@@ -11,19 +11,17 @@
 //   totals     FrameSplitter -> decodeFrame -> reduceTotals            (a)
 //   periods    the same + PeriodCollector.add (busy periods and hits)  (b)
 //
-// and, to show where (b) spends its time, three timing splits: PeriodCollector's
+// and, to show where (b) spends its time, two timing splits: PeriodCollector's
 // own in-place fold copied into this file (prototypes, not src) with one
-// change each in what becomes of a period record:
+// change each in what becomes of a period record (the earlier 'direct'
+// prototype, each BusyPeriod built straight from the bytes, is now what src
+// does, so stage (b) times it):
 //
-//   periods-direct  the same BusyPeriod object, built straight from the
-//                   bytes (no PeriodRec with BigInts and per-kind arrays in
-//                   between, per-kind records as literals)
 //   periods-rows    every period field kept as a row of a Float64Array block
 //                   instead of an object graph
 //   periods-skip    period records stepped over: what the rest costs
 //
-// Before timing, direct's periods and rows' periods (materialised back) are
-// checked equal to PeriodCollector's, with its hits and bounds.
+// Before timing, rows' periods (materialised back) are checked equal to PeriodCollector's, with its hits and bounds.
 // Stages run interleaved within each repeat, each after a forced full GC so
 // no stage pays for another's garbage. By default every thread of this
 // process is pinned to one CPU (--cpu N, --no-pin), so the figures are one
@@ -48,7 +46,7 @@ import { IRQ_KINDS, type BusyPeriod, type IrqHit, type IrqKind } from '../../src
 import { startEcho } from '../../src/cost/workloads.js';
 import { helperPath } from '../../src/probe/paths.js';
 import { initialTotals, reduceTotals, type Totals } from '../../src/reduce/totals.js';
-import { PeriodCollector, busyPeriodAt, vectorKind } from '../../src/reduce/periods.js';
+import { PeriodCollector, vectorKind } from '../../src/reduce/periods.js';
 import { countRecords, decodeFrame, recordSize } from '../../src/stream/decode.js';
 import { StreamError } from '../../src/stream/errors.js';
 import { FrameSplitter } from '../../src/stream/frames.js';
@@ -121,7 +119,7 @@ export interface ReducerResult {
   /** Bytes the Float64Array rows take per busy period (block slack included). */
   rowsBytesPerPeriod: number;
   /** The prototypes produced exactly PeriodCollector's periods (rows: materialised back), hits and bounds. */
-  prototypeIdentical: { direct: boolean; rows: boolean };
+  prototypeIdentical: { rows: boolean };
   /** CPU every thread was pinned to while timing, or undefined. */
   pinnedCpu: number | undefined;
   gcForced: boolean;
@@ -304,14 +302,11 @@ const R = LAYOUT.irqlens_rec.fields;
 /**
  * Prototype (bench only, not src): PeriodCollector.add's in-place fold, the
  * same record for record, except what happens to a period record: built as
- * the same BusyPeriod object but straight from the bytes ('direct': no
- * PeriodRec, BigInt or per-kind array in between), kept as a Float64Array row
- * ('rows'), or stepped over ('skip').
+ * kept as a Float64Array row ('rows') or stepped over ('skip').
  */
-type PeriodMode = 'direct' | 'rows' | 'skip';
+type PeriodMode = 'rows' | 'skip';
 
 class InPlaceCollector implements Sink {
-  readonly periods: (BusyPeriod & { stealKnown: boolean })[] = [];
   readonly rows = new PeriodRows();
   readonly hits: IrqHit[] = [];
   readonly comms = new Map<number, string>();
@@ -334,11 +329,7 @@ class InPlaceCollector implements Sink {
       const size = recordSize(kind);
       if (!size || b.length - off < size) throw new StreamError(`event batch: bad record (kind ${kind}) at byte ${off}`);
       if (kind === REC.PERIOD) {
-        if (this.mode === 'direct') {
-          const p = busyPeriodAt(dv, off); // 'direct' is now what src does
-          if (p.stealKnown) this.stealKnown = true;
-          this.periods.push(p);
-        } else if (this.mode === 'rows' && this.rows.push(dv, off)) this.stealKnown = true;
+        if (this.mode === 'rows' && this.rows.push(dv, off)) this.stealKnown = true;
       } else if (kind === REC.HARDIRQ || kind === REC.VECTOR || (kind === REC.SOFTIRQ && dv.getUint32(off + R.arg0, true) === 1)) {
         const ts = dv.getUint32(off + R.ts_ns + 4, true) * 0x100000000 + dv.getUint32(off + R.ts_ns, true);
         const durNs = dv.getUint32(off + R.dur_ns, true);
@@ -457,13 +448,10 @@ function checkPrototypes(
   reducePass(bytes, ref);
   gc?.();
   const heapPerPeriod = gc ? (process.memoryUsage().heapUsed - h0) / ref.periods.length : NaN;
-  const direct = new InPlaceCollector('direct');
-  reducePass(bytes, direct);
-  const directSame = identical(ref, direct, (i) => direct.periods[i], direct.periods.length);
   const rows = new InPlaceCollector('rows');
   reducePass(bytes, rows);
   return {
-    prototypeIdentical: { direct: directSame, rows: identical(ref, rows, (i) => rows.rows.get(i), rows.rows.length) },
+    prototypeIdentical: { rows: identical(ref, rows, (i) => rows.rows.get(i), rows.rows.length) },
     periods: ref.periods.length,
     hits: ref.hits.length,
     heapPerPeriod,
@@ -491,7 +479,6 @@ interface StageDef {
 export const STAGES: readonly StageDef[] = [
   { name: 'totals', what: '(a) FrameSplitter + decodeFrame + reduceTotals', sink: () => undefined },
   { name: 'periods', what: '(b) (a) + PeriodCollector.add', sink: () => new PeriodCollector() },
-  { name: 'periods-direct', what: 'split: (b), each BusyPeriod built straight from the bytes (prototype, same objects)', sink: () => new InPlaceCollector('direct') },
   { name: 'periods-rows', what: 'split: (b), periods kept as Float64Array rows, not objects (prototype, same data)', sink: () => new InPlaceCollector('rows') },
   { name: 'periods-skip', what: 'split: (b), period records stepped over (prototype)', sink: () => new InPlaceCollector('skip') },
 ];
@@ -674,7 +661,7 @@ export function reducerSummary(r: ReducerResult): string[] {
       : 'recorded with: unknown (no sidecar .json)',
     `PeriodCollector output: ${fmt(r.periods)} busy periods, ${fmt(r.hits)} interrupt hits, ${fmt(r.heapPerPeriod)} bytes of JS heap ` +
       `per period (hits included; as rows: ${fmt(r.rowsBytesPerPeriod)} bytes); prototypes identical to it: ` +
-      `direct ${r.prototypeIdentical.direct ? 'yes' : 'NO'}, rows ${r.prototypeIdentical.rows ? 'yes' : 'NO'}; ` +
+      `rows ${r.prototypeIdentical.rows ? 'yes' : 'NO'}; ` +
       `forced GC before each stage: ${r.gcForced ? 'yes' : 'no'}; ` +
       (r.pinnedCpu === undefined ? 'not pinned' : `every thread pinned to CPU ${r.pinnedCpu}`),
     `goal >= ${fmt(GOAL_PER_SEC)} records/s on one core: (a) ${fmt(rate('totals'))}/s ${goal(rate('totals'))}; ` +

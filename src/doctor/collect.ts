@@ -17,11 +17,9 @@ export function devicesOf(iface: string | null): string[] {
 
 export async function sampleNet(devs: readonly string[], ethtool: Map<string, EthtoolInfo>): Promise<Sampled> {
   const unavailable: string[] = [];
-  const softnet = readSoftnet();
+  const { softnet, proto, ifaces } = quickSample();
   if (!softnet) unavailable.push('/proc/net/softnet_stat is missing: no backlog-drop or time_squeeze counters');
-  const proto = readProtoCounters();
   if (!proto) unavailable.push('/proc/net/snmp is missing: no socket buffer counters');
-  const ifaces = listIfaces().map((d) => readIface(d)).filter((x) => x !== null);
   const ethtoolStats = new Map<string, Record<string, number> | null>();
   for (const d of devs) {
     const info = ethtool.get(d) ?? (await readEthtool(d));

@@ -59,6 +59,15 @@ export interface DoctorInput {
 
 const SEV_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 
+/** A suggested value: twice the current one (at least `floor`); never a guessed default. */
+function twice(current: number | null | undefined, floor = 0): string {
+  return current === null || current === undefined ? 'N (twice the current value)' : String(Math.max(floor, current * 2));
+}
+
+function budgetAction(d: DoctorInput, why: string, floor = 0): Action {
+  return { command: `sysctl -w net.core.netdev_budget=${twice(d.sysctls['net.core.netdev_budget'], floor)}`, why, tradeoff: 'longer softirq runs delay tasks on that CPU' };
+}
+
 function fmtRate(n: number, s: number): string {
   const r = n / (s || 1);
   return r >= 100 ? `${Math.round(r)}/s` : `${r.toFixed(1)}/s`;
@@ -147,7 +156,7 @@ function socketRcvbuf(d: DoctorInput, g: DropGroup | undefined, out: Finding[]):
     evidence,
     actions: [
       { command: 'setsockopt(fd, SOL_SOCKET, SO_RCVBUF, ...) in the application, e.g. 4 MiB', why: 'a larger buffer absorbs bursts while the application is busy', tradeoff: 'more kernel memory per socket; latency of queued packets grows' },
-      { command: `sysctl -w net.core.rmem_max=${Math.max(8 << 20, (rmemMax ?? 0) * 2)}`, why: `SO_RCVBUF is capped at rmem_max (now ${rmemMax ?? 'unknown'})`, tradeoff: 'lets every application ask for more memory' },
+      { command: `sysctl -w net.core.rmem_max=${twice(rmemMax, 8 << 20)}`, why: `SO_RCVBUF is capped at rmem_max (now ${rmemMax ?? 'unknown'})`, tradeoff: 'lets every application ask for more memory' },
       { command: 'read faster: more reader threads or SO_REUSEPORT sockets, recvmmsg()', why: 'the buffer only fills when reading falls behind', tradeoff: 'application changes' },
     ],
     counts: { drops: g?.count ?? 0, udp_rcvbuf_errors: udp ?? -1, udp6_rcvbuf_errors: udp6 ?? -1, tcp_rcvq_drops: tcp ?? -1 },
@@ -169,7 +178,7 @@ function backlog(d: DoctorInput, g: DropGroup | undefined, out: Finding[]): void
     title: "The per-CPU input backlog overflowed (packets queued by RPS, veth, loopback or netif_rx faster than NET_RX drained them)",
     evidence: [...evidence, `net.core.netdev_max_backlog = ${max ?? 'unknown'}`],
     actions: [
-      { command: `sysctl -w net.core.netdev_max_backlog=${Math.max(2000, (max ?? 1000) * 2)}`, why: 'a longer queue absorbs bursts', tradeoff: 'more memory and queueing latency under sustained overload' },
+      { command: `sysctl -w net.core.netdev_max_backlog=${twice(max, 2000)}`, why: 'a longer queue absorbs bursts', tradeoff: 'more memory and queueing latency under sustained overload' },
       { command: 'spread the load: RPS (/sys/class/net/DEV/queues/rx-N/rps_cpus) or more RX queues', why: 'one CPU drains each backlog', tradeoff: 'cross-CPU IPIs and cache traffic' },
     ],
     counts: { drops: g?.count ?? 0, softnet_dropped: dropped ?? -1, netdev_max_backlog: max ?? -1 },
@@ -231,8 +240,10 @@ function nicRing(d: DoctorInput, out: Finding[]): void {
     if (co) evidence.push(`coalescing: rx-usecs ${co['rx-usecs'] ?? '?'}, rx-frames ${co['rx-frames'] ?? '?'}, adaptive-rx ${co['adaptive-rx'] ?? '?'}`);
     const actions: Action[] = [];
     if (rings?.rx && rings.rxMax && rings.rx < rings.rxMax) actions.push({ command: `ethtool -G ${a.dev} rx ${rings.rxMax}`, why: 'a larger ring holds a burst until NAPI polls it', tradeoff: 'more memory, more cache footprint, longer worst-case queueing' });
-    actions.push({ command: `ethtool -C ${a.dev} rx-usecs ${Math.max(0, Number(co?.['rx-usecs'] ?? 8) / 2 | 0)}`, why: 'interrupt sooner so the ring is drained before it fills', tradeoff: 'more interrupts, each costing the interrupted workload (irqlens cost)' });
-    actions.push({ command: `sysctl -w net.core.netdev_budget=${Math.max(600, (d.sysctls['net.core.netdev_budget'] ?? 300) * 2)}`, why: 'let each NET_RX run drain more of the ring', tradeoff: 'longer softirq runs delay tasks on that CPU' });
+    // lower coalescing only helps where it is on: rx-usecs 0 already interrupts per packet
+    const usecs = Number(co?.['rx-usecs']);
+    if (usecs > 0) actions.push({ command: `ethtool -C ${a.dev} rx-usecs ${Math.floor(usecs / 2)}`, why: 'interrupt sooner so the ring is drained before it fills', tradeoff: 'more interrupts, each costing the interrupted workload (irqlens cost)' });
+    actions.push(budgetAction(d, 'let each NET_RX run drain more of the ring', 600));
     out.push({ id: `nic-ring:${a.dev}`, severity: 'critical', title: `${a.dev} dropped packets in hardware or the driver (RX ring overflow)`, evidence, actions, counts: Object.fromEntries(deltas) });
   }
 }
@@ -255,8 +266,8 @@ function squeeze(d: DoctorInput, out: Finding[]): void {
       `net.core.netdev_budget = ${d.sysctls['net.core.netdev_budget'] ?? '?'}, netdev_budget_usecs = ${d.sysctls['net.core.netdev_budget_usecs'] ?? '?'}`,
     ],
     actions: [
-      { command: `sysctl -w net.core.netdev_budget=${(d.sysctls['net.core.netdev_budget'] ?? 300) * 2}`, why: 'more packets per NET_RX run', tradeoff: 'longer softirq runs delay tasks on that CPU' },
-      { command: `sysctl -w net.core.netdev_budget_usecs=${(d.sysctls['net.core.netdev_budget_usecs'] ?? 2000) * 2}`, why: 'more time per NET_RX run', tradeoff: 'the same: latency for everything else on the CPU' },
+      budgetAction(d, 'more packets per NET_RX run'),
+      { command: `sysctl -w net.core.netdev_budget_usecs=${twice(d.sysctls['net.core.netdev_budget_usecs'])}`, why: 'more time per NET_RX run', tradeoff: 'the same: latency for everything else on the CPU' },
     ],
     counts: { time_squeeze: total, polls_at_budget: atBudget, polls },
   });

@@ -1,7 +1,7 @@
 // Dropped packets of a window, grouped for views: per reason, with the CPUs,
 // devices and protocols they happened on. Names come from the stream (the
 // kernel's own enum skb_drop_reason), never from a table of ours.
-import type { DropRow } from '../stream/types.js';
+import type { DropRow, Hello, ProgStatus } from '../stream/types.js';
 
 export interface DropGroup {
   reason: number;
@@ -43,6 +43,11 @@ export function dropGroups(rows: readonly DropRow[], names: ReadonlyMap<number, 
   }
   for (const g of groups.values()) g.byDevice.sort((a, b) => b.count - a.count);
   return [...groups.values()].sort((a, b) => b.count - a.count || a.reason - b.reason);
+}
+
+/** The drop probe's state: skb:kfree_skb with a drop reason needs Linux 5.17+. */
+export function dropProbeStatus(hello: Hello): ProgStatus['status'] | 'missing' {
+  return hello.progs.find((p) => p.tracepoint === 'kfree_skb')?.status ?? 'missing';
 }
 
 export function dropsTotal(rows: readonly DropRow[]): number {

@@ -2,6 +2,7 @@
 // per-CPU, per-IRQ and per-queue math is the TUI's (ui/model); this module only
 // lays the figures out in typed arrays.
 import { windowOf, type Totals } from '../reduce/totals.js';
+import { dropProbeStatus } from '../reduce/drops.js';
 import { cpuRows } from '../../ui/model/cpu-rows.js';
 import { irqRows } from '../../ui/model/irq-rows.js';
 import { nicRows, type NicQueue } from '../../ui/model/nic-rows.js';
@@ -13,7 +14,7 @@ import type { Frame, WorkloadsView } from './wire.js';
 
 /** Whether the drop probe runs (kernels without drop reasons, before 5.17, have none). */
 export function dropsAvailable(t: Totals): boolean {
-  return t.hello.progs.some((p) => p.tracepoint === 'kfree_skb' && p.status === 'attached');
+  return dropProbeStatus(t.hello) === 'attached';
 }
 
 export function devNames(t: Totals): Map<number, string> {

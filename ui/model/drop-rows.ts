@@ -1,8 +1,8 @@
 // Drop rows for the drops panel: per reason, the rate in the latest interval
 // and the count since the view started (drops are rare and bursty, so a
 // per-interval view alone would blink).
-import type { Window } from '../../src/reduce/totals.js';
-import { dropReasonName, protocolName } from '../../src/reduce/drops.js';
+import { keys, type Window } from '../../src/reduce/totals.js';
+import { dropGroups } from '../../src/reduce/drops.js';
 import type { DropRow } from '../../src/stream/types.js';
 
 export interface DropReasonRow {
@@ -22,7 +22,7 @@ export function accumulateDrops(prev: ReadonlyMap<string, DropRow>, w: Window): 
   if (!w.drop.length) return prev;
   const m = new Map(prev);
   for (const r of w.drop) {
-    const k = `${r.cpu}:${r.reason}:${r.ifindex}:${r.ethProto}:${r.l4Proto}:${r.netns}`;
+    const k = keys.drop(r);
     const old = m.get(k);
     m.set(k, old ? { ...r, count: old.count + r.count } : r);
   }
@@ -32,24 +32,14 @@ export function accumulateDrops(prev: ReadonlyMap<string, DropRow>, w: Window): 
 export function dropReasonRows(totals: ReadonlyMap<string, DropRow>, w: Window | null): DropReasonRow[] {
   const names = w?.dropNames ?? new Map<number, string>();
   const secs = w ? w.durationNs / 1e9 || 1 : 1;
-  const rows = new Map<number, DropReasonRow & { byWhere: Map<string, number> }>();
-  for (const r of totals.values()) {
-    let row = rows.get(r.reason);
-    if (!row) rows.set(r.reason, (row = { reason: r.reason, name: dropReasonName(names, r.reason), perSec: 0, total: 0, cpus: [], where: null, lastNs: 0, byWhere: new Map() }));
-    row.total += r.count;
-    if (!row.cpus.includes(r.cpu)) row.cpus.push(r.cpu);
-    const wk = `${r.ifindex}|${r.netns}|${protocolName(r.ethProto, r.l4Proto)}`;
-    row.byWhere.set(wk, (row.byWhere.get(wk) ?? 0) + r.count);
-    if (Number(r.lastNs) > row.lastNs) row.lastNs = Number(r.lastNs);
-  }
-  for (const r of w?.drop ?? []) {
-    const row = rows.get(r.reason);
-    if (row) row.perSec += r.count / secs;
-  }
-  return [...rows.values()].map(({ byWhere, ...row }) => {
-    const top = [...byWhere].sort((a, b) => b[1] - a[1])[0]?.[0];
-    const [ifindex, netns, protocol] = top ? top.split('|') : [];
-    row.cpus.sort((a, b) => a - b);
-    return { ...row, where: top ? { ifindex: Number(ifindex), netns: Number(netns), protocol: protocol ?? '' } : null };
+  const now = new Map(dropGroups(w?.drop ?? [], names).map((g) => [g.reason, g.count]));
+  return dropGroups([...totals.values()], names).map((g) => {
+    const top = g.byDevice[0];
+    return {
+      reason: g.reason, name: g.name, perSec: (now.get(g.reason) ?? 0) / secs, total: g.count,
+      cpus: [...g.perCpu.keys()].sort((a, b) => a - b),
+      where: top ? { ifindex: top.ifindex, netns: top.netns, protocol: top.protocol } : null,
+      lastNs: Number(g.lastNs),
+    };
   });
 }

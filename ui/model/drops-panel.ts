@@ -8,6 +8,7 @@ import { fit, headerLine, layoutColumns, rowLine, type Column } from './table.js
 import type { Glyphs } from './theme.js';
 import type { LiveState } from './live-state.js';
 import { REC } from '../../src/stream/layout.js';
+import { dropProbeStatus } from '../../src/reduce/drops.js';
 
 const COLUMNS: Column[] = [
   { key: 'reason', label: 'reason', width: 18, align: 'left', keep: 100, flex: true },
@@ -42,8 +43,8 @@ export function whereText(live: LiveState, r: DropReasonRow): string {
 export function dropsPanel(live: LiveState, width: number, maxLines: number, sort: string, f: Filter, g: Glyphs): Block {
   const hello = live.hello;
   if (!hello) return message('waiting for the probe...');
-  const prog = hello.progs.find((p) => p.tracepoint === 'kfree_skb');
-  if (prog && prog.status !== 'attached') return message(`drop probe ${prog.status}: skb:kfree_skb with drop reasons needs Linux 5.17+`);
+  const probe = dropProbeStatus(hello);
+  if (probe !== 'attached' && probe !== 'missing') return message(`drop probe ${probe}: skb:kfree_skb with drop reasons needs Linux 5.17+`);
   const all = dropReasonRows(live.drops, live.window);
   if (!all.length) return message(live.window ? 'no packets dropped since start (skb:kfree_skb, real drops only)' : 'waiting for the first interval...');
   const rows = sortRows(all.filter((r) => matchDrop(f, r, whereText(live, r))), sort);

@@ -5,6 +5,7 @@ import { Option, type Command } from 'commander';
 import { Probe } from '../../probe/client.js';
 import { Tracker } from '../../probe/tracker.js';
 import { windowOf } from '../../reduce/totals.js';
+import { dropProbeStatus } from '../../reduce/drops.js';
 import { listIfaces, ownNetns, readIface, readSysctls } from '../../netstat/counters.js';
 import type { EthtoolInfo } from '../../netstat/ethtool.js';
 import { nicQueues } from '../../procfs/nic.js';
@@ -78,8 +79,8 @@ async function run(o: DoctorOpts): Promise<number> {
 
     const w = windowOf(start, end);
     const unavailable = [...new Set([...before.unavailable, ...after.unavailable, ...[...ethtool.values()].flatMap((e) => e.unavailable)])];
-    const dropProg = probe.hello.progs.find((p) => p.tracepoint === 'kfree_skb');
-    if (dropProg?.status !== 'attached') unavailable.unshift(`skb:kfree_skb drop reasons: ${dropProg?.status ?? 'missing'} (they need Linux 5.17+); only counters were compared`);
+    const dropProbe = dropProbeStatus(probe.hello);
+    if (dropProbe !== 'attached') unavailable.unshift(`skb:kfree_skb drop reasons: ${dropProbe} (they need Linux 5.17+); only counters were compared`);
     const lostDrops = [...w.lost].filter(([k]) => k.startsWith('drop/')).reduce((a, [, n]) => a + n, 0);
     if (lostDrops) unavailable.push(`${lostDrops} drop records were lost (ring full): drop times are a sample; counts are exact`);
     const sysctls = readSysctls();
@@ -90,7 +91,7 @@ async function run(o: DoctorOpts): Promise<number> {
       wallMs: (ns) => (Number(hello.realtimeNs) + (ns - Number(hello.monoNs))) / 1e6,
     });
     const healthy = isHealthy(findings);
-    const checked = checkedList(w.drop.length, dropProg?.status === 'attached', after.sample, devs, ethtool, sysctls);
+    const checked = checkedList(w.drop.length, dropProbe === 'attached', after.sample, devs, ethtool, sysctls);
     if (o.json) {
       const settings = {
         sysctls,
