@@ -21,4 +21,22 @@ export default tseslint.config(
       '@typescript-eslint/no-unnecessary-condition': 'off',
     },
   },
+  // Layers: cli/ (wiring) -> ui/ (views) -> src/ (core). A lower layer never imports a higher one.
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['**/ui/*', '**/ui/**'], message: 'src/ is the core: it never imports a view (ui/)' },
+        { group: ['**/cli/*', '**/cli/**'], message: 'src/ is the core: it never imports the CLI (cli/)' },
+      ] }],
+    },
+  },
+  {
+    files: ['ui/**/*.ts', 'ui/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['**/cli/*', '**/cli/**'], message: 'views (ui/) never import the CLI (cli/)' },
+      ] }],
+    },
+  },
 );

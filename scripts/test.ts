@@ -26,6 +26,9 @@ async function main(): Promise<number> {
     process.stderr.write('test: clang-format\n');
     const fmt = await execa('bash', ['scripts/clang-format-check.sh'], { cwd: root, reject: false, stdio: 'inherit' });
     if (fmt.exitCode !== 0) return 1;
+    process.stderr.write('test: import layers and cycles\n');
+    const layers = await execa('node', ['dist/scripts/check-imports.js'], { cwd: root, reject: false, stdio: 'inherit' });
+    if (layers.exitCode !== 0) return 1;
   }
   const files = testFiles(join(root, 'dist', 'test')).filter((f) => !only.length || only.some((o) => f.includes(o)));
   // one file at a time: kernel tests compare against machine-wide counters

@@ -148,7 +148,7 @@ export async function runMemoryBench(args: string[] = []): Promise<MemoryResult>
   const seconds = minutes * 60;
   // first/last "minute": a minute, or a quarter of a short smoke run
   const windowS = Math.min(60, seconds / 4);
-  const cli = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
+  const cli = join(repoRoot(), 'dist', 'cli', 'main.js');
   const dir = mkdtempSync(join(tmpdir(), 'irqlens-mem-'));
   const bg = await backgroundCpuPct(2000);
   log(`memory: background CPU ${fmt(bg, 1)}% (100 = one CPU); ${tools.join('+')} for ${fmt(minutes, 1)} min at ${fmt(rate)} calls/s`);

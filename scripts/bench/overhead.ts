@@ -148,7 +148,7 @@ async function startTracer(c: Exclude<Condition, 'A'>, tmp: string, seconds: num
 }
 
 async function spawnTracer(c: Exclude<Condition, 'A'>, tmp: string, seconds: number, onSpawn: (stop: () => Promise<void>) => void): Promise<Tracer> {
-  const cli = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
+  const cli = join(repoRoot(), 'dist', 'cli', 'main.js');
   switch (c) {
     case 'B':
     case 'F': {

@@ -65,7 +65,7 @@ export interface RecordBenchResult {
 }
 
 async function recordMixedLoad(file: string, seconds: number): Promise<{ load: string; lost: number }> {
-  const cli = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
+  const cli = join(repoRoot(), 'dist', 'cli', 'main.js');
   const echo = await startEcho({ durationS: seconds - 2, serverCpu: 1, clientCpu: 0, work: 200, wssKb: 64, conns: 4 });
   try {
     const rec = execa('node', [cli, 'record', '-o', file, '--force', '--records', 'all', '--duration', String(seconds), '--json'], { reject: false });

@@ -66,7 +66,7 @@ async function runOne(config: Config, seconds: number, warmup: number, rate: num
       if (spin.pid === undefined) throw new Error('epoll-spin did not start');
       if (config === 'load+workloads') args.push('--workloads', '--pid', String(spin.pid));
     }
-    const cli = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
+    const cli = join(repoRoot(), 'dist', 'cli', 'main.js');
     session = await Session.start(`node ${cli} ${args.join(' ')}; exec sleep 600`);
     const end = Date.now() + 30_000;
     while (!/^cost: \S+ ev\/s/m.test(await session.screen())) {

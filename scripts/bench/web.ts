@@ -75,7 +75,7 @@ async function syntheticServer(): Promise<void> {
 }
 
 async function startServer(config: Config): Promise<{ url: string; proc: ResultPromise<{ buffer: false; stdout: 'pipe'; reject: false }> }> {
-  const cli = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
+  const cli = join(repoRoot(), 'dist', 'cli', 'main.js');
   const args = config === 'synthetic16' ? [join(repoRoot(), 'dist', 'scripts', 'bench', 'web.js'), '--synthetic-server'] : [cli, 'serve', '--port', '0'];
   const proc = execa('node', args, { buffer: false, stdout: 'pipe', reject: false });
   proc.stdout.setEncoding('utf8');

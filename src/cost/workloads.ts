@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { buildDir } from '../probe/paths.js';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 
 export interface WorkloadResult {
   name: string;

@@ -3,11 +3,11 @@
 // lays the figures out in typed arrays.
 import { windowOf, type Totals } from '../reduce/totals.js';
 import { dropProbeStatus } from '../reduce/drops.js';
-import { cpuRows } from '../../ui/model/cpu-rows.js';
-import { irqRows } from '../../ui/model/irq-rows.js';
-import { nicRows, type NicQueue } from '../../ui/model/nic-rows.js';
-import { toolCost } from '../../ui/model/tool-cost.js';
-import type { WorkloadFeed } from '../../ui/model/workloads.js';
+import { cpuRows } from '../derive/cpu-rows.js';
+import { irqRows } from '../derive/irq-rows.js';
+import { nicRows, type NicQueue } from '../derive/nic-rows.js';
+import { toolCost } from '../derive/tool-cost.js';
+import type { WorkloadFeed } from '../derive/workloads.js';
 import { REC } from '../stream/layout.js';
 import { burstViews, type NapiRing } from './bursts.js';
 import type { Frame, WorkloadsView } from './wire.js';

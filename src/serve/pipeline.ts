@@ -3,10 +3,10 @@
 // snapshot closes an interval, and each interval becomes a frame.
 import { initialTotals, reduceTotals, type Totals } from '../reduce/totals.js';
 import type { Hello, Message } from '../stream/types.js';
-import type { NicQueue } from '../../ui/model/nic-rows.js';
-import type { WorkloadFeed } from '../../ui/model/workloads.js';
-import { WorkloadFeedCollector } from '../../ui/live/workload-feed.js';
-import type { EstimateFn } from '../../ui/live/estimate-runner.js';
+import type { NicQueue } from '../derive/nic-rows.js';
+import type { WorkloadFeed } from '../derive/workloads.js';
+import { WorkloadFeedCollector } from '../live/workload-feed.js';
+import type { EstimateFn } from '../live/estimate-runner.js';
 import { NapiRing } from './bursts.js';
 import { buildFrame, napiStreamed } from './frame.js';
 import type { Frame } from './wire.js';

@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import { join } from 'node:path';
 import { repoRoot } from '../../src/probe/paths.js';
 
-const cli = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
+const cli = join(repoRoot(), 'dist', 'cli', 'main.js');
 
 async function run(args: string[], env: Record<string, string> = {}) {
   return execa('node', [cli, ...args], { reject: false, timeout: 30_000, env });

@@ -11,7 +11,7 @@ import { readInterrupts } from '../../src/procfs/interrupts.js';
 import { repoRoot } from '../../src/probe/paths.js';
 import { assertCanRun, diskLoad, kernelSkip, progIdsOf, startEcho as startEchoServer, within, killAll, track } from './support.js';
 
-const cli = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
+const cli = join(repoRoot(), 'dist', 'cli', 'main.js');
 
 /** The CPU that takes the virtio-blk request interrupts (affinity is kernel-managed here). */
 function diskIrq(): { irq: number; cpu: number; name: string } {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../../src/probe/paths.js';
 import { assertCanRun, bin, kernelSkip, killAll, track, within } from './support.js';
 
-const cli = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
+const cli = join(repoRoot(), 'dist', 'cli', 'main.js');
 const tag = `irqlt${process.pid % 100000}`;
 const nsA = `${tag}a`;
 const nsB = `${tag}b`;

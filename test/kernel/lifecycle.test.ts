@@ -12,7 +12,7 @@ import { REC } from '../../src/stream/layout.js';
 import { helperPath, repoRoot } from '../../src/probe/paths.js';
 import { assertCanRun, bin, diskLoad, kernelSkip, liveProgIds, loopbackTraffic, progIdsOf, killAll } from './support.js';
 
-const cli = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
+const cli = join(repoRoot(), 'dist', 'cli', 'main.js');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function tracefsEvent(tp: string): boolean {

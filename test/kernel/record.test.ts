@@ -16,7 +16,7 @@ import { eachMessage } from '../../src/record/offline.js';
 import { decodeRecords } from '../../src/stream/decode.js';
 import { assertCanRun, kernelSkip, killAll, pingPong, startEcho, track } from './support.js';
 
-const cli = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
+const cli = join(repoRoot(), 'dist', 'cli', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'irqlens-krec-'));
 after(() => {
   killAll();

@@ -7,7 +7,7 @@ import { cleanup } from 'ink-testing-library';
 import { busyWindow, emptyWindow, estimates, hello, liveFixture, T0_MS } from './fixtures.js';
 import { ASCII, KEY, PLAIN, renderApp } from './support.js';
 import * as F from './frames.js';
-import { initialLiveState, liveReducer } from '../../ui/model/live-state.js';
+import { initialLiveState, liveReducer } from '../../src/derive/live-state.js';
 import { buildScreen, screenLines } from '../../ui/model/screen.js';
 import { initialUiState } from '../../ui/model/ui-state.js';
 import { RECORDING_NOT_AVAILABLE } from '../../ui/model/keys.js';

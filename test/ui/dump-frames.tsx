@@ -1,7 +1,7 @@
 // Prints frames as TypeScript literals for review (not a test): node dist/test/ui/dump-frames.js
 import { busyWindow, emptyWindow, estimates, hello, liveFixture } from './fixtures.js';
 import { renderApp, KEY, type Rendered } from './support.js';
-import { initialLiveState, liveReducer } from '../../ui/model/live-state.js';
+import { initialLiveState, liveReducer } from '../../src/derive/live-state.js';
 
 const show = (name: string, r: Rendered) => process.stdout.write(`// ${name}\n[\n${r.frame().split('\n').map((l) => `  ${JSON.stringify(l)},`).join('\n')}\n].join('\\n')\n`);
 const which = process.argv[2] ?? 'all';

@@ -4,9 +4,9 @@
 import type { Window } from '../../src/reduce/totals.js';
 import { HIST_SLOTS, NAPI_WORK_SLOTS, EPOLL_RET_SLOTS, REC } from '../../src/stream/layout.js';
 import type { BurstRec, EpollRow, HardirqRow, Hello, NapiRow, SoftirqRow, VectorRow, VictimRow } from '../../src/stream/types.js';
-import { initialLiveState, liveReducer, type LiveEvent, type LiveState } from '../../ui/model/live-state.js';
-import type { NicQueue } from '../../ui/model/nic-rows.js';
-import type { WorkloadFeed } from '../../ui/model/workloads.js';
+import { initialLiveState, liveReducer, type LiveEvent, type LiveState } from '../../src/derive/live-state.js';
+import type { NicQueue } from '../../src/derive/nic-rows.js';
+import type { WorkloadFeed } from '../../src/derive/workloads.js';
 
 export const SEC = 1_000_000_000;
 /** 2026-11-22 03:00:00 UTC: frames show UTC (offset 0), so they do not depend on the machine's zone. */

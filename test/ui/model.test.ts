@@ -3,13 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fmtClock, fmtCount, fmtDur, fmtInterval, fmtPct, fmtRate } from '../../ui/model/format.js';
-import { cpuList, irqRows, p99Upper } from '../../ui/model/irq-rows.js';
-import { allCpusRow, cpuRows } from '../../ui/model/cpu-rows.js';
-import { nicRows } from '../../ui/model/nic-rows.js';
-import { toolCost } from '../../ui/model/tool-cost.js';
-import { taxByCpu, workloadRows } from '../../ui/model/workloads.js';
-import { appendBursts, MAX_BURST_LOG, wallMs } from '../../ui/model/burst-log.js';
-import { HISTORY_LEN, pushHistory, sparkLevel, sparkline } from '../../ui/model/history.js';
+import { cpuList, irqRows, p99Upper } from '../../src/derive/irq-rows.js';
+import { allCpusRow, cpuRows } from '../../src/derive/cpu-rows.js';
+import { nicRows } from '../../src/derive/nic-rows.js';
+import { toolCost } from '../../src/derive/tool-cost.js';
+import { taxByCpu, workloadRows } from '../../src/derive/workloads.js';
+import { appendBursts, MAX_BURST_LOG, wallMs } from '../../src/derive/burst-log.js';
+import { sparkLevel, sparkline } from '../../ui/model/history.js';
+import { HISTORY_LEN, pushHistory } from '../../src/derive/history.js';
 import { fit, layoutColumns, type Column } from '../../ui/model/table.js';
 import { glyphsOf, themeFromEnv } from '../../ui/model/theme.js';
 import { matchCpu, matchIrq, parseFilter } from '../../ui/model/filter.js';
@@ -17,7 +18,7 @@ import { initialUiState, sortKey, uiReducer, type UiAction, type UiState } from 
 import { actionForKey } from '../../ui/model/keys.js';
 import { buildScreen, screenLines } from '../../ui/model/screen.js';
 import { statusLine } from '../../ui/model/status-line.js';
-import { initialLiveState, liveReducer } from '../../ui/model/live-state.js';
+import { initialLiveState, liveReducer } from '../../src/derive/live-state.js';
 import { busyWindow, burst, emptyWindow, estimates, hello, liveFixture, queues, SEC, T0_MS } from './fixtures.js';
 
 const G = glyphsOf({ color: false, unicode: false });

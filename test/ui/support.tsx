@@ -4,7 +4,7 @@
 import { Text } from 'ink';
 import { render } from 'ink-testing-library';
 import { App, type Controller, type LiveSource } from '../../ui/tui/App.js';
-import type { LiveState } from '../../ui/model/live-state.js';
+import type { LiveState } from '../../src/derive/live-state.js';
 import type { Size } from '../../ui/model/screen.js';
 import type { Theme } from '../../ui/model/theme.js';
 import type { UiState } from '../../ui/model/ui-state.js';

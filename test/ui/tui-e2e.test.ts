@@ -13,7 +13,7 @@ import { readInterrupts } from '../../src/procfs/interrupts.js';
 import { assertCanRun, diskLoad, kernelSkip, liveProgIds, loopbackTraffic, progIdsOf } from '../kernel/support.js';
 import { alive, descendants, sleep, TmuxSession } from './tmux.js';
 
-const cli = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
+const cli = join(repoRoot(), 'dist', 'cli', 'main.js');
 const ESC = String.fromCharCode(27);
 /** A select-graphic-rendition sequence that turns on inverse video (the title bar). */
 const INVERSE = new RegExp(`${ESC}\\[[0-9;]*\\b7[0-9;]*m`);

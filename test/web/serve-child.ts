@@ -13,7 +13,7 @@ export interface Served {
   stop: () => Promise<void>;
 }
 
-export const cli = () => join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
+export const cli = () => join(repoRoot(), 'dist', 'cli', 'main.js');
 
 export async function startServe(args: string[]): Promise<Served> {
   const proc = track(execa('node', [cli(), 'serve', '--port', '0', ...args], { buffer: false, stdout: 'pipe', stderr: 'pipe', reject: false }));

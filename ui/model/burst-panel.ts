@@ -1,11 +1,11 @@
 // The micro-burst log: newest first (or by size), from the burst records.
 import { clip, message, type Block } from './block.js';
-import type { BurstEntry } from './burst-log.js';
+import type { BurstEntry } from '../../src/derive/burst-log.js';
 import { matchBurst, type Filter } from './filter.js';
 import { fmtClock, fmtCount, fmtDur } from './format.js';
 import { fit, headerLine, layoutColumns, rowLine, type Column } from './table.js';
 import type { Glyphs } from './theme.js';
-import type { LiveState } from './live-state.js';
+import type { LiveState } from '../../src/derive/live-state.js';
 import { REC } from '../../src/stream/layout.js';
 
 function columns(windowUs: number): Column[] {

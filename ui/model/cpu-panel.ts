@@ -1,15 +1,15 @@
 // The CPU table: one row per CPU (and one for the whole machine) with
 // interrupt time by source, softirq time by vector, IRQs/s, the tax of the
 // workload running there and a sparkline of recent intervals.
-import { allCpusRow, cpuRows, type CpuRow } from './cpu-rows.js';
+import { allCpusRow, cpuRows, type CpuRow } from '../../src/derive/cpu-rows.js';
 import { clip, message, type Block } from './block.js';
 import { matchCpu, type Filter } from './filter.js';
 import { cut, fit, headerLine, layoutColumns, rowLine, type Column } from './table.js';
 import { fmtPct, fmtRate } from './format.js';
 import { sparkline } from './history.js';
 import type { Glyphs } from './theme.js';
-import type { LiveState } from './live-state.js';
-import { taxByCpu, type WorkloadEstimate } from './workloads.js';
+import type { LiveState } from '../../src/derive/live-state.js';
+import { taxByCpu, type WorkloadEstimate } from '../../src/derive/workloads.js';
 
 /** Softirq vectors with a column of their own in the wide layout; the rest add up under "other". */
 const VECTOR_COLUMNS = ['NET_RX', 'NET_TX', 'TIMER', 'BLOCK', 'RCU', 'SCHED'] as const;

@@ -1,12 +1,12 @@
 // The drops panel: packets the kernel dropped, per drop reason (the kernel's
 // own names), with the rate now, the count since start, where and when.
 import { clip, message, type Block } from './block.js';
-import { dropReasonRows, type DropReasonRow } from './drop-rows.js';
+import { dropReasonRows, type DropReasonRow } from '../../src/derive/drop-rows.js';
 import { matchDrop, type Filter } from './filter.js';
 import { fmtClock, fmtCount, fmtRate } from './format.js';
 import { fit, headerLine, layoutColumns, rowLine, type Column } from './table.js';
 import type { Glyphs } from './theme.js';
-import type { LiveState } from './live-state.js';
+import type { LiveState } from '../../src/derive/live-state.js';
 import { REC } from '../../src/stream/layout.js';
 import { dropProbeStatus } from '../../src/reduce/drops.js';
 

@@ -1,10 +1,10 @@
 // The filter language: "cpu:1,3 irq:virtio dev:eth0 proc:nginx" or bare text
 // (matched against IRQ, device and process names). Every term must match; a
 // term that says nothing about a panel's rows does not hide them.
-import type { IrqRow } from './irq-rows.js';
-import type { NicRow } from './nic-rows.js';
-import type { BurstEntry } from './burst-log.js';
-import type { WorkloadRow } from './workloads.js';
+import type { IrqRow } from '../../src/derive/irq-rows.js';
+import type { NicRow } from '../../src/derive/nic-rows.js';
+import type { BurstEntry } from '../../src/derive/burst-log.js';
+import type { WorkloadRow } from '../../src/derive/workloads.js';
 
 export interface Filter {
   cpus: number[] | null;

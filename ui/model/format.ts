@@ -1,5 +1,6 @@
 // Short, fixed-width figures for table cells: every number fits its column
 // and zero is shown as "0", never as a misleading "0.00".
+import type { IntervalFigure } from '../../src/derive/workloads.js';
 
 /** Events per second: 0, 0.5, 42, 950, 1.2k, 12k, 1.2M. */
 export function fmtRate(perSec: number): string {
@@ -50,14 +51,6 @@ export function fmtClock(ms: number, utcOffsetMin: number, withMs = false): stri
   const two = (n: number) => String(n).padStart(2, '0');
   const base = `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`;
   return withMs ? `${base}.${String(d.getUTCMilliseconds()).padStart(3, '0')}` : base;
-}
-
-/** An estimate with its interval; an interval that includes zero is only an upper bound. */
-export interface IntervalFigure {
-  value: number;
-  lo: number;
-  hi: number;
-  bound: boolean;
 }
 
 /** Like fmtPct, keeping the sign of a negative estimate (an interval can lie below zero). */

@@ -2,16 +2,8 @@
 // log scale so a glance compares CPUs and moments without a legend per row.
 import type { Glyphs } from './theme.js';
 
-export const HISTORY_LEN = 120;
-
 /** Upper edges of the sparkline levels 1..7 (shares of the CPU); level 8 is above the last. */
 export const SPARK_EDGES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.6] as const;
-
-export function pushHistory(h: ReadonlyMap<number, readonly number[]>, values: ReadonlyMap<number, number>): Map<number, number[]> {
-  const out = new Map<number, number[]>();
-  for (const [cpu, v] of values) out.set(cpu, [...(h.get(cpu) ?? []), v].slice(-HISTORY_LEN));
-  return out;
-}
 
 export function sparkLevel(frac: number): number {
   if (!(frac > 0)) return 0;

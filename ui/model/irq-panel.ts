@@ -2,10 +2,10 @@
 import { clip, message, type Block } from './block.js';
 import { matchIrq, type Filter } from './filter.js';
 import { fmtDur, fmtPct, fmtRate } from './format.js';
-import { cpuList, irqRows, type IrqRow } from './irq-rows.js';
+import { cpuList, irqRows, type IrqRow } from '../../src/derive/irq-rows.js';
 import { fit, headerLine, layoutColumns, rowLine, type Column } from './table.js';
 import type { Glyphs } from './theme.js';
-import type { LiveState } from './live-state.js';
+import type { LiveState } from '../../src/derive/live-state.js';
 
 const COLUMNS: Column[] = [
   { key: 'name', label: 'IRQ', width: 16, align: 'left', keep: 100 },

@@ -1,21 +1,8 @@
 // Keys -> UI actions. What a key does depends on the mode: while the filter
 // is typed every printable key is text; otherwise keys are commands.
-import type { UiAction, UiState } from './ui-state.js';
+import type { KeyInfo, UiAction, UiState } from './ui-types.js';
 
-/** The parts of ink's key object the UI reads. */
-export interface KeyInfo {
-  tab?: boolean;
-  shift?: boolean;
-  ctrl?: boolean;
-  escape?: boolean;
-  return?: boolean;
-  backspace?: boolean;
-  delete?: boolean;
-  upArrow?: boolean;
-  downArrow?: boolean;
-  leftArrow?: boolean;
-  rightArrow?: boolean;
-}
+export type { KeyInfo } from './ui-types.js';
 
 export type KeyResult = Exclude<UiAction, { type: 'key' }> | null;
 

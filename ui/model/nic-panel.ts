@@ -3,10 +3,10 @@
 import { clip, message, type Block } from './block.js';
 import { matchNic, type Filter } from './filter.js';
 import { fmtCount, fmtRate } from './format.js';
-import { nicRows, type NicRow } from './nic-rows.js';
+import { nicRows, type NicRow } from '../../src/derive/nic-rows.js';
 import { fit, headerLine, layoutColumns, rowLine, type Column } from './table.js';
 import type { Glyphs } from './theme.js';
-import type { LiveState } from './live-state.js';
+import type { LiveState } from '../../src/derive/live-state.js';
 
 const COLUMNS: Column[] = [
   { key: 'dev', label: 'device', width: 9, align: 'left', keep: 100 },

@@ -9,7 +9,7 @@ import { parseFilter, type Filter } from './filter.js';
 import { fmtClock, fmtSeconds } from './format.js';
 import { helpLines } from './help.js';
 import { irqPanel } from './irq-panel.js';
-import type { LiveState } from './live-state.js';
+import type { LiveState } from '../../src/derive/live-state.js';
 import { nicPanel } from './nic-panel.js';
 import { statusLine, type StatusLine } from './status-line.js';
 import { cut, fit } from './table.js';

@@ -1,8 +1,8 @@
 // The always-visible status line: what irqlens itself costs (events/s, BPF
 // time per event per probe, the UI's own CPU) and any lost records.
 import { fmtCount, fmtPct, fmtRate } from './format.js';
-import type { LiveState } from './live-state.js';
-import { toolCost } from './tool-cost.js';
+import type { LiveState } from '../../src/derive/live-state.js';
+import { toolCost } from '../../src/derive/tool-cost.js';
 
 export interface StatusLine {
   text: string;

@@ -6,8 +6,8 @@ import { matchWorkload, type Filter } from './filter.js';
 import { fmtClock, fmtCount, fmtInterval, fmtPct, fmtRate } from './format.js';
 import { fit, headerLine, layoutColumns, rowLine, type Column } from './table.js';
 import type { Glyphs } from './theme.js';
-import type { LiveState } from './live-state.js';
-import { workloadRows, type WorkloadFeed, type WorkloadRow } from './workloads.js';
+import type { LiveState } from '../../src/derive/live-state.js';
+import { workloadRows, type WorkloadFeed, type WorkloadRow } from '../../src/derive/workloads.js';
 
 const COLUMNS: Column[] = [
   { key: 'pid', label: 'PID', width: 7, align: 'right', keep: 40 },

@@ -2,7 +2,7 @@
 // keys mapped by ui/model/keys.ts, the frame built by ui/model/screen.ts.
 import { useInput } from 'ink';
 import { useEffect, useReducer, useState, useSyncExternalStore, type ReactNode } from 'react';
-import type { LiveState } from '../model/live-state.js';
+import type { LiveState } from '../../src/derive/live-state.js';
 import { buildScreen, type Size } from '../model/screen.js';
 import type { Theme } from '../model/theme.js';
 import { initialUiState, uiReducer, type UiState } from '../model/ui-state.js';

@@ -11,7 +11,7 @@ import { CHUNK_HDR, FILE_HDR } from '../../../src/record/format.js';
 import { scratch } from './support.js';
 import { synthRecording } from './synth.js';
 
-const cli = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
+const cli = join(repoRoot(), 'dist', 'cli', 'main.js');
 const dir = scratch();
 const good = join(dir, 'good.irqrec');
 synthRecording(good, { seconds: 3, intervalMs: 100, irqRate: 800, irqNs: 1500, netRxRate: 2000, seed: 4, records: true });

@@ -1,0 +1,148 @@
+// `irqlens serve [FILE]`: the web view and /metrics, live from the probes or
+// from a recording, through the same pipeline (src/serve).
+import { Command, Option } from 'commander';
+import { Probe } from '../../src/probe/client.js';
+import { nicQueues } from '../../src/procfs/nic.js';
+import { RecordError } from '../../src/record/errors.js';
+import { openRecording } from '../../src/record/open.js';
+import { RecordingSource } from '../../src/record/source.js';
+import { ServeError } from '../../src/serve/errors.js';
+import { metricsText } from '../../src/serve/metrics.js';
+import { Pipeline, type MessageSource } from '../../src/serve/pipeline.js';
+import { staticRoutes } from '../../src/serve/routes.js';
+import { WebServer } from '../../src/serve/server.js';
+import { EstimateRunner } from '../../src/live/estimate-runner.js';
+import { UsageError } from '../common/errors.js';
+import { positiveInt, positiveNumber, probeOptionList, toProbeOptions, type RawProbeOpts } from '../common/probe-options.js';
+import { onInterrupt } from '../common/signals.js';
+
+export interface ServeOpts extends RawProbeOpts {
+  port: number;
+  host: string;
+  token?: string;
+  intervalMs: number;
+  speed: number;
+  workloads?: boolean;
+  /** BPF run-time statistics for irqlens_bpf_* and the page's tool cost (--no-prog-stats turns them off). */
+  progStats: boolean;
+}
+
+// attribution keeps only softirq runs raised by interrupts: stream just those
+const WORKLOAD_RECORDS = ['hardirq', 'vector', 'async-softirq', 'burst', 'period'];
+
+function port(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) > 65535) throw new UsageError(`--port: '${v}' is not a port from 0 to 65535 (0 picks a free one)`);
+  return Number(v);
+}
+
+function token(v: string): string {
+  if (v.length < 16 || !/^[\x21-\x7e]+$/.test(v)) throw new UsageError('--token: use at least 16 printable characters without spaces (e.g. $(openssl rand -hex 16))');
+  return v;
+}
+
+async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command): Promise<void> {
+  const tok = o.token ?? (process.env.IRQLENS_TOKEN ? token(process.env.IRQLENS_TOKEN) : undefined);
+  let src: MessageSource;
+  let queues: () => ReturnType<typeof nicQueues>;
+  if (file !== undefined) {
+    for (const live of ['pid', 'cgroup', 'records', 'ringBytes', 'windowUs', 'burstPackets', 'dropUnspecified']) {
+      if (cmd.getOptionValueSource(live) === 'cli') throw new UsageError(`--${live.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is for live probes; a recording serves what it recorded`);
+    }
+    const rec = openRecording(file);
+    src = new RecordingSource(rec, { speed: o.speed });
+    const recorded = rec.header.settings?.queues ?? [];
+    queues = () => recorded;
+  } else {
+    const base = toProbeOptions(o);
+    const records = o.workloads ? [...new Set([...(base.records ?? []), ...WORKLOAD_RECORDS])].filter((r) => r !== 'none') : base.records;
+    src = await Probe.start({ ...base, ...(records ? { records } : {}), intervalMs: 60_000, progStats: o.progStats });
+    let read = nicQueues();
+    let at = Date.now();
+    // NIC queues are re-read every 30 s (devices and IRQ affinity rarely change)
+    queues = () => {
+      if (Date.now() - at > 30_000) {
+        read = nicQueues();
+        at = Date.now();
+      }
+      return read;
+    };
+  }
+  const runner = o.workloads ? new EstimateRunner() : null;
+  let server: WebServer | null = null;
+  const pipeline = new Pipeline(src.hello, {
+    intervalMs: o.intervalMs, queues, estimate: runner?.run ?? null, onFrame: (f) => server?.broadcast(f),
+    // a recording's intervals are its own snapshots (stream time), whatever the replay speed
+    ...(file !== undefined ? { everySnapshotNs: o.intervalMs * 1e6 } : {}),
+  });
+  let finishing: Promise<void> | null = null;
+  const finish = (): Promise<void> =>
+    (finishing ??= (async () => {
+      pipeline.stopTimer();
+      await server?.close();
+      await runner?.close();
+      await src.stop();
+    })());
+  const offSignals = onInterrupt(finish);
+  try {
+    const routes = staticRoutes(`irqlens: ${src.hello.host}`);
+    const hello = { type: 'hello' as const, host: src.hello.host, kernel: src.hello.kernel, ncpus: src.hello.ncpus, source: file ?? 'live', intervalMs: o.intervalMs, history: 600 };
+    server = await WebServer.listen({ host: o.host, port: o.port, ...(tok ? { token: tok } : {}) }, {
+      static: routes,
+      metrics: () => {
+        const u = process.cpuUsage();
+        return metricsText(pipeline.state, { clients: server?.clientCount ?? 0, framesSent: server?.framesSent ?? 0, framesMissed: server?.framesMissed ?? 0, cpuSeconds: (u.user + u.system) / 1e6, rssBytes: process.memoryUsage().rss });
+      },
+    }, hello);
+    const shown = o.host.includes(':') ? `[${o.host}]` : o.host;
+    process.stdout.write(`irqlens serve: http://${shown}:${server.port}/${tok ? '?token=...' : ''} (metrics at /metrics; Ctrl-C stops)\n`);
+    for (const w of src.warnings) process.stderr.write(`irqlens: ${w}\n`);
+    await pipeline.run(src);
+    if (file === undefined && !finishing) throw new ServeError('the helper stopped unexpectedly (its stream ended)');
+    if (!finishing) {
+      server.end(`the recording ended at ${pipeline.state.tsNs > 0n ? ((Number(pipeline.state.tsNs) - Number(src.hello.monoNs)) / 1e9).toFixed(1) : '0'} s`);
+      process.stdout.write('irqlens serve: the recording ended; still serving it (Ctrl-C stops)\n');
+      // serve what was replayed until a signal ends the process (onInterrupt exits)
+      await new Promise<never>(() => undefined);
+    }
+  } finally {
+    await finish();
+    offSignals();
+  }
+}
+
+export function registerServeCommand(program: Command): void {
+  const c = program
+    .command('serve')
+    .description('a web view (charts) and a Prometheus /metrics endpoint, live or from a recording')
+    .argument('[file]', 'a recording (irqlens record) to serve instead of the live probes')
+    .addOption(new Option('--port <port>', 'TCP port (0 picks a free one)').default(7070).argParser(port))
+    .addOption(new Option('--host <address>', 'address to bind; anything but loopback needs --token').default('127.0.0.1'))
+    .addOption(new Option('--token <secret>', 'required by the page, the websocket and /metrics (or set IRQLENS_TOKEN)').argParser(token))
+    .addOption(new Option('--interval-ms <ms>', 'update interval').default(100).argParser(positiveInt('--interval-ms', 60_000)))
+    .addOption(new Option('--speed <x>', 'a recording: times real time').default(1).argParser(positiveNumber('--speed')))
+    .option('--workloads', "trace epoll busy periods and estimate each workload's interrupt tax (more CPU; limit with --pid)")
+    .option('--no-prog-stats', 'leave BPF run-time statistics off (no irqlens_bpf_* metrics, no BPF share on the page)');
+  for (const o of probeOptionList()) {
+    if (o.long === '--records') c.addOption(new Option('--records <kinds>', 'per-event records to stream (napi feeds the 100 us burst bins, drop the drop times)').default('burst,napi,drop'));
+    else c.addOption(o);
+  }
+  c.addHelpText('after', `
+The page is read-only: nothing on it or on its websocket changes the system. Binding another address
+than loopback needs --token; open the page as http://HOST:PORT/?token=SECRET and scrape /metrics with
+Authorization: Bearer SECRET. See docs/web.md.
+
+Examples:
+  irqlens serve                          # then open http://127.0.0.1:7070/
+  irqlens serve run.irqrec --speed 4     # a recording, 4x real time
+  irqlens serve --host 0.0.0.0 --token $(openssl rand -hex 16)
+  curl -s 127.0.0.1:7070/metrics | grep irqlens_hardirq_total`)
+    .action(async (file: string | undefined, o: ServeOpts, cmd: Command) => {
+      try {
+        await serveCommand(file, o, cmd);
+      } catch (e) {
+        if (!(e instanceof ServeError || e instanceof RecordError)) throw e;
+        process.stderr.write(`irqlens: ${e.message}\n`);
+        process.exit(1);
+      }
+    });
+}

@@ -1,0 +1,44 @@
+// `irqlens snapshot`: totals over a window, as text or JSON.
+import { Probe } from '../../src/probe/client.js';
+import { Tracker } from '../../src/probe/tracker.js';
+import { windowOf } from '../../src/reduce/totals.js';
+import { snapshotJson } from '../../src/report/snapshot-json.js';
+import { summaryHeader, summaryLines } from '../../src/report/summary-text.js';
+import { toProbeOptions, type RawProbeOpts } from '../common/probe-options.js';
+import { onInterrupt } from '../common/signals.js';
+
+export interface SnapshotOpts extends RawProbeOpts {
+  duration: number;
+  json?: boolean;
+}
+
+export async function snapshotCommand(o: SnapshotOpts): Promise<void> {
+  const probe = await Probe.start({ ...toProbeOptions(o), intervalMs: 100 });
+  const cleanup = onInterrupt(() => probe.stop());
+  try {
+    const tracker = new Tracker(probe);
+    const start = await tracker.mark();
+    const progress = !o.json && process.stderr.isTTY;
+    const t0 = Date.now();
+    const ms = o.duration * 1000;
+    while (Date.now() - t0 < ms) {
+      await new Promise((r) => setTimeout(r, Math.min(250, ms - (Date.now() - t0))));
+      if (progress) process.stderr.write(`\rmeasuring: ${((Date.now() - t0) / 1000).toFixed(1)} / ${o.duration} s `);
+    }
+    if (progress) process.stderr.write('\r\x1b[K');
+    const end = await tracker.mark();
+    await probe.stop();
+    await tracker.done;
+    const w = windowOf(start, end);
+    for (const warning of probe.warnings) process.stderr.write(`irqlens: ${warning}\n`);
+    if (o.json) {
+      process.stdout.write(JSON.stringify(snapshotJson(w), null, 2) + '\n');
+    } else {
+      process.stdout.write(summaryHeader(w) + '\n');
+      process.stdout.write(summaryLines(w, `${o.duration}s`).join('\n') + '\n');
+    }
+  } finally {
+    cleanup();
+    await probe.stop();
+  }
+}

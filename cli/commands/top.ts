@@ -1,0 +1,166 @@
+// `irqlens top` (and plain `irqlens`): the live terminal UI when both ends
+// are a terminal, else the plain per-interval text summary (pipes, logs).
+// This module owns the probe and reads sysfs; the UI (ui/) only gets
+// reduced state through the store.
+import { Probe } from '../../src/probe/client.js';
+import { ProbeError } from '../../src/probe/errors.js';
+import { Tracker } from '../../src/probe/tracker.js';
+import { nicQueues } from '../../src/procfs/nic.js';
+import { windowOf, type Totals } from '../../src/reduce/totals.js';
+import { summaryHeader, summaryLines } from '../../src/report/summary-text.js';
+import { toProbeOptions, type RawProbeOpts } from '../common/probe-options.js';
+import { onInterrupt } from '../common/signals.js';
+import { LiveStore } from '../../src/live/store.js';
+import { Sampler } from '../../src/live/sampler.js';
+import { EstimateRunner } from '../../src/live/estimate-runner.js';
+import { WorkloadFeedCollector } from '../../src/live/workload-feed.js';
+import { themeFromEnv } from '../../ui/model/theme.js';
+import { Recorder } from '../../src/live/recorder.js';
+import { ifaceNames, ownNetns } from '../../src/netstat/counters.js';
+
+export interface TopOpts extends RawProbeOpts {
+  interval: number;
+  count?: number;
+  /** Trace busy periods and estimate each workload's interrupt tax. */
+  workloads?: boolean;
+  /** BPF run-time statistics for the status line (--no-prog-stats turns them off). */
+  progStats: boolean;
+  /** Plain text even on a terminal. */
+  plain?: boolean;
+}
+
+/** Per-event records the workload estimate needs: busy periods and the interrupts around them. */
+// attribution keeps only softirq runs raised by interrupts: stream just those
+const WORKLOAD_RECORDS = ['hardirq', 'vector', 'async-softirq', 'burst', 'period'];
+
+/** NIC queues are re-read this often (devices and IRQ affinity rarely change). */
+const QUEUES_EVERY_MS = 30_000;
+
+export async function topCommand(o: TopOpts): Promise<void> {
+  const interactive = !o.plain && process.stdout.isTTY && process.stdin.isTTY;
+  return interactive ? liveTop(o) : plainTop(o);
+}
+
+async function plainTop(o: TopOpts): Promise<void> {
+  const probe = await Probe.start({ ...toProbeOptions(o), intervalMs: 100 });
+  let stopping = false;
+  const cleanup = onInterrupt(async () => {
+    stopping = true;
+    await probe.stop();
+  });
+  try {
+    const tracker = new Tracker(probe);
+    let prev: Totals = await tracker.mark();
+    process.stdout.write(summaryHeader({ hello: probe.hello }) + '\n');
+    for (let i = 0; !stopping && (o.count === undefined || i < o.count); i++) {
+      await new Promise((r) => setTimeout(r, o.interval * 1000));
+      if (stopping) break;
+      const cur = await tracker.mark();
+      const clock = new Date().toTimeString().slice(0, 8);
+      process.stdout.write(summaryLines(windowOf(prev, cur), clock).join('\n') + '\n\n');
+      prev = cur;
+    }
+  } catch (e) {
+    if (!stopping) throw e;
+  } finally {
+    cleanup();
+    await probe.stop();
+  }
+}
+
+/**
+ * Loads the UI (ink, react) only for a terminal. ink draws only a final frame when it believes it
+ * runs in CI; with a terminal on both ends a person is watching. React's development build costs
+ * several times the CPU per redraw: production unless NODE_ENV says otherwise.
+ */
+async function importTui(): Promise<typeof import('../../ui/tui/run.js')> {
+  process.env.NODE_ENV ??= 'production';
+  const saved = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  try {
+    return await import('../../ui/tui/run.js');
+  } finally {
+    for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v;
+  }
+}
+
+async function liveTop(o: TopOpts): Promise<void> {
+  const base = toProbeOptions(o);
+  const records = o.workloads ? [...new Set([...(base.records ?? []), ...WORKLOAD_RECORDS])].filter((r) => r !== 'none') : base.records;
+  const { mountTui } = await importTui();
+  // periodic snapshots are not needed: every interval asks for its own
+  const probe = await Probe.start({ ...base, ...(records ? { records } : {}), intervalMs: 60_000, progStats: o.progStats });
+  const tracker = new Tracker(probe);
+  const store = new LiveStore();
+  store.dispatch({ type: 'started', hello: probe.hello, statsOn: o.progStats, workloads: o.workloads ?? false, utcOffsetMin: -new Date().getTimezoneOffset(), netns: ownNetns(), ifNames: ifaceNames() });
+  let queuesAt = Date.now();
+  store.dispatch({ type: 'queues', queues: nicQueues() });
+  const runner = o.workloads ? new EstimateRunner() : null;
+  const feed = runner ? new WorkloadFeedCollector(probe.hello, runner.run, (f) => {
+    store.dispatch({ type: 'workloads', feed: f });
+  }) : null;
+  if (feed) {
+    tracker.onMessage((_t, m) => {
+      feed.add(m);
+    });
+  }
+  const sampler = new Sampler({
+    tracker, store, intervalS: o.interval, ...(o.count !== undefined ? { count: o.count } : {}),
+    warnings: () => probe.warnings,
+    onMark: (tsNs, atMs) => {
+      feed?.mark(tsNs, atMs);
+      if (atMs - queuesAt >= QUEUES_EVERY_MS) {
+        queuesAt = atMs;
+        store.dispatch({ type: 'queues', queues: nicQueues() });
+      }
+    },
+  });
+
+  const recorder = new Recorder();
+  let quit: () => void = () => undefined;
+  const quitRequested = new Promise<void>((resolve) => {
+    quit = resolve;
+  });
+  const tui = mountTui({
+    source: store,
+    theme: themeFromEnv(process.env),
+    initial: { intervalS: o.interval },
+    controller: { setIntervalS: (s) => { sampler.setIntervalS(s); }, quit, toggleRecording: () => recorder.toggle() },
+  });
+  let finishing: Promise<void> | null = null;
+  // every exit path (q, Ctrl-C, SIGTERM, a probe error) ends here: UI off, terminal back, probes detached
+  const finish = (): Promise<void> =>
+    (finishing ??= (async () => {
+      sampler.stop();
+      tui.close();
+      await recorder.stop();
+      await runner?.close();
+      await probe.stop();
+    })());
+  const offSignals = onInterrupt(finish);
+  let failure: Error | null = null;
+  const running = sampler.run();
+  // the stream ending on its own (the helper died) is a failure even between intervals
+  const streamEnd = tracker.done.then(() => {
+    if (!finishing) throw new ProbeError('the helper stopped unexpectedly (its stream ended)');
+  });
+  // a render error ends the UI (ink shows nothing useful after it): a failure like any other
+  const uiEnd = tui.exited.then(() => {
+    if (!finishing) throw new Error('the terminal UI ended unexpectedly');
+  });
+  // whichever loses the race may still reject later (a mark cut short by the stop): that is expected
+  for (const p of [running, streamEnd, uiEnd]) p.catch(() => undefined);
+  try {
+    await Promise.race([running, quitRequested, streamEnd, uiEnd]);
+  } catch (e) {
+    if (!finishing) {
+      failure = e instanceof Error ? e : new Error(String(e));
+      store.dispatch({ type: 'fatal', message: failure.message });
+    }
+  } finally {
+    await finish();
+    offSignals();
+  }
+  if (failure) throw failure;
+}

@@ -1,0 +1,59 @@
+// Options every live command shares, parsed and checked in one place.
+import { Option } from 'commander';
+import { existsSync } from 'node:fs';
+import { UsageError } from './errors.js';
+import type { ProbeOptions } from '../../src/probe/client.js';
+
+export function positiveInt(name: string, max = 1e9) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max) throw new UsageError(`${name}: '${v}' is not a whole number from 1 to ${max}`);
+    return Number(v);
+  };
+}
+
+export function positiveNumber(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name}: '${v}' is not a positive number`);
+    return n;
+  };
+}
+
+export const probeOptionList = (): Option[] => [
+  new Option('--pid <tgid>', 'epoll probes trace only this process').argParser(positiveInt('--pid', 2 ** 30)),
+  new Option('--cgroup <path>', 'epoll probes trace only this cgroup v2 directory'),
+  new Option('--window-us <us>', 'micro-burst window in microseconds').default(100).argParser(positiveInt('--window-us', 1e6)),
+  new Option('--burst-packets <n>', 'packets per window that make a micro-burst').default(256).argParser(positiveInt('--burst-packets')),
+  new Option('--ring-bytes <n>', 'ring buffer size in bytes (power of 2)').argParser(positiveInt('--ring-bytes', 2 ** 30)),
+  new Option('--records <kinds>', 'per-event records to stream: hardirq,vector,softirq,async-softirq (only runs raised by interrupts),napi,epoll,burst,period,drop,all,none').default('burst,drop'),
+  new Option('--drop-unspecified', 'also count packet frees without a drop reason (NOT_SPECIFIED: mostly normal frees)'),
+];
+
+export interface RawProbeOpts {
+  pid?: number;
+  cgroup?: string;
+  windowUs: number;
+  burstPackets: number;
+  ringBytes?: number;
+  records: string;
+  dropUnspecified?: boolean;
+}
+
+export function toProbeOptions(o: RawProbeOpts): ProbeOptions {
+  if (o.cgroup !== undefined && !existsSync(o.cgroup)) throw new UsageError(`--cgroup: ${o.cgroup} does not exist (give a cgroup v2 directory, e.g. /sys/fs/cgroup/system.slice)`);
+  if (o.ringBytes !== undefined && (o.ringBytes < 4096 || (o.ringBytes & (o.ringBytes - 1)) !== 0)) {
+    throw new UsageError(`--ring-bytes: ${o.ringBytes} is not a power of 2 of at least 4096`);
+  }
+  const known = new Set(['hardirq', 'vector', 'softirq', 'async-softirq', 'napi', 'epoll', 'burst', 'period', 'drop', 'all', 'none']);
+  const records = o.records.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const r of records) if (!known.has(r)) throw new UsageError(`--records: unknown kind '${r}' (use ${[...known].join(', ')})`);
+  return {
+    ...(o.pid !== undefined ? { pid: o.pid } : {}),
+    ...(o.cgroup !== undefined ? { cgroup: o.cgroup } : {}),
+    ...(o.ringBytes !== undefined ? { ringBytes: o.ringBytes } : {}),
+    windowUs: o.windowUs,
+    burstPackets: o.burstPackets,
+    records,
+    ...(o.dropUnspecified ? { dropUnspecified: true } : {}),
+  };
+}

@@ -1,0 +1,92 @@
+// Everything the UI shows, as reduced state: the latest interval's window,
+// histories and logs built from past intervals, the workload estimates and
+// the probe's health. Changed only through liveReducer, from the sampler.
+import type { Window } from '../reduce/totals.js';
+import type { DropRow, Hello } from '../stream/types.js';
+import { accumulateDrops } from './drop-rows.js';
+import { appendBursts, devNames, type BurstEntry } from './burst-log.js';
+import { cpuRows } from './cpu-rows.js';
+import { pushHistory } from './history.js';
+import type { NicQueue } from './nic-rows.js';
+import type { WorkloadFeed } from './workloads.js';
+
+export interface LiveState {
+  hello: Hello | null;
+  /** The latest interval; null until the first one ends. */
+  window: Window | null;
+  /** Wall-clock Unix ms at the end of the latest interval. */
+  atMs: number;
+  /** Offset of local time from UTC, minutes (fixed per run so frames are reproducible). */
+  utcOffsetMin: number;
+  intervals: number;
+  /** Interrupt time share per CPU, oldest first. */
+  history: ReadonlyMap<number, readonly number[]>;
+  bursts: readonly BurstEntry[];
+  devs: ReadonlyMap<number, string>;
+  /** drops since start (summed windows), keyed like reduceTotals */
+  drops: ReadonlyMap<string, DropRow>;
+  /** inode of the viewer's network namespace (0 unknown): other namespaces' ifindexes get no name */
+  netns: number;
+  queues: readonly NicQueue[];
+  workloads: WorkloadFeed;
+  /** BPF run-time statistics are on (per-probe ns/event can be shown). */
+  statsOn: boolean;
+  /** This process's CPU over the latest interval, as a share of one CPU. */
+  uiCpuFrac: number | null;
+  lostTotal: number;
+  warnings: readonly string[];
+  /** Set when the probe stopped with an error. */
+  fatal: string | null;
+}
+
+export type LiveEvent =
+  | { type: 'started'; hello: Hello; statsOn: boolean; workloads: boolean; utcOffsetMin: number; netns?: number; ifNames?: ReadonlyMap<number, string> }
+  | { type: 'interval'; window: Window; atMs: number; uiCpuFrac: number | null }
+  | { type: 'queues'; queues: readonly NicQueue[] }
+  | { type: 'workloads'; feed: WorkloadFeed }
+  | { type: 'warnings'; warnings: readonly string[] }
+  | { type: 'fatal'; message: string };
+
+export function initialLiveState(): LiveState {
+  return {
+    hello: null, window: null, atMs: 0, utcOffsetMin: 0, intervals: 0, history: new Map(), bursts: [], devs: new Map(), drops: new Map(), netns: 0, queues: [],
+    workloads: { state: 'off' }, statsOn: false, uiCpuFrac: null, lostTotal: 0, warnings: [], fatal: null,
+  };
+}
+
+export function liveReducer(s: LiveState, e: LiveEvent): LiveState {
+  switch (e.type) {
+    case 'started':
+      return {
+        ...s, hello: e.hello, statsOn: e.statsOn, utcOffsetMin: e.utcOffsetMin, netns: e.netns ?? 0, devs: e.ifNames ? new Map([...s.devs, ...e.ifNames]) : s.devs,
+        workloads: e.workloads ? { state: 'measuring', collectedS: 0, needS: 0 } : { state: 'off' },
+      };
+    case 'interval': {
+      const w = e.window;
+      const devs = devNames(s.devs, w, s.queues);
+      let lost = 0;
+      for (const v of w.lost.values()) lost += v;
+      return {
+        ...s,
+        hello: w.hello,
+        window: w,
+        atMs: e.atMs,
+        intervals: s.intervals + 1,
+        history: pushHistory(s.history, new Map(cpuRows(w).map((r) => [r.cpu, r.totalFrac]))),
+        bursts: appendBursts(s.bursts, w, devs),
+        devs,
+        drops: accumulateDrops(s.drops, w),
+        uiCpuFrac: e.uiCpuFrac,
+        lostTotal: s.lostTotal + lost,
+      };
+    }
+    case 'queues':
+      return { ...s, queues: e.queues };
+    case 'workloads':
+      return { ...s, workloads: e.feed };
+    case 'warnings':
+      return { ...s, warnings: e.warnings };
+    case 'fatal':
+      return { ...s, fatal: e.message };
+  }
+}

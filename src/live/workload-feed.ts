@@ -1,0 +1,166 @@
+// Busy periods and interrupt hits, collected in epochs of a few seconds, and
+// an estimate over the newest complete epochs at most every `everyS`
+// seconds. Memory and CPU stay bounded: busy periods are thinned
+// systematically (every k-th, k doubling as needed), and an epoch that has
+// decoded its budget of periods or interrupts stops at that moment, its span
+// saying so, so no estimate mixes complete and missing data.
+import { PeriodCollector } from '../reduce/periods.js';
+import type { Hello, Message } from '../stream/types.js';
+import type { WorkloadFeed } from '../derive/workloads.js';
+import type { EstimateFn } from './estimate-runner.js';
+
+export interface FeedOptions {
+  /** Seconds between estimates (and the epoch length). */
+  everyS: number;
+  /** Epochs an estimate may span. */
+  epochs: number;
+  /** Per epoch: busy periods kept (more are thinned). */
+  maxPeriods: number;
+  /** Per epoch: busy periods and interrupts decoded, after which the epoch stops collecting (decoding is the cost). */
+  maxSeen: number;
+  maxHits: number;
+}
+
+// at most ~10k decoded periods a second whatever the workload's rate, and 8000 kept: enough for
+// about 30 periods hit by a 250 Hz timer in their first 25 us, which the estimator needs; it
+// takes ~0.1 ms per period in its worker, so ~0.8 s of CPU per 10 s at most
+export const DEFAULT_FEED: FeedOptions = { everyS: 10, epochs: 1, maxPeriods: 8_000, maxSeen: 100_000, maxHits: 200_000 };
+
+/** Records reach the helper's ring up to ~10 ms before they reach us: a stopped epoch ends this much earlier. */
+const FLUSH_MARGIN_NS = 20e6;
+
+interface Epoch {
+  collector: PeriodCollector;
+  fromNs: number;
+  toNs: number | null;
+  /** Where collection stopped early (CLOCK_MONOTONIC ns), or null. */
+  stoppedNs: number | null;
+  /** Every `stride`-th busy period is kept; `seen` counts them all. */
+  stride: number;
+  seen: number;
+}
+
+export class WorkloadFeedCollector {
+  private current: Epoch | null = null;
+  private closed: Epoch[] = [];
+  private running = false;
+  private firstNs: number | null = null;
+
+  constructor(
+    private readonly hello: Hello,
+    private readonly estimate: EstimateFn,
+    private readonly publish: (f: WorkloadFeed) => void,
+    private readonly o: FeedOptions = DEFAULT_FEED,
+  ) {}
+
+  /** Every stream message (from Tracker.onMessage). */
+  add(m: Message): void {
+    const e = this.current;
+    if (!e || e.stoppedNs !== null) return;
+    if (m.type !== 'events' && m.type !== 'snapshot') return;
+    const before = e.collector.periods.length;
+    e.collector.add(m);
+    this.thin(e, before);
+    if (e.seen >= this.o.maxSeen || e.collector.hits.length >= this.o.maxHits) e.stoppedNs = this.stopAt(e);
+  }
+
+  /** Where a stopped epoch ends: its last interrupt less the flush margin, or its last period's end. */
+  private stopAt(e: Epoch): number {
+    const lastPeriod = e.collector.periods.reduce((m, p) => Math.max(m, p.endNs), e.fromNs);
+    const last = e.collector.hits.length ? e.collector.lastNs : lastPeriod;
+    return Math.max(e.fromNs, last - FLUSH_MARGIN_NS);
+  }
+
+  /**
+   * Keeps every stride-th busy period in arrival order. The choice does not depend on what interrupted
+   * a period, so the sample's exposure statistics are those of all periods, just with fewer of them.
+   */
+  private thin(e: Epoch, from: number): void {
+    const ps = e.collector.periods;
+    let w = from;
+    for (let i = from; i < ps.length; i++) {
+      const p = ps[i];
+      if (p && e.seen++ % e.stride === 0) ps[w++] = p;
+    }
+    ps.length = w;
+    while (ps.length > this.o.maxPeriods) {
+      // position k holds period k x stride: the even positions are the multiples of 2 x stride
+      let k = 0;
+      for (let i = 0; i < ps.length; i += 2) {
+        const p = ps[i];
+        if (p) ps[k++] = p;
+      }
+      ps.length = k;
+      e.stride *= 2;
+    }
+  }
+
+  /** At every interval edge (a requested snapshot at `tsNs`). */
+  mark(tsNs: bigint, atMs: number): void {
+    const now = Number(tsNs);
+    this.firstNs ??= now;
+    const e = this.current;
+    if (!e) {
+      this.current = this.fresh(now);
+      this.publishMeasuring(now);
+      return;
+    }
+    if (now - e.fromNs < this.o.everyS * 1e9) {
+      if (!this.closed.length) this.publishMeasuring(now);
+      return;
+    }
+    e.toNs = e.stoppedNs ?? now;
+    this.closed = [...this.closed, e].slice(-this.o.epochs);
+    this.current = this.fresh(now);
+    if (!this.running) void this.run(atMs);
+  }
+
+  private fresh(fromNs: number): Epoch {
+    return { collector: new PeriodCollector(), fromNs, toNs: null, stoppedNs: null, stride: 1, seen: 0 };
+  }
+
+  private publishMeasuring(now: number): void {
+    this.publish({ state: 'measuring', collectedS: (now - (this.firstNs ?? now)) / 1e9, needS: this.o.everyS });
+  }
+
+  /** The newest closed epochs that join without a gap (an epoch that stopped early ends the run). */
+  private span(): Epoch[] {
+    const out: Epoch[] = [];
+    for (let i = this.closed.length - 1; i >= 0; i--) {
+      const e = this.closed[i];
+      if (!e) break;
+      if (out.length && e.stoppedNs !== null) break;
+      out.unshift(e);
+    }
+    return out;
+  }
+
+  private async run(atMs: number): Promise<void> {
+    const epochs = this.span();
+    const first = epochs[0];
+    const last = epochs[epochs.length - 1];
+    if (!first || !last || last.toNs === null) return;
+    this.running = true;
+    try {
+      const fromNs = first.fromNs;
+      const toNs = last.toNs;
+      const comms = new Map<number, string>();
+      for (const e of epochs) for (const [k, v] of e.collector.comms) comms.set(k, v);
+      const estimates = await this.estimate({
+        hello: this.hello,
+        periods: epochs.flatMap((e) => e.collector.periods),
+        hits: epochs.flatMap((e) => e.collector.hits),
+        comms: [...comms],
+        fromNs,
+        toNs,
+      });
+      const seen = epochs.reduce((n, e) => n + e.seen, 0);
+      const kept = epochs.reduce((n, e) => n + e.collector.periods.length, 0);
+      this.publish({ state: 'ready', atMs, spanS: (toNs - fromNs) / 1e9, estimates, periodsSeen: seen, periodsUsed: kept });
+    } catch (err) {
+      this.publish({ state: 'failed', message: err instanceof Error ? err.message : String(err) });
+    } finally {
+      this.running = false;
+    }
+  }
+}
