@@ -13,7 +13,7 @@ import { devicesOf, quickSample, refreshEthtoolStats, sampleNet } from '../../sr
 import { diagnose, isHealthy, type NetSample } from '../../src/doctor/findings.js';
 import { foldDropRecords, type DropTimeline } from '../../src/doctor/timeline.js';
 import { doctorJson, doctorText } from '../../src/doctor/text.js';
-import { describe } from '../common/errors.js';
+import { describe, UsageError } from '../common/errors.js';
 import { positiveInt, positiveNumber } from '../common/probe-options.js';
 import { onInterrupt } from '../common/signals.js';
 
@@ -153,12 +153,19 @@ export async function doctorCommand(o: DoctorOpts): Promise<void> {
   process.exitCode = code;
 }
 
+// shorter than the counters' 500 ms sampling, a watch sees nothing and would call any host healthy
+function atLeastHalfSecond(v: string): number {
+  const n = positiveNumber('--duration')(v);
+  if (n < 0.5) throw new UsageError(`--duration: '${v}' is too short to watch anything: give at least 0.5 seconds`);
+  return n;
+}
+
 export function registerDoctorCommand(program: Command): void {
   program
     .command('doctor')
     .description('watch the receive path and explain packet drops, most severe first (read-only)')
     .option('--iface <dev>', 'only this interface (socket-level drops still count)')
-    .addOption(new Option('--duration <seconds>', 'how long to watch').default(10).argParser(positiveNumber('--duration')))
+    .addOption(new Option('--duration <seconds>', 'how long to watch (at least 0.5)').default(10).argParser(atLeastHalfSecond))
     .option('--json', 'JSON output (schema irqlens.doctor/1)')
     .option('--drop-unspecified', 'also count packet frees without a drop reason (mostly normal frees)')
     .addOption(new Option('--window-us <us>', 'micro-burst window in microseconds').default(100).argParser(positiveInt('--window-us', 1e6)))

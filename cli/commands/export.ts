@@ -1,8 +1,8 @@
 // `irqlens export`: a recording as a Perfetto/Chrome trace or per-interval CSV.
-import { existsSync } from 'node:fs';
 import { CSV_TABLES, exportCsv, type CsvTable } from '../../src/record/csv.js';
 import { closeRecording, openRecording } from '../../src/record/open.js';
 import { exportPerfetto } from '../../src/record/perfetto.js';
+import { prepareOutput } from '../../src/output/safe-output.js';
 import { UsageError } from '../common/errors.js';
 import { count, mb } from './record.js';
 
@@ -30,9 +30,15 @@ export function exportCommand(file: string, o: ExportOpts): Promise<void> {
   if (o.format !== 'perfetto' && o.format !== 'csv') throw new UsageError(`--format: '${o.format}' is not perfetto or csv`);
   if (!(CSV_TABLES as readonly string[]).includes(o.table)) throw new UsageError(`--table: '${o.table}' is not one of ${CSV_TABLES.join(', ')}`);
   const toStdout = o.output === '-';
-  if (!toStdout && existsSync(o.output) && !o.force) throw new UsageError(`${o.output} exists: give --force to overwrite it`);
-  const out = toStdout ? 1 : o.output;
-  const rec = openRecording(file);
+  const target = toStdout ? undefined : prepareOutput(o.output, { force: o.force ?? false, inputs: [file] });
+  const out = target ? target.writePath : 1;
+  let rec;
+  try {
+    rec = openRecording(file);
+  } catch (e) {
+    target?.discard();
+    throw e;
+  }
   const bar = toStdout ? undefined : progressBar(`exporting ${file}`);
   const t0 = performance.now();
   try {
@@ -45,6 +51,7 @@ export function exportCommand(file: string, o: ExportOpts): Promise<void> {
       summary = { file: o.output, format: 'csv', table: o.table, rows };
     }
     if (bar) process.stderr.write('\r\x1b[K');
+    target?.commit();
     const secs = (performance.now() - t0) / 1000;
     if (o.json) process.stdout.write(JSON.stringify({ ...summary, seconds: Math.round(secs * 1000) / 1000 }, null, 2) + '\n');
     else if (!toStdout) {
@@ -53,6 +60,9 @@ export function exportCommand(file: string, o: ExportOpts): Promise<void> {
         : `${count(summary.rows as number)} rows of ${o.table}`;
       process.stderr.write(`irqlens: wrote ${o.output}: ${what} in ${secs.toFixed(1)} s\n`);
     }
+  } catch (e) {
+    target?.discard();
+    throw target ? target.explain(e) : e;
   } finally {
     closeRecording(rec);
   }

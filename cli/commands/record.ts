@@ -1,6 +1,7 @@
 // `irqlens record`: the probe stream to a file (docs/recording-format.md),
 // with the NIC and kernel settings in its header, for the offline commands.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { prepareOutput } from '../../src/output/safe-output.js';
 import { Capture, type CaptureStatus, type CaptureSummary } from '../../src/record/capture.js';
 import { commandExists, makeCgroup, removeCgroup, startCommand, type Child } from '../../src/cost/command.js';
 import { makeHeader } from '../../src/record/header.js';
@@ -40,8 +41,9 @@ export async function recordCommand(argv: string[], o: RecordOpts): Promise<void
   if (!codec) throw new UsageError(`--compression: '${o.compression}' is not one of ${Object.keys(CODECS).join(', ')}`);
   if (argv.length && (o.pid !== undefined || o.cgroup !== undefined)) throw new UsageError('give either --pid/--cgroup or a command after --, not both');
   if (o.pid !== undefined && !existsSync(`/proc/${o.pid}`)) throw new UsageError(`--pid: no process ${o.pid}`);
-  if (existsSync(o.output) && !o.force) throw new UsageError(`${o.output} exists: give --force to overwrite it`);
   if (argv[0] !== undefined && !(await commandExists(argv[0]))) throw new UsageError(`cannot run '${argv[0]}': no such command or file`);
+  // created exclusively now, so a second `record -o` of the same name fails at once, not at the end
+  const target = prepareOutput(o.output, { force: o.force ?? false, inPlace: true });
 
   const settings = await hostSettings();
   const cg = argv.length ? makeCgroup('record') : undefined;
@@ -67,7 +69,7 @@ export async function recordCommand(argv: string[], o: RecordOpts): Promise<void
         ...(pid !== undefined ? { pid } : {}),
         ...(cg ? { cgroup: cg } : {}),
         intervalMs: o.snapshotMs,
-        path: o.output,
+        path: target.writePath,
         codec,
         header: (hello) => makeHeader({
           hello,
@@ -108,6 +110,18 @@ export async function recordCommand(argv: string[], o: RecordOpts): Promise<void
   let summary: CaptureSummary;
   try {
     summary = await p;
+    target.commit();
+  } catch (e) {
+    // what was recorded before a failure is kept (readable up to its last chunk); an empty file is not
+    let written = 0;
+    try {
+      written = statSync(target.writePath).size;
+    } catch {
+      // never created
+    }
+    if (written > 0) target.commit();
+    else target.discard();
+    throw e;
   } finally {
     cleanup();
     if (tty) process.stderr.write('\r\x1b[K');
@@ -115,7 +129,7 @@ export async function recordCommand(argv: string[], o: RecordOpts): Promise<void
   }
   const r = child ? await child : undefined;
   const line = {
-    file: summary.path,
+    file: o.output,
     duration_s: Math.round(summary.elapsedMs) / 1000,
     events: summary.events,
     bytes: summary.fileBytes,

@@ -12,6 +12,7 @@ import { exportCommand, type ExportOpts } from './export.js';
 import { compareCommand, type CompareOpts } from './compare.js';
 import { replayCommand, type ReplayOpts } from './replay.js';
 import { htmlReport } from '../../src/serve/html-report.js';
+import { writeOutput } from '../../src/output/safe-output.js';
 
 /** A RecordError is the user's file, not a bug: one line, exit code 1. */
 function handled<A extends unknown[]>(fn: (...a: A) => Promise<void>): (...a: A) => Promise<void> {
@@ -63,8 +64,9 @@ function extendReport(program: Command): void {
   report
     .argument('[file]', 'a recording (irqlens record) to report on instead of measuring live')
     .option('--html <out>', 'with a recording: one self-contained HTML file with the report and its charts (docs/web.md)')
+    .option('--force', 'with --html: overwrite an existing file (never the recording itself)')
     .addHelpText('after', '  irqlens report run.irqrec --json       the same report from a recording')
-    .action(handled(async (file: string | undefined, o: ReportOpts & { html?: string }, cmd: Command) => {
+    .action(handled(async (file: string | undefined, o: ReportOpts & { html?: string; force?: boolean }, cmd: Command) => {
       if (file === undefined) {
         if (o.html !== undefined) throw new UsageError('--html needs a recording: irqlens report FILE --html OUT.html');
         await reportCommand(o);
@@ -73,7 +75,8 @@ function extendReport(program: Command): void {
       for (const live of ['duration', 'runs', 'cgroup']) {
         if (cmd.getOptionValueSource(live) === 'cli') throw new UsageError(`--${live} is for live reports; a recording's window is what it recorded (cut it with irqlens slice)`);
       }
-      if (o.html !== undefined) htmlReport(file, o.html, o);
+      const html = o.html;
+      if (html !== undefined) writeOutput(html, { force: o.force ?? false, inputs: [file] }, (p) => htmlReport(file, p, o));
       else reportFileCommand(file, o);
     }));
 }

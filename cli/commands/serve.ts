@@ -119,7 +119,7 @@ export function registerServeCommand(program: Command): void {
     .addOption(new Option('--host <address>', 'address to bind; anything but loopback needs --token').default('127.0.0.1'))
     .addOption(new Option('--token <secret>', 'required by the page, the websocket and /metrics (or set IRQLENS_TOKEN)').argParser(token))
     .addOption(new Option('--interval-ms <ms>', 'update interval').default(100).argParser(positiveInt('--interval-ms', 60_000)))
-    .addOption(new Option('--speed <x>', 'a recording: times real time').default(1).argParser(positiveNumber('--speed')))
+    .addOption(new Option('--speed <x>', 'a recording: times real time').default(1).argParser(positiveNumber('--speed', 1e6)))
     .option('--workloads', "trace epoll busy periods and estimate each workload's interrupt tax (more CPU; limit with --pid)")
     .option('--no-prog-stats', 'leave BPF run-time statistics off (no irqlens_bpf_* metrics, no BPF share on the page)');
   for (const o of probeOptionList()) {

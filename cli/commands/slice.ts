@@ -1,7 +1,7 @@
 // `irqlens slice`: cut a recording by time, CPU, IRQ or device (record once, filter later).
-import { existsSync } from 'node:fs';
 import { closeRecording, openRecording } from '../../src/record/open.js';
 import { sliceRecording, type SliceSpec } from '../../src/record/slice.js';
+import { prepareOutput } from '../../src/output/safe-output.js';
 import { UsageError } from '../common/errors.js';
 import { count } from './record.js';
 
@@ -18,8 +18,14 @@ export interface SliceOpts {
 
 export function sliceCommand(file: string, o: SliceOpts): Promise<void> {
   if (o.from !== undefined && o.to !== undefined && o.to <= o.from) throw new UsageError(`--to ${o.to} is not after --from ${o.from}`);
-  if (existsSync(o.output) && !o.force) throw new UsageError(`${o.output} exists: give --force to overwrite it`);
-  const rec = openRecording(file);
+  const target = prepareOutput(o.output, { force: o.force ?? false, inputs: [file] });
+  let rec;
+  try {
+    rec = openRecording(file);
+  } catch (e) {
+    target.discard();
+    throw e;
+  }
   try {
     const spec: SliceSpec = {
       ...(o.from !== undefined ? { fromS: o.from } : {}),
@@ -28,11 +34,16 @@ export function sliceCommand(file: string, o: SliceOpts): Promise<void> {
       ...(o.irq ? { irqs: o.irq } : {}),
       ...(o.dev ? { devs: o.dev } : {}),
     };
-    const r = sliceRecording(rec, o.output, spec);
+    const r = sliceRecording(rec, target.writePath, spec);
+    if (r.frames) target.commit();
+    else target.discard();
     const span = r.firstS !== null && r.lastS !== null ? `${r.firstS.toFixed(2)}-${r.lastS.toFixed(2)} s` : 'no snapshots';
     if (o.json) process.stdout.write(JSON.stringify({ file: o.output, events: r.events, snapshots: r.snapshots, frames: r.frames, from_s: r.firstS, to_s: r.lastS }, null, 2) + '\n');
     else process.stderr.write(`irqlens: wrote ${o.output}: ${count(r.events)} events, ${r.snapshots} snapshots (${span} of ${file}'s clock)\n`);
     if (r.snapshots < 2) process.stderr.write(`irqlens: the slice holds ${r.snapshots} snapshot${r.snapshots === 1 ? '' : 's'}: report needs two (widen --from/--to)\n`);
+  } catch (e) {
+    target.discard();
+    throw target.explain(e);
   } finally {
     closeRecording(rec);
   }

@@ -3,6 +3,7 @@ import { ProbeError } from '../../src/probe/errors.js';
 import { StreamError } from '../../src/stream/errors.js';
 import { RecordError } from '../../src/record/errors.js';
 import { UsageError } from '../../src/errors.js';
+import { OutputError } from '../../src/output/safe-output.js';
 
 export { UsageError } from '../../src/errors.js';
 
@@ -13,7 +14,7 @@ export function exitCodeOf(e: unknown): number {
 }
 
 export function describe(e: unknown): string {
-  if (e instanceof UsageError || e instanceof ProbeError || e instanceof StreamError || e instanceof RecordError) return e.message;
+  if (e instanceof UsageError || e instanceof ProbeError || e instanceof StreamError || e instanceof RecordError || e instanceof OutputError) return e.message;
   if (e instanceof Error) return `internal error: ${e.message} (please report it)`;
   return String(e);
 }

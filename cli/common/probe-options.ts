@@ -11,10 +11,14 @@ export function positiveInt(name: string, max = 1e9) {
   };
 }
 
-export function positiveNumber(name: string) {
+/** The longest wait Node's timers support (2^31-1 ms), in seconds. */
+export const MAX_TIMER_S = 2_147_483;
+
+export function positiveNumber(name: string, max = MAX_TIMER_S) {
   return (v: string): number => {
     const n = Number(v);
     if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name}: '${v}' is not a positive number`);
+    if (n > max) throw new UsageError(`${name}: '${v}' is more than ${max}${max === MAX_TIMER_S ? ' seconds (about 24.8 days, the longest a timer can wait)' : ''}`);
     return n;
   };
 }

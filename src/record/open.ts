@@ -1,6 +1,7 @@
 // How the offline commands open a recording: every problem the reader finds is
 // one line on stderr as it is found; a damaged recording ends with exit code 1
 // after the command has done what it could with the readable rest.
+import { errnoText } from '../output/errno.js';
 import { openSync } from 'node:fs';
 import { RecordError } from './errors.js';
 import { Recording } from './reader.js';
@@ -26,6 +27,6 @@ export function openOut(path: string | number): number {
   try {
     return openSync(path, 'w');
   } catch (e) {
-    throw new RecordError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, undefined, { cause: e });
+    throw new RecordError(`cannot write ${path}: ${errnoText(e)}`, undefined, { cause: e });
   }
 }

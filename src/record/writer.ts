@@ -2,6 +2,7 @@
 // compressed chunks with a checksum each, then an index and a footer. A chunk
 // is written as soon as it is full (or old), so a recording killed with
 // SIGKILL keeps every chunk written before; only the pending one is lost.
+import { errnoText } from '../output/errno.js';
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import zlib from 'node:zlib';
 import { FrameSplitter } from '../stream/frames.js';
@@ -87,7 +88,7 @@ export class RecordingWriter {
     try {
       fd = openSync(path, 'w');
     } catch (e) {
-      throw new RecordError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, undefined, { cause: e });
+      throw new RecordError(`cannot write ${path}: ${errnoText(e)}`, undefined, { cause: e });
     }
     const w = new RecordingWriter(fd, path, o);
     w.write(encodeFileHeader(header));
@@ -98,7 +99,7 @@ export class RecordingWriter {
     try {
       for (let off = 0; off < b.length;) off += writeSync(this.fd, b, off, b.length - off);
     } catch (e) {
-      throw new RecordError(`cannot write ${this.path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, this.stats.fileBytes, { cause: e });
+      throw new RecordError(`cannot write ${this.path}: ${errnoText(e)}`, this.stats.fileBytes, { cause: e });
     }
     this.stats.fileBytes += b.length;
   }

@@ -1,6 +1,7 @@
 // `irqlens report FILE --html OUT`: the report and the web view's charts in one
 // self-contained file. The frames are the serve pipeline's, built from every
 // snapshot of the recording (joined so that a long recording stays small).
+import { errnoText } from '../output/errno.js';
 import { writeFileSync } from 'node:fs';
 import { buildReport } from '../report/cost-report.js';
 import { reportText } from '../report/report-text.js';
@@ -43,7 +44,7 @@ export function htmlReport(file: string, out: string, o: HtmlReportOptions): { f
     try {
       writeFileSync(out, html);
     } catch (e) {
-      throw new RecordError(`cannot write ${out}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, undefined, { cause: e });
+      throw new RecordError(`cannot write ${out}: ${errnoText(e)}`, undefined, { cause: e });
     }
     return { frames: lines.length, bytes: Buffer.byteLength(html) };
   } finally {

@@ -1,0 +1,29 @@
+// System error codes as words a user reads ("no space left on the device"), never bare ENOSPC.
+const WORDS: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'it is a directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  EEXIST: 'it already exists',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EIO: 'input/output error (the disk or file system failed)',
+  EFBIG: 'the file is too large',
+  EMFILE: 'too many open files',
+  ENAMETOOLONG: 'the file name is too long',
+  ESPIPE: 'it cannot be read from an offset (a pipe or terminal)',
+  EPIPE: 'the reader closed the pipe',
+  EXDEV: 'it is on another file system',
+  ELOOP: 'too many symbolic links',
+  EBUSY: 'the device or resource is busy',
+};
+
+/** "permission denied" for an errno error; the message of any other error. */
+export function errnoText(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code && WORDS[code]) return WORDS[code];
+  if (code) return code;
+  return e instanceof Error ? e.message : String(e);
+}
