@@ -100,6 +100,11 @@ registerServeCommand(program);
 registerDoctorCommand(program);
 
 async function main(): Promise<void> {
+  // `help NAME` of a command that does not exist is a usage error, not the whole help
+  const [verb, topic] = process.argv.slice(2);
+  if (verb === 'help' && topic !== undefined && !program.commands.some((c) => c.name() === topic)) {
+    throw new UsageError(`help: unknown command '${topic}' (commands: ${program.commands.map((c) => c.name()).join(', ')})`);
+  }
   try {
     await program.parseAsync(process.argv);
   } catch (e) {

@@ -1,4 +1,5 @@
 // `irqlens report`: a live window, per-CPU split and each epoll workload's interrupt cost.
+import { cgroupProblem } from '../../src/procfs/cgroup.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { measure, type Measurement } from '../../src/cost/measure.js';
 import { buildReport } from '../../src/report/cost-report.js';
@@ -39,6 +40,8 @@ export function progress(enabled: boolean, label: string, totalMs?: number): (ms
 
 export async function reportCommand(o: ReportOpts): Promise<void> {
   if ([o.pid, o.cgroup, o.comm].filter((x) => x !== undefined).length > 1) throw new UsageError('give at most one of --pid, --cgroup, --comm');
+  const cgProblem = o.cgroup !== undefined ? cgroupProblem(o.cgroup) : null;
+  if (cgProblem) throw new UsageError(`--cgroup: ${cgProblem} (give a cgroup v2 directory, e.g. /sys/fs/cgroup/system.slice)`);
   let accept: ((tgid: number) => boolean) | undefined;
   let pid = o.pid;
   if (o.comm !== undefined) {

@@ -2,6 +2,7 @@
 import { Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { UsageError } from './errors.js';
+import { cgroupProblem } from '../../src/procfs/cgroup.js';
 import type { ProbeOptions } from '../../src/probe/client.js';
 
 export function positiveInt(name: string, max = 1e9) {
@@ -44,7 +45,9 @@ export interface RawProbeOpts {
 }
 
 export function toProbeOptions(o: RawProbeOpts): ProbeOptions {
-  if (o.cgroup !== undefined && !existsSync(o.cgroup)) throw new UsageError(`--cgroup: ${o.cgroup} does not exist (give a cgroup v2 directory, e.g. /sys/fs/cgroup/system.slice)`);
+  const cgProblem = o.cgroup !== undefined ? cgroupProblem(o.cgroup) : null;
+  if (cgProblem) throw new UsageError(`--cgroup: ${cgProblem} (give a cgroup v2 directory, e.g. /sys/fs/cgroup/system.slice)`);
+  if (o.pid !== undefined && !existsSync(`/proc/${o.pid}`)) throw new UsageError(`--pid: no process ${o.pid}`);
   if (o.ringBytes !== undefined && (o.ringBytes < 4096 || (o.ringBytes & (o.ringBytes - 1)) !== 0)) {
     throw new UsageError(`--ring-bytes: ${o.ringBytes} is not a power of 2 of at least 4096`);
   }
