@@ -17,7 +17,7 @@ export function cgroupProblem(path: string): string | null {
   if (!isDir) return `${path} is not a directory`;
   let type: number;
   try {
-    type = Number(statfsSync(path).type);
+    type = statfsSync(path).type;
   } catch (e) {
     return `cannot use ${path}: ${errnoText(e)}`;
   }
