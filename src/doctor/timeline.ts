@@ -2,7 +2,7 @@
 // sample of times, folded from per-event drop records, so a finding can say
 // when and whether the drops sat inside micro-bursts.
 import { LAYOUT, REC } from '../stream/layout.js';
-import { recordSize } from '../stream/decode.js';
+import { forEachRecord, u64 } from '../stream/records.js';
 import type { BurstRec } from '../stream/types.js';
 
 export const MAX_TIMES = 20_000;
@@ -19,14 +19,11 @@ export type DropTimeline = Map<number, ReasonTimes>;
 
 /** Adds the drop records of one events batch (from `sinceNs` on) to the timeline. */
 export function foldDropRecords(t: DropTimeline, bytes: Uint8Array, sinceNs = 0): void {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const R = LAYOUT.irqlens_rec.fields;
-  for (let off = 0; off + 2 <= bytes.length;) {
-    const kind = dv.getUint16(off, true);
-    const size = recordSize(kind);
-    if (!size) return; // the reducer reports a bad batch
-    if (kind === REC.DROP && off + size <= bytes.length) {
-      const ts = dv.getUint32(off + R.ts_ns + 4, true) * 0x100000000 + dv.getUint32(off + R.ts_ns, true);
+  // lenient: the reducer reports a bad batch
+  forEachRecord(bytes, (kind, off, dv) => {
+    if (kind === REC.DROP) {
+      const ts = u64(dv, off + R.ts_ns);
       if (ts >= sinceNs) {
         const reason = dv.getUint32(off + R.id, true);
         let r = t.get(reason);
@@ -37,8 +34,7 @@ export function foldDropRecords(t: DropTimeline, bytes: Uint8Array, sinceNs = 0)
         if (r.times.length < MAX_TIMES) r.times.push(ts);
       }
     }
-    off += size;
-  }
+  }, true);
 }
 
 /** Share of sampled drop times within `slackNs` of a micro-burst. */

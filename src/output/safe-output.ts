@@ -117,7 +117,7 @@ export function prepareOutput(path: string, o: OutputOptions = {}): OutputTarget
   try {
     closeSync(openSync(tmp, 'wx'));
   } catch (e) {
-    throw new OutputError(`cannot write in ${dirname(path)}: ${errnoText(e)}`, { cause: e });
+    throw new OutputError(`cannot write ${path}: ${errnoText(e)}`, { cause: e });
   }
   track(tmp);
   let done = false;

@@ -1,6 +1,7 @@
 // The recording file's binary layout (docs/recording-format.md): a header with
 // JSON metadata, then checksummed chunks of the helper's frames, then an index
 // chunk and a fixed footer that points at it. Integers are little-endian.
+import { setU64, u64 } from '../stream/records.js';
 import { crc32 } from './crc32.js';
 import { RecordError } from './errors.js';
 import type { HostSettings } from './settings.js';
@@ -71,15 +72,6 @@ export interface ChunkHeader {
 
 const te = new TextEncoder();
 const td = new TextDecoder('utf-8', { fatal: true });
-
-function u64(dv: DataView, off: number): number {
-  return dv.getUint32(off + 4, true) * 0x100000000 + dv.getUint32(off, true);
-}
-
-function setU64(dv: DataView, off: number, v: number): void {
-  dv.setUint32(off, v >>> 0, true);
-  dv.setUint32(off + 4, Math.floor(v / 0x100000000), true);
-}
 
 export function encodeFileHeader(h: RecordingHeader): Uint8Array {
   const json = te.encode(JSON.stringify(h));

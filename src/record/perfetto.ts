@@ -7,7 +7,8 @@
 // origin_mono_ns, CLOCK_MONOTONIC), exact to the ns.
 import { closeSync, writeSync } from 'node:fs';
 import { IRQ_KINDS } from '../attribution/types.js';
-import { decodeFrame, recordSize } from '../stream/decode.js';
+import { decodeFrame } from '../stream/decode.js';
+import { forEachRecord, u64 } from '../stream/records.js';
 import { StreamError } from '../stream/errors.js';
 import { LAYOUT, NR_KINDS, REC, SOFTIRQ_NAMES, VECTORS } from '../stream/layout.js';
 import { RecordError } from './errors.js';
@@ -122,19 +123,15 @@ function run(rec: Recording, out: Out, res: ExportResult, onProgress?: (done: nu
   let lastLost = new Map<string, number>();
 
   const onEvents = (p: Uint8Array) => {
-    const dv = new DataView(p.buffer, p.byteOffset, p.byteLength);
     const R = LAYOUT.irqlens_rec.fields;
-    for (let off = 0; off + 2 <= p.length;) {
-      const kind = dv.getUint16(off, true);
-      const size = recordSize(kind);
-      if (!size || off + size > p.length) throw new RecordError(`${rec.path}: an events frame does not walk as records`);
+    const each = (kind: number, off: number, dv: DataView): void => {
       const cpu = dv.getUint16(off + 2, true);
       const id = dv.getUint32(off + R.id, true);
-      const start = dv.getUint32(off + 12, true) * 0x100000000 + dv.getUint32(off + 8, true);
+      const start = u64(dv, off + 8);
       res.records++;
       if (kind === REC.PERIOD) {
         const P = LAYOUT.irqlens_period_rec.fields;
-        const endNs = dv.getUint32(off + P.end_ns + 4, true) * 0x100000000 + dv.getUint32(off + P.end_ns, true);
+        const endNs = u64(dv, off + P.end_ns);
         const tgid = dv.getUint32(off + P.tgid, true);
         thread(tgid, id);
         const irqs: Record<string, number> = {};
@@ -147,7 +144,7 @@ function run(rec: Recording, out: Out, res: ExportResult, onProgress?: (done: nu
         res.slices++;
       } else if (kind === REC.BURST) {
         const B = LAYOUT.irqlens_burst_rec.fields;
-        const endNs = dv.getUint32(off + B.end_ns + 4, true) * 0x100000000 + dv.getUint32(off + B.end_ns, true);
+        const endNs = u64(dv, off + B.end_ns);
         const args = {
           napi_id: id, dev: names.napiDev.get(id) ?? null, packets: dv.getUint32(off + B.packets, true), peak_window_packets: dv.getUint32(off + B.peak_window_packets, true),
           polls_at_budget: dv.getUint32(off + B.polls_at_budget, true), duration_us: (endNs - start) / 1000,
@@ -182,7 +179,12 @@ function run(rec: Recording, out: Out, res: ExportResult, onProgress?: (done: nu
         out.event(`{"ph":"X",${ev},"ts":${ts(start)},"dur":${dur}}`);
         res.slices++;
       }
-      off += size;
+    };
+    try {
+      forEachRecord(p, each);
+    } catch (e) {
+      if (e instanceof StreamError) throw new RecordError(`${rec.path}: an events frame does not walk as records (${e.message})`, undefined, { cause: e });
+      throw e;
     }
   };
 

@@ -2,6 +2,7 @@
 // and merge many snapshots into one FULL snapshot with the latest row per key,
 // exactly as reduceTotals folds them (same keys, same first-seen order), so a
 // slice's baseline decodes to the state the whole prefix would have given.
+import { setU64, u64 } from '../stream/records.js';
 import { FRAME, LAYOUT, REC, SNAP_FULL, SNAP_REQUESTED, TABLE } from '../stream/layout.js';
 import type { Recording } from './reader.js';
 
@@ -46,7 +47,7 @@ export function parseSnapshot(p: Uint8Array, flags: number): RawSnapshot | null 
   if (p.length < SH.size) return null;
   const dv = dvOf(p);
   const snap: RawSnapshot = {
-    tsNs: dv.getUint32(SH.fields.ts_ns + 4, true) * 0x100000000 + dv.getUint32(SH.fields.ts_ns, true),
+    tsNs: u64(dv, SH.fields.ts_ns),
     seq: dv.getUint32(SH.fields.seq, true),
     flags,
     tables: [],
@@ -73,8 +74,7 @@ export function encodeSnapshot(s: RawSnapshot): Uint8Array {
   const size = SH.size + tables.reduce((n, t) => n + TH.size + t.rows.length * t.rowSize, 0);
   const out = new Uint8Array(size);
   const dv = dvOf(out);
-  dv.setUint32(SH.fields.ts_ns, s.tsNs >>> 0, true);
-  dv.setUint32(SH.fields.ts_ns + 4, Math.floor(s.tsNs / 0x100000000), true);
+  setU64(dv, SH.fields.ts_ns, s.tsNs);
   dv.setUint32(SH.fields.seq, s.seq, true);
   dv.setUint32(SH.fields.ntables, tables.length, true);
   let off = SH.size;

@@ -1,7 +1,7 @@
 // Cheap facts about one frame without decoding it: records per kind and the
 // time range it covers. Every record kind has its timestamp at byte 8
 // (irqlens_rec.ts_ns, irqlens_burst_rec.start_ns, irqlens_period_rec.start_ns).
-import { recordSize } from '../stream/decode.js';
+import { forEachRecord, u64 } from '../stream/records.js';
 import { FRAME, LAYOUT } from '../stream/layout.js';
 
 export const REC_TS = 8;
@@ -14,29 +14,19 @@ export interface FrameFacts {
   ok: boolean;
 }
 
-function u64(dv: DataView, off: number): number {
-  return dv.getUint32(off + 4, true) * 0x100000000 + dv.getUint32(off, true);
-}
-
 /** Walks an EVENTS payload: records per kind into `counts` (indexed by IRQLENS_REC_*), and min/max timestamp. */
 export function eventFacts(p: Uint8Array, counts?: Float64Array): FrameFacts {
-  const dv = new DataView(p.buffer, p.byteOffset, p.byteLength);
   let events = 0;
   let minTs = 0;
   let maxTs = 0;
-  let off = 0;
-  while (off + 2 <= p.length) {
-    const kind = dv.getUint16(off, true);
-    const size = recordSize(kind);
-    if (!size || off + size > p.length) return { events, minTs, maxTs, ok: false };
+  const walked = forEachRecord(p, (kind, off, dv) => {
     const ts = u64(dv, off + REC_TS);
     if (!events || ts < minTs) minTs = ts;
     if (ts > maxTs) maxTs = ts;
     if (counts) counts[kind] = (counts[kind] ?? 0) + 1;
     events++;
-    off += size;
-  }
-  return { events, minTs, maxTs, ok: off === p.length };
+  }, true);
+  return { events, minTs, maxTs, ok: walked === p.length };
 }
 
 /** The one timestamp a non-events frame carries (0 when it has none). */

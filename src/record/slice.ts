@@ -10,7 +10,8 @@ import type { RecordingHeader } from './format.js';
 import type { Recording } from './reader.js';
 import { filterSnapshot, isFiltering, parseSnapshot, recordingNames, SnapshotMerger, encodeSnapshot, type RowFilter } from './rows.js';
 import { RecordingWriter, type WriterOptions } from './writer.js';
-import { recordSize } from '../stream/decode.js';
+import { forEachRecord, recordSize, u64 } from '../stream/records.js';
+import { StreamError } from '../stream/errors.js';
 
 export interface SliceSpec {
   fromS?: number;
@@ -129,15 +130,12 @@ function keepRecord(kind: number, dv: DataView, off: number, f: Filters): boolea
 
 /** The records of an events payload the filters keep; the payload itself when all are kept. */
 function filterEvents(p: Uint8Array, f: Filters): { bytes: Uint8Array; n: number } {
-  const dv = new DataView(p.buffer, p.byteOffset, p.byteLength);
   const keep: [number, number][] = [];
   let kept = 0;
   let n = 0;
   let all = true;
-  for (let off = 0; off + 2 <= p.length;) {
-    const kind = dv.getUint16(off, true);
+  walkOrDamaged(p, (kind, off, dv) => {
     const size = recordSize(kind);
-    if (!size || off + size > p.length) throw new RecordError('an events frame does not walk as records: the recording is damaged');
     if (keepRecord(kind, dv, off, f)) {
       const last = keep[keep.length - 1];
       if (last && last[1] === off) last[1] = off + size;
@@ -145,8 +143,7 @@ function filterEvents(p: Uint8Array, f: Filters): { bytes: Uint8Array; n: number
       kept += size;
       n++;
     } else all = false;
-    off += size;
-  }
+  });
   if (all) return { bytes: p, n };
   const out = new Uint8Array(kept);
   let o = 0;
@@ -158,10 +155,21 @@ function filterEvents(p: Uint8Array, f: Filters): { bytes: Uint8Array; n: number
 }
 
 function countIn(p: Uint8Array): number {
-  const dv = new DataView(p.buffer, p.byteOffset, p.byteLength);
   let n = 0;
-  for (let off = 0; off + 2 <= p.length; n++) off += recordSize(dv.getUint16(off, true)) || p.length;
+  forEachRecord(p, () => {
+    n++;
+  }, true);
   return n;
+}
+
+/** The record walk, with a bad batch named as damage to the recording. */
+function walkOrDamaged(p: Uint8Array, fn: (kind: number, off: number, dv: DataView) => void): void {
+  try {
+    forEachRecord(p, fn);
+  } catch (e) {
+    if (e instanceof StreamError) throw new RecordError(`an events frame does not walk as records (${e.message}): the recording is damaged`, undefined, { cause: e });
+    throw e;
+  }
 }
 
 /**
@@ -219,7 +227,7 @@ export function sliceRecording(rec: Recording, out: string, s: SliceSpec, o: Wri
       if (fr.type !== FRAME.SNAPSHOT) {
         if (fr.type === FRAME.END && started && !held.length) {
           const dv = new DataView(fr.payload.buffer, fr.payload.byteOffset, fr.payload.byteLength);
-          const endNs = fr.payload.length >= 8 ? dv.getUint32(4, true) * 0x100000000 + dv.getUint32(0, true) : 0;
+          const endNs = fr.payload.length >= 8 ? u64(dv, 0) : 0;
           if (endNs <= toNs) {
             emit(fr.type, fr.flags, fr.payload);
             ended = true;

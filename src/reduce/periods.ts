@@ -1,7 +1,6 @@
 // Busy periods and interrupt hits from the stream's per-event records: an
 // append-only fold (deterministic in stream order) that feeds attribution.
-import { recordSize } from '../stream/decode.js';
-import { StreamError } from '../stream/errors.js';
+import { forEachRecord, u64 } from '../stream/records.js';
 import { LAYOUT, PERIOD_PMU, PERIOD_STEAL, REC, VECTORS } from '../stream/layout.js';
 import type { Message } from '../stream/types.js';
 import type { BusyPeriod, IrqHit, IrqKind } from '../attribution/types.js';
@@ -24,11 +23,6 @@ export function vectorKind(vec: number): IrqKind {
 }
 
 const P = LAYOUT.irqlens_period_rec.fields;
-
-/** u64 at `off` as a number (exact below 2^53: ns timestamps and counters). */
-function u64(dv: DataView, off: number): number {
-  return dv.getUint32(off + 4, true) * 0x100000000 + dv.getUint32(off, true);
-}
 
 function kindsAt(dv: DataView, off: number): Record<IrqKind, number> {
   return {
@@ -83,13 +77,8 @@ export class PeriodCollector {
     }
     if (m.type !== 'events') return;
     // the hot path: read records in place; only periods and interrupts become objects
-    const b = m.bytes;
-    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
     const R = LAYOUT.irqlens_rec.fields;
-    for (let off = 0; off < b.length;) {
-      const kind = dv.getUint16(off, true);
-      const size = recordSize(kind);
-      if (!size || b.length - off < size) throw new StreamError(`event batch: bad record (kind ${kind}) at byte ${off}`);
+    forEachRecord(m.bytes, (kind, off, dv) => {
       if (kind === REC.PERIOD) {
         if (this.accept(dv.getUint32(off + P.tgid, true))) {
           const p = busyPeriodAt(dv, off);
@@ -98,7 +87,7 @@ export class PeriodCollector {
         }
       } else if (kind === REC.HARDIRQ || kind === REC.VECTOR || (kind === REC.SOFTIRQ && dv.getUint32(off + R.arg0, true) === 1)) {
         // (synchronous softirqs are the task's own work: not interrupts)
-        const ts = dv.getUint32(off + R.ts_ns + 4, true) * 0x100000000 + dv.getUint32(off + R.ts_ns, true);
+        const ts = u64(dv, off + R.ts_ns);
         const durNs = dv.getUint32(off + R.dur_ns, true);
         const cpu = dv.getUint16(off + R.cpu, true);
         const hitKind: IrqKind = kind === REC.HARDIRQ ? 'device' : kind === REC.VECTOR ? vectorKind(dv.getUint32(off + R.id, true)) : 'softirq';
@@ -106,7 +95,6 @@ export class PeriodCollector {
         if (ts + durNs > this.lastNs) this.lastNs = ts + durNs;
         this.hits.push({ tsNs: ts, cpu, kind: hitKind, durNs });
       }
-      off += size;
-    }
+    });
   }
 }

@@ -1,7 +1,7 @@
 // Per-event NAPI polls kept in a fixed ring (typed arrays, bounded memory) so
 // that each micro-burst can be shown as packets per 100 us bin around it.
 import type { BurstRec, Message } from '../stream/types.js';
-import { recordSize } from '../stream/decode.js';
+import { forEachRecord, u64 } from '../stream/records.js';
 import { LAYOUT, REC } from '../stream/layout.js';
 import type { BurstView } from './wire.js';
 
@@ -35,15 +35,10 @@ export class NapiRing {
   /** Reads NAPI records straight from an events batch (no objects: this is the hot path). */
   add(m: Message): void {
     if (m.type !== 'events') return;
-    const b = m.bytes;
-    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    for (let off = 0; off + 2 <= b.length;) {
-      const kind = dv.getUint16(off, true);
-      const size = recordSize(kind);
-      if (!size || off + size > b.length) return;
-      if (kind === REC.NAPI) this.push(dv.getUint16(off + R.cpu, true), dv.getUint32(off + R.id, true), Number(dv.getBigUint64(off + R.ts_ns, true)), dv.getUint32(off + R.arg0, true));
-      off += size;
-    }
+    // lenient: the reducer reports a bad batch
+    forEachRecord(m.bytes, (kind, off, dv) => {
+      if (kind === REC.NAPI) this.push(dv.getUint16(off + R.cpu, true), dv.getUint32(off + R.id, true), u64(dv, off + R.ts_ns), dv.getUint32(off + R.arg0, true));
+    }, true);
   }
 
   push(cpu: number, napiId: number, tsNs: number, work: number): void {

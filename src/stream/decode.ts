@@ -2,6 +2,7 @@
 import { FRAME, HELLO_SOFTIRQ_ASYNC_ONLY, SNAP_REQUESTED, LAYOUT, LOST_REASONS, MAGIC, PROG_STATUS, REC, REC_NAMES, STREAM_VERSION, TABLE, HIST_SLOTS, NAPI_WORK_SLOTS, EPOLL_RET_SLOTS, NR_KINDS } from './layout.js';
 import type { Frame } from './frames.js';
 import { StreamError } from './errors.js';
+import { forEachRecord, u64, view } from './records.js';
 import type {
   BurstRec, CpuTimeRow, DropNameRow, DropRow, PeriodRec, DurStats, EpollRow, EventRec, HardirqRow, Hello, IrqNameRow, LostRow, Message, NapiRow, ProgStatRow,
   ProgStatus, Snapshot, SoftirqRow, VectorRow, VictimRow,
@@ -9,14 +10,6 @@ import type {
 
 const td = new TextDecoder();
 
-function view(b: Uint8Array): DataView {
-  return new DataView(b.buffer, b.byteOffset, b.byteLength);
-}
-
-/** u64 as a JS number: exact below 2^53, which counters and ns sums stay under. */
-function u64(dv: DataView, off: number): number {
-  return dv.getUint32(off + 4, true) * 0x100000000 + dv.getUint32(off, true);
-}
 
 function cstr(b: Uint8Array, off: number, len: number): string {
   const s = b.subarray(off, off + len);
@@ -302,13 +295,6 @@ export function decodeSnapshot(p: Uint8Array, flags = 0): Snapshot {
 
 const REC_KIND: Record<number, EventRec['kind']> = { 1: 'hardirq', 2: 'vector', 3: 'softirq', 4: 'napi', 5: 'epoll', 8: 'drop' };
 
-/** Size in bytes of the record starting at `off`, from its kind. */
-export function recordSize(kind: number): number {
-  if (kind === REC.BURST) return LAYOUT.irqlens_burst_rec.size;
-  if (kind === REC.PERIOD) return LAYOUT.irqlens_period_rec.size;
-  if (REC_KIND[kind]) return LAYOUT.irqlens_rec.size;
-  return 0;
-}
 
 function u32s(dv: DataView, off: number, n: number): number[] {
   const out = new Array<number>(n);
@@ -339,16 +325,10 @@ export function decodePeriod(dv: DataView, off: number): PeriodRec {
 }
 
 export function decodeRecords(b: Uint8Array): (EventRec | BurstRec | PeriodRec)[] {
-  const dv = view(b);
   const out: (EventRec | BurstRec | PeriodRec)[] = [];
   const R = LAYOUT.irqlens_rec.fields;
   const B = LAYOUT.irqlens_burst_rec.fields;
-  for (let off = 0; off < b.length;) {
-    if (b.length - off < 2) throw new StreamError(`event batch: ${b.length - off} stray bytes at ${off}`);
-    const kind = dv.getUint16(off, true);
-    const size = recordSize(kind);
-    if (!size) throw new StreamError(`event batch: unknown record kind ${kind} at byte ${off}`);
-    if (b.length - off < size) throw new StreamError(`event batch: record at byte ${off} is cut off`);
+  forEachRecord(b, (kind, off, dv) => {
     if (kind === REC.PERIOD) {
       out.push(decodePeriod(dv, off));
     } else if (kind === REC.BURST) {
@@ -376,22 +356,15 @@ export function decodeRecords(b: Uint8Array): (EventRec | BurstRec | PeriodRec)[
         arg1: dv.getUint32(off + R.arg1, true),
       });
     }
-    off += size;
-  }
+  });
   return out;
 }
 
 /** Records per kind in a batch without building objects (the hot path). */
 export function countRecords(b: Uint8Array, counts: Float64Array): void {
-  const dv = view(b);
-  for (let off = 0; off < b.length;) {
-    if (b.length - off < 2) throw new StreamError(`event batch: ${b.length - off} stray bytes at ${off}`);
-    const kind = dv.getUint16(off, true);
-    const size = recordSize(kind);
-    if (!size || b.length - off < size) throw new StreamError(`event batch: bad record (kind ${kind}) at byte ${off}`);
+  forEachRecord(b, (kind) => {
     counts[kind] = (counts[kind] ?? 0) + 1;
-    off += size;
-  }
+  });
 }
 
 export function decodeFrame(f: Frame): Message {

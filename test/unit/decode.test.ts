@@ -258,18 +258,18 @@ test('a record of unknown kind', () => {
   throwsStreamError(() => decodeRecords(new Uint8Array(32)), /unknown record kind 0 at byte 0/);
   throwsStreamError(() => {
     countRecords(bytes, new Float64Array(8));
-  }, /bad record \(kind 999\) at byte 32/);
+  }, /unknown record kind 999 at byte 32/);
 });
 
 test('a truncated record', () => {
   const rec = eventRec(recs[2] ?? assert.fail());
-  throwsStreamError(() => decodeRecords(rec.subarray(0, 31)), /record at byte 0 is cut off/);
+  throwsStreamError(() => decodeRecords(rec.subarray(0, 31)), /record \(kind \d+\) at byte 0 is cut off/);
   const b = burstRec(burst);
-  throwsStreamError(() => decodeRecords(concat(rec, b.subarray(0, 40))), /record at byte 32 is cut off/);
+  throwsStreamError(() => decodeRecords(concat(rec, b.subarray(0, 40))), /record \(kind 6\) at byte 32 is cut off/);
   throwsStreamError(() => decodeRecords(concat(rec, new Uint8Array([1]))), /1 stray bytes at 32/);
   throwsStreamError(() => {
     countRecords(concat(rec, b.subarray(0, 40)), new Float64Array(8));
-  }, /bad record \(kind 6\) at byte 32/);
+  }, /record \(kind 6\) at byte 32 is cut off/);
 });
 
 test('an unknown frame type', () => {

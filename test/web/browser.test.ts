@@ -121,7 +121,7 @@ test('a recording: served through the same pipeline, and as a self-contained HTM
     assertMatches(s.irqCounts, metrics, 0.15);
 
     const html = join(artifactsDir(), 'report.html');
-    await execa('node', [cli(), 'report', rec, '--html', html]);
+    await execa('node', [cli(), 'report', rec, '--html', html, '--force']);
     const text = readFileSync(html, 'utf8');
     assert.ok(!/<script[^>]+src=|<link[^>]+href=/.test(text), 'the report loads something from outside itself');
     const rp = await b.ctx.newPage();

@@ -57,7 +57,7 @@ test('problems the user can fix: one line, exit code 1', async () => {
       [['serve', join(dir, 'missing.irqrec')], /missing\.irqrec/],
       [['serve', corrupt], /not an irqlens recording/],
       [['report', corrupt, '--html', join(dir, 'c.html')], /not an irqlens recording/],
-      [['report', good, '--html', join(dir, 'no-such-dir', 'r.html')], /cannot write .*r\.html: ENOENT/],
+      [['report', good, '--html', join(dir, 'no-such-dir', 'r.html')], /cannot write .*r\.html: no such file or directory/],
     ];
     for (const [args, match] of cases) {
       const r = await run(args);
