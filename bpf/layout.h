@@ -21,10 +21,16 @@
 		first_f = 0;                                                                       \
 	} while (0)
 #define L_END() fputs("}}", f)
+/* a numeric constant of events.h, by its own name */
+#define L_C(name)                                                                                  \
+	do {                                                                                       \
+		fprintf(f, "%s\"%s\":%lld", first_c ? "" : ",", #name, (long long)(name));         \
+		first_c = 0;                                                                       \
+	} while (0)
 
 static void print_layout(FILE *f)
 {
-	int first_s = 1, first_f = 1;
+	int first_s = 1, first_f = 1, first_c = 1;
 
 	fputs("{\"version\":", f);
 	fprintf(f, "%d,\"structs\":{", IRQLENS_STREAM_VERSION);
@@ -239,6 +245,69 @@ static void print_layout(FILE *f)
 	L_F(irqlens_cputime_row, softirq_ns);
 	L_F(irqlens_cputime_row, steal_ns);
 	L_END();
+	fputs("},\"constants\":{", f);
+	L_C(IRQLENS_STREAM_VERSION);
+	L_C(IRQLENS_HIST_SLOTS);
+	L_C(IRQLENS_NAPI_WORK_SLOTS);
+	L_C(IRQLENS_EPOLL_RET_SLOTS);
+	L_C(IRQLENS_NR_SOFTIRQS);
+	L_C(IRQLENS_COMM_LEN);
+	L_C(IRQLENS_DEV_LEN);
+	L_C(IRQLENS_MAX_SELF_TGIDS);
+	L_C(IRQLENS_VEC_LOCAL_TIMER);
+	L_C(IRQLENS_VEC_RESCHEDULE);
+	L_C(IRQLENS_VEC_CALL_FUNCTION);
+	L_C(IRQLENS_VEC_CALL_FUNCTION_SINGLE);
+	L_C(IRQLENS_VEC_IRQ_WORK);
+	L_C(IRQLENS_VEC_X86_PLATFORM_IPI);
+	L_C(IRQLENS_VEC_THERMAL_APIC);
+	L_C(IRQLENS_VEC_ERROR_APIC);
+	L_C(IRQLENS_VEC_SPURIOUS_APIC);
+	L_C(IRQLENS_NR_VECTORS);
+	L_C(IRQLENS_REC_HARDIRQ);
+	L_C(IRQLENS_REC_VECTOR);
+	L_C(IRQLENS_REC_SOFTIRQ);
+	L_C(IRQLENS_REC_NAPI);
+	L_C(IRQLENS_REC_EPOLL);
+	L_C(IRQLENS_REC_BURST);
+	L_C(IRQLENS_REC_PERIOD);
+	L_C(IRQLENS_REC_DROP);
+	L_C(IRQLENS_NR_REC_KINDS);
+	L_C(IRQLENS_KIND_DEVICE);
+	L_C(IRQLENS_KIND_LOCAL_TIMER);
+	L_C(IRQLENS_KIND_RESCHEDULE);
+	L_C(IRQLENS_KIND_CALL_FUNCTION);
+	L_C(IRQLENS_KIND_IRQ_WORK);
+	L_C(IRQLENS_KIND_OTHER_VECTOR);
+	L_C(IRQLENS_KIND_SOFTIRQ);
+	L_C(IRQLENS_NR_KINDS);
+	L_C(IRQLENS_LOST_RING);
+	L_C(IRQLENS_LOST_MAP);
+	L_C(IRQLENS_PERIOD_PMU);
+	L_C(IRQLENS_PERIOD_STEAL);
+	L_C(IRQLENS_FRAME_HELLO);
+	L_C(IRQLENS_FRAME_EVENTS);
+	L_C(IRQLENS_FRAME_SNAPSHOT);
+	L_C(IRQLENS_FRAME_END);
+	L_C(IRQLENS_HELLO_SOFTIRQ_ASYNC_ONLY);
+	L_C(IRQLENS_PROG_ATTACHED);
+	L_C(IRQLENS_PROG_UNSUPPORTED);
+	L_C(IRQLENS_PROG_DISABLED);
+	L_C(IRQLENS_PROG_FAILED);
+	L_C(IRQLENS_SNAP_FULL);
+	L_C(IRQLENS_SNAP_REQUESTED);
+	L_C(IRQLENS_T_HARDIRQ);
+	L_C(IRQLENS_T_SOFTIRQ);
+	L_C(IRQLENS_T_VECTOR);
+	L_C(IRQLENS_T_NAPI);
+	L_C(IRQLENS_T_EPOLL);
+	L_C(IRQLENS_T_VICTIM);
+	L_C(IRQLENS_T_IRQNAME);
+	L_C(IRQLENS_T_LOST);
+	L_C(IRQLENS_T_PROGSTAT);
+	L_C(IRQLENS_T_CPUTIME);
+	L_C(IRQLENS_T_DROP);
+	L_C(IRQLENS_T_DROPNAME);
 	fputs("}}\n", f);
 }
 

@@ -5,11 +5,16 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { helperPath } from '../../src/probe/paths.js';
-import { LAYOUT, STREAM_VERSION, type StructLayout } from '../../src/stream/layout.js';
+import {
+  EPOLL_RET_SLOTS, FRAME, HELLO_SOFTIRQ_ASYNC_ONLY, HIST_SLOTS, LAYOUT, LOST_REASONS, NAPI_WORK_SLOTS, NR_KINDS, NR_REC_KINDS, NR_SOFTIRQS, PERIOD_PMU, PERIOD_STEAL,
+  PROG_STATUS, REC, REC_NAMES, SNAP_FULL, SNAP_REQUESTED, SOFTIRQ_NAMES, STREAM_VERSION, TABLE, VECTORS, type StructLayout,
+} from '../../src/stream/layout.js';
+import { IRQ_KINDS } from '../../src/attribution/types.js';
 
 interface HelperLayout {
   version: number;
   structs: Record<string, StructLayout>;
+  constants: Record<string, number>;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -31,7 +36,13 @@ function parseLayout(text: string): HelperLayout {
     }
     structs[name] = { size: s.size, fields };
   }
-  return { version: j.version as number, structs };
+  assert.ok(isRecord(j.constants), 'constants is an object');
+  const constants: Record<string, number> = {};
+  for (const [k, v] of Object.entries(j.constants)) {
+    assert.equal(typeof v, 'number', `${k} is a number`);
+    constants[k] = v as number;
+  }
+  return { version: j.version as number, structs, constants };
 }
 
 let cached: HelperLayout | undefined;
@@ -70,4 +81,34 @@ test('every struct is a multiple of 8 bytes and its fields lie inside it (events
     assert.equal(s.size % 8, 0, `${name} is ${s.size} bytes`);
     for (const [f, off] of Object.entries(s.fields)) assert.ok(off >= 0 && off < s.size, `${name}.${f} at ${off}`);
   }
+});
+
+/** Every events.h constant the TypeScript side mirrors, by its C name. */
+function mirroredConstants(): Record<string, number> {
+  const c: Record<string, number> = {
+    IRQLENS_STREAM_VERSION: STREAM_VERSION, IRQLENS_HIST_SLOTS: HIST_SLOTS, IRQLENS_NAPI_WORK_SLOTS: NAPI_WORK_SLOTS,
+    IRQLENS_EPOLL_RET_SLOTS: EPOLL_RET_SLOTS, IRQLENS_NR_SOFTIRQS: NR_SOFTIRQS, IRQLENS_NR_VECTORS: VECTORS.length,
+    IRQLENS_NR_REC_KINDS: NR_REC_KINDS, IRQLENS_NR_KINDS: NR_KINDS, IRQLENS_PERIOD_PMU: PERIOD_PMU, IRQLENS_PERIOD_STEAL: PERIOD_STEAL,
+    IRQLENS_HELLO_SOFTIRQ_ASYNC_ONLY: HELLO_SOFTIRQ_ASYNC_ONLY, IRQLENS_SNAP_FULL: SNAP_FULL, IRQLENS_SNAP_REQUESTED: SNAP_REQUESTED,
+  };
+  VECTORS.forEach((v, i) => (c[`IRQLENS_VEC_${v.name}`] = i));
+  for (const [k, v] of Object.entries(REC)) c[`IRQLENS_REC_${k}`] = v;
+  for (const [k, v] of Object.entries(FRAME)) c[`IRQLENS_FRAME_${k}`] = v;
+  for (const [k, v] of Object.entries(TABLE)) c[`IRQLENS_T_${k}`] = v;
+  PROG_STATUS.forEach((s, i) => (c[`IRQLENS_PROG_${s.toUpperCase()}`] = i));
+  IRQ_KINDS.forEach((k, i) => (c[`IRQLENS_KIND_${k.toUpperCase()}`] = i));
+  c.IRQLENS_LOST_RING = LOST_REASONS.indexOf('ring_full');
+  c.IRQLENS_LOST_MAP = LOST_REASONS.indexOf('map_full');
+  return c;
+}
+
+test('constants: record kinds, tables, frames, flags, vector and kind order and slot counts match events.h', () => {
+  const c = helperLayout().constants;
+  const ts = mirroredConstants();
+  for (const [name, v] of Object.entries(ts)) assert.equal(v, c[name], `${name}: TypeScript ${v}, events.h ${String(c[name])}`);
+  // a constant events.h gained that TypeScript does not mirror (or say it need not) fails here
+  const cOnly = new Set(['IRQLENS_COMM_LEN', 'IRQLENS_DEV_LEN', 'IRQLENS_MAX_SELF_TGIDS']);
+  assert.deepEqual(Object.keys(c).filter((k) => !(k in ts) && !cOnly.has(k)), []);
+  assert.equal(SOFTIRQ_NAMES.length, NR_SOFTIRQS);
+  for (const [k, v] of Object.entries(REC)) assert.equal(REC_NAMES[v], k.toLowerCase(), `REC_NAMES[${v}]`);
 });
