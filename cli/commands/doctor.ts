@@ -14,7 +14,8 @@ import { diagnose, isHealthy, type NetSample } from '../../src/doctor/findings.j
 import { foldDropRecords, type DropTimeline } from '../../src/doctor/timeline.js';
 import { doctorJson, doctorText } from '../../src/doctor/text.js';
 import { describe, UsageError } from '../common/errors.js';
-import { positiveInt, positiveNumber } from '../common/probe-options.js';
+import { burstOptionList, positiveNumber } from '../common/probe-options.js';
+import { RECORD_PRESETS } from '../../src/probe/options.js';
 import { onInterrupt } from '../common/signals.js';
 
 export interface DoctorOpts {
@@ -41,7 +42,7 @@ async function run(o: DoctorOpts): Promise<number> {
   const iface = checkIface(o.iface);
   let probe: Probe;
   try {
-    probe = await Probe.start({ records: ['burst', 'drop'], intervalMs: 200, windowUs: o.windowUs, burstPackets: o.burstPackets, dropUnspecified: o.dropUnspecified ?? false, noEpoll: false });
+    probe = await Probe.start({ records: [...RECORD_PRESETS.doctor], intervalMs: 200, windowUs: o.windowUs, burstPackets: o.burstPackets, dropUnspecified: o.dropUnspecified ?? false, noEpoll: false });
   } catch (e) {
     throw new CannotRun(describe(e));
   }
@@ -161,15 +162,14 @@ function atLeastHalfSecond(v: string): number {
 }
 
 export function registerDoctorCommand(program: Command): void {
-  program
-    .command('doctor')
+  const c = program.command('doctor');
+  for (const o of burstOptionList()) c.addOption(o);
+  c
     .description('watch the receive path and explain packet drops, most severe first (read-only)')
     .option('--iface <dev>', 'only this interface (socket-level drops still count)')
     .addOption(new Option('--duration <seconds>', 'how long to watch (at least 0.5)').default(10).argParser(atLeastHalfSecond))
     .option('--json', 'JSON output (schema irqlens.doctor/1)')
     .option('--drop-unspecified', 'also count packet frees without a drop reason (mostly normal frees)')
-    .addOption(new Option('--window-us <us>', 'micro-burst window in microseconds').default(100).argParser(positiveInt('--window-us', 1e6)))
-    .addOption(new Option('--burst-packets <n>', 'packets per window that make a micro-burst').default(256).argParser(positiveInt('--burst-packets')))
     .addHelpText('after', `
 Exit code: 0 healthy, 1 findings, 2 could not run (no privileges, no such interface, ...).
 doctor never changes a setting; each finding names the command to try and what it trades away.

@@ -34,12 +34,7 @@ function registerRecord(program: Command): void {
     .argument('[command...]', 'a command to run and trace, after --')
     .requiredOption('-o, --output <file>', 'the recording to write')
     .addOption(new Option('--duration <seconds>', 'stop after this long (default: Ctrl-C, or when the command exits)').argParser(positiveNumber('--duration')));
-  for (const o of probeOptionList()) {
-    // every interrupt, interrupt-raised softirq, burst, drop and busy period: what report, export and
-    // compare use, without the per-packet softirq/napi/epoll records (all: those too, at more cost)
-    if (o.long === '--records') c.addOption(new Option('--records <kinds>', 'per-event records: hardirq,vector,softirq,async-softirq,napi,epoll,burst,period,drop,all,none').default('hardirq,vector,async-softirq,burst,drop,period'));
-    else c.addOption(o);
-  }
+  for (const o of probeOptionList('record')) c.addOption(o);
   c.addOption(new Option('--snapshot-ms <ms>', 'snapshot interval (the time resolution of rates offline)').default(200).argParser(positiveInt('--snapshot-ms', 60_000)))
     .addOption(new Option('--compression <codec>', 'deflate, brotli (smaller, slower) or none').default('deflate'))
     .option('--force', 'overwrite the output file')

@@ -1,5 +1,6 @@
 // `irqlens serve [FILE]`: the web view and /metrics, live from the probes or
 // from a recording, through the same pipeline (src/serve).
+import { withWorkloadRecords } from '../../src/probe/options.js';
 import { Command, Option } from 'commander';
 import { Probe } from '../../src/probe/client.js';
 import { nicQueues } from '../../src/procfs/nic.js';
@@ -28,7 +29,6 @@ export interface ServeOpts extends RawProbeOpts {
 }
 
 // attribution keeps only softirq runs raised by interrupts: stream just those
-const WORKLOAD_RECORDS = ['hardirq', 'vector', 'async-softirq', 'burst', 'period'];
 
 function port(v: string): number {
   if (!/^\d+$/.test(v) || Number(v) > 65535) throw new UsageError(`--port: '${v}' is not a port from 0 to 65535 (0 picks a free one)`);
@@ -54,7 +54,7 @@ async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command
     queues = () => recorded;
   } else {
     const base = toProbeOptions(o);
-    const records = o.workloads ? [...new Set([...(base.records ?? []), ...WORKLOAD_RECORDS])].filter((r) => r !== 'none') : base.records;
+    const records = o.workloads ? withWorkloadRecords(base.records ?? []) : base.records;
     src = await Probe.start({ ...base, ...(records ? { records } : {}), intervalMs: 60_000, progStats: o.progStats });
     let read = nicQueues();
     let at = Date.now();
@@ -122,10 +122,7 @@ export function registerServeCommand(program: Command): void {
     .addOption(new Option('--speed <x>', 'a recording: times real time').default(1).argParser(positiveNumber('--speed', 1e6)))
     .option('--workloads', "trace epoll busy periods and estimate each workload's interrupt tax (more CPU; limit with --pid)")
     .option('--no-prog-stats', 'leave BPF run-time statistics off (no irqlens_bpf_* metrics, no BPF share on the page)');
-  for (const o of probeOptionList()) {
-    if (o.long === '--records') c.addOption(new Option('--records <kinds>', 'per-event records to stream (napi feeds the 100 us burst bins, drop the drop times)').default('burst,napi,drop'));
-    else c.addOption(o);
-  }
+  for (const o of probeOptionList('serve')) c.addOption(o);
   c.addHelpText('after', `
 The page is read-only: nothing on it or on its websocket changes the system. Binding another address
 than loopback needs --token; open the page as http://HOST:PORT/?token=SECRET and scrape /metrics with

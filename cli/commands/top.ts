@@ -2,6 +2,7 @@
 // are a terminal, else the plain per-interval text summary (pipes, logs).
 // This module owns the probe and reads sysfs; the UI (ui/) only gets
 // reduced state through the store.
+import { withWorkloadRecords } from '../../src/probe/options.js';
 import { Probe } from '../../src/probe/client.js';
 import { ProbeError } from '../../src/probe/errors.js';
 import { Tracker } from '../../src/probe/tracker.js';
@@ -31,7 +32,6 @@ export interface TopOpts extends RawProbeOpts {
 
 /** Per-event records the workload estimate needs: busy periods and the interrupts around them. */
 // attribution keeps only softirq runs raised by interrupts: stream just those
-const WORKLOAD_RECORDS = ['hardirq', 'vector', 'async-softirq', 'burst', 'period'];
 
 /** NIC queues are re-read this often (devices and IRQ affinity rarely change). */
 const QUEUES_EVERY_MS = 30_000;
@@ -87,7 +87,7 @@ async function importTui(): Promise<typeof import('../../ui/tui/run.js')> {
 
 async function liveTop(o: TopOpts): Promise<void> {
   const base = toProbeOptions(o);
-  const records = o.workloads ? [...new Set([...(base.records ?? []), ...WORKLOAD_RECORDS])].filter((r) => r !== 'none') : base.records;
+  const records = o.workloads ? withWorkloadRecords(base.records ?? []) : base.records;
   const { mountTui } = await importTui();
   // periodic snapshots are not needed: every interval asks for its own
   const probe = await Probe.start({ ...base, ...(records ? { records } : {}), intervalMs: 60_000, progStats: o.progStats });

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { UsageError } from './errors.js';
 import { cgroupProblem } from '../../src/procfs/cgroup.js';
 import type { ProbeOptions } from '../../src/probe/client.js';
+import { PROBE_DEFAULTS, RECORD_PRESETS, RECORD_WORDS, parseRecords, type RecordPreset } from '../../src/probe/options.js';
 
 export function positiveInt(name: string, max = 1e9) {
   return (v: string): number => {
@@ -24,13 +25,19 @@ export function positiveNumber(name: string, max = MAX_TIMER_S) {
   };
 }
 
-export const probeOptionList = (): Option[] => [
+/** --window-us and --burst-packets (micro-burst detection), with their defaults from src/probe/options.ts. */
+export const burstOptionList = (): Option[] => [
+  new Option('--window-us <us>', 'micro-burst window in microseconds').default(PROBE_DEFAULTS.windowUs).argParser(positiveInt('--window-us', 1e6)),
+  new Option('--burst-packets <n>', 'packets per window that make a micro-burst').default(PROBE_DEFAULTS.burstPackets).argParser(positiveInt('--burst-packets')),
+];
+
+/** The options every live command shares; --records defaults to the command's preset. */
+export const probeOptionList = (preset: RecordPreset = 'live'): Option[] => [
   new Option('--pid <tgid>', 'epoll probes trace only this process').argParser(positiveInt('--pid', 2 ** 30)),
   new Option('--cgroup <path>', 'epoll probes trace only this cgroup v2 directory'),
-  new Option('--window-us <us>', 'micro-burst window in microseconds').default(100).argParser(positiveInt('--window-us', 1e6)),
-  new Option('--burst-packets <n>', 'packets per window that make a micro-burst').default(256).argParser(positiveInt('--burst-packets')),
+  ...burstOptionList(),
   new Option('--ring-bytes <n>', 'ring buffer size in bytes (power of 2)').argParser(positiveInt('--ring-bytes', 2 ** 30)),
-  new Option('--records <kinds>', 'per-event records to stream: hardirq,vector,softirq,async-softirq (only runs raised by interrupts),napi,epoll,burst,period,drop,all,none').default('burst,drop'),
+  new Option('--records <kinds>', `per-event records to stream: ${RECORD_WORDS.join(',')} (async-softirq: only runs raised by interrupts)`).default(RECORD_PRESETS[preset].join(',')),
   new Option('--drop-unspecified', 'also count packet frees without a drop reason (NOT_SPECIFIED: mostly normal frees)'),
 ];
 
@@ -51,9 +58,8 @@ export function toProbeOptions(o: RawProbeOpts): ProbeOptions {
   if (o.ringBytes !== undefined && (o.ringBytes < 4096 || (o.ringBytes & (o.ringBytes - 1)) !== 0)) {
     throw new UsageError(`--ring-bytes: ${o.ringBytes} is not a power of 2 of at least 4096`);
   }
-  const known = new Set(['hardirq', 'vector', 'softirq', 'async-softirq', 'napi', 'epoll', 'burst', 'period', 'drop', 'all', 'none']);
-  const records = o.records.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const r of records) if (!known.has(r)) throw new UsageError(`--records: unknown kind '${r}' (use ${[...known].join(', ')})`);
+  const { records, unknown } = parseRecords(o.records);
+  if (unknown !== null) throw new UsageError(`--records: unknown kind '${unknown}' (use ${RECORD_WORDS.join(', ')})`);
   return {
     ...(o.pid !== undefined ? { pid: o.pid } : {}),
     ...(o.cgroup !== undefined ? { cgroup: o.cgroup } : {}),

@@ -1,5 +1,6 @@
 // One measurement: the probes with busy-period records on, for a fixed time
 // or until a process ends, folded into window totals and busy periods.
+import { RECORD_PRESETS } from '../probe/options.js';
 import { Probe, type ProbeOptions } from '../probe/client.js';
 import { Tracker } from '../probe/tracker.js';
 import { windowOf, type Window } from '../reduce/totals.js';
@@ -25,7 +26,7 @@ export interface MeasureOptions extends ProbeOptions {
 }
 
 export async function measure(o: MeasureOptions): Promise<Measurement> {
-  const probe = await Probe.start({ ...o, records: ['period', 'hardirq', 'vector', 'async-softirq', 'burst'], intervalMs: 200 });
+  const probe = await Probe.start({ ...o, records: [...RECORD_PRESETS.workloads], intervalMs: 200 });
   try {
     const tracker = new Tracker(probe);
     const collector = new PeriodCollector(o.accept);

@@ -1,0 +1,38 @@
+// The one owner of probe settings: the per-event record kinds, what each
+// command streams by default, and the micro-burst defaults. The CLI builds its
+// options from this; the helper's own table is checked against it in tests.
+
+/** Per-event record kinds the helper can stream (--records), in its order. */
+export const RECORD_KINDS = ['hardirq', 'vector', 'softirq', 'async-softirq', 'napi', 'epoll', 'burst', 'period', 'drop'] as const;
+/** What --records accepts: the kinds, and all / none. */
+export const RECORD_WORDS: readonly string[] = [...RECORD_KINDS, 'all', 'none'];
+
+export const PROBE_DEFAULTS = { windowUs: 100, burstPackets: 256 } as const;
+
+/** Records the busy-period estimate needs: every interrupt, interrupt-raised softirq run, burst and period. */
+const WORKLOADS = ['hardirq', 'vector', 'async-softirq', 'burst', 'period'] as const;
+
+/** What each command streams unless --records says otherwise (the cheapest set its views need). */
+export const RECORD_PRESETS = {
+  /** top and snapshot: bursts and drops; everything else comes from in-kernel aggregation */
+  live: ['burst', 'drop'],
+  /** record: what report, export and compare use, without the per-packet softirq/napi/epoll records */
+  record: ['hardirq', 'vector', 'async-softirq', 'burst', 'drop', 'period'],
+  /** serve: napi feeds the page's 100 us burst bins, drop the drop times */
+  serve: ['burst', 'napi', 'drop'],
+  doctor: ['burst', 'drop'],
+  /** cost, report and --workloads */
+  workloads: WORKLOADS,
+} as const satisfies Record<string, readonly string[]>;
+export type RecordPreset = keyof typeof RECORD_PRESETS;
+
+/** `records` plus what busy-period estimates need (top/serve --workloads). */
+export function withWorkloadRecords(records: readonly string[]): string[] {
+  return [...new Set([...records, ...WORKLOADS])].filter((r) => r !== 'none');
+}
+
+/** The kinds in a --records list, or the first unknown word. */
+export function parseRecords(text: string): { records: string[]; unknown: string | null } {
+  const records = text.split(',').map((s) => s.trim()).filter(Boolean);
+  return { records, unknown: records.find((r) => !RECORD_WORDS.includes(r)) ?? null };
+}

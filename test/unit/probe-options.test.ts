@@ -1,0 +1,29 @@
+// The record kinds the CLI offers are the ones the helper accepts: every word
+// of src/probe/options.ts passes the helper's own parser, and the list the
+// helper prints for an unknown kind is that same list.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { helperPath } from '../../src/probe/paths.js';
+import { RECORD_KINDS, RECORD_PRESETS, RECORD_WORDS, parseRecords, withWorkloadRecords } from '../../src/probe/options.js';
+
+const helper = (args: string[]) => spawnSync(helperPath(), args, { encoding: 'utf8', timeout: 10_000 });
+
+test("the helper's kind table is RECORD_WORDS", () => {
+  const r = helper(['--records', 'no-such-kind', '--layout']);
+  assert.equal(r.status, 2, r.stderr);
+  const m = /\(use ([a-z,-]+), all or none\)/.exec(r.stderr);
+  assert.ok(m, `the helper lists its kinds: ${r.stderr}`);
+  assert.deepEqual([...(m[1] ?? '').split(','), 'all', 'none'], [...RECORD_WORDS]);
+  for (const w of RECORD_WORDS) assert.equal(helper(['--records', w, '--layout']).status, 0, `the helper accepts '${w}'`);
+});
+
+test('every preset uses known kinds; --workloads adds what busy periods need, once, without none', () => {
+  for (const [name, kinds] of Object.entries(RECORD_PRESETS)) {
+    for (const k of kinds) assert.ok((RECORD_KINDS as readonly string[]).includes(k), `${name}: ${k}`);
+  }
+  assert.deepEqual(withWorkloadRecords(['none']), [...RECORD_PRESETS.workloads]);
+  assert.deepEqual(withWorkloadRecords(['drop', 'burst']), ['drop', 'burst', 'hardirq', 'vector', 'async-softirq', 'period']);
+  assert.deepEqual(parseRecords(' burst, drop ,'), { records: ['burst', 'drop'], unknown: null });
+  assert.equal(parseRecords('burst,bogus').unknown, 'bogus');
+});
