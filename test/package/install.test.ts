@@ -41,7 +41,7 @@ after(() => {
 
 test('the tarball holds the runtime, the prebuilt helper and workloads, and nothing for development', () => {
   const has = (p: string) => entries.includes(`package/${p}`);
-  for (const p of ['package.json', 'README.md', 'LICENSE', 'dist/src/cli/main.js', 'dist/ui/tui/run.js', 'dist/ui/web/main.js', 'ui/web/page.css',
+  for (const p of ['package.json', 'README.md', 'LICENSE', 'dist/cli/main.js', 'dist/ui/tui/run.js', 'dist/ui/web/main.js', 'ui/web/page.css',
     'prebuilt/linux-x64/irqlens-helper', 'prebuilt/linux-x64/echo-server', 'prebuilt/linux-x64/echo-client']) {
     assert.ok(has(p), `${p} is not in the tarball`);
   }
@@ -51,7 +51,7 @@ test('the tarball holds the runtime, the prebuilt helper and workloads, and noth
   assert.deepEqual(pkg.os, ['linux']);
   assert.deepEqual(pkg.cpu, ['x64']);
   assert.deepEqual(pkg.engines, { node: '>=20' });
-  assert.deepEqual(pkg.bin, { irqlens: 'dist/src/cli/main.js' });
+  assert.deepEqual(pkg.bin, { irqlens: 'dist/cli/main.js' });
   for (const k of ['scripts', 'devDependencies', 'overrides']) assert.equal(pkg[k], undefined, `package.json keeps ${k}`);
 });
 
