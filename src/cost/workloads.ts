@@ -4,7 +4,7 @@ import { execa, type ResultPromise } from 'execa';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
-import { buildDir } from '../probe/paths.js';
+import { buildDir, missingBinary } from '../probe/paths.js';
 import { UsageError } from '../errors.js';
 
 export interface WorkloadResult {
@@ -32,8 +32,8 @@ export interface WorkloadOptions {
   conns: number;
 }
 
-function need(bin: string, fix: string): string {
-  if (!existsSync(bin)) throw new UsageError(`${bin} is missing: ${fix}`);
+function need(bin: string): string {
+  if (!existsSync(bin)) throw new UsageError(missingBinary(bin, 'the workload'));
   return bin;
 }
 
@@ -68,8 +68,8 @@ async function stopProc(p: { kill: (s: NodeJS.Signals) => boolean; catch: (f: ()
 
 /** The epoll echo server (test/workloads/echo-server.c) driven by echo-client. */
 export async function startEcho(o: WorkloadOptions): Promise<RunningWorkload> {
-  const server = need(join(buildDir(), 'echo-server'), "run 'bash scripts/setup.sh' to build it");
-  const client = need(join(buildDir(), 'echo-client'), "run 'bash scripts/setup.sh' to build it");
+  const server = need(join(buildDir(), 'echo-server'));
+  const client = need(join(buildDir(), 'echo-client'));
   // the server outlives the load by a margin, then exits by itself
   const proc = execa('taskset', ['-c', String(o.serverCpu), server, '0', String(o.durationS + 30), String(o.work), String(o.wssKb)], { buffer: false, stdout: 'pipe' });
   const info = JSON.parse(await firstLine(proc)) as { port: number; pid: number };

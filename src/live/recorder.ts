@@ -3,7 +3,7 @@
 // SIGINT, which finishes the file with its index.
 import { execa, type ResultPromise } from 'execa';
 import { join } from 'node:path';
-import { repoRoot } from '../probe/paths.js';
+import { packageRoot } from '../probe/paths.js';
 
 export class Recorder {
   private child: ResultPromise<{ stdio: 'ignore'; reject: false }> | null = null;
@@ -18,7 +18,7 @@ export class Recorder {
     }
     const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
     this.path = join(this.dir, `irqlens-${stamp}.irqrec`);
-    const cli = join(repoRoot(), 'dist', 'cli', 'main.js');
+    const cli = join(packageRoot(), 'dist', 'cli', 'main.js');
     this.child = execa(process.execPath, [cli, 'record', '-o', this.path], { stdio: 'ignore', reject: false });
     const child = this.child;
     void child.then((r) => {

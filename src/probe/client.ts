@@ -6,7 +6,7 @@ import { decodeFrame } from '../stream/decode.js';
 import type { Hello, Message, Snapshot } from '../stream/types.js';
 import { AsyncQueue } from './queue.js';
 import { ProbeError } from './errors.js';
-import { helperPath } from './paths.js';
+import { helperPath, missingBinary } from './paths.js';
 
 export interface ProbeOptions {
   intervalMs?: number;
@@ -60,7 +60,7 @@ export class Probe {
   static async start(opts: ProbeOptions = {}): Promise<Probe> {
     const bin = opts.helper ?? helperPath();
     if (!existsSync(bin)) {
-      throw new ProbeError(`the helper ${bin} is not built: run 'bash scripts/setup.sh' (or npm run build)`);
+      throw new ProbeError(missingBinary(bin, 'the helper'));
     }
     const child = execa(bin, helperArgs(opts), SPAWN);
     const splitter = new FrameSplitter();

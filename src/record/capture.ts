@@ -5,7 +5,7 @@ import { execa, type ResultPromise } from 'execa';
 import { existsSync } from 'node:fs';
 import { helperArgs, type ProbeOptions } from '../probe/client.js';
 import { ProbeError } from '../probe/errors.js';
-import { helperPath } from '../probe/paths.js';
+import { helperPath, missingBinary } from '../probe/paths.js';
 import { decodeHello, decodeSnapshot } from '../stream/decode.js';
 import { FrameSplitter, type Frame } from '../stream/frames.js';
 import { FRAME } from '../stream/layout.js';
@@ -82,7 +82,7 @@ export class Capture {
   /** Starts the helper; resolves once its hello arrived and the file's header is written. */
   static async start(o: CaptureOptions): Promise<Capture> {
     const bin = o.helper ?? helperPath();
-    if (!existsSync(bin)) throw new ProbeError(`the helper ${bin} is not built: run 'bash scripts/setup.sh' (or npm run build)`);
+    if (!existsSync(bin)) throw new ProbeError(missingBinary(bin, 'the helper'));
     const c = new Capture(execa(bin, helperArgs(o), SPAWN), o);
     const hello = new Promise<Hello>((resolve, reject) => {
       c.helloResolve = resolve;

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { repoRoot } from '../probe/paths.js';
+import { moduleDir, packageRoot } from '../probe/paths.js';
 import { ServeError } from './errors.js';
 
 const webDir = () => fileURLToPath(new URL('../../ui/web/', import.meta.url));
@@ -47,14 +47,16 @@ export interface Vendor {
 }
 
 export function vendor(): Vendor {
-  const nm = join(repoRoot(), 'node_modules');
+  // resolved as Node resolves them: hoisted next to irqlens when it is an installed dependency
+  const uplot = moduleDir('uplot');
+  const msgpackr = moduleDir('msgpackr');
   return {
-    uplotJs: read(join(nm, 'uplot/dist/uPlot.iife.min.js'), "uPlot's browser build"),
-    uplotCss: read(join(nm, 'uplot/dist/uPlot.min.css'), "uPlot's stylesheet"),
-    msgpackrJs: read(join(nm, 'msgpackr/dist/index.min.js'), "msgpackr's browser build"),
+    uplotJs: read(join(uplot, 'dist/uPlot.iife.min.js'), "uPlot's browser build"),
+    uplotCss: read(join(uplot, 'dist/uPlot.min.css'), "uPlot's stylesheet"),
+    msgpackrJs: read(join(msgpackr, 'dist/index.min.js'), "msgpackr's browser build"),
   };
 }
 
 export function pageCss(): string {
-  return read(join(repoRoot(), 'ui/web/page.css'), 'the page stylesheet ui/web/page.css');
+  return read(join(packageRoot(), 'ui/web/page.css'), 'the page stylesheet ui/web/page.css');
 }

@@ -99,6 +99,21 @@ export function metricsText(t: Totals, s: ServerStats): string {
   e.family('irqlens_napi_polls_at_budget_total', 'counter', 'NAPI polls that used their whole budget.', napi.map((r) => [napiL(r), r.pollsAtBudget]));
   e.family('irqlens_napi_bursts_total', 'counter', 'Micro-bursts detected, per NIC queue and CPU.', napi.map((r) => [napiL(r), r.bursts]));
 
+  // the interrupt tax each workload pays directly: handler time while its thread was on the CPU;
+  // by command name, not pid, so the series survive restarts and stay few
+  const victimAgg = new Map<string, [Labels, number, number]>();
+  for (const v of t.victim.values()) {
+    const l = { comm: v.tgid === 0 ? '(idle)' : v.comm, kind: v.kind };
+    const k = fmtLabels(l);
+    const cur = victimAgg.get(k);
+    victimAgg.set(k, [l, (cur?.[1] ?? 0) + v.count, (cur?.[2] ?? 0) + v.timeNs]);
+  }
+  const victims = [...victimAgg.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([, v]) => v);
+  e.family('irqlens_interrupted_total', 'counter', 'Interrupts (device IRQs, system vectors) that ran while a process with this command name was on the CPU; comm (idle) = the CPU was idle.',
+    victims.map(([l, n]) => [l, n]));
+  e.family('irqlens_interrupted_seconds_total', 'counter', 'Interrupt handler time charged to the process with this command name that was on the CPU: the interrupt tax it paid directly.',
+    victims.map(([l, , ns]) => [l, ns / 1e9]));
+
   const dropNames = t.dropNames;
   const dropAgg = new Map<string, [Labels, number]>();
   // ifindexes repeat across network namespaces, so a drop is labelled by both, never by a guessed name

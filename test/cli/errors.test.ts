@@ -56,7 +56,7 @@ for (const c of cases) {
 test('a missing helper binary is named with the fix, exit 1', async () => {
   const r = await run(['snapshot', '--duration', '1'], { IRQLENS_HELPER: '/nonexistent/irqlens-helper' });
   assert.equal(r.exitCode, 1);
-  assert.match(r.stderr, /^irqlens: the helper \/nonexistent\/irqlens-helper is not built: run 'bash scripts\/setup.sh'/);
+  assert.match(r.stderr, /^irqlens: the helper \/nonexistent\/irqlens-helper \(from IRQLENS_HELPER\) does not exist: point IRQLENS_HELPER at the helper binary or unset it/);
   noStack(r.stderr);
 });
 

@@ -101,6 +101,20 @@ function checkAgainstSnapshot(path: string): void {
     assert.equal(get(series, 'irqlens_napi_polls_total', l), n.polls);
     checked++;
   }
+  // the interrupt tax per workload: snapshot's victims summed by command name and kind
+  const tax = new Map<string, { l: { comm: string; kind: string }; n: number; ns: number }>();
+  for (const v of snap.victims) {
+    const k = `${v.comm}/${v.kind}`;
+    const e = tax.get(k) ?? { l: { comm: v.comm, kind: v.kind }, n: 0, ns: 0 };
+    e.n += v.count;
+    e.ns += v.time_ns;
+    tax.set(k, e);
+  }
+  for (const { l, n, ns } of tax.values()) {
+    assert.equal(get(series, 'irqlens_interrupted_total', l), n, `interrupted ${l.comm} ${l.kind}`);
+    assert.ok(Math.abs((get(series, 'irqlens_interrupted_seconds_total', l) ?? NaN) - ns / 1e9) < 1e-9, `interrupted seconds ${l.comm} ${l.kind}`);
+    checked++;
+  }
   for (const [k, v] of Object.entries(snap.lost)) {
     const [kind = '', reason = ''] = k.split('/');
     assert.equal(get(series, 'irqlens_lost_records_total', { kind, reason }), v, `lost ${k}`);

@@ -15,8 +15,12 @@ export interface Served {
 
 export const cli = () => join(repoRoot(), 'dist', 'cli', 'main.js');
 
-export async function startServe(args: string[]): Promise<Served> {
-  const proc = track(execa('node', [cli(), 'serve', '--port', '0', ...args], { buffer: false, stdout: 'pipe', stderr: 'pipe', reject: false }));
+/** `irqlens serve` from this checkout, or `o.bin` (an installed package's bin) with exactly `o.env`. */
+export async function startServe(args: string[], o: { bin?: string; env?: Record<string, string> } = {}): Promise<Served> {
+  const spawn = { buffer: false, stdout: 'pipe', stderr: 'pipe', reject: false } as const;
+  const proc = track(o.bin
+    ? execa(o.bin, ['serve', '--port', '0', ...args], { ...spawn, env: o.env ?? {}, extendEnv: false })
+    : execa('node', [cli(), 'serve', '--port', '0', ...args], spawn));
   let out = '';
   let err = '';
   proc.stdout.setEncoding('utf8');
