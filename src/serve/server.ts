@@ -2,6 +2,8 @@
 // one-way stream of frames; what clients send is never acted on. Loopback by
 // default; any other address needs a token. Each client's send queue is
 // bounded: a client that reads too slowly misses frames and is told how many.
+import { UsageError } from '../errors.js';
+import { hostAllowed, resolveBind, type BindTarget } from './loopback.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
@@ -34,8 +36,6 @@ interface Client {
   totalMissed: number;
 }
 
-export const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\./.test(host);
-
 function sameToken(given: string | null, want: string): boolean {
   if (given === null) return false;
   const a = Buffer.from(given);
@@ -52,16 +52,25 @@ export class WebServer {
   private helloBytes: Uint8Array;
   private endBytes: Uint8Array | null = null;
 
-  private constructor(private readonly http: http.Server, private readonly wss: WebSocketServer, private readonly o: Required<Omit<ServerOptions, 'token'>> & { token?: string }, hello: HelloMsg) {
+  private constructor(private readonly http: http.Server, private readonly wss: WebSocketServer, private readonly o: Required<Omit<ServerOptions, 'token'>> & { token?: string }, private readonly bind: BindTarget, hello: HelloMsg) {
     this.helloBytes = encode(hello);
   }
 
   static async listen(opts: ServerOptions, routes: Routes, hello: HelloMsg): Promise<WebServer> {
-    if (!isLoopback(opts.host) && !opts.token) throw new ServeError(`binding ${opts.host} (not loopback) needs --token: anyone who can reach it would see this machine's interrupts`);
+    let bind: BindTarget;
+    try {
+      bind = await resolveBind(opts.host);
+    } catch (e) {
+      throw new ServeError(`cannot bind ${opts.host}: the name does not resolve (${(e as NodeJS.ErrnoException).code ?? String(e)}); give an address of this machine with --host`, { cause: e });
+    }
+    if (!bind.loopback && !opts.token) {
+      const resolved = bind.addresses.join(', ') === opts.host ? '' : ` (${bind.addresses.join(', ')})`;
+      throw new UsageError(`binding ${opts.host}${resolved} (not loopback) needs --token: anyone who can reach it would see this machine's interrupts`);
+    }
     const o = { maxQueueBytes: 1 << 20, maxMessageBytes: 4096, historyFrames: 600, historyBytes: 16 << 20, ...opts };
     const server = http.createServer();
     const wss = new WebSocketServer({ noServer: true, maxPayload: o.maxMessageBytes });
-    const ws = new WebServer(server, wss, o, hello);
+    const ws = new WebServer(server, wss, o, bind, hello);
     server.on('request', (req, res) => {
       ws.onRequest(req, res, routes);
     });
@@ -82,7 +91,8 @@ export class WebServer {
         else if (e.code === 'EACCES') reject(new ServeError(`port ${o.port} needs privileges: pick one above 1023 with --port`));
         else reject(e);
       });
-      server.listen(o.port, o.host, () => {
+      // the address checked above, not the name again: a second lookup could answer differently
+      server.listen(o.port, bind.addresses[0], () => {
         resolve();
       });
     });
@@ -114,8 +124,7 @@ export class WebServer {
     const host = req.headers.host ?? '';
     if (!this.o.token) {
       // without a token only loopback names are served: a foreign name is DNS rebinding
-      const name = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-      if (!isLoopback(name)) return [403, `Host '${host}' refused: open http://127.0.0.1:${this.port}/`];
+      if (!hostAllowed(host, this.bind, this.port)) return [403, `Host '${host}' refused: open http://${this.bind.addresses[0]?.includes(':') ? `[${this.bind.addresses[0]}]` : (this.bind.addresses[0] ?? '127.0.0.1')}:${this.port}/`];
     }
     if (websocket) {
       if (url.pathname !== '/ws') return [404, 'no websocket here (use /ws)'];

@@ -2,6 +2,8 @@
 // ws client and raw sockets: frames round-trip, tokens, Origin and Host are
 // checked, oversized messages are refused and a slow client cannot grow the
 // server's memory (it misses frames and is told so).
+import { hostAllowed, isLoopbackAddress, parseHostHeader, resolveBind } from '../../src/serve/loopback.js';
+import { UsageError } from '../../src/errors.js';
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -106,7 +108,34 @@ test('a token guards the page, /metrics and the websocket', async () => {
 });
 
 test('binding a non-loopback address without a token is refused', async () => {
-  await assert.rejects(WebServer.listen({ host: '0.0.0.0', port: 0 }, { static: () => null, metrics: () => '' }, hello), (e: unknown) => e instanceof ServeError && /needs --token/.test(e.message));
+  await assert.rejects(WebServer.listen({ host: '0.0.0.0', port: 0 }, { static: () => null, metrics: () => '' }, hello), (e: unknown) => e instanceof UsageError && /needs --token/.test(e.message));
+});
+
+test('loopback is decided on resolved addresses, never on how a name starts', async () => {
+  assert.ok(isLoopbackAddress('127.0.0.1') && isLoopbackAddress('127.255.0.9') && isLoopbackAddress('::1') && isLoopbackAddress('::ffff:127.0.0.1'));
+  for (const a of ['128.0.0.1', '10.0.0.1', '::2', '::ffff:10.0.0.1', '127.0.0.1.evil.example', 'localhost']) assert.equal(isLoopbackAddress(a), false, a);
+  const elsewhere = async () => Promise.resolve(['203.0.113.7']);
+  assert.deepEqual(await resolveBind('127.0.0.1.evil.example', elsewhere), { host: '127.0.0.1.evil.example', addresses: ['203.0.113.7'], loopback: false });
+  const mixed = async () => Promise.resolve(['127.0.0.1', '203.0.113.7']);
+  assert.equal((await resolveBind('both.example', mixed)).loopback, false, 'one non-loopback address is enough to need a token');
+  assert.equal((await resolveBind('localhost')).loopback, true);
+  const t = await resolveBind('127.0.0.1');
+  for (const h of ['127.0.0.1:7070', 'localhost:7070', '127.0.0.1', '[::1]:7070']) assert.ok(hostAllowed(h, t, 7070), h);
+  for (const h of ['127.0.0.1.evil.example:7070', '127.0.0.1:7071', 'evil.example', '127.0.0.2:7070', '[::1', '']) assert.equal(hostAllowed(h, t, 7070), false, h);
+  assert.equal(parseHostHeader('[::1]:80')?.name, '::1');
+});
+
+test('a Host of 127.0.0.1.evil.example gets neither /metrics nor the websocket without a token', async () => {
+  const s = await serve();
+  const get = (host: string) => new Promise<number>((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port: s.port, path: '/metrics', headers: { Host: host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on('error', reject);
+  });
+  assert.equal(await get(`127.0.0.1.evil.example:${s.port}`), 403);
+  assert.equal(await get(`127.0.0.1:${s.port}`), 200);
+  await assert.rejects(client(`ws://127.0.0.1:${s.port}/ws`, { Host: `127.0.0.1.evil.example:${s.port}` }), /HTTP 403/);
 });
 
 test('a foreign Origin and a foreign Host (DNS rebinding) are refused', async () => {
