@@ -10,7 +10,6 @@ import http from 'node:http';
 import net from 'node:net';
 import { WebSocket } from 'ws';
 import { WebServer } from '../../src/serve/server.js';
-import { ServeError } from '../../src/serve/errors.js';
 import { decode, encode, type Frame, type HelloMsg, type ServerMsg } from '../../src/serve/wire.js';
 
 const hello: HelloMsg = { type: 'hello', host: 'h', kernel: 'k', ncpus: 2, source: 'test', intervalMs: 100, history: 600 };
