@@ -46,7 +46,7 @@ async function run(o: DoctorOpts): Promise<number> {
   } catch (e) {
     throw new CannotRun(describe(e));
   }
-  const cleanup = onInterrupt(() => probe.stop());
+  const cleanup = onInterrupt(() => probe.stop(), 'cut-short');
   try {
     const tracker = new Tracker(probe);
     const timeline: DropTimeline = new Map();

@@ -61,7 +61,7 @@ export async function reportCommand(o: ReportOpts): Promise<void> {
   const cleanup = onInterrupt(() => {
     stopping = true;
     return Promise.resolve();
-  });
+  }, 'cut-short');
   const runs: Measurement[] = [];
   const tty = !o.json && process.stderr.isTTY;
   try {

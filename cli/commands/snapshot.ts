@@ -14,7 +14,7 @@ export interface SnapshotOpts extends RawProbeOpts {
 
 export async function snapshotCommand(o: SnapshotOpts): Promise<void> {
   const probe = await Probe.start({ ...toProbeOptions(o), intervalMs: 100 });
-  const cleanup = onInterrupt(() => probe.stop());
+  const cleanup = onInterrupt(() => probe.stop(), 'cut-short');
   try {
     const tracker = new Tracker(probe);
     const start = await tracker.mark();
