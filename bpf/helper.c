@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <getopt.h>
 #include <linux/capability.h>
 #include <linux/perf_event.h>
@@ -54,6 +55,8 @@ struct opts {
 	unsigned record_mask;
 	unsigned target_tgid;
 	unsigned long long target_cgroup;
+	const char *cgroup_path;
+	bool own_cgroup; /* --own-cgroup: kill what is in it and remove it when we exit */
 	unsigned exclude[IRQLENS_MAX_SELF_TGIDS];
 	int nexclude;
 	bool prog_stats;
@@ -775,24 +778,28 @@ static unsigned long parse_num(const char *opt, const char *s, unsigned long lo,
 static void usage(FILE *f)
 {
 	fprintf(
-	    f, "usage: irqlens-helper [options]\n"
-	       "Loads the irqlens BPF programs and writes the framed stream to stdout.\n"
-	       "  --interval MS        snapshot interval (default 100)\n"
-	       "  --window-us US       micro-burst window (default 100)\n"
-	       "  --burst-packets N    packets per window that make a burst (default 256)\n"
-	       "  --ring-bytes N       ring buffer size, power of 2 >= 4096 (default 16 MiB)\n"
-	       "  --records LIST       per-event records to stream: hardirq,vector,softirq,napi,\n"
-	       "                       epoll,burst,period,drop, all or none (default burst,drop);\n"
-	       "                       async-softirq: only softirq runs raised by interrupts\n"
-	       "  --pid TGID           epoll probes trace only this process\n"
-	       "  --cgroup PATH        epoll probes trace only this cgroup (v2)\n"
-	       "  --exclude-pid TGID   never trace this process in epoll probes (repeatable)\n"
-	       "  --cpus LIST          run the helper only on these CPUs (e.g. 0,2)\n"
-	       "  --no-epoll           do not attach the epoll probes\n"
-	       "  --drop-unspecified   also count packet frees without a drop reason\n"
-	       "  --prog-stats         enable BPF run-time statistics while running\n"
-	       "  --layout             print record layouts as JSON and exit\n"
-	       "  --verbose            print libbpf's messages\n");
+	    f,
+	    "usage: irqlens-helper [options]\n"
+	    "Loads the irqlens BPF programs and writes the framed stream to stdout.\n"
+	    "  --interval MS        snapshot interval (default 100)\n"
+	    "  --window-us US       micro-burst window (default 100)\n"
+	    "  --burst-packets N    packets per window that make a burst (default 256)\n"
+	    "  --ring-bytes N       ring buffer size, power of 2 >= 4096 (default 16 MiB)\n"
+	    "  --records LIST       per-event records to stream: hardirq,vector,softirq,napi,\n"
+	    "                       epoll,burst,period,drop, all or none (default burst,drop);\n"
+	    "                       async-softirq: only softirq runs raised by interrupts\n"
+	    "  --pid TGID           epoll probes trace only this process\n"
+	    "  --cgroup PATH        epoll probes trace only this cgroup (v2)\n"
+	    "  --own-cgroup         the cgroup is ours: kill its processes and remove it on exit\n"
+	    "                       (also when the parent dies: the traced command never outlives "
+	    "us)\n"
+	    "  --exclude-pid TGID   never trace this process in epoll probes (repeatable)\n"
+	    "  --cpus LIST          run the helper only on these CPUs (e.g. 0,2)\n"
+	    "  --no-epoll           do not attach the epoll probes\n"
+	    "  --drop-unspecified   also count packet frees without a drop reason\n"
+	    "  --prog-stats         enable BPF run-time statistics while running\n"
+	    "  --layout             print record layouts as JSON and exit\n"
+	    "  --verbose            print libbpf's messages\n");
 }
 
 static void parse_args(int argc, char **argv, struct opts *o)
@@ -805,6 +812,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "records", required_argument, 0, 'R' },
 		{ "pid", required_argument, 0, 'p' },
 		{ "cgroup", required_argument, 0, 'c' },
+		{ "own-cgroup", no_argument, 0, 'O' },
 		{ "exclude-pid", required_argument, 0, 'x' },
 		{ "cpus", required_argument, 0, 'C' },
 		{ "no-epoll", no_argument, 0, 'E' },
@@ -852,6 +860,10 @@ static void parse_args(int argc, char **argv, struct opts *o)
 				die(2, "--cgroup: %s: %s", optarg, strerror(errno));
 			o->target_cgroup =
 			    st.st_ino; /* the cgroup v2 id is the directory's inode */
+			o->cgroup_path = optarg;
+			break;
+		case 'O':
+			o->own_cgroup = true;
 			break;
 		case 'x':
 			if (o->nexclude < IRQLENS_MAX_SELF_TGIDS - 2)
@@ -935,6 +947,30 @@ static void explain_load_failure(int err)
 		fprintf(stderr, "%s: libbpf: %.*s\n", prog_name, (int)strcspn(why, "\n"), why);
 	fprintf(stderr, "%s: run with --verbose for the verifier log\n", prog_name);
 	exit(1);
+}
+
+/* Kills every process in the cgroup (cgroup.kill, 5.14+) and removes it once empty (bounded: ~1 s).
+ */
+static void kill_cgroup(const char *path)
+{
+	char p[PATH_MAX];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/cgroup.kill", path);
+	fd = open(p, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, "1", 1) < 0)
+			warn("cannot kill the processes of %s: %s", path, strerror(errno));
+		close(fd);
+	}
+	for (int i = 0; i < 100; i++) {
+		if (!rmdir(path) || errno == ENOENT)
+			return;
+		if (errno != EBUSY)
+			break;
+		usleep(10000);
+	}
+	warn("could not remove %s: %s", path, strerror(errno));
 }
 
 static void handle_command(char *line, unsigned *interval_ms)
@@ -1163,6 +1199,11 @@ int main(int argc, char **argv)
 			flush_events();
 		}
 	}
+
+	/* first, before any write that a dead reader could fail: the command we traced ends with us
+	 */
+	if (o.own_cgroup && o.cgroup_path)
+		kill_cgroup(o.cgroup_path);
 
 	/* final state: drain the ring, one last full snapshot, then the end mark */
 	stop_flag = 0;

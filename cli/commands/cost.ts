@@ -61,7 +61,7 @@ async function costOfCommand(argv: string[], o: CostOpts): Promise<void> {
     try {
       runs.push(
         await measure({
-          ...(cg ? { cgroup: cg } : {}),
+          ...(cg ? { cgroup: cg, ownCgroup: true } : {}),
           onReady: () => {
             // join the cgroup before exec, so every process the command starts is inside it
             child = startCommand([cmd, ...args], cg);

@@ -60,14 +60,14 @@ export async function recordCommand(argv: string[], o: RecordOpts): Promise<void
   const cleanup = onInterrupt(() => {
     stopNow();
     return finished.then(() => undefined);
-  });
+  }, 'finish');
   const run = async (): Promise<CaptureSummary> => {
     let capture: Capture;
     try {
       capture = await Capture.start({
         ...probe,
         ...(pid !== undefined ? { pid } : {}),
-        ...(cg ? { cgroup: cg } : {}),
+        ...(cg ? { cgroup: cg, ownCgroup: true } : {}),
         intervalMs: o.snapshotMs,
         path: target.writePath,
         codec,

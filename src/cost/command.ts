@@ -39,7 +39,9 @@ export async function removeCgroup(path: string): Promise<void> {
     try {
       rmdirSync(path);
       return;
-    } catch {
+    } catch (e) {
+      // the helper (--own-cgroup) may have removed it already
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
       await new Promise((r) => setTimeout(r, 20));
     }
   }

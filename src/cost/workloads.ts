@@ -1,5 +1,6 @@
 // Built-in workloads for `irqlens cost --workload`: real servers on loopback
 // with a load generator pinned to another CPU. Bounded in time.
+import { reapWithUs } from './reaper.js';
 import { execa, type ResultPromise } from 'execa';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
@@ -114,10 +115,12 @@ export async function startMemcached(o: WorkloadOptions): Promise<RunningWorkloa
     }
   }
   const proc = execa('taskset', ['-c', String(o.serverCpu), 'memcached', '-l', '127.0.0.1', '-p', String(port), '-U', '0', '-t', '1', '-u', 'nobody', '-m', '64'], { buffer: false, stdout: 'pipe', reject: false });
+  const reaper = proc.pid !== undefined ? reapWithUs(proc.pid) : undefined;
   // wait for it to accept connections
   for (let i = 0; !(await accepts(port)); i++) {
     if (i > 100 || proc.exitCode !== null) {
       await stopProc(proc);
+      reaper?.release();
       throw new UsageError(`memcached did not start on 127.0.0.1:${port} (is the port in use?)`);
     }
     await new Promise((res) => setTimeout(res, 50));
@@ -126,10 +129,13 @@ export async function startMemcached(o: WorkloadOptions): Promise<RunningWorkloa
     pid: proc.pid ?? 0,
     async load() {
       // -S: memcaslap prints latency statistics only with a statistics interval
-      const r = await execa('taskset', ['-c', String(o.clientCpu), 'memcaslap', '-s', `127.0.0.1:${port}`, '-t', `${o.durationS}s`, '-S', `${o.durationS}s`, '-T', '1', '-c', String(o.conns * 4)], {
+      const load = execa('taskset', ['-c', String(o.clientCpu), 'memcaslap', '-s', `127.0.0.1:${port}`, '-t', `${o.durationS}s`, '-S', `${o.durationS}s`, '-T', '1', '-c', String(o.conns * 4)], {
         timeout: (o.durationS + 30) * 1000,
         reject: false,
       });
+      const loadReaper = load.pid !== undefined ? reapWithUs(load.pid) : undefined;
+      const r = await load;
+      loadReaper?.release();
       const out = r.stdout + r.stderr;
       const tps = /TPS:\s*(\d+)/.exec(out);
       // the run's own block; the periodic get/set blocks before it have the same keys
@@ -144,6 +150,9 @@ export async function startMemcached(o: WorkloadOptions): Promise<RunningWorkloa
         settings: { conns: o.conns * 4, server_cpu: o.serverCpu, client_cpu: o.clientCpu, port },
       };
     },
-    stop: () => stopProc(proc),
+    stop: async () => {
+      await stopProc(proc);
+      reaper?.release();
+    },
   };
 }

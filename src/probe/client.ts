@@ -22,6 +22,8 @@ export interface ProbeOptions {
   /** Also count packet frees without a drop reason. */
   dropUnspecified?: boolean;
   progStats?: boolean;
+  /** The cgroup is the traced command's own: the helper kills what is in it and removes it when it exits, even after kill -9 of irqlens. */
+  ownCgroup?: boolean;
   /** CPUs the helper may run on: keep its polling off the measured CPUs. */
   cpus?: number[];
   helper?: string;
@@ -36,6 +38,7 @@ export function helperArgs(o: ProbeOptions): string[] {
   if (o.records) a.push('--records', o.records.length ? o.records.join(',') : 'none');
   if (o.pid !== undefined) a.push('--pid', String(o.pid));
   if (o.cgroup !== undefined) a.push('--cgroup', o.cgroup);
+  if (o.cgroup !== undefined && o.ownCgroup) a.push('--own-cgroup');
   for (const p of o.excludePids ?? []) a.push('--exclude-pid', String(p));
   if (o.noEpoll) a.push('--no-epoll');
   if (o.progStats) a.push('--prog-stats');

@@ -2,6 +2,8 @@
 // with one request in flight, for `seconds` (bounded). Prints throughput and
 // latency percentiles as JSON. usage: echo-client <port> <seconds> <conns>
 #define _GNU_SOURCE
+#include <sys/prctl.h>
+#include <signal.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -25,6 +27,8 @@ static double now_us(void)
 
 int main(int argc, char **argv)
 {
+	/* a load never outlives the test or irqlens that started it, even after kill -9 of it */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (argc < 4) {
 		fprintf(stderr, "usage: echo-client <port> <seconds> <conns>\n");
 		return 2;
@@ -48,7 +52,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = ((unsigned long)i << 32) | (unsigned)s };
+		struct epoll_event ev = { .events = EPOLLIN,
+					  .data.u64 = ((unsigned long)i << 32) | (unsigned)s };
 		epoll_ctl(ep, EPOLL_CTL_ADD, s, &ev);
 		sent[i] = now_us();
 		if (write(s, "ping", 4) != 4)
@@ -61,7 +66,8 @@ int main(int argc, char **argv)
 	while (now_us() < end) {
 		int k = epoll_wait(ep, evs, 64, 100);
 		for (int j = 0; j < k; j++) {
-			int i = (int)(evs[j].data.u64 >> 32), s = (int)(evs[j].data.u64 & 0xffffffffu);
+			int i = (int)(evs[j].data.u64 >> 32),
+			    s = (int)(evs[j].data.u64 & 0xffffffffu);
 			ssize_t r = read(s, buf, sizeof(buf));
 			if (r <= 0)
 				continue;

@@ -4,6 +4,8 @@
 // usage: echo-server <port> <seconds> [work_iters] [wss_kb]
 // Prints {"port":P,"pid":N} when listening, {"requests":N,...} when done.
 #define _GNU_SOURCE
+#include <sys/prctl.h>
+#include <signal.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +28,8 @@ static double now_s(void)
 
 int main(int argc, char **argv)
 {
+	/* a load never outlives the test or irqlens that started it, even after kill -9 of it */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (argc < 3) {
 		fprintf(stderr, "usage: echo-server <port> <seconds> [work_iters] [wss_kb]\n");
 		return 2;
@@ -79,7 +83,8 @@ int main(int argc, char **argv)
 				int c = accept4(ls, NULL, NULL, SOCK_NONBLOCK);
 				if (c >= 0) {
 					setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-					struct epoll_event cev = { .events = EPOLLIN, .data.fd = c };
+					struct epoll_event cev = { .events = EPOLLIN,
+								   .data.fd = c };
 					epoll_ctl(ep, EPOLL_CTL_ADD, c, &cev);
 				}
 				continue;

@@ -14,6 +14,8 @@
  * on stdout (C: its own user + system time, from getrusage).
  */
 #define _GNU_SOURCE
+#include <sys/prctl.h>
+#include <signal.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -97,6 +99,8 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
+	/* a load never outlives the test or irqlens that started it, even after kill -9 of it */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	int wait_line = 0, nthreads = 1, c;
 	struct worker workers[MAX_THREADS];
 

@@ -3,6 +3,8 @@
 // busy) and function-call IPIs (membarrier and munmap TLB shootdowns
 // across two threads). usage: ipi <seconds>
 #define _GNU_SOURCE
+#include <sys/prctl.h>
+#include <signal.h>
 #include <linux/membarrier.h>
 #include <pthread.h>
 #include <sched.h>
@@ -53,6 +55,8 @@ static void *pinger(void *arg)
 
 int main(int argc, char **argv)
 {
+	/* a load never outlives the test or irqlens that started it, even after kill -9 of it */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	double seconds = argc > 1 ? atof(argv[1]) : 1;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	pthread_t t[4];
@@ -73,7 +77,8 @@ int main(int argc, char **argv)
 			break;
 		// call-function IPIs to the CPU running our spinner
 		syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
-		void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		void *p =
+		    mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p != MAP_FAILED) {
 			*(volatile char *)p = 1;
 			munmap(p, 4096);

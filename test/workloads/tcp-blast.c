@@ -13,6 +13,8 @@
  * (a bulk stream coalesces into 64 KiB segments and raises few softirqs).
  */
 #define _GNU_SOURCE
+#include <sys/prctl.h>
+#include <signal.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -91,6 +93,8 @@ static void *receiver(void *arg)
 
 int main(int argc, char **argv)
 {
+	/* a load never outlives the test or irqlens that started it, even after kill -9 of it */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (argc > 1 && !strcmp(argv[1], "-p")) {
 		pingpong = 1;
 		argv++;

@@ -12,6 +12,8 @@
  * 120), whichever comes first.
  */
 #define _GNU_SOURCE
+#include <sys/prctl.h>
+#include <signal.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -39,6 +41,8 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
+	/* a load never outlives the test or irqlens that started it, even after kill -9 of it */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	long count = 20000, size = 64, rcvbuf = 2048;
 	double seconds = 10;
 	const char *target = NULL;
