@@ -116,10 +116,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  if (e instanceof UsageError) {
-    process.stderr.write(`irqlens: ${e.message}\n(run irqlens --help for usage)\n`);
-    process.exit(2);
-  }
-  fail(e);
-});
+// a closed stdout or stderr (`irqlens top --plain | head -2`) ends the command quietly
+for (const s of [process.stdout, process.stderr]) s.on('error', fail);
+
+main().catch(fail);

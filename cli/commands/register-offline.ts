@@ -2,7 +2,6 @@
 // and `report FILE` on the CLI. Kept apart from main.ts so the live commands
 // and these evolve independently.
 import { Command, Option } from 'commander';
-import { RecordError } from '../../src/record/errors.js';
 import { UsageError } from '../common/errors.js';
 import { positiveInt, positiveNumber, probeOptionList } from '../common/probe-options.js';
 import { reportCommand, reportFileCommand, type ReportOpts } from './report.js';
@@ -13,19 +12,6 @@ import { compareCommand, type CompareOpts } from './compare.js';
 import { replayCommand, type ReplayOpts } from './replay.js';
 import { htmlReport } from '../../src/serve/html-report.js';
 import { writeOutput } from '../../src/output/safe-output.js';
-
-/** A RecordError is the user's file, not a bug: one line, exit code 1. */
-function handled<A extends unknown[]>(fn: (...a: A) => Promise<void>): (...a: A) => Promise<void> {
-  return async (...a: A) => {
-    try {
-      await fn(...a);
-    } catch (e) {
-      if (!(e instanceof RecordError)) throw e;
-      process.stderr.write(`irqlens: ${e.message}\n`);
-      process.exit(1);
-    }
-  };
-}
 
 function registerRecord(program: Command): void {
   const c = program
@@ -50,7 +36,7 @@ Examples:
   irqlens record -o small.irqrec --records hardirq,softirq,period --duration 10
   irqlens record -o bursts.irqrec --records all --duration 10   # every softirq run and NAPI poll too (100 us burst bins in serve)
 Then: irqlens report run.irqrec, irqlens replay run.irqrec, irqlens export run.irqrec --format perfetto -o run.json`)
-    .action(handled((argv: string[], o: RecordOpts) => recordCommand(argv, o)));
+    .action((argv: string[], o: RecordOpts) => recordCommand(argv, o));
 }
 
 function extendReport(program: Command): void {
@@ -61,7 +47,7 @@ function extendReport(program: Command): void {
     .option('--html <out>', 'with a recording: one self-contained HTML file with the report and its charts (docs/web.md)')
     .option('--force', 'with --html: overwrite an existing file (never the recording itself)')
     .addHelpText('after', '  irqlens report run.irqrec --json       the same report from a recording')
-    .action(handled(async (file: string | undefined, o: ReportOpts & { html?: string; force?: boolean }, cmd: Command) => {
+    .action(async (file: string | undefined, o: ReportOpts & { html?: string; force?: boolean }, cmd: Command) => {
       if (file === undefined) {
         if (o.html !== undefined) throw new UsageError('--html needs a recording: irqlens report FILE --html OUT.html');
         await reportCommand(o);
@@ -73,7 +59,7 @@ function extendReport(program: Command): void {
       const html = o.html;
       if (html !== undefined) writeOutput(html, { force: o.force ?? false, inputs: [file] }, (p) => htmlReport(file, p, o));
       else reportFileCommand(file, o);
-    }));
+    });
 }
 
 function seconds(name: string) {
@@ -123,7 +109,7 @@ Examples:
   irqlens slice run.irqrec -o peak.irqrec --from 10 --to 20
   irqlens slice run.irqrec -o cpu1.irqrec --cpu 1
   irqlens slice run.irqrec -o nic.irqrec --dev eth0 --from 5`)
-    .action(handled((file: string, o: SliceOpts) => sliceCommand(file, o)));
+    .action((file: string, o: SliceOpts) => sliceCommand(file, o));
 }
 
 function registerExport(program: Command): void {
@@ -147,7 +133,7 @@ Examples:
   irqlens export run.irqrec --format perfetto -o run.json     # then open it in https://ui.perfetto.dev
   irqlens export run.irqrec --format csv --table irqs --interval 1 -o irqs.csv
   irqlens export run.irqrec --format csv -o - | column -s, -t`)
-    .action(handled((file: string, o: ExportOpts) => exportCommand(file, o)));
+    .action((file: string, o: ExportOpts) => exportCommand(file, o));
 }
 
 function registerCompare(program: Command): void {
@@ -167,7 +153,7 @@ different boots or machines compare. Settings that differ (sysctls, NIC settings
 Examples:
   irqlens compare before.irqrec after.irqrec
   irqlens compare --interval 2 busy-poll-off.irqrec busy-poll-on.irqrec --json | jq '.irqs'`)
-    .action(handled((a: string, b: string, o: CompareOpts) => compareCommand(a, b, o)));
+    .action((a: string, b: string, o: CompareOpts) => compareCommand(a, b, o));
 }
 
 function speed(v: string): number {
@@ -191,7 +177,7 @@ Examples:
   irqlens replay run.irqrec                   # as it happened
   irqlens replay run.irqrec --speed 10 --from 30
   irqlens replay run.irqrec --speed max > summary.txt`)
-    .action(handled((file: string, o: ReplayOpts) => replayCommand(file, o)));
+    .action((file: string, o: ReplayOpts) => replayCommand(file, o));
 }
 
 export function registerOfflineCommands(program: Command): void {

@@ -4,7 +4,6 @@ import { withWorkloadRecords } from '../../src/probe/options.js';
 import { Command, Option } from 'commander';
 import { Probe } from '../../src/probe/client.js';
 import { nicQueues } from '../../src/procfs/nic.js';
-import { RecordError } from '../../src/record/errors.js';
 import { openRecording } from '../../src/record/open.js';
 import { RecordingSource } from '../../src/record/source.js';
 import { ServeError } from '../../src/serve/errors.js';
@@ -133,13 +132,5 @@ Examples:
   irqlens serve run.irqrec --speed 4     # a recording, 4x real time
   irqlens serve --host 0.0.0.0 --token $(openssl rand -hex 16)
   curl -s 127.0.0.1:7070/metrics | grep irqlens_hardirq_total`)
-    .action(async (file: string | undefined, o: ServeOpts, cmd: Command) => {
-      try {
-        await serveCommand(file, o, cmd);
-      } catch (e) {
-        if (!(e instanceof ServeError || e instanceof RecordError)) throw e;
-        process.stderr.write(`irqlens: ${e.message}\n`);
-        process.exit(1);
-      }
-    });
+    .action((file: string | undefined, o: ServeOpts, cmd: Command) => serveCommand(file, o, cmd));
 }

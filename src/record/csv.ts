@@ -1,6 +1,7 @@
 // `irqlens export --format csv`: per-interval tables (one row per interval and
 // CPU, IRQ, softirq vector, NAPI instance or traced thread), RFC 4180 quoting.
-import { closeSync, writeSync } from 'node:fs';
+import { writeAllSync } from '../output/write-all.js';
+import { closeSync } from 'node:fs';
 import { SOFTIRQ_NAMES, VECTORS } from '../stream/layout.js';
 import type { Window } from '../reduce/totals.js';
 import { openOut } from './open.js';
@@ -70,7 +71,7 @@ export function exportCsv(rec: Recording, path: string | number, t: CsvTable, mi
   let rows = 0;
   let buf: string[] = [];
   const flush = () => {
-    if (buf.length) writeSync(fd, buf.join(''));
+    if (buf.length) writeAllSync(fd, buf.join(''));
     buf = [];
   };
   try {

@@ -5,7 +5,8 @@
 // tracks of per-interval rates; instants for micro-bursts and lost records.
 // Times are microseconds from the recording's earliest timestamp (otherData.
 // origin_mono_ns, CLOCK_MONOTONIC), exact to the ns.
-import { closeSync, writeSync } from 'node:fs';
+import { writeAllSync } from '../output/write-all.js';
+import { closeSync } from 'node:fs';
 import { IRQ_KINDS } from '../attribution/types.js';
 import { decodeFrame } from '../stream/decode.js';
 import { forEachRecord, u64 } from '../stream/records.js';
@@ -55,7 +56,7 @@ class Out {
   flush(): void {
     if (!this.parts.length) return;
     const b = Buffer.from(this.parts.join(''));
-    for (let off = 0; off < b.length;) off += writeSync(this.fd, b, off, b.length - off);
+    writeAllSync(this.fd, b);
     this.bytes += b.length;
     this.parts = [];
     this.size = 0;

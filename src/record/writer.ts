@@ -2,8 +2,9 @@
 // compressed chunks with a checksum each, then an index and a footer. A chunk
 // is written as soon as it is full (or old), so a recording killed with
 // SIGKILL keeps every chunk written before; only the pending one is lost.
+import { writeAllSync } from '../output/write-all.js';
 import { errnoText } from '../output/errno.js';
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync } from 'node:fs';
 import zlib from 'node:zlib';
 import { FrameSplitter } from '../stream/frames.js';
 import { FRAME, LAYOUT, NR_REC_KINDS } from '../stream/layout.js';
@@ -97,7 +98,7 @@ export class RecordingWriter {
 
   private write(b: Uint8Array): void {
     try {
-      for (let off = 0; off < b.length;) off += writeSync(this.fd, b, off, b.length - off);
+      writeAllSync(this.fd, b);
     } catch (e) {
       throw new RecordError(`cannot write ${this.path}: ${errnoText(e)}`, this.stats.fileBytes, { cause: e });
     }
