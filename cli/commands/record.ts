@@ -18,6 +18,8 @@ export interface RecordOpts extends RawProbeOpts {
   compression: string;
   force?: boolean;
   json?: boolean;
+  /** (top's r key) stop like Ctrl-C when stdin closes: the view that started us is gone. */
+  stopWithStdin?: boolean;
 }
 
 const CODECS: Record<string, Codec> = { deflate: 'deflate-raw', brotli: 'brotli', none: 'stored' };
@@ -61,6 +63,11 @@ export async function recordCommand(argv: string[], o: RecordOpts): Promise<void
     stopNow();
     return finished.then(() => undefined);
   }, 'finish');
+  if (o.stopWithStdin) {
+    process.stdin.on('end', stopNow);
+    process.stdin.on('close', stopNow);
+    process.stdin.resume();
+  }
   const run = async (): Promise<CaptureSummary> => {
     let capture: Capture;
     try {
@@ -124,6 +131,7 @@ export async function recordCommand(argv: string[], o: RecordOpts): Promise<void
     throw e;
   } finally {
     cleanup();
+    if (o.stopWithStdin) process.stdin.destroy();
     if (tty) process.stderr.write('\r\x1b[K');
     if (cg) await removeCgroup(cg);
   }

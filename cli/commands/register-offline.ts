@@ -24,6 +24,7 @@ function registerRecord(program: Command): void {
   c.addOption(new Option('--snapshot-ms <ms>', 'snapshot interval (the time resolution of rates offline)').default(200).argParser(positiveInt('--snapshot-ms', 60_000)))
     .addOption(new Option('--compression <codec>', 'deflate, brotli (smaller, slower) or none').default('deflate'))
     .option('--force', 'overwrite the output file')
+    .addOption(new Option('--stop-with-stdin', 'stop when stdin closes (for the program that started the recording)').hideHelp())
     .option('--json', 'print a JSON summary of the recording on stdout')
     .addHelpText('after', `
 Ctrl-C or SIGTERM stops the recording cleanly (the file gets its index). A recording that was killed

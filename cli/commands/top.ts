@@ -85,6 +85,16 @@ async function importTui(): Promise<typeof import('../../ui/tui/run.js')> {
   }
 }
 
+/** The live view's probe settings as `irqlens record` options, so r records what top shows. */
+function recordArgs(o: TopOpts): string[] {
+  const a = ['--records', o.records, '--window-us', String(o.windowUs), '--burst-packets', String(o.burstPackets)];
+  if (o.pid !== undefined) a.push('--pid', String(o.pid));
+  if (o.cgroup !== undefined) a.push('--cgroup', o.cgroup);
+  if (o.ringBytes !== undefined) a.push('--ring-bytes', String(o.ringBytes));
+  if (o.dropUnspecified) a.push('--drop-unspecified');
+  return a;
+}
+
 async function liveTop(o: TopOpts): Promise<void> {
   const base = toProbeOptions(o);
   const records = o.workloads ? withWorkloadRecords(base.records ?? []) : base.records;
@@ -117,7 +127,7 @@ async function liveTop(o: TopOpts): Promise<void> {
     },
   });
 
-  const recorder = new Recorder();
+  const recorder = new Recorder(recordArgs(o));
   let quit: () => void = () => undefined;
   const quitRequested = new Promise<void>((resolve) => {
     quit = resolve;
