@@ -271,6 +271,7 @@ export const HELP_80x24 = [
   "columns (shares of one CPU over the interval)",
   "  irq% device IRQ handlers   vec% system vectors (timer, IPIs)   soft% softirqs",
   "  IRQs/s  device IRQs + system vectors     p99  upper edge of its log2 bucket",
+  "  max  the longest since irqlens started; every other column: this interval",
   "  interrupt time per interval: ▁<0.1% ▂<0.3% ▃<1% ▄<3% ▅<10% ▆<30% ▇<60% █more",
   "  tax  (handler + indirect time) / busy time of the workload running there,",
   "       95% interval; <= is an upper bound; what-if: throughput gain if its",
@@ -279,7 +280,6 @@ export const HELP_80x24 = [
   "  budget  NAPI polls that used their whole budget (more work was waiting)",
   "  status line: probe events/s, BPF time (share of a CPU), this UI's CPU, lost",
   "       records, BPF ns per event: irq, soft(irq), vec(tors), napi, epoll",
-  "",
   "",
   "cost: 214k ev/s  BPF 3.91%  ui 1.20%  lost 0 | ns/ev irq 250 soft 207 vec 273 n…",
 ].join('\n');

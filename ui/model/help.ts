@@ -16,6 +16,7 @@ export function helpLines(g: Glyphs): string[] {
     'columns (shares of one CPU over the interval)',
     '  irq% device IRQ handlers   vec% system vectors (timer, IPIs)   soft% softirqs',
     '  IRQs/s  device IRQs + system vectors     p99  upper edge of its log2 bucket',
+    '  max  the longest since irqlens started; every other column: this interval',
     `  interrupt time per interval: ${scale}`,
     '  tax  (handler + indirect time) / busy time of the workload running there,',
     '       95% interval; <= is an upper bound; what-if: throughput gain if its',
