@@ -58,6 +58,9 @@ async function run(o: DoctorOpts): Promise<number> {
     const ethtool = new Map<string, EthtoolInfo>();
     const before = await sampleNet(devs, ethtool);
     const start = await tracker.mark();
+    // the counters' baseline right after the probe's mark, not before the slow ethtool/nft reads:
+    // both then count over one window (ethtool -S and nft counters still take their own time)
+    before.sample = { ...before.sample, ...fastCounters(quickSample()) };
     sinceNs = Number(start.tsNs);
     const progress = process.stderr.isTTY;
     // the window starts now: say so (scripts and tests start their load on this line)
@@ -72,9 +75,12 @@ async function run(o: DoctorOpts): Promise<number> {
       if (progress) process.stderr.write(`\rdoctor: watching ${iface ? iface.dev : 'every interface'}: ${Math.ceil((ms - (Date.now() - t0)) / 1000)} s left `);
     }
     if (progress) process.stderr.write('\r\x1b[K');
+    // the final counters right before the probe's last mark, for the same reason
+    const last = fastCounters(quickSample());
     const end = await tracker.mark();
     await refreshEthtoolStats(devs, ethtool);
     const after = await sampleNet(devs, ethtool);
+    after.sample = { ...after.sample, ...last };
     await probe.stop();
     await tracker.done;
 
@@ -152,6 +158,11 @@ export async function doctorCommand(o: DoctorOpts): Promise<void> {
     code = 2;
   }
   process.exitCode = code;
+}
+
+/** The procfs/sysfs counters of a sample (cheap to read, so they can sit next to the probe's marks). */
+function fastCounters(s: NetSample): Pick<NetSample, 'softnet' | 'proto' | 'ifaces'> {
+  return { softnet: s.softnet, proto: s.proto, ifaces: s.ifaces };
 }
 
 // shorter than the counters' 500 ms sampling, a watch sees nothing and would call any host healthy

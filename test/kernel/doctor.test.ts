@@ -101,6 +101,24 @@ test('doctor: UDP receive-buffer drops match /proc/net/snmp RcvbufErrors within 
   assert.ok(f.evidence.some((e) => /^when: from \d\d:\d\d/.test(e)), f.evidence.join('\n'));
 });
 
+test('doctor: drops counted by the probe and by /proc/net/snmp cover one window, even under load across its edges', { skip: kernelSkip, timeout: 90_000 }, async () => {
+  assertCanRun();
+  // the flood runs before doctor starts and after it ends: only the window's edges decide what counts
+  const flood = track(execa(bin('udp-flood'), ['-n', '100000000', '-r', '2048', '-S', '25'], { reject: false, timeout: 60_000 }));
+  try {
+    const r = await doctor(['--duration', '3'], async () => {});
+    const f = r.json.findings.find((x) => x.id === 'socket-rcvbuf');
+    assert.ok(f, `no socket-rcvbuf finding: ${JSON.stringify(r.json.findings.map((x) => x.id))}`);
+    const probe = f.counts.drops ?? 0;
+    const counter = f.counts.udp_rcvbuf_errors ?? 0;
+    assert.ok(counter > 10_000, `the flood made only ${counter} RcvbufErrors in the window`);
+    assert.ok(within(probe, counter, 0.01), `the probe counted ${probe} drops, RcvbufErrors rose by ${counter} in the same finding`);
+  } finally {
+    flood.kill('SIGKILL');
+    await flood;
+  }
+});
+
 test('doctor: a netfilter drop rule in a test namespace is named, its count matching the rule counter', { skip: kernelSkip, timeout: 90_000 }, async () => {
   assertCanRun();
   for (const ns of [nsA, nsB]) await sh('ip', ['netns', 'add', ns]);
