@@ -176,6 +176,17 @@ test('pause: p freezes what is shown while intervals keep coming; p again shows 
   assert.doesNotMatch(r.frame(), /PAUSED/);
 });
 
+test('pause freezes the frame on screen when p was pressed, even if an interval lands before the next redraw', async () => {
+  const r = await renderApp(liveFixture(), S80);
+  const before = r.frame().split('\n').slice(1, 7).join('\n');
+  // the key and a new interval arrive together, before React has drawn or run any effect
+  await r.pressWith('p', () => {
+    r.source.set(liveReducer(r.source.getState(), { type: 'interval', window: emptyWindow(), atMs: T0_MS + 13_000, uiCpuFrac: 0.01 }));
+  });
+  assert.match(r.frame().split('\n')[0] ?? '', /PAUSED {2}03:00:12/);
+  assert.equal(r.frame().split('\n').slice(1, 7).join('\n'), before, 'the CPU rows are the ones on screen when p was pressed');
+});
+
 test('keys: r without a recorder says recording is not available here; + and - change the interval and tell the sampler; q quits', async () => {
   const r = await renderApp(liveFixture(), S80);
   assert.deepEqual(r.controller.intervals, [1]);

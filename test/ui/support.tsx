@@ -55,12 +55,31 @@ export interface Rendered {
   /** Resizes the fake terminal and tells the app, as a terminal's SIGWINCH does. */
   resize: (size: Size) => Promise<void>;
   press: (...keys: string[]) => Promise<void>;
+  /** Types `key` and runs `meanwhile` at once, before the app redraws. */
+  pressWith: (key: string, meanwhile: () => void) => Promise<void>;
   source: TestSource;
   controller: TestController;
   unmount: () => void;
 }
 
 export const tick = (ms = 20): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Waits until the app has drawn everything a key set off: a notice that an effect dispatches comes
+ * a render or two after the key, later still on a loaded machine, so a fixed wait was a race.
+ * Settled = the frame unchanged over three polls in a row (bounded: 2 s).
+ */
+async function settle(frame: () => string): Promise<void> {
+  await tick();
+  let last = frame();
+  let same = 0;
+  for (const t0 = Date.now(); same < 3 && Date.now() - t0 < 2000;) {
+    await tick();
+    const now = frame();
+    same = now === last ? same + 1 : 0;
+    last = now;
+  }
+}
 
 /** Renders the app on a fake terminal of `size` (the app reads the size from the terminal, as in production). */
 export async function renderApp(state: LiveState, size: Size, o: { theme?: Theme; initial?: Partial<UiState> } = {}): Promise<Rendered> {
@@ -82,8 +101,13 @@ export async function renderApp(state: LiveState, size: Size, o: { theme?: Theme
     press: async (...keys: string[]) => {
       for (const k of keys) {
         r.stdin.write(k);
-        await tick();
+        await settle(() => r.lastFrame() ?? '');
       }
+    },
+    pressWith: async (key: string, meanwhile: () => void) => {
+      r.stdin.write(key);
+      meanwhile();
+      await settle(() => r.lastFrame() ?? '');
     },
     source,
     controller,

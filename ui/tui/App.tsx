@@ -1,7 +1,7 @@
 // The live UI: UI state in a reducer, live state from the sampler's store,
 // keys mapped by ui/model/keys.ts, the frame built by ui/model/screen.ts.
 import { useInput } from 'ink';
-import { useEffect, useReducer, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { useEffect, useReducer, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import type { LiveState } from '../../src/derive/live-state.js';
 import { buildScreen, type Size } from '../model/screen.js';
 import type { Theme } from '../model/theme.js';
@@ -36,11 +36,12 @@ export interface AppProps {
 export function App({ source, controller, theme, initial, size }: AppProps): ReactNode {
   const [ui, dispatch] = useReducer(uiReducer, undefined, () => ({ ...initialUiState(), ...initial }));
   const live = useSyncExternalStore(source.subscribe, source.getState);
-  // pause freezes what is shown; sampling goes on underneath
+  // pause freezes what was on screen when p was pressed (the last committed frame), not whatever the
+  // source holds by the time an effect runs: sampling goes on underneath
+  const onScreen = useRef(live);
   const [frozen, setFrozen] = useState<LiveState | null>(null);
-  useEffect(() => {
-    setFrozen(ui.paused ? source.getState() : null);
-  }, [ui.paused, source]);
+  if (ui.paused && frozen === null) setFrozen(onScreen.current);
+  if (!ui.paused && frozen !== null) setFrozen(null);
   useEffect(() => {
     controller.setIntervalS(ui.intervalS);
   }, [ui.intervalS, controller]);
@@ -66,6 +67,9 @@ export function App({ source, controller, theme, initial, size }: AppProps): Rea
     dispatch({ type: 'key', input, key });
   });
   const terminal = useTerminalSize();
-  const shown = ui.paused ? (frozen ?? live) : live;
+  const shown = ui.paused ? (frozen ?? onScreen.current) : live;
+  useEffect(() => {
+    onScreen.current = shown;
+  });
   return <ScreenView screen={buildScreen(shown, ui, size ?? terminal, theme)} theme={theme} />;
 }
