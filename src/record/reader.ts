@@ -3,7 +3,7 @@
 // tail is reported with how much was lost, a corrupt chunk is reported with
 // its offset and skipped. Reads are bounded by the format's limits, so no
 // damaged length can make it allocate or loop without bound.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import zlib from 'node:zlib';
 import { decodeFrame, decodeHello } from '../stream/decode.js';
 import { StreamError } from '../stream/errors.js';
@@ -47,6 +47,12 @@ function fileError(path: string, e: unknown): RecordError {
   return new RecordError(`cannot read ${path}: ${why}`, undefined, { cause: e });
 }
 
+/** A recording is read by position (index, footer, chunks): a pipe or device cannot be. */
+function notAFile(path: string, st: Stats): RecordError {
+  const what = st.isFIFO() || st.isSocket() ? 'a pipe' : st.isCharacterDevice() ? 'a terminal or device' : 'not a regular file';
+  return new RecordError(`cannot read ${path}: it is ${what}, not a file (a recording is read by position: save it to a file first, e.g. cat > run.irqrec)`);
+}
+
 export class Recording {
   readonly issues: ReadIssue[] = [];
   readonly notes: string[] = [];
@@ -71,14 +77,26 @@ export class Recording {
 
   /** Opens a recording and reads its header and hello; throws RecordError when it is not one irqlens can read. */
   static open(path: string): Recording {
+    // a socket (what a parent's pipe often is) cannot even be opened by name: say what it is first
+    let pre: Stats | undefined;
+    try {
+      pre = statSync(path);
+    } catch {
+      // open says why
+    }
+    if (pre && !pre.isFile() && !pre.isDirectory()) throw notAFile(path, pre);
     let fd: number;
     try {
-      fd = openSync(path, 'r');
+      // non-blocking: opening a FIFO with no writer would otherwise wait forever
+      fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (e) {
       throw fileError(path, e);
     }
     try {
-      const size = fstatSync(fd).size;
+      const st = fstatSync(fd);
+      if (st.isDirectory()) throw new RecordError(`cannot read ${path}: it is a directory`);
+      if (!st.isFile()) throw notAFile(path, st);
+      const size = st.size;
       const start = Buffer.alloc(FILE_HDR);
       const got = readSync(fd, start, 0, FILE_HDR, 0);
       const { jsonLen } = checkFileStart(start.subarray(0, got), size);
@@ -90,6 +108,7 @@ export class Recording {
       return new Recording(fd, path, size, header, dataStart, Recording.readIndex(fd, size, dataStart));
     } catch (e) {
       closeSync(fd);
+      if (e instanceof RecordError && e.message.startsWith(`cannot read ${path}: `)) throw e;
       if (e instanceof RecordError) throw new RecordError(`${path}: ${e.message}`, e.offset, { cause: e });
       throw fileError(path, e);
     }

@@ -137,3 +137,28 @@ test('replay --speed max prints one summary per interval; slice, export and comp
   assert.equal(c.exitCode, 0, c.stderr);
   assert.equal((JSON.parse(c.stdout) as { schema: string }).schema, 'irqlens.compare/1');
 });
+
+/* ---- a pipe as a recording: refused at once, never a hang (issue 14, item 12) ---- */
+
+test('a FIFO as a recording: every offline command refuses it at once with one line, exit 1', async () => {
+  const fifo = join(dir, 'rec.fifo');
+  await execa('mkfifo', [fifo]);
+  for (const args of [['report', fifo], ['replay', fifo], ['export', fifo, '-o', join(dir, 'fifo.json')], ['slice', fifo, '-o', join(dir, 'fifo.irqrec')], ['compare', fifo, good], ['report', fifo, '--html', join(dir, 'fifo.html')]]) {
+    const r = await execa('node', [cli, ...args], { reject: false, timeout: 20_000 });
+    assert.equal(r.timedOut, false, `${args.join(' ')} hung on a FIFO`);
+    assert.equal(r.exitCode, 1, `${args.join(' ')}: ${r.stderr}`);
+    oneLine(r.stderr);
+    assert.match(r.stderr, /cannot read .*rec\.fifo: it is a pipe, not a file \(.*save it to a file first/);
+  }
+});
+
+test('/dev/stdin as a recording: a pipe is refused with one line, a redirected file is read', async () => {
+  const piped = await execa('node', [cli, 'report', '/dev/stdin'], { reject: false, timeout: 20_000, input: readFileSync(good) });
+  assert.equal(piped.exitCode, 1, piped.stderr);
+  oneLine(piped.stderr);
+  assert.match(piped.stderr, /cannot read \/dev\/stdin: it is a pipe, not a file/);
+  // a shell redirect: stdin is the file itself
+  const redirected = await execa('sh', ['-c', 'exec node "$1" report /dev/stdin --json < "$2"', 'sh', cli, good], { reject: false, timeout: 20_000 });
+  assert.equal(redirected.exitCode, 0, redirected.stderr);
+  assert.equal((JSON.parse(redirected.stdout) as { schema: string }).schema, 'irqlens.report/1');
+});
