@@ -11,6 +11,7 @@ import { FRAME, LAYOUT } from '../stream/layout.js';
 import type { Hello, Message } from '../stream/types.js';
 import { crc32 } from './crc32.js';
 import { RecordError } from './errors.js';
+import { errnoWords, ioMessage } from '../output/errno.js';
 import {
   CHUNK_FRAMES, CHUNK_HDR, CHUNK_INDEX, CHUNK_MAGIC, CHUNK_NOTE, CODEC_BROTLI, CODEC_DEFLATE_RAW, FILE_HDR, FOOTER, checkFileStart, decodeChunkHeader,
   decodeFileHeader, decodeFooter, decodeIndex, type ChunkHeader, type RecordingHeader, type RecordingIndex,
@@ -42,9 +43,7 @@ export interface RecordedFrame {
 const FH = LAYOUT.irqlens_frame_hdr;
 
 function fileError(path: string, e: unknown): RecordError {
-  const code = (e as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? String(e));
-  return new RecordError(`cannot read ${path}: ${why}`, undefined, { cause: e });
+  return new RecordError(ioMessage('read', path, e), undefined, { cause: e });
 }
 
 /** A recording is read by position (index, footer, chunks): a pipe or device cannot be. */
@@ -108,7 +107,8 @@ export class Recording {
       return new Recording(fd, path, size, header, dataStart, Recording.readIndex(fd, size, dataStart));
     } catch (e) {
       closeSync(fd);
-      if (e instanceof RecordError && e.message.startsWith(`cannot read ${path}: `)) throw e;
+      // one path per message: some errors (the hello's) name it already
+      if (e instanceof RecordError && (e.message.startsWith(`cannot read ${path}: `) || e.message.startsWith(`${path}: `))) throw e;
       if (e instanceof RecordError) throw new RecordError(`${path}: ${e.message}`, e.offset, { cause: e });
       throw fileError(path, e);
     }
@@ -126,7 +126,13 @@ export class Recording {
     const b = Buffer.allocUnsafe(len);
     let got = 0;
     while (got < len) {
-      const n = readSync(fd, b, got, len - got, pos + got);
+      let n: number;
+      try {
+        n = readSync(fd, b, got, len - got, pos + got);
+      } catch (e) {
+        // a failing disk or a vanished network mount: words, and where (the caller names the file)
+        throw new RecordError(`reading at byte ${pos + got} failed: ${errnoWords(e)}`, pos + got, { cause: e });
+      }
       if (!n) break;
       got += n;
     }

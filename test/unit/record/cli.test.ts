@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { readFileSync, truncateSync, writeFileSync, copyFileSync } from 'node:fs';
+import { readFileSync, truncateSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../../src/probe/paths.js';
 import { CHUNK_HDR, FILE_HDR } from '../../../src/record/format.js';
@@ -48,6 +48,31 @@ const bad: { name: string; make: (p: string) => void; args?: (p: string) => stri
     },
     code: 1,
     match: /recording format version 2 is newer than this irqlens reads/,
+  },
+  // issue 14, item 13: random bytes after the magic are damage, not a future format
+  {
+    name: 'random version',
+    make: (p) => {
+      const b = readFileSync(good);
+      b.writeUInt32LE(2699754886, 8);
+      writeFileSync(p, b);
+    },
+    code: 1,
+    match: /^irqlens: \S+: the recording header is corrupt \(its format version field reads 2699754886/,
+  },
+  { name: 'a directory', make: (p) => {
+      mkdirSync(p, { recursive: true });
+    }, code: 1, match: /^irqlens: cannot read \S+: it is a directory$/ },
+  {
+    name: 'no hello',
+    make: (p) => {
+      // the header intact, every byte after it zero: the path is said once, not twice
+      const b = readFileSync(good);
+      b.fill(0, FILE_HDR + b.readUInt32LE(12));
+      writeFileSync(p, b);
+    },
+    code: 1,
+    match: /^irqlens: (\S+): no readable frames(?![\s\S]*\1: \1)/,
   },
 ];
 
