@@ -12,14 +12,8 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import fc from 'fast-check';
 import { execa } from 'execa';
-import { repoRoot } from '../../src/probe/paths.js';
+import { cliPath } from './cli-path.js';
 import { fixtureRecording } from '../unit/record/support.js';
-
-/** The CLI entry as the package names it (it moved once already). */
-export function cliPath(): string {
-  const pj = JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { bin: { irqlens: string } };
-  return join(repoRoot(), pj.bin.irqlens);
-}
 
 const cli = cliPath();
 const dir = mkdtempSync(join(tmpdir(), 'irqlens-fuzz-cli-'));
