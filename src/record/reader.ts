@@ -11,7 +11,7 @@ import { FRAME, LAYOUT } from '../stream/layout.js';
 import type { Hello, Message } from '../stream/types.js';
 import { crc32 } from './crc32.js';
 import { RecordError } from './errors.js';
-import { errnoWords, ioMessage } from '../output/errno.js';
+import { errnoText } from '../output/errno.js';
 import {
   CHUNK_FRAMES, CHUNK_HDR, CHUNK_INDEX, CHUNK_MAGIC, CHUNK_NOTE, CODEC_BROTLI, CODEC_DEFLATE_RAW, FILE_HDR, FOOTER, checkFileStart, decodeChunkHeader,
   decodeFileHeader, decodeFooter, decodeIndex, type ChunkHeader, type RecordingHeader, type RecordingIndex,
@@ -43,7 +43,7 @@ export interface RecordedFrame {
 const FH = LAYOUT.irqlens_frame_hdr;
 
 function fileError(path: string, e: unknown): RecordError {
-  return new RecordError(ioMessage('read', path, e), undefined, { cause: e });
+  return new RecordError(`cannot read ${path}: ${errnoText(e)}`, undefined, { cause: e });
 }
 
 /** A recording is read by position (index, footer, chunks): a pipe or device cannot be. */
@@ -131,7 +131,7 @@ export class Recording {
         n = readSync(fd, b, got, len - got, pos + got);
       } catch (e) {
         // a failing disk or a vanished network mount: words, and where (the caller names the file)
-        throw new RecordError(`reading at byte ${pos + got} failed: ${errnoWords(e)}`, pos + got, { cause: e });
+        throw new RecordError(`reading at byte ${pos + got} failed: ${errnoText(e)}`, pos + got, { cause: e });
       }
       if (!n) break;
       got += n;
