@@ -85,6 +85,8 @@ function unlinkQuiet(p: string): void {
 
 /** Checks the output against the inputs and --force, and reserves where to write it. */
 export function prepareOutput(path: string, o: OutputOptions = {}): OutputTarget {
+  // '' would make the temporary file a stray dot-file in the working directory that no rename can place
+  if (path.trim() === '') throw new UsageError('the output file name is empty: give a file name');
   const out = statOrNull(path);
   for (const input of o.inputs ?? []) {
     const st = statOrNull(input);

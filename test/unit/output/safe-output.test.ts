@@ -53,6 +53,17 @@ test('without --force the name is taken atomically: a file that appears meanwhil
   unlinkSync(t.writePath);
 });
 
+test('an empty output name is a usage error that leaves no temporary file (found by the options fuzz)', async () => {
+  const cwd = join(dir, 'empty-name');
+  mkdirSync(cwd);
+  for (const args of [['slice', rec, '-o', '', '--force'], ['export', rec, '-o', ''], ['report', rec, '--html', ' ']]) {
+    const r = await execa('node', [cli, ...args], { cwd, reject: false, timeout: 60_000 });
+    assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /^irqlens: the output file name is empty: give a file name/, args.join(' '));
+    assert.deepEqual(readdirSync(cwd), [], `${args.join(' ')} left files`);
+  }
+});
+
 test('a write that fails leaves no file behind', () => {
   const out = join(dir, 'failed.txt');
   assert.throws(() => writeOutput(out, {}, (p) => {
