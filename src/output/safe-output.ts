@@ -40,6 +40,8 @@ export interface OutputTarget {
 
 function explainFor(path: string, writePath: string): (e: unknown) => unknown {
   return (e) => {
+    // already in words, and its temporary name (where a raced output is kept) must stay as it is
+    if (e instanceof OutputError) return e;
     if (e instanceof Error && (e as NodeJS.ErrnoException).syscall !== undefined && (e as NodeJS.ErrnoException).code !== undefined) {
       return new OutputError(`cannot write ${path}: ${errnoText(e)}`, { cause: e });
     }
