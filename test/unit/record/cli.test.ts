@@ -187,3 +187,32 @@ test('/dev/stdin as a recording: a pipe is refused with one line, a redirected f
   assert.equal(redirected.exitCode, 0, redirected.stderr);
   assert.equal((JSON.parse(redirected.stdout) as { schema: string }).schema, 'irqlens.report/1');
 });
+
+/* ---- a range or filter that selects nothing is an error, not empty output with exit 0 (issue 14, item 13) ---- */
+
+for (const c of [
+  { args: ['replay', good, '--speed', 'max', '--from', '100'], code: 1, match: /no 1 s interval of \S+ is in 100-end s: it spans 0-3\.0 s/ },
+  { args: ['replay', good, '--speed', 'max', '--from', '2', '--to', '1'], code: 2, match: /--to 1 is not after --from 2/ },
+  { args: ['replay', good, '--speed', 'max', '--interval', '100'], code: 1, match: /spans 3\.0 s: no whole 100 s interval \(give a shorter --interval\)/ },
+  { args: ['slice', good, '-o', join(dir, 'cpu99.irqrec'), '--cpu', '99'], code: 2, match: /--cpu: 99 is not a CPU of \S+ \(it recorded CPUs 0-1\)/ },
+  { args: ['compare', good, good, '--interval', '1000'], code: 1, match: /spans 3\.0 s: no whole 1000 s interval to compare/ },
+]) {
+  test(`irqlens ${c.args.map((a) => a.replace(dir, '.')).join(' ')} -> one line, exit ${c.code}`, async () => {
+    const r = await run(c.args);
+    assert.equal(r.exitCode, c.code, r.stderr);
+    assert.match(r.stderr, c.match);
+    oneLine(r.stderr);
+  });
+}
+
+test('slice --cpu 99 writes no file', async () => {
+  const out = join(dir, 'cpu99-none.irqrec');
+  await run(['slice', good, '-o', out, '--cpu', '99']);
+  assert.throws(() => readFileSync(out), /ENOENT/);
+});
+
+test('replay --from 1 --to 2 within the recording still shows its intervals, exit 0', async () => {
+  const r = await run(['replay', good, '--speed', 'max', '--from', '1', '--to', '2']);
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.match(r.stdout, /eth0-rx-0/);
+});
