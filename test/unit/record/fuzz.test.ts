@@ -221,7 +221,7 @@ test('fuzz (fast-check): damaged recordings through report, replay, export and s
       assert.ok(readFileSync(file).equals(bytes), `the input changed: ${what}`);
     }),
     // bounded: a fixed seed and number of runs, and a time cap (an interruption is not a failure)
-    { seed: 140014, numRuns: 70, endOnFailure: true, includeErrorInReport: true, interruptAfterTimeLimit: 40_000, markInterruptAsFailure: false },
+    { seed: 140014, numRuns: 50, endOnFailure: true, includeErrorInReport: true, interruptAfterTimeLimit: 20_000, markInterruptAsFailure: false },
   );
   process.stdout.write(`# ${String(runs)} damaged recordings through the CLI, exit codes ${JSON.stringify([...exits])}\n`);
   assert.ok((exits.get(0) ?? 0) > 0 && (exits.get(1) ?? 0) > 0, 'both readable and refused recordings are exercised');
