@@ -2,6 +2,7 @@
 import { compareProfiles, profile } from '../../src/record/compare.js';
 import { compareText } from '../../src/record/compare-text.js';
 import { closeRecording, openRecording } from '../../src/record/open.js';
+import { RecordError } from '../../src/record/errors.js';
 
 export interface CompareOpts {
   interval: number;
@@ -13,7 +14,13 @@ export function compareCommand(a: string, b: string, o: CompareOpts): Promise<vo
   try {
     const rb = openRecording(b);
     try {
-      const c = compareProfiles(profile(ra, o.interval * 1e9), profile(rb, o.interval * 1e9));
+      const pa = profile(ra, o.interval * 1e9);
+      const pb = profile(rb, o.interval * 1e9);
+      // no interval on a side compares nothing: an --interval longer than a recording, most likely
+      for (const p of [pa, pb]) {
+        if (!p.samples.length) throw new RecordError(`${p.path} spans ${(p.report.duration_ns / 1e9).toFixed(1)} s: no whole ${o.interval} s interval to compare (give a shorter --interval)`);
+      }
+      const c = compareProfiles(pa, pb);
       process.stdout.write(o.json ? JSON.stringify(c, null, 2) + '\n' : compareText(c));
     } finally {
       closeRecording(rb);

@@ -17,6 +17,8 @@ export interface CostOpts {
   runs: number;
   workload?: string;
   duration: number;
+  /** --duration was given (with a command: stop it after that long; without, the command's own end). */
+  durationGiven?: boolean;
   work: number;
   wssKb: number;
   conns: number;
@@ -58,6 +60,15 @@ async function costOfCommand(argv: string[], o: CostOpts): Promise<void> {
     const seen = new Map<number, boolean>();
     let child: Child | undefined;
     let done: Promise<unknown> = Promise.resolve();
+    let cutShort = false;
+    let timer: NodeJS.Timeout | undefined;
+    // --duration bounds the window; the command is stopped when it runs longer
+    const limit = o.durationGiven
+      ? new Promise<void>((r) => (timer = setTimeout(() => {
+          cutShort = true;
+          r();
+        }, o.duration * 1000)))
+      : undefined;
     try {
       runs.push(
         await measure({
@@ -68,16 +79,20 @@ async function costOfCommand(argv: string[], o: CostOpts): Promise<void> {
             done = child;
           },
           get until() {
-            return done;
+            return limit ? Promise.race([done, limit]) : done;
           },
           ...(cg ? {} : { accept: (tgid: number) => child?.pid !== undefined && descendantOf(child.pid, tgid, seen) }),
           onProgress: progress(!o.json && process.stderr.isTTY, `tracing ${cmd}${o.runs > 1 ? ` (run ${i + 1}/${o.runs})` : ''}`),
         }),
       );
+      if (cutShort && child && child.exitCode === null) child.kill('SIGTERM');
       const r = (await done) as { exitCode?: number; failed?: boolean; code?: string } | undefined;
       if (r?.code === 'ENOENT') throw new UsageError(`cannot run '${cmd}': command not found`);
-      exitCode = r?.exitCode ?? exitCode;
+      // a command we stopped at --duration did not fail
+      if (!cutShort) exitCode = r?.exitCode ?? exitCode;
     } finally {
+      clearTimeout(timer);
+      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       if (cg) await removeCgroup(cg);
     }
   }

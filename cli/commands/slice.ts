@@ -27,6 +27,9 @@ export function sliceCommand(file: string, o: SliceOpts): Promise<void> {
     throw e;
   }
   try {
+    // a CPU the recording does not have would keep nothing of it, silently
+    const missing = (o.cpu ?? []).filter((c) => c >= rec.hello.ncpus);
+    if (missing.length) throw new UsageError(`--cpu: ${missing.join(',')} ${missing.length > 1 ? 'are not CPUs' : 'is not a CPU'} of ${file} (it recorded CPUs 0-${rec.hello.ncpus - 1})`);
     const spec: SliceSpec = {
       ...(o.from !== undefined ? { fromS: o.from } : {}),
       ...(o.to !== undefined ? { toS: o.to } : {}),

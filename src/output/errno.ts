@@ -18,12 +18,18 @@ const WORDS: Record<string, string> = {
   EXDEV: 'it is on another file system',
   ELOOP: 'too many symbolic links',
   EBUSY: 'the device or resource is busy',
+  ENXIO: 'no such device (a socket or a device that is not there)',
+  ENODEV: 'no such device',
+  ETXTBSY: 'the file is busy',
 };
 
 /** "permission denied" for an errno error; the message of any other error. */
 export function errnoText(e: unknown): string {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   if (code && WORDS[code]) return WORDS[code];
+  // a code not listed: libuv's own words ("EXYZ: some words, read") rather than the bare code
+  const uv = e instanceof Error ? /^[A-Z0-9_]+: ([^,]+)/.exec(e.message)?.[1] : undefined;
+  if (uv) return uv;
   if (code) return code;
   return e instanceof Error ? e.message : String(e);
 }

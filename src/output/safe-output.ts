@@ -40,6 +40,8 @@ export interface OutputTarget {
 
 function explainFor(path: string, writePath: string): (e: unknown) => unknown {
   return (e) => {
+    // already in words, and its temporary name (where a raced output is kept) must stay as it is
+    if (e instanceof OutputError) return e;
     if (e instanceof Error && (e as NodeJS.ErrnoException).syscall !== undefined && (e as NodeJS.ErrnoException).code !== undefined) {
       return new OutputError(`cannot write ${path}: ${errnoText(e)}`, { cause: e });
     }
@@ -85,6 +87,8 @@ function unlinkQuiet(p: string): void {
 
 /** Checks the output against the inputs and --force, and reserves where to write it. */
 export function prepareOutput(path: string, o: OutputOptions = {}): OutputTarget {
+  // '' would make the temporary file a stray dot-file in the working directory that no rename can place
+  if (path.trim() === '') throw new UsageError('the output file name is empty: give a file name');
   const out = statOrNull(path);
   for (const input of o.inputs ?? []) {
     const st = statOrNull(input);

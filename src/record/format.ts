@@ -8,6 +8,8 @@ import type { HostSettings } from './settings.js';
 
 export const FILE_MAGIC = 'IRQLREC\0';
 export const FORMAT_VERSION = 1;
+/** Versions above this are read as a corrupt header rather than a newer format. */
+const PLAUSIBLE_VERSION = 255;
 export const FILE_HDR = 24;
 export const CHUNK_MAGIC = 0x4b4e4349; // "ICNK"
 export const CHUNK_HDR = 56;
@@ -94,6 +96,8 @@ export function checkFileStart(b: Uint8Array, size: number): { jsonLen: number }
   if (b.length < FILE_HDR) throw new RecordError(`the file ends inside its header (${size} bytes): the recording never started`, 0);
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const version = dv.getUint32(8, true);
+  // a version far beyond this one is damage, not a future irqlens (versions go up one at a time)
+  if (version > PLAUSIBLE_VERSION) throw new RecordError(`the recording header is corrupt (its format version field reads ${version}, not a version irqlens ever wrote)`, 8);
   if (version > FORMAT_VERSION) {
     throw new RecordError(`recording format version ${version} is newer than this irqlens reads (version ${FORMAT_VERSION}): use a newer irqlens`, 8);
   }

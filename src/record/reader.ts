@@ -3,7 +3,7 @@
 // tail is reported with how much was lost, a corrupt chunk is reported with
 // its offset and skipped. Reads are bounded by the format's limits, so no
 // damaged length can make it allocate or loop without bound.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import zlib from 'node:zlib';
 import { decodeFrame, decodeHello } from '../stream/decode.js';
 import { StreamError } from '../stream/errors.js';
@@ -11,6 +11,7 @@ import { FRAME, LAYOUT } from '../stream/layout.js';
 import type { Hello, Message } from '../stream/types.js';
 import { crc32 } from './crc32.js';
 import { RecordError } from './errors.js';
+import { errnoText } from '../output/errno.js';
 import {
   CHUNK_FRAMES, CHUNK_HDR, CHUNK_INDEX, CHUNK_MAGIC, CHUNK_NOTE, CODEC_BROTLI, CODEC_DEFLATE_RAW, FILE_HDR, FOOTER, checkFileStart, decodeChunkHeader,
   decodeFileHeader, decodeFooter, decodeIndex, type ChunkHeader, type RecordingHeader, type RecordingIndex,
@@ -42,9 +43,13 @@ export interface RecordedFrame {
 const FH = LAYOUT.irqlens_frame_hdr;
 
 function fileError(path: string, e: unknown): RecordError {
-  const code = (e as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? String(e));
-  return new RecordError(`cannot read ${path}: ${why}`, undefined, { cause: e });
+  return new RecordError(`cannot read ${path}: ${errnoText(e)}`, undefined, { cause: e });
+}
+
+/** A recording is read by position (index, footer, chunks): a pipe or device cannot be. */
+function notAFile(path: string, st: Stats): RecordError {
+  const what = st.isFIFO() || st.isSocket() ? 'a pipe' : st.isCharacterDevice() ? 'a terminal or device' : 'not a regular file';
+  return new RecordError(`cannot read ${path}: it is ${what}, not a file (a recording is read by position: save it to a file first, e.g. cat > run.irqrec)`);
 }
 
 export class Recording {
@@ -71,14 +76,26 @@ export class Recording {
 
   /** Opens a recording and reads its header and hello; throws RecordError when it is not one irqlens can read. */
   static open(path: string): Recording {
+    // a socket (what a parent's pipe often is) cannot even be opened by name: say what it is first
+    let pre: Stats | undefined;
+    try {
+      pre = statSync(path);
+    } catch {
+      // open says why
+    }
+    if (pre && !pre.isFile() && !pre.isDirectory()) throw notAFile(path, pre);
     let fd: number;
     try {
-      fd = openSync(path, 'r');
+      // non-blocking: opening a FIFO with no writer would otherwise wait forever
+      fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (e) {
       throw fileError(path, e);
     }
     try {
-      const size = fstatSync(fd).size;
+      const st = fstatSync(fd);
+      if (st.isDirectory()) throw new RecordError(`cannot read ${path}: it is a directory`);
+      if (!st.isFile()) throw notAFile(path, st);
+      const size = st.size;
       const start = Buffer.alloc(FILE_HDR);
       const got = readSync(fd, start, 0, FILE_HDR, 0);
       const { jsonLen } = checkFileStart(start.subarray(0, got), size);
@@ -90,6 +107,8 @@ export class Recording {
       return new Recording(fd, path, size, header, dataStart, Recording.readIndex(fd, size, dataStart));
     } catch (e) {
       closeSync(fd);
+      // one path per message: some errors (the hello's) name it already
+      if (e instanceof RecordError && (e.message.startsWith(`cannot read ${path}: `) || e.message.startsWith(`${path}: `))) throw e;
       if (e instanceof RecordError) throw new RecordError(`${path}: ${e.message}`, e.offset, { cause: e });
       throw fileError(path, e);
     }
@@ -107,7 +126,13 @@ export class Recording {
     const b = Buffer.allocUnsafe(len);
     let got = 0;
     while (got < len) {
-      const n = readSync(fd, b, got, len - got, pos + got);
+      let n: number;
+      try {
+        n = readSync(fd, b, got, len - got, pos + got);
+      } catch (e) {
+        // a failing disk or a vanished network mount: words, and where (the caller names the file)
+        throw new RecordError(`reading at byte ${pos + got} failed: ${errnoText(e)}`, pos + got, { cause: e });
+      }
       if (!n) break;
       got += n;
     }

@@ -173,3 +173,15 @@ test("the probe's own wakeups stay off the measured CPU", { skip: kernelSkip, ti
 after(() => {
   killAll();
 });
+
+test('cost --duration 1 -- sleep 30: the window ends after --duration, the command is stopped, exit 0', { skip: kernelSkip, timeout: 60_000 }, async () => {
+  assertCanRun();
+  // a sleep we can find afterwards by its argument
+  const marker = `30.${process.pid}`;
+  const r = await execa('node', [cli, 'cost', '--duration', '1', '--json', '--', 'sleep', marker], { reject: false, timeout: 50_000 });
+  assert.equal(r.exitCode, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as { duration_ns: number };
+  assert.ok(j.duration_ns > 0.5e9 && j.duration_ns < 10e9, `window ${j.duration_ns / 1e9} s for --duration 1 (the command would run 30 s)`);
+  const left = await execa('pgrep', ['-f', `sleep ${marker}`], { reject: false });
+  assert.equal(left.stdout.trim(), '', 'the command was stopped');
+});

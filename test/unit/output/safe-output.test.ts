@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
+import fc from 'fast-check';
 import { unlinkSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../../src/probe/paths.js';
@@ -51,6 +52,17 @@ test('without --force the name is taken atomically: a file that appears meanwhil
   assert.equal(readFileSync(out, 'utf8'), 'theirs');
   assert.equal(readFileSync(t.writePath, 'utf8'), 'mine', 'nothing is lost: the output stays under the name the message gives');
   unlinkSync(t.writePath);
+});
+
+test('an empty output name is a usage error that leaves no temporary file (found by the options fuzz)', async () => {
+  const cwd = join(dir, 'empty-name');
+  mkdirSync(cwd);
+  for (const args of [['slice', rec, '-o', '', '--force'], ['export', rec, '-o', ''], ['report', rec, '--html', ' ']]) {
+    const r = await execa('node', [cli, ...args], { cwd, reject: false, timeout: 60_000 });
+    assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /^irqlens: the output file name is empty: give a file name/, args.join(' '));
+    assert.deepEqual(readdirSync(cwd), [], `${args.join(' ')} left files`);
+  }
 });
 
 test('a write that fails leaves no file behind', () => {
@@ -116,4 +128,56 @@ test('two records to one name at once: exactly one runs, the other fails at once
   assert.match([a, b].find((r) => r.exitCode === 2)?.stderr ?? '', /exists/);
   const rep = await run(['report', out, '--json']);
   assert.equal(rep.exitCode, 0, rep.stderr);
+});
+
+// One step of a user's life with outputs: where the output goes, whether it exists, --force, and how the write ends.
+interface Step { target: 'new' | 'existing' | 'input' | 'symlink' | 'hardlink' | 'dir'; force: boolean; ending: 'ok' | 'throws' | 'raced' }
+
+test('property (fast-check): whatever the target, --force and ending, the input and every existing file survive unless replaced by a complete file, and no temporary file stays', () => {
+  const home = join(dir, 'prop');
+  mkdirSync(home);
+  let n = 0;
+  const step: fc.Arbitrary<Step> = fc.record({
+    target: fc.constantFrom('new', 'existing', 'input', 'symlink', 'hardlink', 'dir'),
+    force: fc.boolean(),
+    ending: fc.constantFrom('ok', 'throws', 'raced'),
+  });
+  fc.assert(fc.property(step, (s) => {
+    const case_ = join(home, `c${String(n++)}`);
+    mkdirSync(case_);
+    const input = join(case_, 'in.irqrec');
+    writeFileSync(input, 'the recording');
+    const out = join(case_, s.target === 'dir' ? 'a-dir' : `out-${s.target}`);
+    if (s.target === 'existing') writeFileSync(out, 'precious');
+    if (s.target === 'symlink') symlinkSync(input, out);
+    if (s.target === 'hardlink') linkSync(input, out);
+    if (s.target === 'dir') mkdirSync(out);
+    const target = s.target === 'input' ? input : out;
+    const before = existsSync(target) && s.target !== 'dir' ? readFileSync(target, 'utf8') : undefined;
+    let wrote = false;
+    let error: unknown;
+    try {
+      writeOutput(target, { force: s.force, inputs: [input] }, (p) => {
+        writeFileSync(p, 'new output');
+        if (s.ending === 'raced' && !existsSync(target)) writeFileSync(target, 'theirs');
+        if (s.ending === 'throws') throw new Error('disk full');
+      });
+      wrote = true;
+    } catch (e) {
+      error = e;
+    }
+    assert.equal(readFileSync(input, 'utf8'), 'the recording', `the input: ${JSON.stringify(s)}`);
+    if (wrote) assert.equal(readFileSync(target, 'utf8'), 'new output', JSON.stringify(s));
+    else {
+      assert.ok(error instanceof UsageError || error instanceof OutputError || (error instanceof Error && error.message === 'disk full'), `${JSON.stringify(s)}: ${String(error)}`);
+      if (before !== undefined) assert.equal(readFileSync(target, 'utf8'), before, `an existing file changed by a failure: ${JSON.stringify(s)}`);
+    }
+    if (['input', 'symlink', 'hardlink'].includes(s.target)) assert.ok(!wrote, `wrote over the input: ${JSON.stringify(s)}`);
+    if (s.target === 'existing' && !s.force) assert.ok(!wrote, `overwrote without --force: ${JSON.stringify(s)}`);
+    // the one kept temporary file is a raced output, and the message names it
+    const temps = readdirSync(case_).filter((f) => f.endsWith('.tmp'));
+    if (temps.length) {
+      assert.ok(!s.force && s.ending === 'raced' && error instanceof OutputError && temps.every((t) => error.message.includes(t)), `${JSON.stringify(s)}: ${temps.join(', ')} left`);
+    }
+  }), { seed: 1410, numRuns: 200, includeErrorInReport: true });
 });

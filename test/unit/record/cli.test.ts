@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { readFileSync, truncateSync, writeFileSync, copyFileSync } from 'node:fs';
+import { readFileSync, truncateSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../../src/probe/paths.js';
 import { CHUNK_HDR, FILE_HDR } from '../../../src/record/format.js';
@@ -48,6 +48,31 @@ const bad: { name: string; make: (p: string) => void; args?: (p: string) => stri
     },
     code: 1,
     match: /recording format version 2 is newer than this irqlens reads/,
+  },
+  // issue 14, item 13: random bytes after the magic are damage, not a future format
+  {
+    name: 'random version',
+    make: (p) => {
+      const b = readFileSync(good);
+      b.writeUInt32LE(2699754886, 8);
+      writeFileSync(p, b);
+    },
+    code: 1,
+    match: /^irqlens: \S+: the recording header is corrupt \(its format version field reads 2699754886/,
+  },
+  { name: 'a directory', make: (p) => {
+      mkdirSync(p, { recursive: true });
+    }, code: 1, match: /^irqlens: cannot read \S+: it is a directory$/ },
+  {
+    name: 'no hello',
+    make: (p) => {
+      // the header intact, every byte after it zero: the path is said once, not twice
+      const b = readFileSync(good);
+      b.fill(0, FILE_HDR + b.readUInt32LE(12));
+      writeFileSync(p, b);
+    },
+    code: 1,
+    match: /^irqlens: (\S+): no readable frames(?![\s\S]*\1: \1)/,
   },
 ];
 
@@ -136,4 +161,58 @@ test('replay --speed max prints one summary per interval; slice, export and comp
   const c = await run(['compare', good, join(dir, 's.irqrec'), '--json']);
   assert.equal(c.exitCode, 0, c.stderr);
   assert.equal((JSON.parse(c.stdout) as { schema: string }).schema, 'irqlens.compare/1');
+});
+
+/* ---- a pipe as a recording: refused at once, never a hang (issue 14, item 12) ---- */
+
+test('a FIFO as a recording: every offline command refuses it at once with one line, exit 1', async () => {
+  const fifo = join(dir, 'rec.fifo');
+  await execa('mkfifo', [fifo]);
+  for (const args of [['report', fifo], ['replay', fifo], ['export', fifo, '-o', join(dir, 'fifo.json')], ['slice', fifo, '-o', join(dir, 'fifo.irqrec')], ['compare', fifo, good], ['report', fifo, '--html', join(dir, 'fifo.html')]]) {
+    const r = await execa('node', [cli, ...args], { reject: false, timeout: 20_000 });
+    assert.equal(r.timedOut, false, `${args.join(' ')} hung on a FIFO`);
+    assert.equal(r.exitCode, 1, `${args.join(' ')}: ${r.stderr}`);
+    oneLine(r.stderr);
+    assert.match(r.stderr, /cannot read .*rec\.fifo: it is a pipe, not a file \(.*save it to a file first/);
+  }
+});
+
+test('/dev/stdin as a recording: a pipe is refused with one line, a redirected file is read', async () => {
+  const piped = await execa('node', [cli, 'report', '/dev/stdin'], { reject: false, timeout: 20_000, input: readFileSync(good) });
+  assert.equal(piped.exitCode, 1, piped.stderr);
+  oneLine(piped.stderr);
+  assert.match(piped.stderr, /cannot read \/dev\/stdin: it is a pipe, not a file/);
+  // a shell redirect: stdin is the file itself
+  const redirected = await execa('sh', ['-c', 'exec node "$1" report /dev/stdin --json < "$2"', 'sh', cli, good], { reject: false, timeout: 20_000 });
+  assert.equal(redirected.exitCode, 0, redirected.stderr);
+  assert.equal((JSON.parse(redirected.stdout) as { schema: string }).schema, 'irqlens.report/1');
+});
+
+/* ---- a range or filter that selects nothing is an error, not empty output with exit 0 (issue 14, item 13) ---- */
+
+for (const c of [
+  { args: ['replay', good, '--speed', 'max', '--from', '100'], code: 1, match: /no 1 s interval of \S+ is in 100-end s: it spans 0-3\.0 s/ },
+  { args: ['replay', good, '--speed', 'max', '--from', '2', '--to', '1'], code: 2, match: /--to 1 is not after --from 2/ },
+  { args: ['replay', good, '--speed', 'max', '--interval', '100'], code: 1, match: /spans 3\.0 s: no whole 100 s interval \(give a shorter --interval\)/ },
+  { args: ['slice', good, '-o', join(dir, 'cpu99.irqrec'), '--cpu', '99'], code: 2, match: /--cpu: 99 is not a CPU of \S+ \(it recorded CPUs 0-1\)/ },
+  { args: ['compare', good, good, '--interval', '1000'], code: 1, match: /spans 3\.0 s: no whole 1000 s interval to compare/ },
+]) {
+  test(`irqlens ${c.args.map((a) => a.replace(dir, '.')).join(' ')} -> one line, exit ${c.code}`, async () => {
+    const r = await run(c.args);
+    assert.equal(r.exitCode, c.code, r.stderr);
+    assert.match(r.stderr, c.match);
+    oneLine(r.stderr);
+  });
+}
+
+test('slice --cpu 99 writes no file', async () => {
+  const out = join(dir, 'cpu99-none.irqrec');
+  await run(['slice', good, '-o', out, '--cpu', '99']);
+  assert.throws(() => readFileSync(out), /ENOENT/);
+});
+
+test('replay --from 1 --to 2 within the recording still shows its intervals, exit 0', async () => {
+  const r = await run(['replay', good, '--speed', 'max', '--from', '1', '--to', '2']);
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.match(r.stdout, /eth0-rx-0/);
 });

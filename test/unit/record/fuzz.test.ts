@@ -1,9 +1,14 @@
 // Fuzzing the reader: thousands of truncations, byte flips, junk and crafted
 // chunks of a real recording. Whatever the damage, reading ends with data or
-// a RecordError (never another exception), quickly, in bounded memory.
+// a RecordError (never another exception), quickly, in bounded memory; and the
+// commands that read recordings (report, replay, export, slice) end with one
+// clear line, never a stack trace, a hang or a partial output file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { execa } from 'execa';
+import { cliPath } from '../../cli/cli-path.js';
 import { join } from 'node:path';
 import zlib from 'node:zlib';
 import { Recording } from '../../../src/record/reader.js';
@@ -136,4 +141,88 @@ test('crafted: a frame length of 4 GiB inside a chunk is cut off, not allocated'
   for (const f of rec.frames()) assert.ok(f.payload.length < 1 << 20);
   assert.ok(rec.issues.some((i) => /cut off inside the chunk/.test(i.message)));
   rec.close();
+});
+
+type Damage = { kind: 'truncate'; at: number } | { kind: 'flip'; at: number; mask: number }
+  | { kind: 'insert'; at: number; bytes: Uint8Array } | { kind: 'delete'; at: number; n: number };
+
+// positions are taken modulo the length; the header (magic, version, header length) gets extra weight
+const at = fc.oneof({ weight: 1, arbitrary: fc.nat({ max: 63 }) }, { weight: 3, arbitrary: fc.nat() });
+const damage: fc.Arbitrary<Damage> = fc.oneof(
+  fc.record({ kind: fc.constant('truncate' as const), at }),
+  fc.record({ kind: fc.constant('flip' as const), at, mask: fc.integer({ min: 1, max: 255 }) }),
+  fc.record({ kind: fc.constant('insert' as const), at, bytes: fc.uint8Array({ minLength: 1, maxLength: 40 }) }),
+  fc.record({ kind: fc.constant('delete' as const), at, n: fc.integer({ min: 1, max: 64 }) }),
+);
+
+function damaged(src: Buffer, ds: Damage[]): Buffer {
+  let b = Buffer.from(src);
+  for (const d of ds) {
+    const i = b.length ? d.at % b.length : 0;
+    if (d.kind === 'truncate') b = b.subarray(0, i);
+    else if (d.kind === 'flip') {
+      if (b.length) b[i] = (b[i] ?? 0) ^ d.mask;
+    } else if (d.kind === 'insert') b = Buffer.concat([b.subarray(0, i), d.bytes, b.subarray(i)]);
+    else b = Buffer.concat([b.subarray(0, i), b.subarray(i + d.n)]);
+  }
+  return b;
+}
+
+/** The commands that read a whole recording, each with a fresh output name where it writes one. */
+const commands = (file: string, out: string): string[][] => [
+  ['report', file, '--json'],
+  ['report', file],
+  ['replay', file, '--speed', 'max'],
+  ['export', file, '-o', `${out}.json`],
+  ['export', file, '--format', 'csv', '--table', 'irqs', '-o', `${out}.csv`],
+  ['slice', file, '-o', `${out}.irqrec`],
+  ['report', file, '--html', `${out}.html`],
+];
+
+test('fuzz (fast-check): damaged recordings through report, replay, export and slice end in data or one clear line, no hang, no partial output', async () => {
+  const cli = cliPath();
+  let runs = 0;
+  const exits = new Map<number, number>();
+  await fc.assert(
+    fc.asyncProperty(fc.nat({ max: 1 }), fc.array(damage, { minLength: 1, maxLength: 4 }), fc.nat({ max: 6 }), async (which, ds, c) => {
+      runs++;
+      const file = join(dir, `damaged-${String(runs)}.irqrec`);
+      const out = `out-${String(runs)}`;
+      const bytes = damaged(originals[which] ?? Buffer.alloc(0), ds);
+      writeFileSync(file, bytes);
+      const args = commands(file, out)[c] ?? [];
+      const r = await execa('node', [cli, ...args], { cwd: dir, reject: false, timeout: 20_000, env: { NO_COLOR: '1' } });
+      const what = `irqlens ${args.join(' ')} (damage ${JSON.stringify(ds, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v))})\nexit ${String(r.exitCode)}\nstderr:\n${r.stderr}`;
+      assert.ok(!r.timedOut, `hung: ${what}`);
+      assert.ok(r.exitCode === 0 || r.exitCode === 1, `exit code: ${what}`);
+      exits.set(r.exitCode, (exits.get(r.exitCode) ?? 0) + 1);
+      assert.doesNotMatch(r.stderr, /\n\s+at .+:\d+:\d+/, `stack trace: ${what}`);
+      assert.doesNotMatch(r.stderr, /internal error/i, what);
+      const produced = readdirSync(dir).filter((n) => n.startsWith(`${out}.`));
+      const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
+      for (const l of lines) {
+        assert.match(l, /^irqlens: \S/, what);
+        assert.doesNotMatch(l, /(\S+): \1:/, `the path twice: ${what}`);
+        assert.doesNotMatch(l, /version \d{4,}/, `an implausible version claimed: ${what}`);
+        assert.doesNotMatch(l, /\bE[A-Z]{3,}\b/, `a raw errno code: ${what}`);
+      }
+      const writes = args.includes('-o') || args.includes('--html');
+      if (r.exitCode === 1) {
+        assert.ok(lines.length > 0, `exit 1 without a word: ${what}`);
+        // exit 1 with an output: the damage was read past, and every loss is named
+        if (produced.length) assert.match(r.stderr, /corrupt|lost|not finished|cut off/, `output from a damaged file without saying so: ${what}`);
+      }
+      if (writes) {
+        assert.ok(produced.length <= 1, what);
+        if (produced.length) assert.ok(statSync(join(dir, produced[0] ?? '')).size > 0, `empty output: ${what}`);
+        if (r.exitCode === 0) assert.equal(produced.length, 1, `exit 0 without the output: ${what}`);
+      } else if (r.exitCode === 0) assert.ok(r.stdout.length > 0, `nothing printed: ${what}`);
+      assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('.tmp')), [], `temporary file left: ${what}`);
+      assert.ok(readFileSync(file).equals(bytes), `the input changed: ${what}`);
+    }),
+    // bounded: a fixed seed and number of runs, and a time cap (an interruption is not a failure)
+    { seed: 140014, numRuns: 50, endOnFailure: true, includeErrorInReport: true, interruptAfterTimeLimit: 20_000, markInterruptAsFailure: false },
+  );
+  process.stdout.write(`# ${String(runs)} damaged recordings through the CLI, exit codes ${JSON.stringify([...exits])}\n`);
+  assert.ok((exits.get(0) ?? 0) > 0 && (exits.get(1) ?? 0) > 0, 'both readable and refused recordings are exercised');
 });
