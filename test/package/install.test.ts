@@ -47,6 +47,11 @@ test('the tarball holds the runtime, the prebuilt helper and workloads, and noth
   }
   const dev = entries.filter((e) => /\.(map|ts|tsx|c|h|tsbuildinfo)$/.test(e) || /^package\/(test|scripts|bpf|src|build|dist\/test|dist\/scripts)\//.test(e));
   assert.deepEqual(dev, [], 'development files in the tarball');
+  // dist/ keeps the outputs of moved or deleted sources; only modules with a source today ship
+  const stale = entries.filter((e) => /^package\/dist\/.*\.js$/.test(e))
+    .map((e) => e.replace(/^package\/dist\//, '').replace(/\.js$/, ''))
+    .filter((m) => !existsSync(join(root, `${m}.ts`)) && !existsSync(join(root, `${m}.tsx`)));
+  assert.deepEqual(stale, [], 'compiled modules without a source in the tarball');
   const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as Record<string, unknown>;
   assert.deepEqual(pkg.os, ['linux']);
   assert.deepEqual(pkg.cpu, ['x64']);
