@@ -120,4 +120,8 @@ test('promtool check metrics on a live /metrics: no problems, and no name node_e
   assert.deepEqual(foreign, [], 'families outside the irqlens_ namespace');
   const clash = [...fams.keys()].filter((n) => /^node_(softnet_|interrupts_total$|network_receive_drop_total$)/.test(n));
   assert.deepEqual(clash, []);
+  // the dashboard and the rules query what a real scrape declares, not only the module's list
+  const live = seriesNames(fams);
+  const missing = [...dashboardExprs().map((e) => e.expr), ...rulesExprs()].flatMap(metricRefs).filter((n) => !live.has(n));
+  assert.deepEqual([...new Set(missing)], [], 'queried metrics the live /metrics does not declare');
 });
