@@ -78,6 +78,13 @@ test('irqlens --help from the installed package lists the commands', async () =>
   for (const c of ['snapshot', 'top', 'serve', 'record', 'doctor', 'cost']) assert.match(r.stdout, new RegExp(`^\\s+${c}\\b`, 'm'));
 });
 
+test('cost --workload echo from the installed package without taskset on PATH: one line naming util-linux', async () => {
+  const r = await execa(irqlens, ['cost', '--workload', 'echo', '--duration', '1'], { env: bare, extendEnv: false, reject: false, timeout: 30_000 });
+  assert.equal(r.exitCode, 2, r.stderr);
+  assert.match(r.stderr, /^irqlens: taskset is not on PATH .*util-linux/);
+  assert.doesNotMatch(r.stderr, /internal error|ENOENT|\n\s+at /);
+});
+
 /** Sum over CPUs of one /proc/interrupts row. */
 const total = (rows: ReturnType<typeof readInterrupts>, id: string) => (rows.get(id)?.perCpu ?? []).reduce((a, b) => a + b, 0);
 
