@@ -54,14 +54,20 @@ async function checkLibcOnly(bin: string): Promise<void> {
   }
 }
 
-/** Copies a compiled tree without source maps or TypeScript build info. */
+/** True when a compiled module still has its source: dist/ keeps outputs of moved or deleted files. */
+function hasSource(compiled: string): boolean {
+  const base = join(root, relative(join(root, 'dist'), compiled)).replace(/\.js$/, '');
+  return existsSync(`${base}.ts`) || existsSync(`${base}.tsx`);
+}
+
+/** Copies a compiled tree without source maps, TypeScript build info or stale outputs. */
 function copyRuntime(from: string, to: string): number {
   let n = 0;
   for (const name of readdirSync(from)) {
     const src = join(from, name);
     if (statSync(src).isDirectory()) {
       n += copyRuntime(src, join(to, name));
-    } else if (name.endsWith('.js')) {
+    } else if (name.endsWith('.js') && hasSource(src)) {
       mkdirSync(to, { recursive: true });
       // the map is not shipped, so neither is the comment pointing at it
       writeFileSync(join(to, name), readFileSync(src, 'utf8').replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n'));

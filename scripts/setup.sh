@@ -67,8 +67,14 @@ if ((${#all_missing[@]})); then
     step "apt-get install ${group_missing[$why]% }" "$why" apt-get install -y -q --no-install-recommends ${group_missing[$why]}
   done
   # only promtool is needed: a prometheus server the package started under systemd would hold :9090 for nothing
-  if [[ " ${all_missing[*]} " == *" prometheus "* && -d /run/systemd/system ]]; then
-    step "systemctl disable --now prometheus" "the tests use promtool only, not a server" systemctl disable --now prometheus
+  if [[ " ${all_missing[*]} " == *" prometheus "* ]]; then
+    if [[ -d /run/systemd/system ]]; then
+      step "systemctl disable --now prometheus" "the tests use promtool only, not a server" systemctl disable --now prometheus
+    elif [[ -x /etc/init.d/prometheus ]] && /etc/init.d/prometheus status >/dev/null 2>&1; then
+      # no systemd: the package's init script started it unless policy-rc.d forbade it
+      step "stop and disable the prometheus init script" "the tests use promtool only, not a server" \
+        sh -c '/etc/init.d/prometheus stop && update-rc.d prometheus disable'
+    fi
   fi
 else
   note "Debian packages: all present"

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { buildDir, missingBinary } from '../probe/paths.js';
 import { UsageError } from '../errors.js';
+import { needTool, onPath } from './tools.js';
 
 export interface WorkloadResult {
   name: string;
@@ -71,6 +72,7 @@ async function stopProc(p: { kill: (s: NodeJS.Signals) => boolean; catch: (f: ()
 export async function startEcho(o: WorkloadOptions): Promise<RunningWorkload> {
   const server = need(join(buildDir(), 'echo-server'));
   const client = need(join(buildDir(), 'echo-client'));
+  needTool('taskset', 'util-linux', 'the echo server and its client are pinned to CPUs with it');
   // the server outlives the load by a margin, then exits by itself
   const proc = execa('taskset', ['-c', String(o.serverCpu), server, '0', String(o.durationS + 30), String(o.work), String(o.wssKb)], { buffer: false, stdout: 'pipe' });
   const info = JSON.parse(await firstLine(proc)) as { port: number; pid: number };
@@ -108,12 +110,9 @@ export function accepts(port: number): Promise<boolean> {
 export async function startMemcached(o: WorkloadOptions): Promise<RunningWorkload> {
   const port = 20000 + (process.pid % 20000);
   for (const b of ['memcached', 'memcaslap']) {
-    try {
-      await execa('sh', ['-c', `command -v ${b}`]);
-    } catch {
-      throw new UsageError(`${b} is not installed: apt-get install memcached libmemcached-tools (or run 'bash scripts/setup.sh')`);
-    }
+    if (!onPath(b)) throw new UsageError(`${b} is not installed: apt-get install memcached libmemcached-tools (or run 'bash scripts/setup.sh')`);
   }
+  needTool('taskset', 'util-linux', 'memcached and memcaslap are pinned to CPUs with it');
   const proc = execa('taskset', ['-c', String(o.serverCpu), 'memcached', '-l', '127.0.0.1', '-p', String(port), '-U', '0', '-t', '1', '-u', 'nobody', '-m', '64'], { buffer: false, stdout: 'pipe', reject: false });
   const reaper = proc.pid !== undefined ? reapWithUs(proc.pid) : undefined;
   // wait for it to accept connections

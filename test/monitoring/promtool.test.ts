@@ -88,6 +88,13 @@ test('promtool check rules: the alert rules are valid, without warnings', async 
   assert.doesNotMatch(r.stdout + r.stderr, /WARN/i);
 });
 
+test('promtool check config: the scrape job and its rule file are a valid Prometheus config', async () => {
+  const r = await promtool(['check', 'config', join(dir, 'prometheus-scrape.yml')]);
+  assert.equal(r.exitCode, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /SUCCESS: .*prometheus-scrape\.yml is valid/);
+  assert.doesNotMatch(r.stdout + r.stderr, /WARN/i);
+});
+
 test('promtool test rules: every alert has a unit test in which it fires', async () => {
   const alerts = [...readFileSync(rulesFile, 'utf8').matchAll(/^\s+- alert: (\w+)$/gm)].map((m) => m[1] ?? '');
   const tests = readFileSync(rulesTest, 'utf8');
@@ -120,4 +127,8 @@ test('promtool check metrics on a live /metrics: no problems, and no name node_e
   assert.deepEqual(foreign, [], 'families outside the irqlens_ namespace');
   const clash = [...fams.keys()].filter((n) => /^node_(softnet_|interrupts_total$|network_receive_drop_total$)/.test(n));
   assert.deepEqual(clash, []);
+  // the dashboard and the rules query what a real scrape declares, not only the module's list
+  const live = seriesNames(fams);
+  const missing = [...dashboardExprs().map((e) => e.expr), ...rulesExprs()].flatMap(metricRefs).filter((n) => !live.has(n));
+  assert.deepEqual([...new Set(missing)], [], 'queried metrics the live /metrics does not declare');
 });

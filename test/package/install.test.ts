@@ -47,6 +47,11 @@ test('the tarball holds the runtime, the prebuilt helper and workloads, and noth
   }
   const dev = entries.filter((e) => /\.(map|ts|tsx|c|h|tsbuildinfo)$/.test(e) || /^package\/(test|scripts|bpf|src|build|dist\/test|dist\/scripts)\//.test(e));
   assert.deepEqual(dev, [], 'development files in the tarball');
+  // dist/ keeps the outputs of moved or deleted sources; only modules with a source today ship
+  const stale = entries.filter((e) => /^package\/dist\/.*\.js$/.test(e))
+    .map((e) => e.replace(/^package\/dist\//, '').replace(/\.js$/, ''))
+    .filter((m) => !existsSync(join(root, `${m}.ts`)) && !existsSync(join(root, `${m}.tsx`)));
+  assert.deepEqual(stale, [], 'compiled modules without a source in the tarball');
   const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as Record<string, unknown>;
   assert.deepEqual(pkg.os, ['linux']);
   assert.deepEqual(pkg.cpu, ['x64']);
@@ -71,6 +76,13 @@ test('irqlens --help from the installed package lists the commands', async () =>
   const r = await execa(irqlens, ['--help'], { env: bare, extendEnv: false, reject: false });
   assert.equal(r.exitCode, 0, r.stderr);
   for (const c of ['snapshot', 'top', 'serve', 'record', 'doctor', 'cost']) assert.match(r.stdout, new RegExp(`^\\s+${c}\\b`, 'm'));
+});
+
+test('cost --workload echo from the installed package without taskset on PATH: one line naming util-linux', async () => {
+  const r = await execa(irqlens, ['cost', '--workload', 'echo', '--duration', '1'], { env: bare, extendEnv: false, reject: false, timeout: 30_000 });
+  assert.equal(r.exitCode, 2, r.stderr);
+  assert.match(r.stderr, /^irqlens: taskset is not on PATH .*util-linux/);
+  assert.doesNotMatch(r.stderr, /internal error|ENOENT|\n\s+at /);
 });
 
 /** Sum over CPUs of one /proc/interrupts row. */
