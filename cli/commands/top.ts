@@ -2,6 +2,7 @@
 // are a terminal, else the plain per-interval text summary (pipes, logs).
 // This module owns the probe and reads sysfs; the UI (ui/) only gets
 // reduced state through the store.
+import { StatsSampler } from '../../src/live/stats-sampler.js';
 import { withWorkloadRecords } from '../../src/probe/options.js';
 import { Probe } from '../../src/probe/client.js';
 import { ProbeError } from '../../src/probe/errors.js';
@@ -100,10 +101,15 @@ async function liveTop(o: TopOpts): Promise<void> {
   const records = o.workloads ? withWorkloadRecords(base.records ?? []) : base.records;
   const { mountTui } = await importTui();
   // periodic snapshots are not needed: every interval asks for its own
-  const probe = await Probe.start({ ...base, ...(records ? { records } : {}), intervalMs: 60_000, progStats: o.progStats });
+  // statistics are sampled (a second in ten), not left on: they slow every BPF program while on
+  const probe = await Probe.start({ ...base, ...(records ? { records } : {}), intervalMs: 60_000 });
+  const statsSampler = o.progStats ? new StatsSampler((on) => {
+    probe.setProgStats(on);
+  }) : null;
+  statsSampler?.start();
   const tracker = new Tracker(probe);
   const store = new LiveStore();
-  store.dispatch({ type: 'started', hello: probe.hello, statsOn: o.progStats, workloads: o.workloads ?? false, utcOffsetMin: -new Date().getTimezoneOffset(), netns: ownNetns(), ifNames: ifaceNames() });
+  store.dispatch({ type: 'started', hello: probe.hello, stats: o.progStats ? 'sampled' : 'off', workloads: o.workloads ?? false, utcOffsetMin: -new Date().getTimezoneOffset(), netns: ownNetns(), ifNames: ifaceNames() });
   let queuesAt = Date.now();
   store.dispatch({ type: 'queues', queues: nicQueues() });
   const runner = o.workloads ? new EstimateRunner() : null;
@@ -143,6 +149,7 @@ async function liveTop(o: TopOpts): Promise<void> {
   const finish = (): Promise<void> =>
     (finishing ??= (async () => {
       sampler.stop();
+      statsSampler?.stop();
       tui.close();
       await recorder.stop();
       await runner?.close();

@@ -1,6 +1,10 @@
 // Everything the UI shows, as reduced state: the latest interval's window,
 // histories and logs built from past intervals, the workload estimates and
 // the probe's health. Changed only through liveReducer, from the sampler.
+import { bpfNsPerEvent } from './tool-cost.js';
+
+/** off: never; on: throughout (--prog-stats); sampled: a second in every ten (the default). */
+export type StatsMode = 'off' | 'on' | 'sampled';
 import type { Window } from '../reduce/totals.js';
 import type { DropRow, Hello } from '../stream/types.js';
 import { accumulateDrops } from './drop-rows.js';
@@ -29,8 +33,10 @@ export interface LiveState {
   netns: number;
   queues: readonly NicQueue[];
   workloads: WorkloadFeed;
-  /** BPF run-time statistics are on (per-probe ns/event can be shown). */
-  statsOn: boolean;
+  /** BPF run-time statistics: off, on throughout, or sampled (on for a second now and then). */
+  stats: StatsMode;
+  /** The latest measured BPF ns per event per probe group (from the last window with statistics). */
+  bpfNs: ReadonlyMap<string, number> | null;
   /** This process's CPU over the latest interval, as a share of one CPU. */
   uiCpuFrac: number | null;
   lostTotal: number;
@@ -40,7 +46,7 @@ export interface LiveState {
 }
 
 export type LiveEvent =
-  | { type: 'started'; hello: Hello; statsOn: boolean; workloads: boolean; utcOffsetMin: number; netns?: number; ifNames?: ReadonlyMap<number, string> }
+  | { type: 'started'; hello: Hello; stats: StatsMode; workloads: boolean; utcOffsetMin: number; netns?: number; ifNames?: ReadonlyMap<number, string> }
   | { type: 'interval'; window: Window; atMs: number; uiCpuFrac: number | null }
   | { type: 'queues'; queues: readonly NicQueue[] }
   | { type: 'workloads'; feed: WorkloadFeed }
@@ -50,7 +56,7 @@ export type LiveEvent =
 export function initialLiveState(): LiveState {
   return {
     hello: null, window: null, atMs: 0, utcOffsetMin: 0, intervals: 0, history: new Map(), bursts: [], devs: new Map(), drops: new Map(), netns: 0, queues: [],
-    workloads: { state: 'off' }, statsOn: false, uiCpuFrac: null, lostTotal: 0, warnings: [], fatal: null,
+    workloads: { state: 'off' }, stats: 'off', bpfNs: null, uiCpuFrac: null, lostTotal: 0, warnings: [], fatal: null,
   };
 }
 
@@ -58,12 +64,13 @@ export function liveReducer(s: LiveState, e: LiveEvent): LiveState {
   switch (e.type) {
     case 'started':
       return {
-        ...s, hello: e.hello, statsOn: e.statsOn, utcOffsetMin: e.utcOffsetMin, netns: e.netns ?? 0, devs: e.ifNames ? new Map([...s.devs, ...e.ifNames]) : s.devs,
+        ...s, hello: e.hello, stats: e.stats, utcOffsetMin: e.utcOffsetMin, netns: e.netns ?? 0, devs: e.ifNames ? new Map([...s.devs, ...e.ifNames]) : s.devs,
         workloads: e.workloads ? { state: 'measuring', collectedS: 0, needS: 0 } : { state: 'off' },
       };
     case 'interval': {
       const w = e.window;
       const devs = devNames(s.devs, w, s.queues);
+      const freshNs = bpfNsPerEvent(w);
       let lost = 0;
       for (const v of w.lost.values()) lost += v;
       return {
@@ -78,6 +85,7 @@ export function liveReducer(s: LiveState, e: LiveEvent): LiveState {
         drops: accumulateDrops(s.drops, w),
         uiCpuFrac: e.uiCpuFrac,
         lostTotal: s.lostTotal + lost,
+        bpfNs: freshNs.size ? freshNs : s.bpfNs,
       };
     }
     case 'queues':

@@ -37,7 +37,38 @@ export function probeGroup(prog: string): string {
   return prog.replace(/^irql_/, '');
 }
 
-export function toolCost(w: Window, statsOn: boolean): ToolCost {
+/** The tracepoint that starts an event (its exit, and a softirq's raise, belong to the same event). */
+function opensEvent(tp: string): boolean {
+  return /_entry$|^napi_poll$|sys_enter_|^sched_switch$|^kfree_skb$/.test(tp);
+}
+
+/**
+ * BPF ns per event of each probe group, from the programs' run-time statistics of this window: run
+ * time over runs (an entry/exit pair is one run of the group's busiest program). Exact for whatever
+ * part of the window the statistics were on, so a window sampled for one second of ten still gives
+ * the true cost per event. Empty when they were off throughout.
+ */
+export function bpfNsPerEvent(w: Window): Map<string, number> {
+  const runNs = new Map<string, number>();
+  const runs = new Map<string, number>();
+  for (const p of w.progStat) {
+    const prog = w.hello.progs[p.prog];
+    const g = probeGroup(prog?.name ?? `prog${p.prog}`);
+    runNs.set(g, (runNs.get(g) ?? 0) + p.runTimeNs);
+    // one event = one run of its opening tracepoint (each vector has its own entry program)
+    if (!prog || opensEvent(prog.tracepoint)) runs.set(g, (runs.get(g) ?? 0) + p.runCnt);
+  }
+  const out = new Map<string, number>();
+  for (const [g, n] of runs) if (n > 0) out.set(g, (runNs.get(g) ?? 0) / n);
+  return out;
+}
+
+/**
+ * The window's tool cost. `nsPerEvent` is the latest measured BPF cost per event per probe group
+ * (bpfNsPerEvent of a window with statistics on), or null when there is none: BPF time is then that
+ * cost times the window's own event counts, so it holds between samples.
+ */
+export function toolCost(w: Window, nsPerEvent: ReadonlyMap<string, number> | null): ToolCost {
   const secs = w.durationNs / 1e9;
   const perSec = (n: number) => (secs > 0 ? n / secs : 0);
   const sum = <T>(rows: readonly T[], f: (r: T) => number) => rows.reduce((a, r) => a + f(r), 0);
@@ -49,22 +80,22 @@ export function toolCost(w: Window, statsOn: boolean): ToolCost {
     ['napi', sum(w.napi, (r) => r.polls)],
     ['epoll', sum(w.epoll, (r) => r.calls)],
   ]);
-  const runNs = new Map<string, number>();
   const runs = new Map<string, number>();
-  let bpfNs = 0;
   for (const p of w.progStat) {
     const g = probeGroup(w.hello.progs[p.prog]?.name ?? `prog${p.prog}`);
-    runNs.set(g, (runNs.get(g) ?? 0) + p.runTimeNs);
     runs.set(g, Math.max(runs.get(g) ?? 0, p.runCnt));
-    bpfNs += p.runTimeNs;
   }
-  const names = new Set([...events.keys(), ...runNs.keys()]);
+  const names = new Set([...events.keys(), ...(nsPerEvent?.keys() ?? [])]);
   const probes: ProbeCost[] = [];
+  let bpfNs = 0;
   for (const g of names) {
+    // groups without a count of their own (sched) are counted by their runs when sampled
     const n = events.get(g) ?? runs.get(g) ?? 0;
-    const t = runNs.get(g);
-    if (n <= 0 && !t) continue;
-    probes.push({ probe: g, eventsPerSec: perSec(n), nsPerEvent: statsOn && t !== undefined && n > 0 ? t / n : null });
+    const ns = nsPerEvent?.get(g);
+    // a probe with no events in this window has nothing to show, whatever it cost before
+    if (n <= 0) continue;
+    if (ns !== undefined) bpfNs += ns * n;
+    probes.push({ probe: g, eventsPerSec: perSec(n), nsPerEvent: ns ?? null });
   }
   let lost = 0;
   const lostKinds: string[] = [];
@@ -74,7 +105,7 @@ export function toolCost(w: Window, statsOn: boolean): ToolCost {
   }
   return {
     eventsPerSec: perSec([...events.values()].reduce((a, b) => a + b, 0)),
-    bpfFrac: statsOn && w.durationNs > 0 ? bpfNs / w.durationNs : null,
+    bpfFrac: nsPerEvent !== null && nsPerEvent.size > 0 && w.durationNs > 0 ? bpfNs / w.durationNs : null,
     probes,
     lost,
     lostKinds,

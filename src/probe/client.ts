@@ -137,6 +137,11 @@ export class Probe {
     return this.queue;
   }
 
+  /** Turns the kernel's BPF run-time statistics on or off while running (they cost every BPF program). */
+  setProgStats(on: boolean): void {
+    this.command(on ? 'stats on' : 'stats off');
+  }
+
   command(cmd: string): void {
     if (!this.ended && this.child.stdin.writable) this.child.stdin.write(cmd + '\n');
   }

@@ -6,7 +6,7 @@ import { dropProbeStatus } from '../reduce/drops.js';
 import { cpuRows } from '../derive/cpu-rows.js';
 import { irqRows } from '../derive/irq-rows.js';
 import { nicRows, type NicQueue } from '../derive/nic-rows.js';
-import { toolCost } from '../derive/tool-cost.js';
+import { bpfNsPerEvent, toolCost } from '../derive/tool-cost.js';
 import type { WorkloadFeed } from '../derive/workloads.js';
 import { REC } from '../stream/layout.js';
 import { burstViews, type NapiRing } from './bursts.js';
@@ -86,7 +86,7 @@ export function buildFrame(prev: Totals, cur: Totals, ctx: FrameContext): Frame 
   }
   const reasons = [...byReason.keys()].sort();
   const devs = devNames(cur);
-  const cost = toolCost(w, w.progStat.length > 0);
+  const cost = toolCost(w, w.progStat.length > 0 ? bpfNsPerEvent(w) : null);
   let lostTotal = 0;
   for (const v of cur.lost.values()) lostTotal += v;
   return {

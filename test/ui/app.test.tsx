@@ -92,7 +92,7 @@ test('filtering by process keeps the workloads it names and the IRQs that interr
 });
 
 test('empty: before the first interval every panel waits, and says so', async () => {
-  const started = liveReducer(initialLiveState(), { type: 'started', hello, statsOn: true, workloads: false, utcOffsetMin: 0 });
+  const started = liveReducer(initialLiveState(), { type: 'started', hello, stats: 'on', workloads: false, utcOffsetMin: 0 });
   const r = await renderApp(started, S80);
   assert.equal(r.frame(), F.BEFORE_FIRST_80x24);
 });
@@ -144,7 +144,7 @@ test('error: lost records turn the status line into a warning that names the kin
 
 test('error: programs that could not attach and helper warnings are on the message line', async () => {
   const partial = { ...hello, progs: [...hello.progs, { name: 'irql_v_trm_en', tracepoint: 'thermal_apic_entry', status: 'unsupported' as const, err: 0 }] };
-  const s = liveReducer(liveFixture({ last: busyWindow({ hello: partial }) }), { type: 'started', hello: partial, statsOn: true, workloads: false, utcOffsetMin: 0 });
+  const s = liveReducer(liveFixture({ last: busyWindow({ hello: partial }) }), { type: 'started', hello: partial, stats: 'on', workloads: false, utcOffsetMin: 0 });
   const r = await renderApp(s, S80);
   assert.equal(r.frame().split('\n').at(-2), 'not attached: thermal_apic_entry (unsupported)');
   const warned = liveReducer(liveFixture(), { type: 'warnings', warnings: ['ring buffer 75% full'] });

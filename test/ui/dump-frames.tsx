@@ -33,7 +33,7 @@ if (want('filter')) {
   r.unmount();
 }
 if (want('empty')) {
-  const start = liveReducer(initialLiveState(), { type: 'started', hello, statsOn: true, workloads: false, utcOffsetMin: 0 });
+  const start = liveReducer(initialLiveState(), { type: 'started', hello, stats: 'on', workloads: false, utcOffsetMin: 0 });
   const r = await renderApp(start, { cols: 80, rows: 24 });
   show('before first interval', r);
   r.unmount();

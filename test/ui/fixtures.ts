@@ -1,6 +1,7 @@
 // Fixture state for the UI tests: a 4-CPU machine with a disk IRQ, a NIC
 // queue, loopback traffic, two epoll workloads, bursts and BPF statistics,
 // as windows whose every number is chosen, fed through the live reducer.
+import type { StatsMode } from '../../src/derive/live-state.js';
 import type { Window } from '../../src/reduce/totals.js';
 import { HIST_SLOTS, NAPI_WORK_SLOTS, EPOLL_RET_SLOTS, REC } from '../../src/stream/layout.js';
 import type { BurstRec, EpollRow, HardirqRow, Hello, NapiRow, SoftirqRow, VectorRow, VictimRow } from '../../src/stream/types.js';
@@ -16,11 +17,15 @@ const PROGS = [
   'irql_hi_entry', 'irql_hi_exit', 'irql_si_raise', 'irql_si_entry', 'irql_si_exit', 'irql_v_loc_en', 'irql_v_loc_ex',
   'irql_napi_poll', 'irql_ep_wait_en', 'irql_ep_wait_ex',
 ];
+const TRACEPOINTS = [
+  'irq_handler_entry', 'irq_handler_exit', 'softirq_raise', 'softirq_entry', 'softirq_exit', 'local_timer_entry', 'local_timer_exit',
+  'napi_poll', 'syscalls/sys_enter_epoll_wait', 'syscalls/sys_exit_epoll_wait',
+];
 
 export const hello: Hello = {
   type: 'hello', version: 1, ncpus: 4, pmu: false, monoNs: 100n * BigInt(SEC), realtimeNs: BigInt(T0_MS) * 1_000_000n, kernel: '6.1.0-test', host: 'box',
   windowNs: 100_000, burstPackets: 256, intervalMs: 60_000, ringBytes: 1 << 24, recordMask: 1 << REC.BURST, targetTgid: 0, tracefsMounted: false, softirqAsyncOnly: false,
-  progs: PROGS.map((name) => ({ name, tracepoint: name, status: 'attached' as const, err: 0 })),
+  progs: PROGS.map((name, i) => ({ name, tracepoint: TRACEPOINTS[i] ?? name, status: 'attached' as const, err: 0 })),
 };
 
 export function hist(set: Record<number, number>, n = HIST_SLOTS): number[] {
@@ -109,8 +114,9 @@ export function busyWindow(over: Partial<Window> = {}): Window {
       { prog: 2, runCnt: 84_750, runTimeNs: 5_500_000 },
       { prog: 3, runCnt: 84_750, runTimeNs: 5_340_000 },
       { prog: 4, runCnt: 84_750, runTimeNs: 6_700_000 },
-      { prog: 5, runCnt: 1000, runTimeNs: 200_000 },
-      { prog: 6, runCnt: 1000, runTimeNs: 400_000 },
+      // the fixture has one vector program pair, run once per vector event of the window
+      { prog: 5, runCnt: 2200, runTimeNs: 200_000 },
+      { prog: 6, runCnt: 2200, runTimeNs: 400_000 },
       { prog: 7, runCnt: 78_700, runTimeNs: 8_700_000 },
       { prog: 8, runCnt: 43_000, runTimeNs: 4_300_000 },
       { prog: 9, runCnt: 43_000, runTimeNs: 6_450_000 },
@@ -167,14 +173,14 @@ export interface FixtureOptions {
   workloads?: WorkloadFeed;
   intervals?: number;
   last?: Window;
-  statsOn?: boolean;
+  stats?: StatsMode;
 }
 
 /** The live state after `intervals` intervals (the last one busyWindow, unless given). */
 export function liveFixture(o: FixtureOptions = {}): LiveState {
   const n = o.intervals ?? 12;
   const events: LiveEvent[] = [
-    { type: 'started', hello, statsOn: o.statsOn ?? true, workloads: o.workloads !== undefined, utcOffsetMin: 0 },
+    { type: 'started', hello, stats: o.stats ?? 'on', workloads: o.workloads !== undefined, utcOffsetMin: 0 },
     { type: 'queues', queues },
   ];
   for (let i = 0; i < n; i++) {

@@ -6,7 +6,7 @@ import { fmtClock, fmtCount, fmtDur, fmtInterval, fmtPct, fmtRate } from '../../
 import { cpuList, irqRows, p99Upper } from '../../src/derive/irq-rows.js';
 import { allCpusRow, cpuRows } from '../../src/derive/cpu-rows.js';
 import { nicRows } from '../../src/derive/nic-rows.js';
-import { toolCost } from '../../src/derive/tool-cost.js';
+import { bpfNsPerEvent, toolCost } from '../../src/derive/tool-cost.js';
 import { taxByCpu, workloadRows } from '../../src/derive/workloads.js';
 import { appendBursts, MAX_BURST_LOG, wallMs } from '../../src/derive/burst-log.js';
 import { sparkLevel, sparkline } from '../../ui/model/history.js';
@@ -93,17 +93,36 @@ test('NIC rows: queue -> IRQ -> CPU -> NAPI, unclaimed NAPI instances (backlog) 
 });
 
 test('tool cost: events per probe from the window counts, BPF ns per event only with statistics on, lost records', () => {
-  const c = toolCost(busyWindow(), true);
+  const c = toolCost(busyWindow(), bpfNsPerEvent(busyWindow()));
   const hard = c.probes.find((p) => p.probe === 'hardirq');
   assert.equal(hard?.eventsPerSec, 5840);
   assert.equal(hard?.nsPerEvent, (584_000 + 876_000) / 5840);
   assert.ok(c.bpfFrac !== null && Math.abs(c.bpfFrac - 0.03905) < 1e-9);
-  assert.equal(toolCost(busyWindow(), false).bpfFrac, null);
-  assert.ok(toolCost(busyWindow(), false).probes.every((p) => p.nsPerEvent === null));
-  const lossy = toolCost(busyWindow({ lost: new Map([['softirq/ring_full', 12]]) }), true);
+  assert.equal(toolCost(busyWindow(), null).bpfFrac, null);
+  assert.ok(toolCost(busyWindow(), null).probes.every((p) => p.nsPerEvent === null));
+  const lossy = toolCost(busyWindow({ lost: new Map([['softirq/ring_full', 12]]) }), null);
   assert.equal(lossy.lost, 12);
   assert.deepEqual(lossy.lostKinds, ['softirq/ring_full']);
-  assert.equal(toolCost(busyWindow({ durationNs: 0 }), true).eventsPerSec, 0);
+  assert.equal(toolCost(busyWindow({ durationNs: 0 }), null).eventsPerSec, 0);
+});
+
+test('tool cost, sampled statistics: ns per event from a window where they were on a tenth of the time is the true cost, and BPF time between samples is that cost times the counts', () => {
+  const full = busyWindow();
+  const ns = bpfNsPerEvent(full);
+  // the same workload, statistics on for a tenth of the window: a tenth of the runs and of the run time
+  const sampled = busyWindow({ progStat: full.progStat.map((p) => ({ ...p, runCnt: p.runCnt / 10, runTimeNs: p.runTimeNs / 10 })) });
+  for (const [g, v] of bpfNsPerEvent(sampled)) assert.ok(Math.abs(v - (ns.get(g) ?? 0)) < 1e-9, g);
+  // a window with statistics off (no runs) measures nothing, and the last sample carries the cost
+  const off = busyWindow({ progStat: full.progStat.map((p) => ({ ...p, runCnt: 0, runTimeNs: 0 })) });
+  assert.equal(bpfNsPerEvent(off).size, 0);
+  const c = toolCost(off, ns);
+  assert.ok(c.bpfFrac !== null && Math.abs(c.bpfFrac - (toolCost(full, ns).bpfFrac ?? 0)) < 1e-12);
+  assert.equal(c.probes.find((p) => p.probe === 'hardirq')?.nsPerEvent, (584_000 + 876_000) / 5840);
+  // the live state keeps the latest sample across intervals without statistics
+  let s = liveReducer(liveFixture({ stats: 'sampled' }), { type: 'interval', window: full, atMs: 1, uiCpuFrac: null });
+  s = liveReducer(s, { type: 'interval', window: off, atMs: 2, uiCpuFrac: null });
+  assert.deepEqual(s.bpfNs, ns);
+  assert.match(statusLine(s).text, /ns\/ev irq 250 .*\(sampled\)$/);
 });
 
 test('workload rows: busy and idle per process from epoll counters, interrupts from victims, estimates joined by pid', () => {
@@ -220,7 +239,7 @@ test('status line: the tool cost is always there; lost records turn it into a wa
   const lossy = statusLine(liveFixture({ last: busyWindow({ lost: new Map([['burst/ring_full', 7]]) }) }));
   assert.equal(lossy.warn, true);
   assert.match(lossy.text, /LOST 7 \(burst\/ring_full\)/);
-  assert.match(statusLine(liveFixture({ statsOn: false })).text, /BPF n\/a .*ns\/ev: BPF stats off$/);
+  assert.match(statusLine(liveFixture({ stats: 'off' })).text, /BPF n\/a .*ns\/ev: BPF stats off$/);
 });
 
 test('live reducer: intervals add history and bursts, count lost records, keep the latest window', () => {

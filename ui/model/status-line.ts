@@ -19,7 +19,7 @@ const RECORDS_WORTH_SHOWING = 1000;
 export function statusLine(live: LiveState): StatusLine {
   const w = live.window;
   if (!w) return { text: 'cost: waiting for the first interval...', warn: false };
-  const c = toolCost(w, live.statsOn);
+  const c = toolCost(w, live.stats === 'off' ? null : live.bpfNs);
   const parts = [`cost: ${fmtRate(c.eventsPerSec)} ev/s`];
   parts.push(c.bpfFrac === null ? 'BPF n/a' : `BPF ${fmtPct(c.bpfFrac)}%`);
   if (live.uiCpuFrac !== null) parts.push(`ui ${fmtPct(live.uiCpuFrac)}%`);
@@ -29,6 +29,6 @@ export function statusLine(live: LiveState): StatusLine {
     .filter((p) => p.nsPerEvent !== null)
     .sort((a, b) => (ORDER.indexOf(a.probe) + 1 || 99) - (ORDER.indexOf(b.probe) + 1 || 99) || a.probe.localeCompare(b.probe))
     .map((p) => `${SHORT[p.probe] ?? p.probe} ${Math.round(p.nsPerEvent ?? 0)}`);
-  const ns = live.statsOn ? (probes.length ? ` | ns/ev ${probes.join(' ')}` : '') : ' | ns/ev: BPF stats off';
+  const ns = live.stats === 'off' ? ' | ns/ev: BPF stats off' : probes.length ? ` | ns/ev ${probes.join(' ')}${live.stats === 'sampled' ? ' (sampled)' : ''}` : '';
   return { text: parts.join('  ') + ns, warn: c.lost > 0 };
 }
