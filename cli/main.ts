@@ -41,6 +41,7 @@ withProbeOptions(
     .addOption(new Option('--interval <seconds>', 'refresh interval (+ and - change it live)').default(1).argParser(positiveNumber('--interval')))
     .addOption(new Option('--count <n>', 'stop after n intervals').argParser(positiveInt('--count')))
     .option('--workloads', "trace epoll busy periods and estimate each workload's interrupt tax (more CPU; limit with --pid)")
+    .option('--prog-stats-always', 'keep BPF run-time statistics on throughout (ns/event every interval, at the cost of every BPF program)')
     .option('--no-prog-stats', 'never turn BPF run-time statistics on (by default they are sampled, 1 s in every 10: while on they slow every BPF program; the status line then has no ns/event)')
     .option('--plain', 'plain text per interval even on a terminal (the default when stdout or stdin is not one)')
     .addHelpText('after', `

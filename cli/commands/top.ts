@@ -27,6 +27,7 @@ export interface TopOpts extends RawProbeOpts {
   workloads?: boolean;
   /** BPF run-time statistics for the status line (--no-prog-stats turns them off). */
   progStats: boolean;
+  progStatsAlways?: boolean;
   /** Plain text even on a terminal. */
   plain?: boolean;
 }
@@ -102,14 +103,15 @@ async function liveTop(o: TopOpts): Promise<void> {
   const { mountTui } = await importTui();
   // periodic snapshots are not needed: every interval asks for its own
   // statistics are sampled (a second in ten), not left on: they slow every BPF program while on
-  const probe = await Probe.start({ ...base, ...(records ? { records } : {}), intervalMs: 60_000 });
-  const statsSampler = o.progStats ? new StatsSampler((on) => {
+  const always = o.progStats && (o.progStatsAlways ?? false);
+  const probe = await Probe.start({ ...base, ...(records ? { records } : {}), intervalMs: 60_000, progStats: always });
+  const statsSampler = o.progStats && !always ? new StatsSampler((on) => {
     probe.setProgStats(on);
   }) : null;
   statsSampler?.start();
   const tracker = new Tracker(probe);
   const store = new LiveStore();
-  store.dispatch({ type: 'started', hello: probe.hello, stats: o.progStats ? 'sampled' : 'off', workloads: o.workloads ?? false, utcOffsetMin: -new Date().getTimezoneOffset(), netns: ownNetns(), ifNames: ifaceNames() });
+  store.dispatch({ type: 'started', hello: probe.hello, stats: always ? 'on' : o.progStats ? 'sampled' : 'off', workloads: o.workloads ?? false, utcOffsetMin: -new Date().getTimezoneOffset(), netns: ownNetns(), ifNames: ifaceNames() });
   let queuesAt = Date.now();
   store.dispatch({ type: 'queues', queues: nicQueues() });
   const runner = o.workloads ? new EstimateRunner() : null;

@@ -34,7 +34,8 @@ Conditions, interleaved A B C D E, A B C D E, ... for --rounds rounds:
   E  bpftrace with the script probe-cost.js uses (irq + softirq duration stats and histograms)
 and two diagnostic ones (--conditions A,B,C,F,G), to split irqlens's cost:
   F  irqlens record --records burst: aggregation in the kernel, no per-event records
-  G  irqlens top --no-prog-stats: without BPF run-time statistics (top's default turns them on)
+  G  irqlens top --no-prog-stats: without BPF run-time statistics (top's default samples them, 1 s in 10)
+  H  irqlens top --prog-stats-always: with them on throughout (top's default before it sampled them)
 The tracers are not pinned: they run where the scheduler puts them, as a user's would.
 Per run: CPU% of memcached, memcaslap, the tracer's processes and everything
 else (contention), and each CPU's busy%. Ratios to A are paired within a round.
@@ -56,8 +57,8 @@ Loopback only. kernel.bpf_stats_enabled is put back to its value at the start
 after every run (irqlens top switches it on while it runs). Prints figures; never
 fails on a number.`;
 
-export type Condition = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G';
-export const CONDITIONS: readonly Condition[] = ['A', 'B', 'C', 'D', 'E', 'F', 'G'];
+export type Condition = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H';
+export const CONDITIONS: readonly Condition[] = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'];
 const DEFAULT_CONDITIONS = 'A,B,C,D,E';
 export const NAMES: Record<Condition, string> = {
   A: 'A untraced',
@@ -67,6 +68,7 @@ export const NAMES: Record<Condition, string> = {
   E: 'E bpftrace',
   F: 'F irqlens record --records burst',
   G: 'G irqlens top --no-prog-stats (tmux)',
+  H: 'H irqlens top --prog-stats-always (tmux)',
 };
 export const GOAL_PCT = 3;
 
@@ -173,8 +175,10 @@ async function spawnTracer(c: Exclude<Condition, 'A'>, tmp: string, seconds: num
       };
     }
     case 'C':
-    case 'G': {
-      const s = await Session.start(`node ${cli} top${c === 'G' ? ' --no-prog-stats' : ''}; exec sleep ${seconds + 300}`);
+    case 'G':
+    case 'H': {
+      const flag = c === 'G' ? ' --no-prog-stats' : c === 'H' ? ' --prog-stats-always' : '';
+      const s = await Session.start(`node ${cli} top${flag}; exec sleep ${seconds + 300}`);
       onSpawn(() => s.quit());
       try {
         await s.waitFor(/^cost: \S+ ev\/s/m);
@@ -447,7 +451,7 @@ export function overheadSummary(r: OverheadResult): string[] {
   const cost = (c: Condition): number => (1 - median(paired(r, c, (x) => x.tps))) * 100;
   const out: string[] = [];
   const peers = (['D', 'E'] as const).filter((c) => r.conditions.includes(c));
-  for (const c of (['B', 'C', 'F', 'G'] as const).filter((x) => r.conditions.includes(x))) {
+  for (const c of (['B', 'C', 'F', 'G', 'H'] as const).filter((x) => r.conditions.includes(x))) {
     const k = cost(c);
     const beats = peers.map((p) => `${NAMES[p]} ${fmt(cost(p), 1)}%: ${k < cost(p) ? 'less' : 'NOT less'}`);
     out.push(`${NAMES[c]} costs ${fmt(k, 1)}% of throughput (goal <= ${GOAL_PCT}%: ${k <= GOAL_PCT ? 'met' : 'NOT met'})${beats.length ? `; vs ${beats.join(', ')}` : ''}`);
