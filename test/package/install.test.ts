@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../src/probe/paths.js';
@@ -83,6 +83,19 @@ test('cost --workload echo from the installed package without taskset on PATH: o
   assert.equal(r.exitCode, 2, r.stderr);
   assert.match(r.stderr, /^irqlens: taskset is not on PATH .*util-linux/);
   assert.doesNotMatch(r.stderr, /internal error|ENOENT|\n\s+at /);
+});
+
+const analyze = ['/usr/bin/systemd-analyze', '/bin/systemd-analyze'].find((p) => existsSync(p));
+
+test('the shipped systemd unit is valid and its ExecStart is the bin of an npm --prefix install', { skip: analyze ? false : 'systemd-analyze is not installed (Debian package systemd)' }, async () => {
+  const unit = readFileSync(join(installed, 'deploy', 'monitoring', 'irqlens.service'), 'utf8');
+  assert.match(unit, /^ExecStart=\/opt\/irqlens\/node_modules\/\.bin\/irqlens serve /m);
+  // the README installs with --prefix /opt/irqlens; this test's prefix stands in for it
+  const file = join(work, 'irqlens.service');
+  writeFileSync(file, unit.replaceAll('/opt/irqlens', prefix));
+  const r = await execa(analyze ?? '', ['verify', file], { reject: false });
+  assert.equal(r.exitCode, 0, r.stdout + r.stderr);
+  assert.equal((r.stdout + r.stderr).trim(), '');
 });
 
 /** Sum over CPUs of one /proc/interrupts row. */
