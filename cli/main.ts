@@ -10,6 +10,7 @@ import { costCommand, type CostOpts } from './commands/cost.js';
 import { registerOfflineCommands } from './commands/register-offline.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerDoctorCommand } from './commands/doctor.js';
+import { registerExperimentCommand } from './commands/experiment.js';
 
 const program = new Command();
 program
@@ -98,6 +99,7 @@ program
 
 registerOfflineCommands(program);
 registerServeCommand(program);
+registerExperimentCommand(program);
 registerDoctorCommand(program);
 
 async function main(): Promise<void> {

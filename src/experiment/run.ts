@@ -1,0 +1,138 @@
+// `irqlens experiment`: the paper's method as a command. Conditions A and B
+// alternate in short phases (pairs in a seeded random order, a settle time
+// dropped after each switch) while one probe traces the workload's busy
+// periods; each phase's throughput is the events it served per second. The
+// measured B-vs-A slowdown, with a bootstrap interval over pairs, stands next
+// to the passive estimate that irqlens computes from the same periods.
+import { Probe } from '../probe/client.js';
+import { Tracker } from '../probe/tracker.js';
+import { RECORD_PRESETS } from '../probe/options.js';
+import { PeriodCollector } from '../reduce/periods.js';
+import { windowOf } from '../reduce/totals.js';
+import { buildReport } from '../report/cost-report.js';
+import { makeCgroup, removeCgroup, startCommand, type Child } from '../cost/command.js';
+import { startEcho, type RunningWorkload } from '../cost/workloads.js';
+import type { Interval } from '../attribution/types.js';
+import { Switches, type SwitchSpec } from './switches.js';
+import { bootstrapMedian, median, pairSlowdowns, phaseOrder, predictedSlowdown, throughput, type Condition, type Phase } from './stats.js';
+
+export const EXPERIMENT_SCHEMA = 'irqlens.experiment/1';
+
+export interface ExperimentOptions extends SwitchSpec {
+  /** A built-in workload (echo: the epoll echo server with fixed work per request) or a command. */
+  workload: { builtin: 'echo'; serverCpu: number; clientCpu: number; work: number; wssKb: number; conns: number } | { argv: string[] };
+  phaseS: number;
+  pairs: number;
+  settleS: number;
+  seed: number;
+  onProgress?: (line: string) => void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function passive(report: ReturnType<typeof buildReport>): { tax: Interval | null; gain: Interval | null; note: string | null } {
+  const w = report.workloads.reduce<(typeof report.workloads)[number] | undefined>((best, x) => (!best || x.events > best.events ? x : best), undefined);
+  if (!w) return { tax: null, gain: null, note: 'no busy periods' };
+  return { tax: w.tax ?? null, gain: w.throughput_gain ?? null, note: w.not_enough_data ?? null };
+}
+
+export async function runExperiment(o: ExperimentOptions): Promise<Record<string, unknown>> {
+  const say = o.onProgress ?? (() => undefined);
+  const builtin = 'builtin' in o.workload ? o.workload : null;
+  const argv = 'argv' in o.workload ? o.workload.argv : null;
+  const totalS = o.pairs * 2 * (o.phaseS + o.settleS) + 2;
+  let running: RunningWorkload | null = null;
+  let child: Child | null = null;
+  const cg = argv ? makeCgroup('exp') : undefined;
+  const pids = (): number[] => {
+    if (running) return [running.pid];
+    if (child?.pid !== undefined) return [child.pid];
+    return [];
+  };
+  const switches = Switches.prepare(o, pids);
+  // the echo workload is traced by its pid, a command by its cgroup (so its children count too)
+  if (builtin) {
+    running = await startEcho({ durationS: totalS + 5, serverCpu: builtin.serverCpu, clientCpu: builtin.clientCpu, work: builtin.work, wssKb: builtin.wssKb, conns: builtin.conns });
+  }
+  const probe = await Probe.start({
+    records: [...RECORD_PRESETS.workloads], intervalMs: 60_000,
+    ...(running ? { pid: running.pid } : {}), ...(cg ? { cgroup: cg, ownCgroup: true } : {}),
+  });
+  const tracker = new Tracker(probe);
+  const target = running?.pid;
+  const collector = new PeriodCollector(target !== undefined ? (tgid) => tgid === target : () => true);
+  tracker.onMessage((_t, m) => {
+    collector.add(m);
+  });
+  const phases: Phase[] = [];
+  let loadDone: Promise<unknown> = Promise.resolve();
+  try {
+    switches.arm();
+    if (running) loadDone = running.load().catch(() => undefined);
+    if (argv) child = startCommand(argv, cg);
+    await sleep(1000); // warm-up: connections, caches, the first periods
+    const first = await tracker.mark();
+    const order = phaseOrder(o.pairs, o.seed);
+    for (const [i, pair] of order.entries()) {
+      for (const c of pair) {
+        await switches.set(c);
+        await sleep(o.settleS * 1000);
+        const a = await tracker.mark();
+        await sleep(o.phaseS * 1000);
+        const b = await tracker.mark();
+        phases.push({ pair: i, condition: c, fromNs: Number(a.tsNs), toNs: Number(b.tsNs), events: 0 });
+      }
+      say(`experiment: pair ${i + 1}/${o.pairs} (${pair.join(' then ')}) done`);
+      if (child && child.exitCode !== null) break;
+    }
+    const last = await tracker.mark();
+    await switches.restore();
+    // each phase's work: events of the busy periods that started in it
+    for (const p of collector.periods) {
+      const ph = phases.find((x) => p.startNs >= x.fromNs && p.startNs < x.toNs);
+      if (ph) ph.events += p.events;
+    }
+    const slow = pairSlowdowns(phases);
+    const measured = bootstrapMedian(slow, o.seed);
+    const window = windowOf(first, last);
+    const byCond = (c: Condition) => {
+      const mine = phases.filter((p) => p.condition === c);
+      const inMine = (ns: number) => mine.some((x) => ns >= x.fromNs && ns < x.toNs);
+      const col = new PeriodCollector(() => true);
+      // loops, not push(...xs): a run holds hundreds of thousands of periods and hits
+      for (const p of collector.periods) if (inMine(p.startNs)) col.periods.push(p);
+      for (const h of collector.hits) if (inMine(h.tsNs)) col.hits.push(h);
+      for (const [k, v] of collector.comms) col.comms.set(k, v);
+      col.stealKnown = collector.stealKnown;
+      const from = Math.min(...mine.map((x) => x.fromNs));
+      const to = Math.max(...mine.map((x) => x.toNs));
+      return { throughput: median(mine.map(throughput)), estimate: passive(buildReport([{ window, collector: col, fromNs: from, toNs: to, warnings: [] }])) };
+    };
+    const A = byCond('A');
+    const B = byCond('B');
+    const predicted = A.estimate.tax && B.estimate.tax ? predictedSlowdown(A.estimate.tax, B.estimate.tax) : null;
+    const covered = predicted !== null && Number.isFinite(measured.value) ? measured.value >= predicted.lo && measured.value <= predicted.hi : null;
+    return {
+      schema: EXPERIMENT_SCHEMA,
+      host: probe.hello.host,
+      kernel: probe.hello.kernel,
+      workload: builtin ? { builtin: 'echo', server_cpu: builtin.serverCpu, client_cpu: builtin.clientCpu, work_steps: builtin.work, wss_kb: builtin.wssKb, conns: builtin.conns } : { command: argv },
+      b_condition: switches.describe(),
+      phase_s: o.phaseS,
+      settle_s: o.settleS,
+      pairs: slow.length,
+      seed: o.seed,
+      phases: phases.map((p) => ({ pair: p.pair, condition: p.condition, seconds: (p.toNs - p.fromNs) / 1e9, events: p.events, throughput: throughput(p) })),
+      throughput: { a_median: A.throughput, b_median: B.throughput },
+      measured_slowdown: measured,
+      passive: { a: A.estimate, b: B.estimate, predicted_slowdown: predicted, interval_covers_measured: covered },
+    };
+  } finally {
+    await switches.restore();
+    if (child && child.exitCode === null) child.kill('SIGTERM');
+    await probe.stop();
+    if (cg) await removeCgroup(cg);
+    if (running) await running.stop();
+    await Promise.race([loadDone, sleep(2000)]);
+  }
+}

@@ -1,0 +1,73 @@
+// The A/B arithmetic of an interleaved experiment: per pair, B's slowdown
+// against the A phase next to it in time; across pairs, the median and a
+// bootstrap interval. Pure: phases in, figures out.
+import { Rng } from '../attribution/rng.js';
+import { percentile } from '../attribution/stats.js';
+import type { Interval } from '../attribution/types.js';
+
+export type Condition = 'A' | 'B';
+
+export interface Phase {
+  pair: number;
+  condition: Condition;
+  /** Monotonic ns of the measured part (after the settle time). */
+  fromNs: number;
+  toNs: number;
+  /** Work done in it: epoll events served by the workload's busy periods. */
+  events: number;
+}
+
+export const throughput = (p: Phase): number => (p.toNs > p.fromNs ? p.events / ((p.toNs - p.fromNs) / 1e9) : 0);
+
+/** 1 - B/A for each pair with both phases measured and A > 0. */
+export function pairSlowdowns(phases: readonly Phase[]): number[] {
+  const out: number[] = [];
+  const pairs = new Set(phases.map((p) => p.pair));
+  for (const i of [...pairs].sort((a, b) => a - b)) {
+    const a = phases.find((p) => p.pair === i && p.condition === 'A');
+    const b = phases.find((p) => p.pair === i && p.condition === 'B');
+    if (!a || !b) continue;
+    const ta = throughput(a);
+    if (ta > 0) out.push(1 - throughput(b) / ta);
+  }
+  return out;
+}
+
+export function median(xs: readonly number[]): number {
+  return xs.length ? percentile(xs, 0.5) : NaN;
+}
+
+/** The median of `xs` with a percentile bootstrap 95% interval (pairs resampled with replacement). */
+export function bootstrapMedian(xs: readonly number[], seed: number, reps = 2000): Interval {
+  const value = median(xs);
+  if (xs.length < 2) return { value, lo: -Infinity, hi: Infinity, bound: true };
+  const rng = Rng.stream(seed, 'experiment-bootstrap');
+  const meds: number[] = [];
+  const buf: number[] = new Array<number>(xs.length);
+  for (let r = 0; r < reps; r++) {
+    for (let i = 0; i < xs.length; i++) buf[i] = xs[rng.int(xs.length)] ?? 0;
+    meds.push(median(buf));
+  }
+  const lo = percentile(meds, 0.025);
+  const hi = percentile(meds, 0.975);
+  return { value, lo, hi, bound: lo <= 0 && 0 <= hi };
+}
+
+/** A then B or B then A for each pair, from a seeded coin (so a slow drift cannot favour one side). */
+export function phaseOrder(pairs: number, seed: number): Condition[][] {
+  const rng = Rng.stream(seed, 'experiment-order');
+  return Array.from({ length: pairs }, () => (rng.next() < 0.5 ? ['A', 'B'] : ['B', 'A']));
+}
+
+/**
+ * The slowdown the passive estimate predicts for B against A: with a share `tax` of busy time lost to
+ * interrupts, throughput goes as 1 - tax, so B's slowdown is 1 - (1 - taxB) / (1 - taxA). The interval
+ * combines the two taxes' intervals at their extremes (the cautious choice).
+ */
+export function predictedSlowdown(taxA: Interval, taxB: Interval): Interval {
+  const f = (a: number, b: number) => (a < 1 ? 1 - (1 - b) / (1 - a) : NaN);
+  const value = f(taxA.value, taxB.value);
+  const lo = f(taxA.hi, taxB.lo);
+  const hi = f(taxA.lo, taxB.hi);
+  return { value, lo, hi, bound: lo <= 0 && 0 <= hi };
+}

@@ -1,0 +1,175 @@
+// The conditions an experiment alternates, and putting everything back: a load
+// started and stopped per phase (in a cgroup of its own, so all of it stops),
+// the workload pinned under or away from an IRQ's CPUs, sysctl and sysfs
+// values set for B and restored for A. A restorer process holds the original
+// values and the load's cgroup and restores them when our pipe to it closes,
+// so even kill -9 of irqlens leaves the machine as it was.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execa } from 'execa';
+import { UsageError } from '../errors.js';
+import { makeCgroup, removeCgroup } from '../cost/command.js';
+import { errnoText } from '../output/errno.js';
+import type { Condition } from './stats.js';
+
+export interface SwitchSpec {
+  /** A command that runs during B phases only (e.g. a disk load). */
+  load?: string;
+  /** B: the workload on the CPUs that take this IRQ (a name in /proc/interrupts); A: on the others. */
+  pinUnder?: string;
+  /** KEY=VALUE: B sets VALUE, A restores the value found at the start. */
+  sysctl?: readonly string[];
+  /** PATH=VALUE under /sys: likewise. */
+  sysfs?: readonly string[];
+}
+
+interface Setting {
+  path: string;
+  value: string;
+  original: string;
+}
+
+const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+function parseSetting(kind: 'sysctl' | 'sysfs', spec: string): Setting {
+  const eq = spec.indexOf('=');
+  if (eq <= 0) throw new UsageError(`--${kind}: '${spec}' is not ${kind === 'sysctl' ? 'KEY=VALUE' : 'PATH=VALUE'}`);
+  const key = spec.slice(0, eq).trim();
+  const value = spec.slice(eq + 1).trim();
+  const path = kind === 'sysctl' ? `/proc/sys/${key.replace(/\./g, '/')}` : key;
+  if (kind === 'sysfs' && !path.startsWith('/sys/')) throw new UsageError(`--sysfs: ${path} is not under /sys`);
+  if (!existsSync(path)) throw new UsageError(`--${kind}: ${key} does not exist on this kernel (${path})`);
+  let original: string;
+  try {
+    original = readFileSync(path, 'utf8').trim();
+  } catch (e) {
+    throw new UsageError(`--${kind}: cannot read ${path}: ${errnoText(e)}`);
+  }
+  return { path, value, original };
+}
+
+/** CPUs that took most of the named IRQ so far (from /proc/interrupts), and the others. */
+export function irqCpus(name: string, text = readFileSync('/proc/interrupts', 'utf8')): { under: number[]; away: number[] } | null {
+  const lines = text.split('\n');
+  const ncpu = (lines[0] ?? '').trim().split(/\s+/).length;
+  for (const l of lines.slice(1)) {
+    const f = l.trim().split(/\s+/);
+    if (!f[0]?.endsWith(':') || !l.includes(name)) continue;
+    const counts = f.slice(1, 1 + ncpu).map(Number);
+    if (counts.length !== ncpu || counts.some((c) => !Number.isFinite(c))) continue;
+    const total = counts.reduce((a, b) => a + b, 0);
+    const under = counts.flatMap((c, i) => (total > 0 && c >= 0.1 * total ? [i] : []));
+    const away = counts.flatMap((_c, i) => (under.includes(i) ? [] : [i]));
+    if (!under.length || !away.length) return null;
+    return { under, away };
+  }
+  return null;
+}
+
+export class Switches {
+  private loadCg: string | undefined;
+  private loadProc: ChildProcess | null = null;
+  private restorer: ChildProcess | null = null;
+  private current: Condition | null = null;
+
+  private constructor(
+    private readonly spec: SwitchSpec,
+    private readonly settings: Setting[],
+    private readonly pin: { under: number[]; away: number[] } | null,
+    private readonly pids: () => number[],
+  ) {}
+
+  /** Checks every switch and reads the originals; nothing is changed yet. */
+  static prepare(spec: SwitchSpec, pids: () => number[]): Switches {
+    const settings = [...(spec.sysctl ?? []).map((s) => parseSetting('sysctl', s)), ...(spec.sysfs ?? []).map((s) => parseSetting('sysfs', s))];
+    let pin: { under: number[]; away: number[] } | null = null;
+    if (spec.pinUnder !== undefined) {
+      pin = irqCpus(spec.pinUnder);
+      if (!pin) throw new UsageError(`--pin-under: no IRQ named '${spec.pinUnder}' that lands on some CPUs but not all (see /proc/interrupts)`);
+    }
+    if (!spec.load && !pin && !settings.length) throw new UsageError('give what B changes: --load CMD, --pin-under IRQ, --sysctl KEY=VALUE or --sysfs PATH=VALUE');
+    return new Switches(spec, settings, pin, pids);
+  }
+
+  /** What B is, in words (for the report). */
+  describe(): string[] {
+    const out: string[] = [];
+    if (this.spec.load) out.push(`load running: ${this.spec.load}`);
+    if (this.pin) out.push(`workload pinned to CPU ${this.pin.under.join(',')} (under ${this.spec.pinUnder ?? ''}; A: CPU ${this.pin.away.join(',')})`);
+    for (const s of this.settings) out.push(`${s.path} = ${s.value} (A: ${s.original})`);
+    return out;
+  }
+
+  /** Starts the restorer (before any change), so that no exit path can leave a change behind. */
+  arm(): void {
+    if (this.spec.load) this.loadCg = makeCgroup('exp-load');
+    const lines = ['read _ || true'];
+    if (this.loadCg) lines.push(`[ -e ${shq(this.loadCg)}/cgroup.kill ] && echo 1 > ${shq(this.loadCg)}/cgroup.kill`, 'sleep 0.3', `rmdir ${shq(this.loadCg)} 2>/dev/null`);
+    for (const s of this.settings) lines.push(`printf '%s\\n' ${shq(s.original)} > ${shq(s.path)}`);
+    // its own session: a Ctrl-C to our process group must not kill it before it has restored
+    this.restorer = spawn('sh', ['-c', lines.join('\n')], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+    this.restorer.on('error', () => undefined);
+    this.restorer.unref();
+    (this.restorer.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  }
+
+  async set(c: Condition): Promise<void> {
+    if (this.current === c) return;
+    this.current = c;
+    for (const s of this.settings) {
+      try {
+        writeFileSync(s.path, c === 'B' ? s.value : s.original);
+      } catch (e) {
+        throw new UsageError(`cannot set ${s.path} to '${c === 'B' ? s.value : s.original}': ${errnoText(e)}`);
+      }
+    }
+    if (this.pin) {
+      const cpus = (c === 'B' ? this.pin.under : this.pin.away).join(',');
+      for (const pid of this.pids()) await execa('taskset', ['-a', '-p', '-c', cpus, String(pid)], { reject: false });
+    }
+    if (this.spec.load) {
+      if (c === 'B') this.startLoad(this.spec.load);
+      else await this.stopLoad();
+    }
+  }
+
+  private startLoad(cmd: string): void {
+    const args = this.loadCg ? ['-c', 'echo $$ > "$1/cgroup.procs" && exec sh -c "$2"', 'sh', this.loadCg, cmd] : ['-c', cmd];
+    this.loadProc = spawn('sh', args, { stdio: 'ignore', detached: true });
+    this.loadProc.on('error', () => undefined);
+  }
+
+  private async stopLoad(): Promise<void> {
+    const p = this.loadProc;
+    this.loadProc = null;
+    if (this.loadCg && existsSync(`${this.loadCg}/cgroup.kill`)) {
+      try {
+        writeFileSync(`${this.loadCg}/cgroup.kill`, '1');
+      } catch {
+        // empty already
+      }
+    } else if (p?.pid !== undefined) {
+      try {
+        process.kill(-p.pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+    if (p && p.exitCode === null && p.signalCode === null) await new Promise((r) => p.once('exit', r));
+  }
+
+  /** Back to how the machine was: A's values, the load stopped and its cgroup removed, the restorer released. */
+  async restore(): Promise<void> {
+    for (const s of this.settings) {
+      try {
+        writeFileSync(s.path, s.original);
+      } catch {
+        // the restorer tries again
+      }
+    }
+    await this.stopLoad();
+    if (this.loadCg) await removeCgroup(this.loadCg);
+    this.restorer?.kill('SIGKILL');
+    this.restorer = null;
+  }
+}
