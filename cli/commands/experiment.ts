@@ -51,10 +51,10 @@ export function registerExperimentCommand(program: Command): void {
     .option('--pin-under <irq>', "B pins the workload to the CPUs taking this IRQ (a name in /proc/interrupts); A to the others")
     .option('--sysctl <key=value...>', 'B sets these sysctls, A keeps their values (restored at the end)')
     .option('--sysfs <path=value...>', 'B writes these sysfs files (e.g. /sys/class/net/eth0/napi_defer_hard_irqs=2), A keeps them')
-    .option('--workload <name>', 'built-in workload: echo (epoll echo server with fixed work per request, client on another CPU)')
+    .option('--workload <name>', 'built-in workload: spin (epoll_wait then a fixed pointer chase, self-driven, on --cpu) or echo (epoll echo server, its client on another CPU)')
     .addOption(new Option('--cpu <n>', 'echo: the server CPU').argParser(positiveIntOrZero))
-    .addOption(new Option('--work <steps>', 'echo: pointer-chase steps per request').default(2000).argParser(positiveInt('--work')))
-    .addOption(new Option('--wss-kb <kb>', 'echo: working set (16 = L1-resident)').default(4096).argParser(positiveInt('--wss-kb')))
+    .addOption(new Option('--work <steps>', 'spin/echo: pointer-chase steps per busy period').default(2000).argParser(positiveInt('--work')))
+    .addOption(new Option('--wss-kb <kb>', 'spin/echo: working set (16 = L1-resident)').default(4096).argParser(positiveInt('--wss-kb')))
     .addOption(new Option('--conns <n>', 'echo: client connections').default(4).argParser(positiveInt('--conns', 256)))
     .addOption(new Option('--phase-s <s>', 'length of each measured phase').default(1).argParser(positiveNumber('--phase-s', 600)))
     .addOption(new Option('--settle-s <s>', 'time dropped after each switch').default(0.2).argParser(positiveNumber('--settle-s', 60)))
@@ -66,15 +66,15 @@ Every change is undone at the end, on Ctrl-C and SIGTERM, and after kill -9 of i
 process puts the values back and stops the load). Needs root.
 
 Examples:
-  # what the disk's interrupts cost an echo server on the CPU that takes them
-  irqlens experiment --workload echo --cpu 1 --load 'taskset -c 0 dd if=/dev/zero of=/var/tmp/x bs=4k count=100000 oflag=direct'
+  # what the disk's interrupts cost a workload on the CPU that takes them (virtio1-req.0 on CPU 1)
+  irqlens experiment --workload spin --cpu 1 --load 'taskset -c 0 dd if=/dev/zero of=/var/tmp/x bs=4k count=100000 oflag=direct'
   # what moving a server away from an IRQ buys (IRQ packing)
   irqlens experiment --pin-under virtio1-req.0 --load '...' -- ./my-server
   # deferring hard IRQs (napi_defer_hard_irqs + gro_flush_timeout) on eth0
   irqlens experiment --sysfs /sys/class/net/eth0/napi_defer_hard_irqs=2 --sysfs /sys/class/net/eth0/gro_flush_timeout=200000 -- ./my-server`)
     .action(async (argv: string[], o: ExperimentOpts) => {
       if (process.getuid?.() !== 0) throw new UsageError('experiment changes the machine and loads probes: run it as root');
-      if (o.workload !== undefined && o.workload !== 'echo') throw new UsageError(`--workload: '${o.workload}' is not a built-in workload (echo)`);
+      if (o.workload !== undefined && o.workload !== 'echo' && o.workload !== 'spin') throw new UsageError(`--workload: '${o.workload}' is not a built-in workload (spin, echo)`);
       if (!o.workload && !argv.length) throw new UsageError("give the workload: --workload echo, or a command after '--'");
       if (o.workload && argv.length) throw new UsageError('give either --workload or a command after --, not both');
       const n = cpus().length;
@@ -86,7 +86,7 @@ Examples:
           ...(o.load !== undefined ? { load: o.load } : {}),
           ...(o.pinUnder !== undefined ? { pinUnder: o.pinUnder } : {}),
           sysctl: o.sysctl ?? [], sysfs: o.sysfs ?? [],
-          workload: o.workload ? { builtin: 'echo', serverCpu, clientCpu: (serverCpu + 1) % n, work: o.work, wssKb: o.wssKb, conns: o.conns } : { argv },
+          workload: o.workload === 'spin' || o.workload === 'echo' ? { builtin: o.workload, serverCpu, clientCpu: (serverCpu + 1) % n, work: o.work, wssKb: o.wssKb, conns: o.conns } : { argv },
           phaseS: o.phaseS, settleS: o.settleS, pairs: o.pairs, seed: o.seed,
           onProgress: (l) => process.stderr.write(`${l}\n`),
         });

@@ -4,6 +4,11 @@
 // periods; each phase's throughput is the events it served per second. The
 // measured B-vs-A slowdown, with a bootstrap interval over pairs, stands next
 // to the passive estimate that irqlens computes from the same periods.
+import { execa } from 'execa';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { buildDir } from '../probe/paths.js';
 import { Probe } from '../probe/client.js';
 import { Tracker } from '../probe/tracker.js';
 import { RECORD_PRESETS } from '../probe/options.js';
@@ -20,7 +25,7 @@ export const EXPERIMENT_SCHEMA = 'irqlens.experiment/1';
 
 export interface ExperimentOptions extends SwitchSpec {
   /** A built-in workload (echo: the epoll echo server with fixed work per request) or a command. */
-  workload: { builtin: 'echo'; serverCpu: number; clientCpu: number; work: number; wssKb: number; conns: number } | { argv: string[] };
+  workload: { builtin: 'echo' | 'spin'; serverCpu: number; clientCpu: number; work: number; wssKb: number; conns: number } | { argv: string[] };
   phaseS: number;
   pairs: number;
   settleS: number;
@@ -29,6 +34,29 @@ export interface ExperimentOptions extends SwitchSpec {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The self-driven workload: epoll_wait on an always-ready eventfd, then a fixed pointer chase through
+ * its working set, on one CPU. No load generator shares a CPU with the switched load, so what B changes
+ * on the workload's CPU is all that differs.
+ */
+function startSpin(cpu: number, work: number, wssKb: number, seconds: number): RunningWorkload {
+  const bin = join(buildDir(), 'epoll-spin');
+  if (!existsSync(bin)) throw new UsageError(`${bin} is missing: build it (npm run build)`);
+  const p = execa('taskset', ['-c', String(cpu), bin, '-k', String(work), '-m', String(wssKb), String(Math.ceil(seconds))], { reject: false, buffer: false, stdio: 'ignore' });
+  const pid = p.pid ?? 0;
+  return {
+    pid,
+    load: async () => {
+      await p;
+      return { name: 'spin', rps: 0, latency_us: {}, settings: { work_steps: work, wss_kb: wssKb, cpu } };
+    },
+    stop: async () => {
+      p.kill('SIGKILL');
+      await p;
+    },
+  };
+}
 
 function passive(report: ReturnType<typeof buildReport>): { tax: Interval | null; gain: Interval | null; note: string | null } {
   const w = report.workloads.reduce<(typeof report.workloads)[number] | undefined>((best, x) => (!best || x.events > best.events ? x : best), undefined);
@@ -51,7 +79,9 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
   };
   const switches = Switches.prepare(o, pids);
   // the echo workload is traced by its pid, a command by its cgroup (so its children count too)
-  if (builtin) {
+  if (builtin?.builtin === 'spin') {
+    running = startSpin(builtin.serverCpu, builtin.work, builtin.wssKb, totalS + 5);
+  } else if (builtin) {
     running = await startEcho({ durationS: totalS + 5, serverCpu: builtin.serverCpu, clientCpu: builtin.clientCpu, work: builtin.work, wssKb: builtin.wssKb, conns: builtin.conns });
   }
   const probe = await Probe.start({
@@ -116,7 +146,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
       schema: EXPERIMENT_SCHEMA,
       host: probe.hello.host,
       kernel: probe.hello.kernel,
-      workload: builtin ? { builtin: 'echo', server_cpu: builtin.serverCpu, client_cpu: builtin.clientCpu, work_steps: builtin.work, wss_kb: builtin.wssKb, conns: builtin.conns } : { command: argv },
+      workload: builtin ? { builtin: builtin.builtin, server_cpu: builtin.serverCpu, client_cpu: builtin.clientCpu, work_steps: builtin.work, wss_kb: builtin.wssKb, conns: builtin.conns } : { command: argv },
       b_condition: switches.describe(),
       phase_s: o.phaseS,
       settle_s: o.settleS,
