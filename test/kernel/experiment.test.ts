@@ -33,14 +33,14 @@ function ddPids(tag: string): number[] {
   });
 }
 
-test('experiment: phases alternate, the disk load slows the server under its IRQ, the estimate stands next to it, nothing is left', { skip: kernelSkip, timeout: 120_000 }, async () => {
+test('experiment: phases alternate, the disk load slows the workload under its IRQ, the estimate stands next to it, nothing is left', { skip: kernelSkip, timeout: 120_000 }, async () => {
   assertCanRun();
   const d = diskIrq();
   assert.ok(d, 'a virtio disk IRQ that lands on one CPU (this machine kind has one)');
   const out = `/var/tmp/irqlens-exp-test-${process.pid}`;
   const before = readFileSync(budget, 'utf8').trim();
   try {
-    const r = await execa('node', [cli, 'experiment', '--workload', 'echo', '--cpu', String(d.cpu), '--pairs', '4', '--phase-s', '1', '--json',
+    const r = await execa('node', [cli, 'experiment', '--workload', 'spin', '--cpu', String(d.cpu), '--pairs', '4', '--phase-s', '1', '--json',
       '--sysctl', `net.core.netdev_budget=${Number(before) + 7}`,
       '--load', `taskset -c ${d.other} dd if=/dev/zero of=${out} bs=4k count=300000 oflag=direct`], { reject: false, timeout: 100_000 });
     assert.equal(r.exitCode, 0, r.stderr);
@@ -69,7 +69,7 @@ test('experiment: kill -9 of irqlens during a B phase stops the load and restore
   assertCanRun();
   const before = readFileSync(budget, 'utf8').trim();
   const tag = `irqlens-exp-kill-${process.pid}`;
-  const p = execa('node', [cli, 'experiment', '--workload', 'echo', '--pairs', '50', '--phase-s', '2',
+  const p = execa('node', [cli, 'experiment', '--workload', 'spin', '--pairs', '50', '--phase-s', '2',
     '--sysctl', `net.core.netdev_budget=${Number(before) + 11}`, '--load', `sleep 300 # ${tag}`], { reject: false });
   try {
     // wait until B is on: the sysctl changed and the load runs
