@@ -15,7 +15,11 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': [
         'error',
         // node:test registers tests with test()/describe(); their promises are the runner's
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite'] }] },
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite'] },
+          ],
+        },
       ],
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
       '@typescript-eslint/no-unnecessary-condition': 'off',
@@ -25,18 +29,24 @@ export default tseslint.config(
   {
     files: ['src/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [
-        { group: ['**/ui/*', '**/ui/**'], message: 'src/ is the core: it never imports a view (ui/)' },
-        { group: ['**/cli/*', '**/cli/**'], message: 'src/ is the core: it never imports the CLI (cli/)' },
-      ] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/ui/*', '**/ui/**'], message: 'src/ is the core: it never imports a view (ui/)' },
+            { group: ['**/cli/*', '**/cli/**'], message: 'src/ is the core: it never imports the CLI (cli/)' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['ui/**/*.ts', 'ui/**/*.tsx'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [
-        { group: ['**/cli/*', '**/cli/**'], message: 'views (ui/) never import the CLI (cli/)' },
-      ] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/cli/*', '**/cli/**'], message: 'views (ui/) never import the CLI (cli/)' }] },
+      ],
     },
   },
 );

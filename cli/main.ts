@@ -20,7 +20,9 @@ program
   .showHelpAfterError('(run irqlens --help for usage)')
   .exitOverride()
   .configureOutput({ writeErr: (str) => process.stderr.write(str.replace(/^error: /, 'irqlens: ')) })
-  .addHelpText('after', `
+  .addHelpText(
+    'after',
+    `
 Examples:
   irqlens                          live per-second summary of this machine's interrupts
   irqlens snapshot --duration 5    totals over 5 seconds
@@ -28,7 +30,8 @@ Examples:
   irqlens cost --workload echo     what interrupts cost an epoll echo server (start here)
   irqlens report --comm nginx      what interrupts cost a running process
 
-Needs root, or once: setcap cap_bpf,cap_perfmon,cap_dac_read_search+ep build/irqlens-helper`);
+Needs root, or once: setcap cap_bpf,cap_perfmon,cap_dac_read_search+ep build/irqlens-helper`,
+  );
 
 function withProbeOptions(c: Command): Command {
   for (const o of probeOptionList()) c.addOption(o);
@@ -39,13 +42,28 @@ withProbeOptions(
   program
     .command('top', { isDefault: true })
     .description('live view of interrupts, softirqs, system vectors, NIC queues and workloads (default command)')
-    .addOption(new Option('--interval <seconds>', 'refresh interval (+ and - change it live)').default(1).argParser(positiveNumber('--interval')))
+    .addOption(
+      new Option('--interval <seconds>', 'refresh interval (+ and - change it live)')
+        .default(1)
+        .argParser(positiveNumber('--interval')),
+    )
     .addOption(new Option('--count <n>', 'stop after n intervals').argParser(positiveInt('--count')))
-    .option('--workloads', "trace epoll busy periods and estimate each workload's interrupt tax (more CPU; limit with --pid)")
-    .option('--prog-stats-always', 'keep BPF run-time statistics on throughout (ns/event every interval, at the cost of every BPF program)')
-    .option('--no-prog-stats', 'never turn BPF run-time statistics on (by default they are sampled, 1 s in every 10: while on they slow every BPF program; the status line then has no ns/event)')
+    .option(
+      '--workloads',
+      "trace epoll busy periods and estimate each workload's interrupt tax (more CPU; limit with --pid)",
+    )
+    .option(
+      '--prog-stats-always',
+      'keep BPF run-time statistics on throughout (ns/event every interval, at the cost of every BPF program)',
+    )
+    .option(
+      '--no-prog-stats',
+      'never turn BPF run-time statistics on (by default they are sampled, 1 s in every 10: while on they slow every BPF program; the status line then has no ns/event)',
+    )
     .option('--plain', 'plain text per interval even on a terminal (the default when stdout or stdin is not one)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 On a terminal: a live UI. Keys: q quit, p pause, tab/arrows move between panels, s sort,
 f filter (cpu:1 irq:virtio dev:eth0 proc:nginx), + / - refresh interval, ? help.
 NO_COLOR turns colours off. Not a terminal (or --plain): plain text lines per interval.
@@ -53,11 +71,15 @@ NO_COLOR turns colours off. Not a terminal (or --plain): plain text lines per in
 Examples:
   irqlens top --interval 2
   irqlens top --workloads --pid 1234     # with the interrupt tax of process 1234
-  irqlens top --count 5 | tee irqs.log   # plain text`)
+  irqlens top --count 5 | tee irqs.log   # plain text`,
+    )
     .argument('[command...]'),
 ).action((extra: string[], o: TopOpts) => {
   // `top` is the default command, so a mistyped command name lands here
-  if (extra.length) throw new UsageError(`unknown command '${extra[0] ?? ''}' (commands: ${program.commands.map((c) => c.name()).join(', ')})`);
+  if (extra.length)
+    throw new UsageError(
+      `unknown command '${extra[0] ?? ''}' (commands: ${program.commands.map((c) => c.name()).join(', ')})`,
+    );
   return topCommand(o);
 });
 
@@ -67,7 +89,10 @@ withProbeOptions(
     .description('interrupt, softirq, vector, NAPI and epoll totals over a window')
     .addOption(new Option('--duration <seconds>', 'window length').default(5).argParser(positiveNumber('--duration')))
     .option('--json', 'JSON output (schema irqlens.snapshot/1, see docs/snapshot-schema.md)')
-    .addHelpText('after', '\nExamples:\n  irqlens snapshot --duration 10\n  irqlens snapshot --duration 2 --json > window.json'),
+    .addHelpText(
+      'after',
+      '\nExamples:\n  irqlens snapshot --duration 10\n  irqlens snapshot --duration 2 --json > window.json',
+    ),
 ).action((o: SnapshotOpts) => snapshotCommand(o));
 
 program
@@ -77,25 +102,61 @@ program
   .addOption(new Option('--pid <tgid>', 'the workload process').argParser(positiveInt('--pid', 2 ** 30)))
   .option('--cgroup <path>', 'the workload cgroup (v2 directory)')
   .option('--comm <name>', 'the workload process name')
-  .addOption(new Option('--runs <n>', 'repeat the measurement n times; report median and spread').default(1).argParser(positiveInt('--runs', 100)))
+  .addOption(
+    new Option('--runs <n>', 'repeat the measurement n times; report median and spread')
+      .default(1)
+      .argParser(positiveInt('--runs', 100)),
+  )
   .option('--json', 'JSON output (schema irqlens.report/1, see docs/report-schema.md)')
-  .addHelpText('after', '\nExamples:\n  irqlens report --comm memcached --duration 20\n  irqlens report --pid 1234 --json > cost.json')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  irqlens report --comm memcached --duration 20\n  irqlens report --pid 1234 --json > cost.json',
+  )
   .action((o: ReportOpts) => reportCommand(o));
 
 program
   .command('cost')
   .description('run a command (or a built-in workload) and report what interrupts cost it')
   .argument('[command...]', 'the command to run and trace, after --')
-  .option('--workload <name>', 'a built-in workload on loopback: echo (epoll echo server) or memcached (with memcaslap)')
-  .addOption(new Option('--duration <seconds>', 'load duration for --workload; with a command, stop it after this long (default: until it exits)').default(10).argParser(positiveNumber('--duration')))
-  .addOption(new Option('--runs <n>', 'repeat n times; report median and spread').default(1).argParser(positiveInt('--runs', 100)))
-  .addOption(new Option('--work <steps>', 'echo: pointer-chase steps per request').default(2000).argParser(positiveInt('--work')))
-  .addOption(new Option('--wss-kb <kb>', 'echo: working-set size (16 = L1-resident control)').default(1024).argParser(positiveInt('--wss-kb')))
+  .option(
+    '--workload <name>',
+    'a built-in workload on loopback: echo (epoll echo server) or memcached (with memcaslap)',
+  )
+  .addOption(
+    new Option(
+      '--duration <seconds>',
+      'load duration for --workload; with a command, stop it after this long (default: until it exits)',
+    )
+      .default(10)
+      .argParser(positiveNumber('--duration')),
+  )
+  .addOption(
+    new Option('--runs <n>', 'repeat n times; report median and spread')
+      .default(1)
+      .argParser(positiveInt('--runs', 100)),
+  )
+  .addOption(
+    new Option('--work <steps>', 'echo: pointer-chase steps per request')
+      .default(2000)
+      .argParser(positiveInt('--work')),
+  )
+  .addOption(
+    new Option('--wss-kb <kb>', 'echo: working-set size (16 = L1-resident control)')
+      .default(1024)
+      .argParser(positiveInt('--wss-kb')),
+  )
   .addOption(new Option('--conns <n>', 'client connections').default(4).argParser(positiveInt('--conns', 256)))
-  .addOption(new Option('--cpu <n>', 'CPU for the server (the client gets another)').argParser((v) => Number.parseInt(v, 10)))
+  .addOption(
+    new Option('--cpu <n>', 'CPU for the server (the client gets another)').argParser((v) => Number.parseInt(v, 10)),
+  )
   .option('--json', 'JSON output (schema irqlens.report/1)')
-  .addHelpText('after', '\nExamples:\n  irqlens cost --workload echo --duration 10\n  irqlens cost --workload echo --cpu 1 --wss-kb 16     # L1-resident control\n  irqlens cost --runs 5 -- ./my-server --port 8080')
-  .action((argv: string[], o: CostOpts, cmd: Command) => costCommand(argv, { ...o, durationGiven: cmd.getOptionValueSource('duration') === 'cli' }));
+  .addHelpText(
+    'after',
+    '\nExamples:\n  irqlens cost --workload echo --duration 10\n  irqlens cost --workload echo --cpu 1 --wss-kb 16     # L1-resident control\n  irqlens cost --runs 5 -- ./my-server --port 8080',
+  )
+  .action((argv: string[], o: CostOpts, cmd: Command) =>
+    costCommand(argv, { ...o, durationGiven: cmd.getOptionValueSource('duration') === 'cli' }),
+  );
 
 registerOfflineCommands(program);
 registerServeCommand(program);
@@ -106,7 +167,9 @@ async function main(): Promise<void> {
   // `help NAME` of a command that does not exist is a usage error, not the whole help
   const [verb, topic] = process.argv.slice(2);
   if (verb === 'help' && topic !== undefined && !program.commands.some((c) => c.name() === topic)) {
-    throw new UsageError(`help: unknown command '${topic}' (commands: ${program.commands.map((c) => c.name()).join(', ')})`);
+    throw new UsageError(
+      `help: unknown command '${topic}' (commands: ${program.commands.map((c) => c.name()).join(', ')})`,
+    );
   }
   try {
     await program.parseAsync(process.argv);

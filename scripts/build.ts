@@ -71,7 +71,17 @@ async function vmlinuxHeader(): Promise<string> {
   return header;
 }
 
-const clangBase = ['-O2', '-g', '-target', 'bpf', '-mcpu=v3', '-D__TARGET_ARCH_x86', '-Wall', '-Werror', '-Wno-unused-function'];
+const clangBase = [
+  '-O2',
+  '-g',
+  '-target',
+  'bpf',
+  '-mcpu=v3',
+  '-D__TARGET_ARCH_x86',
+  '-Wall',
+  '-Werror',
+  '-Wno-unused-function',
+];
 
 type Linker = 'bpf-linker' | 'bpftool';
 
@@ -90,8 +100,12 @@ async function chooseLinker(): Promise<Linker> {
 }
 
 async function bpfObject(vmlinux: string): Promise<string> {
-  const sources = readdirSync(bpfDir).filter((f) => f.endsWith('.bpf.c')).sort();
-  const headers = readdirSync(bpfDir).filter((f) => f.endsWith('.h')).map((f) => join(bpfDir, f));
+  const sources = readdirSync(bpfDir)
+    .filter((f) => f.endsWith('.bpf.c'))
+    .sort();
+  const headers = readdirSync(bpfDir)
+    .filter((f) => f.endsWith('.h'))
+    .map((f) => join(bpfDir, f));
   const linker = await chooseLinker();
   const ext = linker === 'bpf-linker' ? '.bc' : '.o';
   const parts: string[] = [];
@@ -131,8 +145,24 @@ async function helper(linked: string): Promise<void> {
   log('helper (static libbpf)');
   await run(
     'gcc',
-    ['-O2', '-g', '-Wall', '-Wextra', '-Werror', `-I${out}`, `-I${bpfDir}`, join(bpfDir, 'helper.c'), '-o', bin,
-      '-Wl,-Bstatic', '-lbpf', '-lelf', '-lz', '-lzstd', '-Wl,-Bdynamic'],
+    [
+      '-O2',
+      '-g',
+      '-Wall',
+      '-Wextra',
+      '-Werror',
+      `-I${out}`,
+      `-I${bpfDir}`,
+      join(bpfDir, 'helper.c'),
+      '-o',
+      bin,
+      '-Wl,-Bstatic',
+      '-lbpf',
+      '-lelf',
+      '-lz',
+      '-lzstd',
+      '-Wl,-Bdynamic',
+    ],
     'gcc helper',
   );
 }

@@ -92,7 +92,9 @@ function main(): number {
   for (const c of fileCycles) process.stderr.write(`check-imports: file cycle: ${rel(c)}\n`);
   for (const c of dirCycles) process.stderr.write(`check-imports: folder cycle: ${rel(c)}\n`);
   if (fileCycles.length || dirCycles.length) {
-    process.stderr.write('check-imports: break the cycle by moving the shared part down a layer (see docs/architecture.md)\n');
+    process.stderr.write(
+      'check-imports: break the cycle by moving the shared part down a layer (see docs/architecture.md)\n',
+    );
     return 1;
   }
   return 0;

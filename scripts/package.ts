@@ -4,7 +4,18 @@
 // `cost --workload echo` runs, under prebuilt/<platform>-<arch>/, and the monitoring
 // folder. Staged in a temp dir with a runtime-only package.json, then `npm pack`.
 import { execa, ExecaError } from 'execa';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { platformKey, PREBUILT_PLATFORMS, repoRoot } from '../src/probe/paths.js';
 
@@ -12,11 +23,17 @@ const root = repoRoot();
 
 class PackageError extends Error {}
 
-interface Options { out: string; force: boolean; quiet: boolean }
+interface Options {
+  out: string;
+  force: boolean;
+  quiet: boolean;
+}
 
 function usage(): never {
-  process.stderr.write('usage: node dist/scripts/package.js [--out DIR] [--force] [--quiet]\n' +
-    '  builds the tarball irqlens-<version>.tgz in DIR (default build/); --force replaces an existing one outside build/\n');
+  process.stderr.write(
+    'usage: node dist/scripts/package.js [--out DIR] [--force] [--quiet]\n' +
+      '  builds the tarball irqlens-<version>.tgz in DIR (default build/); --force replaces an existing one outside build/\n',
+  );
   process.exit(2);
 }
 
@@ -43,14 +60,20 @@ const RUNTIME_DIRS = ['cli', 'src', 'ui'];
 const BINARIES = ['irqlens-helper', 'echo-server', 'echo-client'];
 
 /** Shared objects a binary may need on any glibc host: the helper must not need libbpf, libelf, zlib or zstd. */
-const LIBC_ONLY = /^(linux-vdso\.so\.1|libc\.so\.6|\/lib64\/ld-linux-x86-64\.so\.2|ld-linux-x86-64\.so\.2|\/lib\/ld-linux-aarch64\.so\.1|libm\.so\.6|libpthread\.so\.0)$/;
+const LIBC_ONLY =
+  /^(linux-vdso\.so\.1|libc\.so\.6|\/lib64\/ld-linux-x86-64\.so\.2|ld-linux-x86-64\.so\.2|\/lib\/ld-linux-aarch64\.so\.1|libm\.so\.6|libpthread\.so\.0)$/;
 
 async function checkLibcOnly(bin: string): Promise<void> {
   const r = await execa('ldd', [bin], { reject: false });
-  const libs = r.stdout.split('\n').map((l) => l.trim().split(/\s+/)[0] ?? '').filter(Boolean);
+  const libs = r.stdout
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/)[0] ?? '')
+    .filter(Boolean);
   const extra = libs.filter((l) => !LIBC_ONLY.test(l));
   if (r.exitCode !== 0 || extra.length) {
-    throw new PackageError(`${bin} needs shared libraries a host may lack (${extra.join(', ') || r.stderr.trim()}): it must link libbpf, libelf, zlib and zstd statically`);
+    throw new PackageError(
+      `${bin} needs shared libraries a host may lack (${extra.join(', ') || r.stderr.trim()}): it must link libbpf, libelf, zlib and zstd statically`,
+    );
   }
 }
 
@@ -78,8 +101,14 @@ function copyRuntime(from: string, to: string): number {
 }
 
 interface SourcePackage {
-  name: string; version: string; description: string; license: string; type: string;
-  engines: Record<string, string>; bin: Record<string, string>; dependencies: Record<string, string>;
+  name: string;
+  version: string;
+  description: string;
+  license: string;
+  type: string;
+  engines: Record<string, string>;
+  bin: Record<string, string>;
+  dependencies: Record<string, string>;
 }
 
 function runtimePackageJson(src: SourcePackage): string {
@@ -103,7 +132,9 @@ function runtimePackageJson(src: SourcePackage): string {
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
-  const log = (m: string) => { if (!o.quiet) process.stderr.write(`package: ${m}\n`); };
+  const log = (m: string) => {
+    if (!o.quiet) process.stderr.write(`package: ${m}\n`);
+  };
   if (!PREBUILT_PLATFORMS.includes(platformKey())) {
     throw new PackageError(`the package ships ${PREBUILT_PLATFORMS.join(', ')} binaries; this is ${platformKey()}`);
   }
@@ -111,7 +142,8 @@ async function main(): Promise<void> {
   const tarName = `${src.name}-${src.version}.tgz`;
   const target = join(o.out, tarName);
   const inBuild = !relative(join(root, 'build'), o.out).startsWith('..');
-  if (existsSync(target) && !inBuild && !o.force) throw new PackageError(`${target} exists: pass --force to replace it`);
+  if (existsSync(target) && !inBuild && !o.force)
+    throw new PackageError(`${target} exists: pass --force to replace it`);
 
   for (const b of BINARIES) {
     if (!existsSync(join(root, 'build', b))) throw new PackageError(`build/${b} is not built: run 'npm run build'`);
@@ -122,7 +154,9 @@ async function main(): Promise<void> {
   const stage = mkdtempSync(join(o.out, '.package-'));
   try {
     const files = RUNTIME_DIRS.reduce((n, d) => n + copyRuntime(join(root, 'dist', d), join(stage, 'dist', d)), 0);
-    log(`${files} compiled runtime modules (${RUNTIME_DIRS.map((d) => `dist/${d}`).join(', ')}; no tests, no source maps)`);
+    log(
+      `${files} compiled runtime modules (${RUNTIME_DIRS.map((d) => `dist/${d}`).join(', ')}; no tests, no source maps)`,
+    );
     mkdirSync(join(stage, 'ui', 'web'), { recursive: true });
     cpSync(join(root, 'ui', 'web', 'page.css'), join(stage, 'ui', 'web', 'page.css'));
     const pre = join(stage, 'prebuilt', platformKey());
@@ -142,7 +176,9 @@ async function main(): Promise<void> {
       const info = (JSON.parse(r.stdout) as { filename: string; size: number; entryCount: number }[])[0];
       if (!info) throw new PackageError('npm pack printed no result');
       renameSync(join(packed, info.filename), target);
-      log(`${relative(process.cwd(), target) || target}: ${info.entryCount} files, ${(info.size / 1024).toFixed(0)} kB`);
+      log(
+        `${relative(process.cwd(), target) || target}: ${info.entryCount} files, ${(info.size / 1024).toFixed(0)} kB`,
+      );
     } finally {
       rmSync(packed, { recursive: true, force: true });
     }
@@ -154,7 +190,10 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   if (e instanceof PackageError) process.stderr.write(`package: ${e.message}\n`);
-  else if (e instanceof ExecaError) process.stderr.write(`package: ${e.shortMessage}\n${(e.stderr as string | undefined ?? '').split('\n').slice(-10).join('\n')}\n`);
+  else if (e instanceof ExecaError)
+    process.stderr.write(
+      `package: ${e.shortMessage}\n${((e.stderr as string | undefined) ?? '').split('\n').slice(-10).join('\n')}\n`,
+    );
   else process.stderr.write(`package: ${String(e)}\n`);
   process.exit(1);
 });

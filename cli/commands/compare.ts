@@ -18,7 +18,10 @@ export function compareCommand(a: string, b: string, o: CompareOpts): Promise<vo
       const pb = profile(rb, o.interval * 1e9);
       // no interval on a side compares nothing: an --interval longer than a recording, most likely
       for (const p of [pa, pb]) {
-        if (!p.samples.length) throw new RecordError(`${p.path} spans ${(p.report.duration_ns / 1e9).toFixed(1)} s: no whole ${o.interval} s interval to compare (give a shorter --interval)`);
+        if (!p.samples.length)
+          throw new RecordError(
+            `${p.path} spans ${(p.report.duration_ns / 1e9).toFixed(1)} s: no whole ${o.interval} s interval to compare (give a shorter --interval)`,
+          );
       }
       const c = compareProfiles(pa, pb);
       process.stdout.write(o.json ? JSON.stringify(c, null, 2) + '\n' : compareText(c));

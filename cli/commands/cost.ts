@@ -47,7 +47,6 @@ function descendantOf(ancestor: number, pid: number, cache: Map<number, boolean>
   return found;
 }
 
-
 async function costOfCommand(argv: string[], o: CostOpts): Promise<void> {
   const [cmd, ...args] = argv;
   if (!cmd) throw new UsageError("give a command after '--', e.g. irqlens cost -- ./server --port 8080");
@@ -56,7 +55,10 @@ async function costOfCommand(argv: string[], o: CostOpts): Promise<void> {
   let exitCode = 0;
   for (let i = 0; i < o.runs; i++) {
     const cg = makeCgroup(`cost-${i}`);
-    if (!cg && i === 0) process.stderr.write('irqlens: no cgroup v2 (or not root): tracing the command and the children it still has when they are seen\n');
+    if (!cg && i === 0)
+      process.stderr.write(
+        'irqlens: no cgroup v2 (or not root): tracing the command and the children it still has when they are seen\n',
+      );
     const seen = new Map<number, boolean>();
     let child: Child | undefined;
     let done: Promise<unknown> = Promise.resolve();
@@ -64,10 +66,13 @@ async function costOfCommand(argv: string[], o: CostOpts): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     // --duration bounds the window; the command is stopped when it runs longer
     const limit = o.durationGiven
-      ? new Promise<void>((r) => (timer = setTimeout(() => {
-          cutShort = true;
-          r();
-        }, o.duration * 1000)))
+      ? new Promise<void>(
+          (r) =>
+            (timer = setTimeout(() => {
+              cutShort = true;
+              r();
+            }, o.duration * 1000)),
+        )
       : undefined;
     try {
       runs.push(
@@ -82,7 +87,10 @@ async function costOfCommand(argv: string[], o: CostOpts): Promise<void> {
             return limit ? Promise.race([done, limit]) : done;
           },
           ...(cg ? {} : { accept: (tgid: number) => child?.pid !== undefined && descendantOf(child.pid, tgid, seen) }),
-          onProgress: progress(!o.json && process.stderr.isTTY, `tracing ${cmd}${o.runs > 1 ? ` (run ${i + 1}/${o.runs})` : ''}`),
+          onProgress: progress(
+            !o.json && process.stderr.isTTY,
+            `tracing ${cmd}${o.runs > 1 ? ` (run ${i + 1}/${o.runs})` : ''}`,
+          ),
         }),
       );
       if (cutShort && child && child.exitCode === null) child.kill('SIGTERM');
@@ -107,14 +115,24 @@ async function costOfCommand(argv: string[], o: CostOpts): Promise<void> {
 async function costOfWorkload(name: string, o: CostOpts): Promise<void> {
   const n = cpus().length;
   const serverCpu = o.cpu ?? 0;
-  if (serverCpu < 0 || serverCpu >= n) throw new UsageError(`--cpu: ${serverCpu} is not a CPU of this machine (0..${n - 1})`);
-  const wo = { durationS: o.duration, serverCpu, clientCpu: n > 1 ? (serverCpu + 1) % n : serverCpu, work: o.work, wssKb: o.wssKb, conns: o.conns };
+  if (serverCpu < 0 || serverCpu >= n)
+    throw new UsageError(`--cpu: ${serverCpu} is not a CPU of this machine (0..${n - 1})`);
+  const wo = {
+    durationS: o.duration,
+    serverCpu,
+    clientCpu: n > 1 ? (serverCpu + 1) % n : serverCpu,
+    work: o.work,
+    wssKb: o.wssKb,
+    conns: o.conns,
+  };
   const runs: Measurement[] = [];
   const results: WorkloadResult[] = [];
   let tgid = 0;
   if (n > 1) {
     // Node's own decoding stays off the measured CPU too
-    const others = Array.from({ length: n }, (_, c) => c).filter((c) => c !== serverCpu).join(',');
+    const others = Array.from({ length: n }, (_, c) => c)
+      .filter((c) => c !== serverCpu)
+      .join(',');
     await execa('taskset', ['-a', '-p', '-c', others, String(process.pid)], { reject: false });
   }
   for (let i = 0; i < o.runs; i++) {
@@ -133,7 +151,11 @@ async function costOfWorkload(name: string, o: CostOpts): Promise<void> {
           get until() {
             return load;
           },
-          onProgress: progress(!o.json && process.stderr.isTTY, `${name}${o.runs > 1 ? ` run ${i + 1}/${o.runs}` : ''}`, o.duration * 1000),
+          onProgress: progress(
+            !o.json && process.stderr.isTTY,
+            `${name}${o.runs > 1 ? ` run ${i + 1}/${o.runs}` : ''}`,
+            o.duration * 1000,
+          ),
         }),
       );
       if (load) results.push(await load);
@@ -143,7 +165,11 @@ async function costOfWorkload(name: string, o: CostOpts): Promise<void> {
   }
   if (!o.json && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   const rps = results.map((r) => r.rps);
-  const r = buildReport(runs, { tgids: [tgid], queues: nicQueues(), extra: { workload: { ...results[results.length - 1], rps_runs: rps } } });
+  const r = buildReport(runs, {
+    tgids: [tgid],
+    queues: nicQueues(),
+    extra: { workload: { ...results[results.length - 1], rps_runs: rps } },
+  });
   if (o.json) {
     process.stdout.write(JSON.stringify(r, null, 2) + '\n');
     return;
@@ -151,9 +177,13 @@ async function costOfWorkload(name: string, o: CostOpts): Promise<void> {
   const last = results[results.length - 1];
   let text = reportText(r);
   if (last) {
-    const lat = Object.entries(last.latency_us).map(([k, v]) => `${k} ${v} us`).join(', ');
+    const lat = Object.entries(last.latency_us)
+      .map(([k, v]) => `${k} ${v} us`)
+      .join(', ');
     text += `\n${name} throughput: ${Math.round(last.rps)} requests/s${rps.length > 1 ? ` (runs: ${rps.map((x) => Math.round(x)).join(', ')})` : ''}${lat ? `; latency ${lat}` : ''}\n`;
-    text += `settings: ${Object.entries(last.settings).map(([k, v]) => `${k}=${v}`).join(' ')}\n`;
+    text += `settings: ${Object.entries(last.settings)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}\n`;
   }
   process.stdout.write(text);
 }
@@ -161,10 +191,10 @@ async function costOfWorkload(name: string, o: CostOpts): Promise<void> {
 export async function costCommand(argv: string[], o: CostOpts): Promise<void> {
   if (o.workload !== undefined) {
     if (argv.length) throw new UsageError('give either --workload or a command after --, not both');
-    if (o.workload !== 'echo' && o.workload !== 'memcached') throw new UsageError(`--workload: '${o.workload}' is not a built-in workload (echo, memcached)`);
+    if (o.workload !== 'echo' && o.workload !== 'memcached')
+      throw new UsageError(`--workload: '${o.workload}' is not a built-in workload (echo, memcached)`);
     await costOfWorkload(o.workload, o);
     return;
   }
   await costOfCommand(argv, o);
 }
-

@@ -29,11 +29,12 @@ export interface DoctorOpts {
 
 class CannotRun extends Error {}
 
-
 function checkIface(iface: string | undefined): { dev: string; ifindex: number } | null {
   if (iface === undefined) return null;
   if (!/^[^/\s]{1,15}$/.test(iface) || !existsSync(`/sys/class/net/${iface}`)) {
-    throw new CannotRun(`--iface: interface '${iface}' does not exist (interfaces here: ${listIfaces().join(', ') || 'none'})`);
+    throw new CannotRun(
+      `--iface: interface '${iface}' does not exist (interfaces here: ${listIfaces().join(', ') || 'none'})`,
+    );
   }
   return { dev: iface, ifindex: readIface(iface)?.ifindex ?? 0 };
 }
@@ -42,7 +43,14 @@ async function run(o: DoctorOpts): Promise<number> {
   const iface = checkIface(o.iface);
   let probe: Probe;
   try {
-    probe = await Probe.start({ records: [...RECORD_PRESETS.doctor], intervalMs: 200, windowUs: o.windowUs, burstPackets: o.burstPackets, dropUnspecified: o.dropUnspecified ?? false, noEpoll: false });
+    probe = await Probe.start({
+      records: [...RECORD_PRESETS.doctor],
+      intervalMs: 200,
+      windowUs: o.windowUs,
+      burstPackets: o.burstPackets,
+      dropUnspecified: o.dropUnspecified ?? false,
+      noEpoll: false,
+    });
   } catch (e) {
     throw new CannotRun(describe(e));
   }
@@ -64,7 +72,8 @@ async function run(o: DoctorOpts): Promise<number> {
     sinceNs = Number(start.tsNs);
     const progress = process.stderr.isTTY;
     // the window starts now: say so (scripts and tests start their load on this line)
-    if (!progress) process.stderr.write(`doctor: watching ${iface ? iface.dev : 'every interface'} for ${o.duration} s\n`);
+    if (!progress)
+      process.stderr.write(`doctor: watching ${iface ? iface.dev : 'every interface'} for ${o.duration} s\n`);
     const t0 = Date.now();
     const ms = o.duration * 1000;
     // counters every interval too, so a finding can say when they rose
@@ -72,7 +81,10 @@ async function run(o: DoctorOpts): Promise<number> {
     while (Date.now() - t0 < ms) {
       await new Promise((r) => setTimeout(r, Math.min(500, ms - (Date.now() - t0))));
       series.push({ atMs: Date.now(), sample: quickSample() });
-      if (progress) process.stderr.write(`\rdoctor: watching ${iface ? iface.dev : 'every interface'}: ${Math.ceil((ms - (Date.now() - t0)) / 1000)} s left `);
+      if (progress)
+        process.stderr.write(
+          `\rdoctor: watching ${iface ? iface.dev : 'every interface'}: ${Math.ceil((ms - (Date.now() - t0)) / 1000)} s left `,
+        );
     }
     if (progress) process.stderr.write('\r\x1b[K');
     // the final counters right before the probe's last mark, for the same reason
@@ -85,16 +97,33 @@ async function run(o: DoctorOpts): Promise<number> {
     await tracker.done;
 
     const w = windowOf(start, end);
-    const unavailable = [...new Set([...before.unavailable, ...after.unavailable, ...[...ethtool.values()].flatMap((e) => e.unavailable)])];
+    const unavailable = [
+      ...new Set([...before.unavailable, ...after.unavailable, ...[...ethtool.values()].flatMap((e) => e.unavailable)]),
+    ];
     const dropProbe = dropProbeStatus(probe.hello);
-    if (dropProbe !== 'attached') unavailable.unshift(`skb:kfree_skb drop reasons: ${dropProbe} (they need Linux 5.17+); only counters were compared`);
+    if (dropProbe !== 'attached')
+      unavailable.unshift(
+        `skb:kfree_skb drop reasons: ${dropProbe} (they need Linux 5.17+); only counters were compared`,
+      );
     const lostDrops = [...w.lost].filter(([k]) => k.startsWith('drop/')).reduce((a, [, n]) => a + n, 0);
-    if (lostDrops) unavailable.push(`${lostDrops} drop records were lost (ring full): drop times are a sample; counts are exact`);
+    if (lostDrops)
+      unavailable.push(`${lostDrops} drop records were lost (ring full): drop times are a sample; counts are exact`);
     const sysctls = readSysctls();
     const queues = nicQueues();
     const hello = probe.hello;
     const findings = diagnose({
-      durationS: o.duration, iface, netns: ownNetns(), series, before: before.sample, after: after.sample, window: w, timeline, sysctls, ethtool, queues, kernel: hello.kernel,
+      durationS: o.duration,
+      iface,
+      netns: ownNetns(),
+      series,
+      before: before.sample,
+      after: after.sample,
+      window: w,
+      timeline,
+      sysctls,
+      ethtool,
+      queues,
+      kernel: hello.kernel,
       wallMs: (ns) => (Number(hello.realtimeNs) + (ns - Number(hello.monoNs))) / 1e6,
     });
     const healthy = isHealthy(findings);
@@ -102,21 +131,42 @@ async function run(o: DoctorOpts): Promise<number> {
     if (o.json) {
       const settings = {
         sysctls,
-        devices: after.sample.ifaces.filter((i) => devs.includes(i.dev)).map((i) => {
-          const e = ethtool.get(i.dev);
-          const r = e?.rings;
-          const c = e?.channels;
-          return {
-            dev: i.dev, napi_defer_hard_irqs: i.napiDeferHardIrqs, gro_flush_timeout_ns: i.groFlushTimeoutNs, threaded: i.threaded,
-            rings: r ? { rx: r.rx, rx_max: r.rxMax, tx: r.tx, tx_max: r.txMax } : null, coalesce: e?.coalesce ?? null,
-            channels: c ? { combined: c.combined, combined_max: c.combinedMax, rx: c.rx, rx_max: c.rxMax } : null, rss: e?.rss ? Object.fromEntries(e.rss) : null,
-          };
-        }),
-        irq_affinity: queues.map((q) => ({ dev: q.dev, queue: q.queue, irq: q.irq, affinity: q.affinity, effective: q.effective })),
+        devices: after.sample.ifaces
+          .filter((i) => devs.includes(i.dev))
+          .map((i) => {
+            const e = ethtool.get(i.dev);
+            const r = e?.rings;
+            const c = e?.channels;
+            return {
+              dev: i.dev,
+              napi_defer_hard_irqs: i.napiDeferHardIrqs,
+              gro_flush_timeout_ns: i.groFlushTimeoutNs,
+              threaded: i.threaded,
+              rings: r ? { rx: r.rx, rx_max: r.rxMax, tx: r.tx, tx_max: r.txMax } : null,
+              coalesce: e?.coalesce ?? null,
+              channels: c ? { combined: c.combined, combined_max: c.combinedMax, rx: c.rx, rx_max: c.rxMax } : null,
+              rss: e?.rss ? Object.fromEntries(e.rss) : null,
+            };
+          }),
+        irq_affinity: queues.map((q) => ({
+          dev: q.dev,
+          queue: q.queue,
+          irq: q.irq,
+          affinity: q.affinity,
+          effective: q.effective,
+        })),
       };
-      process.stdout.write(JSON.stringify(doctorJson(findings, healthy, o.duration, iface?.dev ?? null, unavailable, checked, settings), null, 2) + '\n');
+      process.stdout.write(
+        JSON.stringify(
+          doctorJson(findings, healthy, o.duration, iface?.dev ?? null, unavailable, checked, settings),
+          null,
+          2,
+        ) + '\n',
+      );
     } else {
-      process.stdout.write(doctorText(findings, healthy, o.duration, iface ? iface.dev : 'every interface', unavailable, checked));
+      process.stdout.write(
+        doctorText(findings, healthy, o.duration, iface ? iface.dev : 'every interface', unavailable, checked),
+      );
     }
     for (const warning of probe.warnings) process.stderr.write(`irqlens: ${warning}\n`);
     return healthy ? 0 : 1;
@@ -127,9 +177,19 @@ async function run(o: DoctorOpts): Promise<number> {
 }
 
 /** What doctor looked at, so "healthy" says what it rests on. */
-function checkedList(dropRows: number, dropProbe: boolean, s: NetSample, devs: readonly string[], ethtool: ReadonlyMap<string, EthtoolInfo>, sysctls: Record<string, number | null>): string[] {
+function checkedList(
+  dropRows: number,
+  dropProbe: boolean,
+  s: NetSample,
+  devs: readonly string[],
+  ethtool: ReadonlyMap<string, EthtoolInfo>,
+  sysctls: Record<string, number | null>,
+): string[] {
   const out: string[] = [];
-  if (dropProbe) out.push(`every packet drop the kernel reported (skb:kfree_skb): ${dropRows ? `${dropRows} CPU/reason/device rows` : 'none'}`);
+  if (dropProbe)
+    out.push(
+      `every packet drop the kernel reported (skb:kfree_skb): ${dropRows ? `${dropRows} CPU/reason/device rows` : 'none'}`,
+    );
   if (s.softnet) out.push(`/proc/net/softnet_stat on ${s.softnet.length} CPUs: backlog drops, time_squeeze`);
   if (s.proto) out.push('/proc/net/snmp, netstat, snmp6: socket buffer and listen drops');
   for (const d of devs) {
@@ -140,12 +200,17 @@ function checkedList(dropRows: number, dropProbe: boolean, s: NetSample, devs: r
     if (e?.coalesce) parts.push(`rx-usecs ${e.coalesce['rx-usecs'] ?? '?'}`);
     if (e?.channels) parts.push(`${e.channels.combined ?? e.channels.rx ?? '?'} channels`);
     const i = s.ifaces.find((x) => x.dev === d);
-    if (i && i.napiDeferHardIrqs !== null) parts.push(`napi_defer_hard_irqs ${i.napiDeferHardIrqs}, gro_flush_timeout ${i.groFlushTimeoutNs ?? '?'} ns, threaded ${i.threaded ?? '?'}`);
+    if (i && i.napiDeferHardIrqs !== null)
+      parts.push(
+        `napi_defer_hard_irqs ${i.napiDeferHardIrqs}, gro_flush_timeout ${i.groFlushTimeoutNs ?? '?'} ns, threaded ${i.threaded ?? '?'}`,
+      );
     out.push(parts.join(', '));
   }
   if (s.nftRules) out.push(`nftables: ${s.nftRules.length} drop rules in this network namespace`);
   const v = (k: string) => sysctls[`net.core.${k}`] ?? '?';
-  out.push(`sysctls: netdev_max_backlog ${v('netdev_max_backlog')}, netdev_budget ${v('netdev_budget')}, netdev_budget_usecs ${v('netdev_budget_usecs')}, busy_poll ${v('busy_poll')}, busy_read ${v('busy_read')}, rmem_max ${v('rmem_max')}`);
+  out.push(
+    `sysctls: netdev_max_backlog ${v('netdev_max_backlog')}, netdev_budget ${v('netdev_budget')}, netdev_budget_usecs ${v('netdev_budget_usecs')}, busy_poll ${v('busy_poll')}, busy_read ${v('busy_read')}, rmem_max ${v('rmem_max')}`,
+  );
   return out;
 }
 
@@ -175,19 +240,23 @@ function atLeastHalfSecond(v: string): number {
 export function registerDoctorCommand(program: Command): void {
   const c = program.command('doctor');
   for (const o of burstOptionList()) c.addOption(o);
-  c
-    .description('watch the receive path and explain packet drops, most severe first (read-only)')
+  c.description('watch the receive path and explain packet drops, most severe first (read-only)')
     .option('--iface <dev>', 'only this interface (socket-level drops still count)')
-    .addOption(new Option('--duration <seconds>', 'how long to watch (at least 0.5)').default(10).argParser(atLeastHalfSecond))
+    .addOption(
+      new Option('--duration <seconds>', 'how long to watch (at least 0.5)').default(10).argParser(atLeastHalfSecond),
+    )
     .option('--json', 'JSON output (schema irqlens.doctor/1)')
     .option('--drop-unspecified', 'also count packet frees without a drop reason (mostly normal frees)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Exit code: 0 healthy, 1 findings, 2 could not run (no privileges, no such interface, ...).
 doctor never changes a setting; each finding names the command to try and what it trades away.
 
 Examples:
   irqlens doctor                         watch every interface for 10 s
   irqlens doctor --iface eth0 --duration 60
-  irqlens doctor --json | jq '.findings[].title'`)
+  irqlens doctor --json | jq '.findings[].title'`,
+    )
     .action((o: DoctorOpts) => doctorCommand(o));
 }

@@ -30,13 +30,18 @@ const iv = (i: Interval | null) => (i ? `${pct(i.value)} [${pct(i.lo)}, ${pct(i.
 function text(r: Record<string, unknown>): string {
   const t = r.throughput as { a_median: number; b_median: number };
   const m = r.measured_slowdown as Interval;
-  const p = r.passive as { a: { tax: Interval | null; note: string | null }; b: { tax: Interval | null; note: string | null }; predicted_slowdown: Interval | null; interval_covers_measured: boolean | null };
+  const p = r.passive as {
+    a: { tax: Interval | null; note: string | null };
+    b: { tax: Interval | null; note: string | null };
+    predicted_slowdown: Interval | null;
+    interval_covers_measured: boolean | null;
+  };
   return [
     `irqlens experiment: ${String(r.pairs)} pairs of ${String(r.phase_s)} s phases on ${String(r.host)} (seed ${String(r.seed)})`,
     `B: ${(r.b_condition as string[]).join('; ')}`,
     `throughput (events/s, median of phases): A ${t.a_median.toFixed(0)}, B ${t.b_median.toFixed(0)}`,
     `measured slowdown of B vs A (median over pairs, 95% bootstrap interval): ${iv(m)}`,
-    `passive estimate: tax A ${iv(p.a.tax)}, tax B ${iv(p.b.tax)}${p.a.note ?? p.b.note ? ` (${p.a.note ?? p.b.note ?? ''})` : ''}`,
+    `passive estimate: tax A ${iv(p.a.tax)}, tax B ${iv(p.b.tax)}${(p.a.note ?? p.b.note) ? ` (${p.a.note ?? p.b.note ?? ''})` : ''}`,
     `predicted slowdown from the passive estimate: ${iv(p.predicted_slowdown)}${p.interval_covers_measured === null ? '' : p.interval_covers_measured ? ' (covers the measured slowdown)' : ' (does NOT cover the measured slowdown)'}`,
     '',
   ].join('\n');
@@ -45,23 +50,58 @@ function text(r: Record<string, unknown>): string {
 export function registerExperimentCommand(program: Command): void {
   program
     .command('experiment')
-    .description("measure what a change costs or buys: conditions A and B alternate in short phases while the workload's throughput is measured")
+    .description(
+      "measure what a change costs or buys: conditions A and B alternate in short phases while the workload's throughput is measured",
+    )
     .argument('[command...]', 'the workload to run, after -- (an epoll server); or --workload echo')
     .option('--load <cmd>', 'B runs this command (started each B phase, stopped after it), e.g. a disk load')
-    .option('--pin-under <irq>', "B pins the workload to the CPUs taking this IRQ (a name in /proc/interrupts); A to the others")
+    .option(
+      '--pin-under <irq>',
+      'B pins the workload to the CPUs taking this IRQ (a name in /proc/interrupts); A to the others',
+    )
     .option('--sysctl <key=value...>', 'B sets these sysctls, A keeps their values (restored at the end)')
-    .option('--sysfs <path=value...>', 'B writes these sysfs files (e.g. /sys/class/net/eth0/napi_defer_hard_irqs=2), A keeps them')
-    .option('--workload <name>', 'built-in workload: spin (epoll_wait then a fixed pointer chase, self-driven, on --cpu) or echo (epoll echo server, its client on another CPU)')
+    .option(
+      '--sysfs <path=value...>',
+      'B writes these sysfs files (e.g. /sys/class/net/eth0/napi_defer_hard_irqs=2), A keeps them',
+    )
+    .option(
+      '--workload <name>',
+      'built-in workload: spin (epoll_wait then a fixed pointer chase, self-driven, on --cpu) or echo (epoll echo server, its client on another CPU)',
+    )
     .addOption(new Option('--cpu <n>', 'echo: the server CPU').argParser(positiveIntOrZero))
-    .addOption(new Option('--work <steps>', 'spin/echo: pointer-chase steps per busy period').default(2000).argParser(positiveInt('--work')))
-    .addOption(new Option('--wss-kb <kb>', 'spin/echo: working set (16 = L1-resident)').default(4096).argParser(positiveInt('--wss-kb')))
+    .addOption(
+      new Option('--work <steps>', 'spin/echo: pointer-chase steps per busy period')
+        .default(2000)
+        .argParser(positiveInt('--work')),
+    )
+    .addOption(
+      new Option('--wss-kb <kb>', 'spin/echo: working set (16 = L1-resident)')
+        .default(4096)
+        .argParser(positiveInt('--wss-kb')),
+    )
     .addOption(new Option('--conns <n>', 'echo: client connections').default(4).argParser(positiveInt('--conns', 256)))
-    .addOption(new Option('--phase-s <s>', 'length of each measured phase').default(1).argParser(positiveNumber('--phase-s', 600)))
-    .addOption(new Option('--settle-s <s>', 'time dropped after each switch').default(0.2).argParser(positiveNumber('--settle-s', 60)))
-    .addOption(new Option('--pairs <n>', 'A/B pairs (each in a random order)').default(20).argParser(positiveInt('--pairs', 1000)))
-    .addOption(new Option('--seed <n>', 'seed of the phase order and the bootstrap').default(1).argParser(positiveInt('--seed')))
+    .addOption(
+      new Option('--phase-s <s>', 'length of each measured phase')
+        .default(1)
+        .argParser(positiveNumber('--phase-s', 600)),
+    )
+    .addOption(
+      new Option('--settle-s <s>', 'time dropped after each switch')
+        .default(0.2)
+        .argParser(positiveNumber('--settle-s', 60)),
+    )
+    .addOption(
+      new Option('--pairs <n>', 'A/B pairs (each in a random order)')
+        .default(20)
+        .argParser(positiveInt('--pairs', 1000)),
+    )
+    .addOption(
+      new Option('--seed <n>', 'seed of the phase order and the bootstrap').default(1).argParser(positiveInt('--seed')),
+    )
     .option('--json', 'JSON output (schema irqlens.experiment/1, docs/experiment-schema.md)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Every change is undone at the end, on Ctrl-C and SIGTERM, and after kill -9 of irqlens (a restorer
 process puts the values back and stops the load). Needs root.
 
@@ -71,11 +111,15 @@ Examples:
   # what moving a server away from an IRQ buys (IRQ packing)
   irqlens experiment --pin-under virtio1-req.0 --load '...' -- ./my-server
   # deferring hard IRQs (napi_defer_hard_irqs + gro_flush_timeout) on eth0
-  irqlens experiment --sysfs /sys/class/net/eth0/napi_defer_hard_irqs=2 --sysfs /sys/class/net/eth0/gro_flush_timeout=200000 -- ./my-server`)
+  irqlens experiment --sysfs /sys/class/net/eth0/napi_defer_hard_irqs=2 --sysfs /sys/class/net/eth0/gro_flush_timeout=200000 -- ./my-server`,
+    )
     .action(async (argv: string[], o: ExperimentOpts) => {
-      if (process.getuid?.() !== 0) throw new UsageError('experiment changes the machine and loads probes: run it as root');
-      if (o.workload !== undefined && o.workload !== 'echo' && o.workload !== 'spin') throw new UsageError(`--workload: '${o.workload}' is not a built-in workload (spin, echo)`);
-      if (!o.workload && !argv.length) throw new UsageError("give the workload: --workload echo, or a command after '--'");
+      if (process.getuid?.() !== 0)
+        throw new UsageError('experiment changes the machine and loads probes: run it as root');
+      if (o.workload !== undefined && o.workload !== 'echo' && o.workload !== 'spin')
+        throw new UsageError(`--workload: '${o.workload}' is not a built-in workload (spin, echo)`);
+      if (!o.workload && !argv.length)
+        throw new UsageError("give the workload: --workload echo, or a command after '--'");
       if (o.workload && argv.length) throw new UsageError('give either --workload or a command after --, not both');
       const n = cpus().length;
       const serverCpu = o.cpu ?? n - 1;
@@ -85,9 +129,23 @@ Examples:
         const r = await runExperiment({
           ...(o.load !== undefined ? { load: o.load } : {}),
           ...(o.pinUnder !== undefined ? { pinUnder: o.pinUnder } : {}),
-          sysctl: o.sysctl ?? [], sysfs: o.sysfs ?? [],
-          workload: o.workload === 'spin' || o.workload === 'echo' ? { builtin: o.workload, serverCpu, clientCpu: (serverCpu + 1) % n, work: o.work, wssKb: o.wssKb, conns: o.conns } : { argv },
-          phaseS: o.phaseS, settleS: o.settleS, pairs: o.pairs, seed: o.seed,
+          sysctl: o.sysctl ?? [],
+          sysfs: o.sysfs ?? [],
+          workload:
+            o.workload === 'spin' || o.workload === 'echo'
+              ? {
+                  builtin: o.workload,
+                  serverCpu,
+                  clientCpu: (serverCpu + 1) % n,
+                  work: o.work,
+                  wssKb: o.wssKb,
+                  conns: o.conns,
+                }
+              : { argv },
+          phaseS: o.phaseS,
+          settleS: o.settleS,
+          pairs: o.pairs,
+          seed: o.seed,
           onProgress: (l) => process.stderr.write(`${l}\n`),
         });
         process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : text(r));

@@ -22,13 +22,17 @@ export function progressBar(label: string): ((done: number, total: number) => vo
     const f = total ? Math.min(1, done / total) : 1;
     const w = 30;
     const n = Math.round(f * w);
-    process.stderr.write(`\r${label} [${'#'.repeat(n)}${'.'.repeat(w - n)}] ${(f * 100).toFixed(0).padStart(3)}%\x1b[K`);
+    process.stderr.write(
+      `\r${label} [${'#'.repeat(n)}${'.'.repeat(w - n)}] ${(f * 100).toFixed(0).padStart(3)}%\x1b[K`,
+    );
   };
 }
 
 export function exportCommand(file: string, o: ExportOpts): Promise<void> {
-  if (o.format !== 'perfetto' && o.format !== 'csv') throw new UsageError(`--format: '${o.format}' is not perfetto or csv`);
-  if (!(CSV_TABLES as readonly string[]).includes(o.table)) throw new UsageError(`--table: '${o.table}' is not one of ${CSV_TABLES.join(', ')}`);
+  if (o.format !== 'perfetto' && o.format !== 'csv')
+    throw new UsageError(`--format: '${o.format}' is not perfetto or csv`);
+  if (!(CSV_TABLES as readonly string[]).includes(o.table))
+    throw new UsageError(`--table: '${o.table}' is not one of ${CSV_TABLES.join(', ')}`);
   const toStdout = o.output === '-';
   const target = toStdout ? undefined : prepareOutput(o.output, { force: o.force ?? false, inputs: [file] });
   const out = target ? target.writePath : 1;
@@ -45,7 +49,15 @@ export function exportCommand(file: string, o: ExportOpts): Promise<void> {
     let summary: Record<string, unknown>;
     if (o.format === 'perfetto') {
       const r = exportPerfetto(rec, out, bar);
-      summary = { file: o.output, format: 'perfetto', records: r.records, slices: r.slices, counters: r.counters, instants: r.instants, bytes: r.bytes };
+      summary = {
+        file: o.output,
+        format: 'perfetto',
+        records: r.records,
+        slices: r.slices,
+        counters: r.counters,
+        instants: r.instants,
+        bytes: r.bytes,
+      };
     } else {
       const rows = exportCsv(rec, out, o.table as CsvTable, (o.interval ?? 0) * 1e9, bar);
       summary = { file: o.output, format: 'csv', table: o.table, rows };
@@ -53,11 +65,13 @@ export function exportCommand(file: string, o: ExportOpts): Promise<void> {
     if (bar) process.stderr.write('\r\x1b[K');
     target?.commit();
     const secs = (performance.now() - t0) / 1000;
-    if (o.json) process.stdout.write(JSON.stringify({ ...summary, seconds: Math.round(secs * 1000) / 1000 }, null, 2) + '\n');
+    if (o.json)
+      process.stdout.write(JSON.stringify({ ...summary, seconds: Math.round(secs * 1000) / 1000 }, null, 2) + '\n');
     else if (!toStdout) {
-      const what = o.format === 'perfetto'
-        ? `${count(summary.slices as number)} slices, ${count(summary.counters as number)} counter samples, ${count(summary.instants as number)} instants (${mb(summary.bytes as number)}); open it in https://ui.perfetto.dev`
-        : `${count(summary.rows as number)} rows of ${o.table}`;
+      const what =
+        o.format === 'perfetto'
+          ? `${count(summary.slices as number)} slices, ${count(summary.counters as number)} counter samples, ${count(summary.instants as number)} instants (${mb(summary.bytes as number)}); open it in https://ui.perfetto.dev`
+          : `${count(summary.rows as number)} rows of ${o.table}`;
       process.stderr.write(`irqlens: wrote ${o.output}: ${what} in ${secs.toFixed(1)} s\n`);
     }
   } catch (e) {

@@ -25,7 +25,11 @@ export interface RecordOpts extends RawProbeOpts {
 const CODECS: Record<string, Codec> = { deflate: 'deflate-raw', brotli: 'brotli', none: 'stored' };
 
 export function mb(n: number): string {
-  return n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${(n / 1e3).toFixed(1)} kB`;
+  return n >= 1e9
+    ? `${(n / 1e9).toFixed(2)} GB`
+    : n >= 1e6
+      ? `${(n / 1e6).toFixed(1)} MB`
+      : `${(n / 1e3).toFixed(1)} kB`;
 }
 
 export function count(n: number): string {
@@ -41,15 +45,18 @@ export async function recordCommand(argv: string[], o: RecordOpts): Promise<void
   const probe = toProbeOptions(o);
   const codec = CODECS[o.compression];
   if (!codec) throw new UsageError(`--compression: '${o.compression}' is not one of ${Object.keys(CODECS).join(', ')}`);
-  if (argv.length && (o.pid !== undefined || o.cgroup !== undefined)) throw new UsageError('give either --pid/--cgroup or a command after --, not both');
+  if (argv.length && (o.pid !== undefined || o.cgroup !== undefined))
+    throw new UsageError('give either --pid/--cgroup or a command after --, not both');
   if (o.pid !== undefined && !existsSync(`/proc/${o.pid}`)) throw new UsageError(`--pid: no process ${o.pid}`);
-  if (argv[0] !== undefined && !(await commandExists(argv[0]))) throw new UsageError(`cannot run '${argv[0]}': no such command or file`);
+  if (argv[0] !== undefined && !(await commandExists(argv[0])))
+    throw new UsageError(`cannot run '${argv[0]}': no such command or file`);
   // created exclusively now, so a second `record -o` of the same name fails at once, not at the end
   const target = prepareOutput(o.output, { force: o.force ?? false, inPlace: true });
 
   const settings = await hostSettings();
   const cg = argv.length ? makeCgroup('record') : undefined;
-  if (argv.length && !cg) process.stderr.write('irqlens: no cgroup v2 (or not root): tracing the command\'s own process only\n');
+  if (argv.length && !cg)
+    process.stderr.write("irqlens: no cgroup v2 (or not root): tracing the command's own process only\n");
   const tty = !o.json && process.stderr.isTTY;
   let child: Child | undefined;
   // without a cgroup the helper needs the pid before it starts: start the command first
@@ -78,20 +85,21 @@ export async function recordCommand(argv: string[], o: RecordOpts): Promise<void
         intervalMs: o.snapshotMs,
         path: target.writePath,
         codec,
-        header: (hello) => makeHeader({
-          hello,
-          settings,
-          options: {
-            records: probe.records ?? [],
-            intervalMs: o.snapshotMs,
-            windowUs: o.windowUs,
-            burstPackets: o.burstPackets,
-            ...(o.ringBytes !== undefined ? { ringBytes: o.ringBytes } : {}),
-            ...(pid !== undefined ? { pid } : {}),
-            ...(o.cgroup !== undefined ? { cgroup: o.cgroup } : {}),
-            ...(argv.length ? { command: argv } : {}),
-          },
-        }),
+        header: (hello) =>
+          makeHeader({
+            hello,
+            settings,
+            options: {
+              records: probe.records ?? [],
+              intervalMs: o.snapshotMs,
+              windowUs: o.windowUs,
+              burstPackets: o.burstPackets,
+              ...(o.ringBytes !== undefined ? { ringBytes: o.ringBytes } : {}),
+              ...(pid !== undefined ? { pid } : {}),
+              ...(o.cgroup !== undefined ? { cgroup: o.cgroup } : {}),
+              ...(argv.length ? { command: argv } : {}),
+            },
+          }),
         onStatus: (s) => {
           if (tty) process.stderr.write(statusLine(o.output, s));
         },
@@ -149,10 +157,11 @@ export async function recordCommand(argv: string[], o: RecordOpts): Promise<void
   };
   if (o.json) process.stdout.write(JSON.stringify(line, null, 2) + '\n');
   else {
-    process.stderr.write(`irqlens: recorded ${line.duration_s.toFixed(1)} s, ${count(line.events)} events in ${mb(line.bytes)}` +
-      `${line.bytes_per_event !== null ? ` (${line.bytes_per_event.toFixed(1)} bytes/event)` : ''} to ${line.file}` +
-      `${line.lost_records ? `; ${line.lost_records} records were lost in the kernel (ring or map full)` : ''}\n`);
+    process.stderr.write(
+      `irqlens: recorded ${line.duration_s.toFixed(1)} s, ${count(line.events)} events in ${mb(line.bytes)}` +
+        `${line.bytes_per_event !== null ? ` (${line.bytes_per_event.toFixed(1)} bytes/event)` : ''} to ${line.file}` +
+        `${line.lost_records ? `; ${line.lost_records} records were lost in the kernel (ring or map full)` : ''}\n`,
+    );
   }
   if (r?.exitCode) process.exitCode = r.exitCode;
 }
-

@@ -16,17 +16,31 @@ import { writeOutput } from '../../src/output/safe-output.js';
 function registerRecord(program: Command): void {
   const c = program
     .command('record')
-    .description('record the probe stream to a file, with the NIC and kernel settings, for report/replay/slice/export/compare')
+    .description(
+      'record the probe stream to a file, with the NIC and kernel settings, for report/replay/slice/export/compare',
+    )
     .argument('[command...]', 'a command to run and trace, after --')
     .requiredOption('-o, --output <file>', 'the recording to write')
-    .addOption(new Option('--duration <seconds>', 'stop after this long (default: Ctrl-C, or when the command exits)').argParser(positiveNumber('--duration')));
+    .addOption(
+      new Option('--duration <seconds>', 'stop after this long (default: Ctrl-C, or when the command exits)').argParser(
+        positiveNumber('--duration'),
+      ),
+    );
   for (const o of probeOptionList('record')) c.addOption(o);
-  c.addOption(new Option('--snapshot-ms <ms>', 'snapshot interval (the time resolution of rates offline)').default(200).argParser(positiveInt('--snapshot-ms', 60_000)))
+  c.addOption(
+    new Option('--snapshot-ms <ms>', 'snapshot interval (the time resolution of rates offline)')
+      .default(200)
+      .argParser(positiveInt('--snapshot-ms', 60_000)),
+  )
     .addOption(new Option('--compression <codec>', 'deflate, brotli (smaller, slower) or none').default('deflate'))
     .option('--force', 'overwrite the output file')
-    .addOption(new Option('--stop-with-stdin', 'stop when stdin closes (for the program that started the recording)').hideHelp())
+    .addOption(
+      new Option('--stop-with-stdin', 'stop when stdin closes (for the program that started the recording)').hideHelp(),
+    )
     .option('--json', 'print a JSON summary of the recording on stdout')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Ctrl-C or SIGTERM stops the recording cleanly (the file gets its index). A recording that was killed
 outright stays readable up to its last chunk (at most a second is lost).
 
@@ -36,7 +50,8 @@ Examples:
   irqlens record -o srv.irqrec -- ./server --port 8080     # until the server exits
   irqlens record -o small.irqrec --records hardirq,softirq,period --duration 10
   irqlens record -o bursts.irqrec --records all --duration 10   # every softirq run and NAPI poll too (100 us burst bins in serve)
-Then: irqlens report run.irqrec, irqlens replay run.irqrec, irqlens export run.irqrec --format perfetto -o run.json`)
+Then: irqlens report run.irqrec, irqlens replay run.irqrec, irqlens export run.irqrec --format perfetto -o run.json`,
+    )
     .action((argv: string[], o: RecordOpts) => recordCommand(argv, o));
 }
 
@@ -45,7 +60,10 @@ function extendReport(program: Command): void {
   if (!report) return;
   report
     .argument('[file]', 'a recording (irqlens record) to report on instead of measuring live')
-    .option('--html <out>', 'with a recording: one self-contained HTML file with the report and its charts (docs/web.md)')
+    .option(
+      '--html <out>',
+      'with a recording: one self-contained HTML file with the report and its charts (docs/web.md)',
+    )
     .option('--force', 'with --html: overwrite an existing file (never the recording itself)')
     .addHelpText('after', '  irqlens report run.irqrec --json       the same report from a recording')
     .action(async (file: string | undefined, o: ReportOpts & { html?: string; force?: boolean }, cmd: Command) => {
@@ -55,10 +73,14 @@ function extendReport(program: Command): void {
         return;
       }
       for (const live of ['duration', 'runs', 'cgroup']) {
-        if (cmd.getOptionValueSource(live) === 'cli') throw new UsageError(`--${live} is for live reports; a recording's window is what it recorded (cut it with irqlens slice)`);
+        if (cmd.getOptionValueSource(live) === 'cli')
+          throw new UsageError(
+            `--${live} is for live reports; a recording's window is what it recorded (cut it with irqlens slice)`,
+          );
       }
       const html = o.html;
-      if (html !== undefined) writeOutput(html, { force: o.force ?? false, inputs: [file] }, (p) => htmlReport(file, p, o));
+      if (html !== undefined)
+        writeOutput(html, { force: o.force ?? false, inputs: [file] }, (p) => htmlReport(file, p, o));
       else reportFileCommand(file, o);
     });
 }
@@ -66,7 +88,8 @@ function extendReport(program: Command): void {
 function seconds(name: string) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isFinite(n) || n < 0 || v.trim() === '') throw new UsageError(`${name}: '${v}' is not a time in seconds from the recording's start`);
+    if (!Number.isFinite(n) || n < 0 || v.trim() === '')
+      throw new UsageError(`${name}: '${v}' is not a time in seconds from the recording's start`);
     return n;
   };
 }
@@ -84,7 +107,11 @@ function cpuList(v: string): number[] {
   return out;
 }
 
-const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v: string): string[] =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 function registerSlice(program: Command): void {
   program
@@ -92,14 +119,27 @@ function registerSlice(program: Command): void {
     .description('cut a recording by time, CPU, IRQ or device into a new recording')
     .argument('<file>', 'the recording')
     .requiredOption('-o, --output <file>', 'the slice to write')
-    .addOption(new Option('--from <seconds>', 'start, in seconds from the recording\'s start').argParser(seconds('--from')))
-    .addOption(new Option('--to <seconds>', 'end, in seconds from the recording\'s start').argParser(seconds('--to')))
+    .addOption(
+      new Option('--from <seconds>', "start, in seconds from the recording's start").argParser(seconds('--from')),
+    )
+    .addOption(new Option('--to <seconds>', "end, in seconds from the recording's start").argParser(seconds('--to')))
     .addOption(new Option('--cpu <list>', 'keep only these CPUs (e.g. 0,2-3)').argParser(cpuList))
-    .addOption(new Option('--irq <list>', 'keep only these device IRQs: numbers or names (a name matches every IRQ whose name contains it)').argParser(list))
-    .addOption(new Option('--dev <list>', "keep only these network devices' NAPI instances, bursts and queue IRQs").argParser(list))
+    .addOption(
+      new Option(
+        '--irq <list>',
+        'keep only these device IRQs: numbers or names (a name matches every IRQ whose name contains it)',
+      ).argParser(list),
+    )
+    .addOption(
+      new Option('--dev <list>', "keep only these network devices' NAPI instances, bursts and queue IRQs").argParser(
+        list,
+      ),
+    )
     .option('--force', 'overwrite the output file')
     .option('--json', 'print a JSON summary on stdout')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 The cut is on snapshot boundaries: from the last snapshot at or before --from to the last one at or
 before --to, with every frame that arrived between them. Snapshots are cumulative, so the slice starts
 with a baseline snapshot holding everything up to --from and report on the slice covers exactly its
@@ -109,7 +149,8 @@ softirqs, system vectors and busy periods are kept (filter those by --cpu).
 Examples:
   irqlens slice run.irqrec -o peak.irqrec --from 10 --to 20
   irqlens slice run.irqrec -o cpu1.irqrec --cpu 1
-  irqlens slice run.irqrec -o nic.irqrec --dev eth0 --from 5`)
+  irqlens slice run.irqrec -o nic.irqrec --dev eth0 --from 5`,
+    )
     .action((file: string, o: SliceOpts) => sliceCommand(file, o));
 }
 
@@ -121,10 +162,16 @@ function registerExport(program: Command): void {
     .requiredOption('-o, --output <file>', "where to write ('-' for stdout)")
     .addOption(new Option('--format <format>', 'perfetto (Chrome trace-event JSON) or csv').default('perfetto'))
     .addOption(new Option('--table <table>', 'csv: cpus, irqs, softirqs, vectors, napi or threads').default('cpus'))
-    .addOption(new Option('--interval <seconds>', 'csv: join snapshot intervals into rows at least this long').argParser(positiveNumber('--interval')))
+    .addOption(
+      new Option('--interval <seconds>', 'csv: join snapshot intervals into rows at least this long').argParser(
+        positiveNumber('--interval'),
+      ),
+    )
     .option('--force', 'overwrite the output file')
     .option('--json', 'print a JSON summary on stdout')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 perfetto: one track per CPU for device IRQs + system vectors, softirqs and NAPI polls (slices named by
 IRQ name, vector or device); per traced thread its busy periods and epoll waits; counter tracks of
 per-interval rates (hardirq/s, vectors/s, softirq/s, NET_RX/s, interrupt time %, NAPI packets/s);
@@ -133,19 +180,28 @@ instants for micro-bursts and lost records. Per-event tracks need the records (r
 Examples:
   irqlens export run.irqrec --format perfetto -o run.json     # then open it in https://ui.perfetto.dev
   irqlens export run.irqrec --format csv --table irqs --interval 1 -o irqs.csv
-  irqlens export run.irqrec --format csv -o - | column -s, -t`)
+  irqlens export run.irqrec --format csv -o - | column -s, -t`,
+    )
     .action((file: string, o: ExportOpts) => exportCommand(file, o));
 }
 
 function registerCompare(program: Command): void {
   program
     .command('compare')
-    .description('two recordings side by side: rates, interrupt tax, throughput and latency, and which differences are beyond noise')
+    .description(
+      'two recordings side by side: rates, interrupt tax, throughput and latency, and which differences are beyond noise',
+    )
     .argument('<a>', 'the baseline recording')
     .argument('<b>', 'the recording to compare with it')
-    .addOption(new Option('--interval <seconds>', 'sample length for the noise test (snapshot intervals are joined up to it)').default(1).argParser(positiveNumber('--interval')))
+    .addOption(
+      new Option('--interval <seconds>', 'sample length for the noise test (snapshot intervals are joined up to it)')
+        .default(1)
+        .argParser(positiveNumber('--interval')),
+    )
     .option('--json', 'JSON output (schema irqlens.compare/1, see docs/recording-format.md)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Each figure is compared per interval: a 95% bootstrap interval of B - A over the recordings' intervals;
 a difference is beyond noise when that interval excludes zero (needs 5 intervals on each side).
 Rows are matched by name (IRQ name, vector, device and CPU, process name), so recordings from
@@ -153,7 +209,8 @@ different boots or machines compare. Settings that differ (sysctls, NIC settings
 
 Examples:
   irqlens compare before.irqrec after.irqrec
-  irqlens compare --interval 2 busy-poll-off.irqrec busy-poll-on.irqrec --json | jq '.irqs'`)
+  irqlens compare --interval 2 busy-poll-off.irqrec busy-poll-on.irqrec --json | jq '.irqs'`,
+    )
     .action((a: string, b: string, o: CompareOpts) => compareCommand(a, b, o));
 }
 
@@ -169,15 +226,26 @@ function registerReplay(program: Command): void {
     .command('replay')
     .description('the live per-interval summary, driven by a recording at its own pace')
     .argument('<file>', 'the recording')
-    .addOption(new Option('--speed <x>', "times real time, or 'max' for as fast as it reads").default(1).argParser(speed))
-    .addOption(new Option('--interval <seconds>', 'summary interval').default(1).argParser(positiveNumber('--interval')))
-    .addOption(new Option('--from <seconds>', 'skip to this time (seconds from the start) without waiting').argParser(seconds('--from')))
+    .addOption(
+      new Option('--speed <x>', "times real time, or 'max' for as fast as it reads").default(1).argParser(speed),
+    )
+    .addOption(
+      new Option('--interval <seconds>', 'summary interval').default(1).argParser(positiveNumber('--interval')),
+    )
+    .addOption(
+      new Option('--from <seconds>', 'skip to this time (seconds from the start) without waiting').argParser(
+        seconds('--from'),
+      ),
+    )
     .addOption(new Option('--to <seconds>', 'stop at this time').argParser(seconds('--to')))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   irqlens replay run.irqrec                   # as it happened
   irqlens replay run.irqrec --speed 10 --from 30
-  irqlens replay run.irqrec --speed max > summary.txt`)
+  irqlens replay run.irqrec --speed max > summary.txt`,
+    )
     .action((file: string, o: ReplayOpts) => replayCommand(file, o));
 }
 

@@ -23,13 +23,16 @@ function clock(realtimeNs: bigint, monoNs: bigint, atNs: number): string {
 }
 
 export async function replayCommand(file: string, o: ReplayOpts): Promise<void> {
-  if (o.from !== undefined && o.to !== undefined && o.to <= o.from) throw new UsageError(`--to ${o.to} is not after --from ${o.from}`);
+  if (o.from !== undefined && o.to !== undefined && o.to <= o.from)
+    throw new UsageError(`--to ${o.to} is not after --from ${o.from}`);
   const rec = openRecording(file);
   const src = new RecordingSource(rec, { speed: o.speed, ...(o.from !== undefined ? { fromS: o.from } : {}) });
   const cleanup = onInterrupt(() => src.stop());
   try {
     const h = src.hello;
-    process.stdout.write(`replaying ${file} (recorded ${rec.header.created}, ${o.speed === Infinity ? 'as fast as possible' : `${o.speed}x`})\n`);
+    process.stdout.write(
+      `replaying ${file} (recorded ${rec.header.created}, ${o.speed === Infinity ? 'as fast as possible' : `${o.speed}x`})\n`,
+    );
     process.stdout.write(summaryHeader({ hello: h }) + '\n');
     for (const w of src.warnings) process.stderr.write(`irqlens: ${w}\n`);
     const folder = new IntervalFolder(h, o.interval * 1e9 * 0.95);
@@ -53,12 +56,15 @@ export async function replayCommand(file: string, o: ReplayOpts): Promise<void> 
     // nothing shown is not a replay: say why (a range past the end, an interval longer than the recording)
     if (!shown && (stopped || !rec.damaged)) {
       const range = o.from !== undefined || o.to !== undefined ? `${o.from ?? 0}-${o.to ?? 'end'} s` : undefined;
-      throw new RecordError(range
-        ? `no ${o.interval} s interval of ${file} is in ${range}: it spans 0-${endS.toFixed(1)} s`
-        : `${file} spans ${endS.toFixed(1)} s: no whole ${o.interval} s interval (give a shorter --interval)`);
+      throw new RecordError(
+        range
+          ? `no ${o.interval} s interval of ${file} is in ${range}: it spans 0-${endS.toFixed(1)} s`
+          : `${file} spans ${endS.toFixed(1)} s: no whole ${o.interval} s interval (give a shorter --interval)`,
+      );
     }
   } catch (e) {
-    if (e instanceof StreamError) throw new RecordError(`${file}: the recorded stream does not decode: ${e.message}`, undefined, { cause: e });
+    if (e instanceof StreamError)
+      throw new RecordError(`${file}: the recorded stream does not decode: ${e.message}`, undefined, { cause: e });
     throw e;
   } finally {
     cleanup();

@@ -34,14 +34,19 @@ export function pidsByComm(name: string): number[] {
 
 export function progress(enabled: boolean, label: string, totalMs?: number): (ms: number) => void {
   return (ms) => {
-    if (enabled) process.stderr.write(`\r${label}: ${(ms / 1000).toFixed(1)}${totalMs ? ` / ${(totalMs / 1000).toFixed(0)}` : ''} s \x1b[K`);
+    if (enabled)
+      process.stderr.write(
+        `\r${label}: ${(ms / 1000).toFixed(1)}${totalMs ? ` / ${(totalMs / 1000).toFixed(0)}` : ''} s \x1b[K`,
+      );
   };
 }
 
 export async function reportCommand(o: ReportOpts): Promise<void> {
-  if ([o.pid, o.cgroup, o.comm].filter((x) => x !== undefined).length > 1) throw new UsageError('give at most one of --pid, --cgroup, --comm');
+  if ([o.pid, o.cgroup, o.comm].filter((x) => x !== undefined).length > 1)
+    throw new UsageError('give at most one of --pid, --cgroup, --comm');
   const cgProblem = o.cgroup !== undefined ? cgroupProblem(o.cgroup) : null;
-  if (cgProblem) throw new UsageError(`--cgroup: ${cgProblem} (give a cgroup v2 directory, e.g. /sys/fs/cgroup/system.slice)`);
+  if (cgProblem)
+    throw new UsageError(`--cgroup: ${cgProblem} (give a cgroup v2 directory, e.g. /sys/fs/cgroup/system.slice)`);
   let accept: ((tgid: number) => boolean) | undefined;
   let pid = o.pid;
   if (o.comm !== undefined) {
@@ -94,7 +99,13 @@ export function reportFileCommand(file: string, o: ReportOpts): void {
     const m = measurementOf(rec);
     // as live: --pid (or the process the recording traced) names the workload; --comm picks by name
     const target = o.pid ?? (rec.hello.targetTgid || undefined);
-    const byComm = comm === undefined ? undefined : [...m.collector.comms].filter(([, c]) => c === comm).map(([t]) => t).sort((a, b) => a - b);
+    const byComm =
+      comm === undefined
+        ? undefined
+        : [...m.collector.comms]
+            .filter(([, c]) => c === comm)
+            .map(([t]) => t)
+            .sort((a, b) => a - b);
     if (byComm && !byComm.length) throw new UsageError(`--comm: no process in ${file} is named '${comm ?? ''}'`);
     const tgids = target !== undefined ? [target] : byComm;
     for (const w of m.warnings) process.stderr.write(`irqlens: ${w}\n`);

@@ -13,7 +13,13 @@ import { staticRoutes } from '../../src/serve/routes.js';
 import { WebServer } from '../../src/serve/server.js';
 import { EstimateRunner } from '../../src/live/estimate-runner.js';
 import { UsageError } from '../common/errors.js';
-import { positiveInt, positiveNumber, probeOptionList, toProbeOptions, type RawProbeOpts } from '../common/probe-options.js';
+import {
+  positiveInt,
+  positiveNumber,
+  probeOptionList,
+  toProbeOptions,
+  type RawProbeOpts,
+} from '../common/probe-options.js';
 import { onInterrupt } from '../common/signals.js';
 
 export interface ServeOpts extends RawProbeOpts {
@@ -30,12 +36,14 @@ export interface ServeOpts extends RawProbeOpts {
 // attribution keeps only softirq runs raised by interrupts: stream just those
 
 function port(v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) > 65535) throw new UsageError(`--port: '${v}' is not a port from 0 to 65535 (0 picks a free one)`);
+  if (!/^\d+$/.test(v) || Number(v) > 65535)
+    throw new UsageError(`--port: '${v}' is not a port from 0 to 65535 (0 picks a free one)`);
   return Number(v);
 }
 
 function token(v: string): string {
-  if (v.length < 16 || !/^[\x21-\x7e]+$/.test(v)) throw new UsageError('--token: use at least 16 printable characters without spaces (e.g. $(openssl rand -hex 16))');
+  if (v.length < 16 || !/^[\x21-\x7e]+$/.test(v))
+    throw new UsageError('--token: use at least 16 printable characters without spaces (e.g. $(openssl rand -hex 16))');
   return v;
 }
 
@@ -45,7 +53,10 @@ async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command
   let queues: () => ReturnType<typeof nicQueues>;
   if (file !== undefined) {
     for (const live of ['pid', 'cgroup', 'records', 'ringBytes', 'windowUs', 'burstPackets', 'dropUnspecified']) {
-      if (cmd.getOptionValueSource(live) === 'cli') throw new UsageError(`--${live.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is for live probes; a recording serves what it recorded`);
+      if (cmd.getOptionValueSource(live) === 'cli')
+        throw new UsageError(
+          `--${live.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is for live probes; a recording serves what it recorded`,
+        );
     }
     const rec = openRecording(file);
     src = new RecordingSource(rec, { speed: o.speed });
@@ -69,7 +80,10 @@ async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command
   const runner = o.workloads ? new EstimateRunner() : null;
   let server: WebServer | null = null;
   const pipeline = new Pipeline(src.hello, {
-    intervalMs: o.intervalMs, queues, estimate: runner?.run ?? null, onFrame: (f) => server?.broadcast(f),
+    intervalMs: o.intervalMs,
+    queues,
+    estimate: runner?.run ?? null,
+    onFrame: (f) => server?.broadcast(f),
     // a recording's intervals are its own snapshots (stream time), whatever the replay speed
     ...(file !== undefined ? { everySnapshotNs: o.intervalMs * 1e6 } : {}),
   });
@@ -84,21 +98,43 @@ async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command
   const offSignals = onInterrupt(finish);
   try {
     const routes = staticRoutes(`irqlens: ${src.hello.host}`);
-    const hello = { type: 'hello' as const, host: src.hello.host, kernel: src.hello.kernel, ncpus: src.hello.ncpus, source: file ?? 'live', intervalMs: o.intervalMs, history: 600 };
-    server = await WebServer.listen({ host: o.host, port: o.port, ...(tok ? { token: tok } : {}) }, {
-      static: routes,
-      metrics: () => {
-        const u = process.cpuUsage();
-        return metricsText(pipeline.state, { clients: server?.clientCount ?? 0, framesSent: server?.framesSent ?? 0, framesMissed: server?.framesMissed ?? 0, cpuSeconds: (u.user + u.system) / 1e6, rssBytes: process.memoryUsage().rss });
+    const hello = {
+      type: 'hello' as const,
+      host: src.hello.host,
+      kernel: src.hello.kernel,
+      ncpus: src.hello.ncpus,
+      source: file ?? 'live',
+      intervalMs: o.intervalMs,
+      history: 600,
+    };
+    server = await WebServer.listen(
+      { host: o.host, port: o.port, ...(tok ? { token: tok } : {}) },
+      {
+        static: routes,
+        metrics: () => {
+          const u = process.cpuUsage();
+          return metricsText(pipeline.state, {
+            clients: server?.clientCount ?? 0,
+            framesSent: server?.framesSent ?? 0,
+            framesMissed: server?.framesMissed ?? 0,
+            cpuSeconds: (u.user + u.system) / 1e6,
+            rssBytes: process.memoryUsage().rss,
+          });
+        },
       },
-    }, hello);
+      hello,
+    );
     const shown = o.host.includes(':') ? `[${o.host}]` : o.host;
-    process.stdout.write(`irqlens serve: http://${shown}:${server.port}/${tok ? '?token=...' : ''} (metrics at /metrics; Ctrl-C stops)\n`);
+    process.stdout.write(
+      `irqlens serve: http://${shown}:${server.port}/${tok ? '?token=...' : ''} (metrics at /metrics; Ctrl-C stops)\n`,
+    );
     for (const w of src.warnings) process.stderr.write(`irqlens: ${w}\n`);
     await pipeline.run(src);
     if (file === undefined && !finishing) throw new ServeError('the helper stopped unexpectedly (its stream ended)');
     if (!finishing) {
-      server.end(`the recording ended at ${pipeline.state.tsNs > 0n ? ((Number(pipeline.state.tsNs) - Number(src.hello.monoNs)) / 1e9).toFixed(1) : '0'} s`);
+      server.end(
+        `the recording ended at ${pipeline.state.tsNs > 0n ? ((Number(pipeline.state.tsNs) - Number(src.hello.monoNs)) / 1e9).toFixed(1) : '0'} s`,
+      );
       process.stdout.write('irqlens serve: the recording ended; still serving it (Ctrl-C stops)\n');
       // serve what was replayed until a signal ends the process (onInterrupt exits)
       await new Promise<never>(() => undefined);
@@ -115,14 +151,33 @@ export function registerServeCommand(program: Command): void {
     .description('a web view (charts) and a Prometheus /metrics endpoint, live or from a recording')
     .argument('[file]', 'a recording (irqlens record) to serve instead of the live probes')
     .addOption(new Option('--port <port>', 'TCP port (0 picks a free one)').default(7070).argParser(port))
-    .addOption(new Option('--host <address>', 'address to bind; anything but loopback needs --token').default('127.0.0.1'))
-    .addOption(new Option('--token <secret>', 'required by the page, the websocket and /metrics (or set IRQLENS_TOKEN)').argParser(token))
-    .addOption(new Option('--interval-ms <ms>', 'update interval').default(100).argParser(positiveInt('--interval-ms', 60_000)))
-    .addOption(new Option('--speed <x>', 'a recording: times real time').default(1).argParser(positiveNumber('--speed', 1e6)))
-    .option('--workloads', "trace epoll busy periods and estimate each workload's interrupt tax (more CPU; limit with --pid)")
-    .option('--no-prog-stats', 'leave BPF run-time statistics off (no irqlens_bpf_* metrics, no BPF share on the page)');
+    .addOption(
+      new Option('--host <address>', 'address to bind; anything but loopback needs --token').default('127.0.0.1'),
+    )
+    .addOption(
+      new Option(
+        '--token <secret>',
+        'required by the page, the websocket and /metrics (or set IRQLENS_TOKEN)',
+      ).argParser(token),
+    )
+    .addOption(
+      new Option('--interval-ms <ms>', 'update interval').default(100).argParser(positiveInt('--interval-ms', 60_000)),
+    )
+    .addOption(
+      new Option('--speed <x>', 'a recording: times real time').default(1).argParser(positiveNumber('--speed', 1e6)),
+    )
+    .option(
+      '--workloads',
+      "trace epoll busy periods and estimate each workload's interrupt tax (more CPU; limit with --pid)",
+    )
+    .option(
+      '--no-prog-stats',
+      'leave BPF run-time statistics off (no irqlens_bpf_* metrics, no BPF share on the page)',
+    );
   for (const o of probeOptionList('serve')) c.addOption(o);
-  c.addHelpText('after', `
+  c.addHelpText(
+    'after',
+    `
 The page is read-only: nothing on it or on its websocket changes the system. Binding another address
 than loopback needs --token; open the page as http://HOST:PORT/?token=SECRET and scrape /metrics with
 Authorization: Bearer SECRET. See docs/web.md.
@@ -131,6 +186,6 @@ Examples:
   irqlens serve                          # then open http://127.0.0.1:7070/
   irqlens serve run.irqrec --speed 4     # a recording, 4x real time
   irqlens serve --host 0.0.0.0 --token $(openssl rand -hex 16)
-  curl -s 127.0.0.1:7070/metrics | grep irqlens_hardirq_total`)
-    .action((file: string | undefined, o: ServeOpts, cmd: Command) => serveCommand(file, o, cmd));
+  curl -s 127.0.0.1:7070/metrics | grep irqlens_hardirq_total`,
+  ).action((file: string | undefined, o: ServeOpts, cmd: Command) => serveCommand(file, o, cmd));
 }

@@ -105,26 +105,42 @@ async function liveTop(o: TopOpts): Promise<void> {
   // statistics are sampled (a second in ten), not left on: they slow every BPF program while on
   const always = o.progStats && (o.progStatsAlways ?? false);
   const probe = await Probe.start({ ...base, ...(records ? { records } : {}), intervalMs: 60_000, progStats: always });
-  const statsSampler = o.progStats && !always ? new StatsSampler((on) => {
-    probe.setProgStats(on);
-  }) : null;
+  const statsSampler =
+    o.progStats && !always
+      ? new StatsSampler((on) => {
+          probe.setProgStats(on);
+        })
+      : null;
   statsSampler?.start();
   const tracker = new Tracker(probe);
   const store = new LiveStore();
-  store.dispatch({ type: 'started', hello: probe.hello, stats: always ? 'on' : o.progStats ? 'sampled' : 'off', workloads: o.workloads ?? false, utcOffsetMin: -new Date().getTimezoneOffset(), netns: ownNetns(), ifNames: ifaceNames() });
+  store.dispatch({
+    type: 'started',
+    hello: probe.hello,
+    stats: always ? 'on' : o.progStats ? 'sampled' : 'off',
+    workloads: o.workloads ?? false,
+    utcOffsetMin: -new Date().getTimezoneOffset(),
+    netns: ownNetns(),
+    ifNames: ifaceNames(),
+  });
   let queuesAt = Date.now();
   store.dispatch({ type: 'queues', queues: nicQueues() });
   const runner = o.workloads ? new EstimateRunner() : null;
-  const feed = runner ? new WorkloadFeedCollector(probe.hello, runner.run, (f) => {
-    store.dispatch({ type: 'workloads', feed: f });
-  }) : null;
+  const feed = runner
+    ? new WorkloadFeedCollector(probe.hello, runner.run, (f) => {
+        store.dispatch({ type: 'workloads', feed: f });
+      })
+    : null;
   if (feed) {
     tracker.onMessage((_t, m) => {
       feed.add(m);
     });
   }
   const sampler = new Sampler({
-    tracker, store, intervalS: o.interval, ...(o.count !== undefined ? { count: o.count } : {}),
+    tracker,
+    store,
+    intervalS: o.interval,
+    ...(o.count !== undefined ? { count: o.count } : {}),
     warnings: () => probe.warnings,
     onMark: (tsNs, atMs) => {
       feed?.mark(tsNs, atMs);
@@ -144,7 +160,13 @@ async function liveTop(o: TopOpts): Promise<void> {
     source: store,
     theme: themeFromEnv(process.env),
     initial: { intervalS: o.interval },
-    controller: { setIntervalS: (s) => { sampler.setIntervalS(s); }, quit, toggleRecording: () => recorder.toggle() },
+    controller: {
+      setIntervalS: (s) => {
+        sampler.setIntervalS(s);
+      },
+      quit,
+      toggleRecording: () => recorder.toggle(),
+    },
   });
   let finishing: Promise<void> | null = null;
   // every exit path (q, Ctrl-C, SIGTERM, a probe error) ends here: UI off, terminal back, probes detached

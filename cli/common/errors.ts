@@ -20,7 +20,15 @@ export function isClosedPipe(e: unknown): boolean {
 }
 
 export function describe(e: unknown): string {
-  if (e instanceof UsageError || e instanceof ProbeError || e instanceof StreamError || e instanceof RecordError || e instanceof OutputError || e instanceof ServeError) return e.message;
+  if (
+    e instanceof UsageError ||
+    e instanceof ProbeError ||
+    e instanceof StreamError ||
+    e instanceof RecordError ||
+    e instanceof OutputError ||
+    e instanceof ServeError
+  )
+    return e.message;
   if (e instanceof Error) return `internal error: ${e.message} (please report it)`;
   return String(e);
 }

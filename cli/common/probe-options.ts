@@ -4,11 +4,18 @@ import { existsSync } from 'node:fs';
 import { UsageError } from './errors.js';
 import { cgroupProblem } from '../../src/procfs/cgroup.js';
 import type { ProbeOptions } from '../../src/probe/client.js';
-import { PROBE_DEFAULTS, RECORD_PRESETS, RECORD_WORDS, parseRecords, type RecordPreset } from '../../src/probe/options.js';
+import {
+  PROBE_DEFAULTS,
+  RECORD_PRESETS,
+  RECORD_WORDS,
+  parseRecords,
+  type RecordPreset,
+} from '../../src/probe/options.js';
 
 export function positiveInt(name: string, max = 1e9) {
   return (v: string): number => {
-    if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max) throw new UsageError(`${name}: '${v}' is not a whole number from 1 to ${max}`);
+    if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max)
+      throw new UsageError(`${name}: '${v}' is not a whole number from 1 to ${max}`);
     return Number(v);
   };
 }
@@ -20,15 +27,22 @@ export function positiveNumber(name: string, max = MAX_TIMER_S) {
   return (v: string): number => {
     const n = Number(v);
     if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name}: '${v}' is not a positive number`);
-    if (n > max) throw new UsageError(`${name}: '${v}' is more than ${max}${max === MAX_TIMER_S ? ' seconds (about 24.8 days, the longest a timer can wait)' : ''}`);
+    if (n > max)
+      throw new UsageError(
+        `${name}: '${v}' is more than ${max}${max === MAX_TIMER_S ? ' seconds (about 24.8 days, the longest a timer can wait)' : ''}`,
+      );
     return n;
   };
 }
 
 /** --window-us and --burst-packets (micro-burst detection), with their defaults from src/probe/options.ts. */
 export const burstOptionList = (): Option[] => [
-  new Option('--window-us <us>', 'micro-burst window in microseconds').default(PROBE_DEFAULTS.windowUs).argParser(positiveInt('--window-us', 1e6)),
-  new Option('--burst-packets <n>', 'packets per window that make a micro-burst').default(PROBE_DEFAULTS.burstPackets).argParser(positiveInt('--burst-packets')),
+  new Option('--window-us <us>', 'micro-burst window in microseconds')
+    .default(PROBE_DEFAULTS.windowUs)
+    .argParser(positiveInt('--window-us', 1e6)),
+  new Option('--burst-packets <n>', 'packets per window that make a micro-burst')
+    .default(PROBE_DEFAULTS.burstPackets)
+    .argParser(positiveInt('--burst-packets')),
 ];
 
 /** The options every live command shares; --records defaults to the command's preset. */
@@ -36,9 +50,17 @@ export const probeOptionList = (preset: RecordPreset = 'live'): Option[] => [
   new Option('--pid <tgid>', 'epoll probes trace only this process').argParser(positiveInt('--pid', 2 ** 30)),
   new Option('--cgroup <path>', 'epoll probes trace only this cgroup v2 directory'),
   ...burstOptionList(),
-  new Option('--ring-bytes <n>', 'ring buffer size in bytes (power of 2)').argParser(positiveInt('--ring-bytes', 2 ** 30)),
-  new Option('--records <kinds>', `per-event records to stream: ${RECORD_WORDS.join(',')} (async-softirq: only runs raised by interrupts)`).default(RECORD_PRESETS[preset].join(',')),
-  new Option('--drop-unspecified', 'also count packet frees without a drop reason (NOT_SPECIFIED: mostly normal frees)'),
+  new Option('--ring-bytes <n>', 'ring buffer size in bytes (power of 2)').argParser(
+    positiveInt('--ring-bytes', 2 ** 30),
+  ),
+  new Option(
+    '--records <kinds>',
+    `per-event records to stream: ${RECORD_WORDS.join(',')} (async-softirq: only runs raised by interrupts)`,
+  ).default(RECORD_PRESETS[preset].join(',')),
+  new Option(
+    '--drop-unspecified',
+    'also count packet frees without a drop reason (NOT_SPECIFIED: mostly normal frees)',
+  ),
 ];
 
 export interface RawProbeOpts {
@@ -53,7 +75,8 @@ export interface RawProbeOpts {
 
 export function toProbeOptions(o: RawProbeOpts): ProbeOptions {
   const cgProblem = o.cgroup !== undefined ? cgroupProblem(o.cgroup) : null;
-  if (cgProblem) throw new UsageError(`--cgroup: ${cgProblem} (give a cgroup v2 directory, e.g. /sys/fs/cgroup/system.slice)`);
+  if (cgProblem)
+    throw new UsageError(`--cgroup: ${cgProblem} (give a cgroup v2 directory, e.g. /sys/fs/cgroup/system.slice)`);
   if (o.pid !== undefined && !existsSync(`/proc/${o.pid}`)) throw new UsageError(`--pid: no process ${o.pid}`);
   if (o.ringBytes !== undefined && (o.ringBytes < 4096 || (o.ringBytes & (o.ringBytes - 1)) !== 0)) {
     throw new UsageError(`--ring-bytes: ${o.ringBytes} is not a power of 2 of at least 4096`);

@@ -23,15 +23,45 @@
 //   node dist/scripts/bench/all.js --wait-quiet 300 --md --json results.json --memory
 //   node dist/scripts/bench/all.js --only overhead,memory --memory 2
 import { writeFileSync } from 'node:fs';
-import { memorySummary, memoryTable, perWindowTable, printMemory, runMemoryBench, type MemoryResult } from './memory.js';
-import { overheadMarkdown, printOverhead as printMemcached, runMemcachedOverhead, type OverheadResult as MemcachedResult } from './overhead.js';
-import { overheadSummary, overheadTables, printOverhead, runOverheadBench, type OverheadResult } from './period-overhead.js';
+import {
+  memorySummary,
+  memoryTable,
+  perWindowTable,
+  printMemory,
+  runMemoryBench,
+  type MemoryResult,
+} from './memory.js';
+import {
+  overheadMarkdown,
+  printOverhead as printMemcached,
+  runMemcachedOverhead,
+  type OverheadResult as MemcachedResult,
+} from './overhead.js';
+import {
+  overheadSummary,
+  overheadTables,
+  printOverhead,
+  runOverheadBench,
+  type OverheadResult,
+} from './period-overhead.js';
 import { costTables, printCost, runCostBench, type CostResult } from './probe-cost.js';
 import { printRecord, recordTables, runRecordBench, type RecordBenchResult } from './record.js';
 import { printReducer, reducerSummary, reducerTables, runReducerBench, type ReducerResult } from './reducer.js';
 import { controlLine, printStream, runStreamBench, streamTable, type StreamResult } from './stream.js';
 import { printUiCpu, runUiCpuBench, uiCpuTable, type UiCpuResult } from './ui-cpu.js';
-import { argValue, backgroundCpuPct, fmt, initClockTicks, isMain, log, machine, machineLine, mdTable, printHeaderHelp, wantsHelp } from './util.js';
+import {
+  argValue,
+  backgroundCpuPct,
+  fmt,
+  initClockTicks,
+  isMain,
+  log,
+  machine,
+  machineLine,
+  mdTable,
+  printHeaderHelp,
+  wantsHelp,
+} from './util.js';
 
 const ALL = ['stream', 'probe-cost', 'reducer', 'period-overhead', 'record', 'ui-cpu', 'overhead', 'memory'] as const;
 type Name = (typeof ALL)[number];
@@ -77,14 +107,27 @@ async function main(): Promise<void> {
     return true;
   };
   const wq = waitQuiet ? ['--wait-quiet', String(waitQuiet)] : [];
-  if (await before('stream')) printStream((res.stream = await runStreamBench(quick ? ['--seconds', '2', '--repeats', '1'] : [])));
+  if (await before('stream'))
+    printStream((res.stream = await runStreamBench(quick ? ['--seconds', '2', '--repeats', '1'] : [])));
   if (await before('probe-cost')) printCost((res.cost = await runCostBench(quick ? ['--rounds', '3'] : [])));
   if (await before('reducer')) printReducer((res.reducer = await runReducerBench(quick ? ['--repeats', '5'] : [])));
   // per round it waits (bounded) for a quiet machine, as long as the whole run may wait
-  if (await before('period-overhead')) printOverhead((res.periodOverhead = await runOverheadBench([...(quick ? ['--rounds', '2', '--seconds', '3'] : []), ...wq])));
-  if (await before('record')) printRecord((res.record = await runRecordBench(quick ? ['--seconds', '5', '--repeats', '2'] : ['--seconds', '10', '--repeats', '3'])));
-  if (await before('ui-cpu')) printUiCpu((res.uiCpu = await runUiCpuBench(quick ? ['--seconds', '5', '--repeats', '1'] : [])));
-  if (await before('overhead')) printMemcached((res.overhead = await runMemcachedOverhead([...(quick ? ['--rounds', '2', '--seconds', '5'] : []), ...wq])));
+  if (await before('period-overhead'))
+    printOverhead(
+      (res.periodOverhead = await runOverheadBench([...(quick ? ['--rounds', '2', '--seconds', '3'] : []), ...wq])),
+    );
+  if (await before('record'))
+    printRecord(
+      (res.record = await runRecordBench(
+        quick ? ['--seconds', '5', '--repeats', '2'] : ['--seconds', '10', '--repeats', '3'],
+      )),
+    );
+  if (await before('ui-cpu'))
+    printUiCpu((res.uiCpu = await runUiCpuBench(quick ? ['--seconds', '5', '--repeats', '1'] : [])));
+  if (await before('overhead'))
+    printMemcached(
+      (res.overhead = await runMemcachedOverhead([...(quick ? ['--rounds', '2', '--seconds', '5'] : []), ...wq])),
+    );
   if (await before('memory')) {
     const v = argValue(args, '--memory');
     const minutes = v !== undefined && /^[\d.]+$/.test(v) ? v : '10';
@@ -98,14 +141,23 @@ async function main(): Promise<void> {
 }
 
 function markdown(res: Results): string[] {
-  const q = Object.entries(res.quiet).map(([n, v]) => `before ${n}: ${fmt(v, 1)}%`).join(', ');
+  const q = Object.entries(res.quiet)
+    .map(([n, v]) => `before ${n}: ${fmt(v, 1)}%`)
+    .join(', ');
   const out = [`Machine: ${machineLine(machine())}`, `Background CPU (100 = one CPU) ${q}`, ''];
   const { stream, cost, reducer, periodOverhead: po, record, uiCpu, overhead, memory } = res;
   if (stream) {
     const s = streamTable(stream);
-    out.push(`### stream (\`${stream.command}\`), ${stream.repeats} repeats x ${stream.seconds} s per step, median (min-max)`, '', mdTable(s.headers, s.rows), '',
-      `Highest rate lossless in every repeat: ${fmt(stream.bestLosslessPerSec)} events/s; highest lossless single run: ${fmt(stream.bestLosslessRunPerSec)} events/s`, '',
-      stream.control ? controlLine(stream.control) : '', '');
+    out.push(
+      `### stream (\`${stream.command}\`), ${stream.repeats} repeats x ${stream.seconds} s per step, median (min-max)`,
+      '',
+      mdTable(s.headers, s.rows),
+      '',
+      `Highest rate lossless in every repeat: ${fmt(stream.bestLosslessPerSec)} events/s; highest lossless single run: ${fmt(stream.bestLosslessRunPerSec)} events/s`,
+      '',
+      stream.control ? controlLine(stream.control) : '',
+      '',
+    );
   }
   if (cost) {
     const c = costTables(cost);
@@ -114,13 +166,29 @@ function markdown(res: Results): string[] {
   }
   if (reducer) {
     const r = reducerTables(reducer);
-    out.push(`### reducer (\`${reducer.command}\`), ${reducer.repeats} repeats per stage`, '', mdTable(r.mix.headers, r.mix.rows), '', mdTable(r.stages.headers, r.stages.rows), '',
-      ...reducerSummary(reducer).map((l) => `- ${l}`), '');
+    out.push(
+      `### reducer (\`${reducer.command}\`), ${reducer.repeats} repeats per stage`,
+      '',
+      mdTable(r.mix.headers, r.mix.rows),
+      '',
+      mdTable(r.stages.headers, r.stages.rows),
+      '',
+      ...reducerSummary(reducer).map((l) => `- ${l}`),
+      '',
+    );
   }
   if (po) {
     const o = overheadTables(po);
-    out.push(`### period-overhead (\`${po.command}\`), ${po.rounds} rounds x ${po.seconds} s`, '', mdTable(o.runs.headers, o.runs.rows), '', mdTable(o.ratios.headers, o.ratios.rows), '',
-      ...overheadSummary(po).map((l) => `- ${l}`), '');
+    out.push(
+      `### period-overhead (\`${po.command}\`), ${po.rounds} rounds x ${po.seconds} s`,
+      '',
+      mdTable(o.runs.headers, o.runs.rows),
+      '',
+      mdTable(o.ratios.headers, o.ratios.rows),
+      '',
+      ...overheadSummary(po).map((l) => `- ${l}`),
+      '',
+    );
   }
   if (record) {
     out.push(`### record: ${record.load}`, '');
@@ -130,11 +198,26 @@ function markdown(res: Results): string[] {
     const u = uiCpuTable(uiCpu);
     out.push(`### ui-cpu (\`${uiCpu.command}\`)`, '', mdTable(u.headers, u.rows), '');
   }
-  if (overhead) out.push(`### overhead (\`${overhead.command}\`), ${overhead.rounds} rounds x ${overhead.seconds} s`, '', overheadMarkdown(overhead), '');
+  if (overhead)
+    out.push(
+      `### overhead (\`${overhead.command}\`), ${overhead.rounds} rounds x ${overhead.seconds} s`,
+      '',
+      overheadMarkdown(overhead),
+      '',
+    );
   if (memory) {
     const m = memoryTable(memory);
     const p = perWindowTable(memory);
-    out.push(`### memory (\`${memory.command}\`)`, '', mdTable(m.headers, m.rows), '', mdTable(p.headers, p.rows), '', ...memorySummary(memory).map((l) => `- ${l}`), '');
+    out.push(
+      `### memory (\`${memory.command}\`)`,
+      '',
+      mdTable(m.headers, m.rows),
+      '',
+      mdTable(p.headers, p.rows),
+      '',
+      ...memorySummary(memory).map((l) => `- ${l}`),
+      '',
+    );
   }
   return out;
 }

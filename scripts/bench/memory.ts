@@ -8,7 +8,21 @@ import { repoRoot } from '../../src/probe/paths.js';
 import { onInterrupt } from './cleanup.js';
 import { descendants, Session } from './tty.js';
 import {
-  argValue, backgroundCpuPct, buildPath, fmt, initClockTicks, isMain, log, machine, type Machine, machineLine, mdTable, procCpuSeconds, sleep, systemBusySeconds, table,
+  argValue,
+  backgroundCpuPct,
+  buildPath,
+  fmt,
+  initClockTicks,
+  isMain,
+  log,
+  machine,
+  type Machine,
+  machineLine,
+  mdTable,
+  procCpuSeconds,
+  sleep,
+  systemBusySeconds,
+  table,
 } from './util.js';
 
 export const MEMORY_HELP = `Benchmark: RSS of the whole tool over a long run at a high event rate (is it bounded?).
@@ -74,7 +88,14 @@ export interface MemoryResult {
   backgroundCpuPct: number;
   otherCpuPct: number;
   load: { calls: number; seconds: number; perSec: number; cpuPct: number };
-  record?: { events: number; durationS: number; perLoadSec: number; bytes: number; lost: number; bytesPerEvent: number | null };
+  record?: {
+    events: number;
+    durationS: number;
+    perLoadSec: number;
+    bytes: number;
+    lost: number;
+    bytesPerEvent: number | null;
+  };
   /** The UI's own "cost: N ev/s" status figure, last seen (kernel events its programs ran). */
   topCostLine?: string;
   series: MemSeries[];
@@ -120,7 +141,9 @@ function slope(ts: number[], ys: number[]): number {
 
 /** First-window vs last-window means, max and slope of one label's series (MiB). */
 export function summarize(label: string, samples: MemSample[], windowS: number, cpuPct: number): MemSeries {
-  const pts = samples.filter((s) => s.rssKb[label] !== undefined).map((s) => ({ t: s.t, mb: (s.rssKb[label] ?? 0) / 1024 }));
+  const pts = samples
+    .filter((s) => s.rssKb[label] !== undefined)
+    .map((s) => ({ t: s.t, mb: (s.rssKb[label] ?? 0) / 1024 }));
   const end = pts.length ? (pts[pts.length - 1]?.t ?? 0) : 0;
   const after = pts.filter((p) => p.t >= windowS);
   return {
@@ -128,7 +151,11 @@ export function summarize(label: string, samples: MemSample[], windowS: number, 
     firstMinMb: mean(pts.filter((p) => p.t <= windowS).map((p) => p.mb)),
     lastMinMb: mean(pts.filter((p) => p.t >= end - windowS).map((p) => p.mb)),
     maxMb: Math.max(...pts.map((p) => p.mb)),
-    slopeMbPerMin: slope(after.map((p) => p.t), after.map((p) => p.mb)) * 60,
+    slopeMbPerMin:
+      slope(
+        after.map((p) => p.t),
+        after.map((p) => p.mb),
+      ) * 60,
     cpuPct,
   };
 }
@@ -151,7 +178,9 @@ export async function runMemoryBench(args: string[] = []): Promise<MemoryResult>
   const cli = join(repoRoot(), 'dist', 'cli', 'main.js');
   const dir = mkdtempSync(join(tmpdir(), 'irqlens-mem-'));
   const bg = await backgroundCpuPct(2000);
-  log(`memory: background CPU ${fmt(bg, 1)}% (100 = one CPU); ${tools.join('+')} for ${fmt(minutes, 1)} min at ${fmt(rate)} calls/s`);
+  log(
+    `memory: background CPU ${fmt(bg, 1)}% (100 = one CPU); ${tools.join('+')} for ${fmt(minutes, 1)} min at ${fmt(rate)} calls/s`,
+  );
 
   let spin: Spin | undefined;
   let rec: Rec | undefined;
@@ -170,7 +199,12 @@ export async function runMemoryBench(args: string[] = []): Promise<MemoryResult>
   const unregister = onInterrupt(stopAll);
   try {
     // the load waits for "go" so the tools can name its pid and attach first
-    spin = execa(buildPath('epoll-spin'), ['-w', String(seconds), String(rate)], { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', reject: false });
+    spin = execa(buildPath('epoll-spin'), ['-w', String(seconds), String(rate)], {
+      stdin: 'pipe',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      reject: false,
+    });
     const spinPid = spin.pid;
     if (spinPid === undefined) throw new Error('epoll-spin did not start');
     // a load that refused its arguments exits at once: fail now, not after the whole run
@@ -179,14 +213,32 @@ export async function runMemoryBench(args: string[] = []): Promise<MemoryResult>
     const watched: Watched[] = [];
     if (tools.includes('record')) {
       // --duration only as a safety bound: the bench stops it with SIGINT
-      rec = execa('node', [cli, 'record', '-o', join(dir, 'mem.irqrec'), '--pid', String(spinPid), '--json', '--duration', String(seconds + 120)], {
-        stdout: 'pipe', stderr: 'pipe', reject: false,
-      });
+      rec = execa(
+        'node',
+        [
+          cli,
+          'record',
+          '-o',
+          join(dir, 'mem.irqrec'),
+          '--pid',
+          String(spinPid),
+          '--json',
+          '--duration',
+          String(seconds + 120),
+        ],
+        {
+          stdout: 'pipe',
+          stderr: 'pipe',
+          reject: false,
+        },
+      );
       if (rec.pid === undefined) throw new Error('irqlens record did not start');
       watched.push({ label: 'record node', pid: rec.pid }, { label: 'record helper', pid: await helperBelow(rec.pid) });
     }
     if (tools.includes('top')) {
-      session = await Session.start(`node ${cli} top --workloads --pid ${spinPid}; exec sleep ${Math.ceil(seconds) + 300}`);
+      session = await Session.start(
+        `node ${cli} top --workloads --pid ${spinPid}; exec sleep ${Math.ceil(seconds) + 300}`,
+      );
       await session.waitFor(/^cost: \S+ ev\/s/m);
       const procs = descendants(await session.panePid());
       const node = procs.find((p) => p.comm.startsWith('node'));
@@ -210,14 +262,18 @@ export async function runMemoryBench(args: string[] = []): Promise<MemoryResult>
       let total = 0;
       for (const w of watched) {
         const kb = vmRssKb(w.pid);
-        if (kb === undefined) throw new Error(`${w.label} (pid ${w.pid}) exited during the run${rec && rec.exitCode !== null ? `: ${(await rec).stderr}` : ''}`);
+        if (kb === undefined)
+          throw new Error(
+            `${w.label} (pid ${w.pid}) exited during the run${rec && rec.exitCode !== null ? `: ${(await rec).stderr}` : ''}`,
+          );
         rssKb[w.label] = kb;
         total += kb;
       }
       rssKb.total = total;
       samples.push({ t, rssKb });
       if (session) topCostLine = /^cost: .*$/m.exec(await session.screen())?.[0]?.trim() ?? topCostLine;
-      if (samples.length % Math.max(1, Math.round(60 / sampleS)) === 0) log(`memory: ${fmt(t, 0)} s, total RSS ${fmt(total / 1024, 1)} MiB`);
+      if (samples.length % Math.max(1, Math.round(60 / sampleS)) === 0)
+        log(`memory: ${fmt(t, 0)} s, total RSS ${fmt(total / 1024, 1)} MiB`);
     }
     const cpu1 = watched.map((w) => procCpuSeconds(w.pid) ?? 0);
     const b1 = systemBusySeconds();
@@ -231,23 +287,49 @@ export async function runMemoryBench(args: string[] = []): Promise<MemoryResult>
       rec.kill('SIGINT');
       const rr = await rec;
       rec = undefined;
-      const j = JSON.parse(rr.stdout) as { events: number; duration_s: number; bytes: number; lost_records: number; bytes_per_event: number | null };
-      record = { events: j.events, durationS: j.duration_s, perLoadSec: j.events / sj.seconds, bytes: j.bytes, lost: j.lost_records, bytesPerEvent: j.bytes_per_event };
+      const j = JSON.parse(rr.stdout) as {
+        events: number;
+        duration_s: number;
+        bytes: number;
+        lost_records: number;
+        bytes_per_event: number | null;
+      };
+      record = {
+        events: j.events,
+        durationS: j.duration_s,
+        perLoadSec: j.events / sj.seconds,
+        bytes: j.bytes,
+        lost: j.lost_records,
+        bytesPerEvent: j.bytes_per_event,
+      };
     }
     const toolCpu = cpu1.reduce((a, b) => a + b, 0) - cpu0.reduce((a, b) => a + b, 0);
-    const series = [...watched.map((w, i) => summarize(w.label, samples, windowS, (((cpu1[i] ?? 0) - (cpu0[i] ?? 0)) / wall) * 100)), summarize('total', samples, windowS, (toolCpu / wall) * 100)];
+    const series = [
+      ...watched.map((w, i) => summarize(w.label, samples, windowS, (((cpu1[i] ?? 0) - (cpu0[i] ?? 0)) / wall) * 100)),
+      summarize('total', samples, windowS, (toolCpu / wall) * 100),
+    ];
     const tot = series[series.length - 1];
     const flat = tot !== undefined && tot.lastMinMb - tot.firstMinMb <= Math.max(0.05 * tot.firstMinMb, 5);
     return {
       machine: machine(),
       command: `node dist/scripts/bench/memory.js ${args.join(' ')}`.trim(),
-      minutes, rate, tools, windowS,
+      minutes,
+      rate,
+      tools,
+      windowS,
       backgroundCpuPct: bg,
       otherCpuPct: Math.max(0, ((b1 - b0 - toolCpu - sj.cpu_seconds) / wall) * 100),
-      load: { calls: sj.calls, seconds: sj.seconds, perSec: sj.calls / sj.seconds, cpuPct: (sj.cpu_seconds / wall) * 100 },
+      load: {
+        calls: sj.calls,
+        seconds: sj.seconds,
+        perSec: sj.calls / sj.seconds,
+        cpuPct: (sj.cpu_seconds / wall) * 100,
+      },
       ...(record ? { record } : {}),
       ...(topCostLine ? { topCostLine } : {}),
-      series, samples, flat,
+      series,
+      samples,
+      flat,
     };
   } finally {
     await stopAll();
@@ -258,9 +340,23 @@ export async function runMemoryBench(args: string[] = []): Promise<MemoryResult>
 export function memoryTable(r: MemoryResult): { headers: string[]; rows: string[][] } {
   const w = r.windowS >= 60 ? 'minute' : `${fmt(r.windowS, 0)} s`;
   return {
-    headers: ['process', `RSS first ${w} MiB (mean)`, `RSS last ${w} MiB (mean)`, 'change MiB', 'max MiB', 'slope MiB/min (after first window)', 'CPU%'],
+    headers: [
+      'process',
+      `RSS first ${w} MiB (mean)`,
+      `RSS last ${w} MiB (mean)`,
+      'change MiB',
+      'max MiB',
+      'slope MiB/min (after first window)',
+      'CPU%',
+    ],
     rows: r.series.map((s) => [
-      s.label, fmt(s.firstMinMb, 1), fmt(s.lastMinMb, 1), fmt(s.lastMinMb - s.firstMinMb, 1), fmt(s.maxMb, 1), fmt(s.slopeMbPerMin, 2), fmt(s.cpuPct, 1),
+      s.label,
+      fmt(s.firstMinMb, 1),
+      fmt(s.lastMinMb, 1),
+      fmt(s.lastMinMb - s.firstMinMb, 1),
+      fmt(s.maxMb, 1),
+      fmt(s.slopeMbPerMin, 2),
+      fmt(s.cpuPct, 1),
     ]),
   };
 }
@@ -275,7 +371,9 @@ export function perWindowTable(r: MemoryResult): { headers: string[]; rows: stri
     rows: labels.map((l) => [
       l,
       ...Array.from({ length: n }, (_, i) => {
-        const xs = r.samples.filter((x) => x.t >= i * r.windowS && x.t < (i + 1) * r.windowS).map((x) => (x.rssKb[l] ?? 0) / 1024);
+        const xs = r.samples
+          .filter((x) => x.t >= i * r.windowS && x.t < (i + 1) * r.windowS)
+          .map((x) => (x.rssKb[l] ?? 0) / 1024);
         return xs.length ? fmt(xs.reduce((a, b) => a + b, 0) / xs.length, 0) : '-';
       }),
     ]),
@@ -305,7 +403,9 @@ export function memorySummary(r: MemoryResult): string[] {
 
 export function printMemory(r: MemoryResult): void {
   const t = memoryTable(r);
-  process.stdout.write(`\n== memory: RSS over ${fmt(r.minutes, 1)} min, ${r.tools.join(' + ')} (${machineLine(r.machine)})\n`);
+  process.stdout.write(
+    `\n== memory: RSS over ${fmt(r.minutes, 1)} min, ${r.tools.join(' + ')} (${machineLine(r.machine)})\n`,
+  );
   process.stdout.write(table(t.headers, t.rows) + '\n');
   const p = perWindowTable(r);
   process.stdout.write(table(p.headers, p.rows) + '\n');
@@ -323,7 +423,11 @@ if (isMain(import.meta.url)) {
         if (args.includes('--md')) {
           const t = memoryTable(r);
           const p = perWindowTable(r);
-          process.stdout.write(`\n${mdTable(t.headers, t.rows)}\n\n${mdTable(p.headers, p.rows)}\n\n${memorySummary(r).map((l) => `- ${l}`).join('\n')}\n`);
+          process.stdout.write(
+            `\n${mdTable(t.headers, t.rows)}\n\n${mdTable(p.headers, p.rows)}\n\n${memorySummary(r)
+              .map((l) => `- ${l}`)
+              .join('\n')}\n`,
+          );
         }
         if (args.includes('--json')) process.stdout.write(JSON.stringify(r) + '\n');
       },

@@ -13,7 +13,25 @@ import { BPFTRACE_SCRIPT, spawnTool, stopChild, waitAttached, waitPidAttached } 
 import { cpuBusySeconds } from './reducer.js';
 import { descendants, Session } from './tty.js';
 import {
-  argValue, backgroundCpuPct, fmt, initClockTicks, intArg, isMain, log, machine, type Machine, machineLine, mdTable, median, minMax, procCpuSeconds, reapedChildrenCpuSeconds, selfCpuSeconds, sleep, systemBusySeconds, table,
+  argValue,
+  backgroundCpuPct,
+  fmt,
+  initClockTicks,
+  intArg,
+  isMain,
+  log,
+  machine,
+  type Machine,
+  machineLine,
+  mdTable,
+  median,
+  minMax,
+  procCpuSeconds,
+  reapedChildrenCpuSeconds,
+  selfCpuSeconds,
+  sleep,
+  systemBusySeconds,
+  table,
 } from './util.js';
 
 export const OVERHEAD_HELP = `Benchmark: what tracing costs a real workload, irqlens against the tools users would pick instead.
@@ -120,7 +138,8 @@ async function helperAttached(pid: number, ms = 30_000): Promise<number> {
   for (;;) {
     const h = descendants(pid).find((p) => p.comm === 'irqlens-helper');
     if (h) {
-      const gone = (): string | undefined => (existsSync(`/proc/${h.pid}`) ? undefined : `irqlens-helper (pid ${h.pid}) exited before attaching`);
+      const gone = (): string | undefined =>
+        existsSync(`/proc/${h.pid}`) ? undefined : `irqlens-helper (pid ${h.pid}) exited before attaching`;
       await waitPidAttached(h.pid, 'irqlens-helper', gone, 600, Math.max(1000, end - Date.now()));
       return h.pid;
     }
@@ -139,24 +158,41 @@ async function startTracer(c: Exclude<Condition, 'A'>, tmp: string, seconds: num
     const t = await spawnTracer(c, tmp, seconds, (f) => {
       stopEarly = f;
     });
-    return { pids: t.pids, stop: async () => {
-      await t.stop();
-      unregister();
-    } };
+    return {
+      pids: t.pids,
+      stop: async () => {
+        await t.stop();
+        unregister();
+      },
+    };
   } catch (e) {
     unregister();
     throw e;
   }
 }
 
-async function spawnTracer(c: Exclude<Condition, 'A'>, tmp: string, seconds: number, onSpawn: (stop: () => Promise<void>) => void): Promise<Tracer> {
+async function spawnTracer(
+  c: Exclude<Condition, 'A'>,
+  tmp: string,
+  seconds: number,
+  onSpawn: (stop: () => Promise<void>) => void,
+): Promise<Tracer> {
   const cli = join(repoRoot(), 'dist', 'cli', 'main.js');
   switch (c) {
     case 'B':
     case 'F': {
       const file = join(tmp, 'overhead.irqrec');
       // --duration only bounds it; the bench stops it with SIGINT after the load
-      const rec = spawnTool('node', [cli, 'record', '-o', file, '--force', '--duration', String(seconds + 120), ...(c === 'F' ? ['--records', 'burst'] : [])]);
+      const rec = spawnTool('node', [
+        cli,
+        'record',
+        '-o',
+        file,
+        '--force',
+        '--duration',
+        String(seconds + 120),
+        ...(c === 'F' ? ['--records', 'burst'] : []),
+      ]);
       if (rec.pid === undefined) throw new Error('irqlens record did not start');
       const recPid = rec.pid;
       onSpawn(async () => {
@@ -205,9 +241,12 @@ async function spawnTracer(c: Exclude<Condition, 'A'>, tmp: string, seconds: num
         await Promise.all([stopChild(hi), stopChild(si)]);
         throw e;
       }
-      return { pids: () => [hi.pid ?? 0, si.pid ?? 0], stop: async () => {
+      return {
+        pids: () => [hi.pid ?? 0, si.pid ?? 0],
+        stop: async () => {
           await Promise.all([stopChild(hi), stopChild(si)]);
-        } };
+        },
+      };
     }
     case 'E': {
       const script = join(tmp, 'irq.bt');
@@ -247,8 +286,35 @@ export function parseMemcaslap(out: string): LoadResult {
  * memcached as src/cost/workloads.ts starts it (1 worker thread, 64 MiB,
  * loopback only), pinned; memcaslap runs with -S so it reports latency too.
  */
-async function startServer(cpu: number, port: number): Promise<{ pid: number; load: (seconds: number, conc: number, clientCpu: number) => Promise<LoadResult>; stop: () => Promise<void> }> {
-  const proc = execa('taskset', ['-c', String(cpu), 'memcached', '-l', '127.0.0.1', '-p', String(port), '-U', '0', '-t', '1', '-u', 'nobody', '-m', '64'], { reject: false, stdout: 'ignore', stderr: 'pipe' });
+async function startServer(
+  cpu: number,
+  port: number,
+): Promise<{
+  pid: number;
+  load: (seconds: number, conc: number, clientCpu: number) => Promise<LoadResult>;
+  stop: () => Promise<void>;
+}> {
+  const proc = execa(
+    'taskset',
+    [
+      '-c',
+      String(cpu),
+      'memcached',
+      '-l',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-U',
+      '0',
+      '-t',
+      '1',
+      '-u',
+      'nobody',
+      '-m',
+      '64',
+    ],
+    { reject: false, stdout: 'ignore', stderr: 'pipe' },
+  );
   const stop = async (): Promise<void> => {
     if (proc.exitCode === null) proc.kill('SIGTERM');
     await proc;
@@ -264,9 +330,28 @@ async function startServer(cpu: number, port: number): Promise<{ pid: number; lo
     pid: proc.pid ?? 0,
     stop,
     load: async (seconds, conc, clientCpu) => {
-      const r = await execa('taskset', ['-c', String(clientCpu), 'memcaslap', '-s', `127.0.0.1:${port}`, '-t', `${seconds}s`, '-S', `${seconds}s`, '-T', '1', '-c', String(conc)], {
-        timeout: (seconds + 30) * 1000, reject: false,
-      });
+      const r = await execa(
+        'taskset',
+        [
+          '-c',
+          String(clientCpu),
+          'memcaslap',
+          '-s',
+          `127.0.0.1:${port}`,
+          '-t',
+          `${seconds}s`,
+          '-S',
+          `${seconds}s`,
+          '-T',
+          '1',
+          '-c',
+          String(conc),
+        ],
+        {
+          timeout: (seconds + 30) * 1000,
+          reject: false,
+        },
+      );
       return parseMemcaslap(r.stdout + r.stderr);
     },
   };
@@ -365,11 +450,14 @@ export async function runMemcachedOverhead(args: string[] = []): Promise<Overhea
   const waitQuietS = Number(argValue(args, '--wait-quiet') ?? 0);
   if (!(waitQuietS >= 0 && waitQuietS <= 3600)) throw new Error('--wait-quiet: 0..3600 seconds');
   const conditions = (argValue(args, '--conditions') ?? DEFAULT_CONDITIONS).split(',') as Condition[];
-  if (conditions.some((c) => !CONDITIONS.includes(c)) || !conditions.includes('A')) throw new Error(`--conditions: a list of ${CONDITIONS.join(',')} that includes A`);
+  if (conditions.some((c) => !CONDITIONS.includes(c)) || !conditions.includes('A'))
+    throw new Error(`--conditions: a list of ${CONDITIONS.join(',')} that includes A`);
   const statsStart = readFileSync(STATS, 'utf8').trim();
   const tmp = mkdtempSync(join(tmpdir(), 'irqlens-overhead-'));
   const bg = await backgroundCpuPct(2000);
-  log(`overhead: background CPU ${fmt(bg, 1)}% (100 = one CPU); ${rounds} rounds x ${conditions.join(' ')}, ${seconds} s each, memcaslap concurrency ${concurrency}`);
+  log(
+    `overhead: background CPU ${fmt(bg, 1)}% (100 = one CPU); ${rounds} rounds x ${conditions.join(' ')}, ${seconds} s each, memcaslap concurrency ${concurrency}`,
+  );
   const runs: Run[] = [];
   const waitedS: number[] = [];
   const restore = (): void => {
@@ -397,7 +485,15 @@ export async function runMemcachedOverhead(args: string[] = []): Promise<Overhea
   return {
     machine: machine(),
     command: `node dist/scripts/bench/overhead.js ${args.join(' ')}`.trim(),
-    rounds, seconds, concurrency, serverCpu, clientCpu, conditions, backgroundCpuPct: bg, waitedS, runs,
+    rounds,
+    seconds,
+    concurrency,
+    serverCpu,
+    clientCpu,
+    conditions,
+    backgroundCpuPct: bg,
+    waitedS,
+    runs,
   };
 }
 
@@ -419,30 +515,72 @@ function paired(r: OverheadResult, c: Condition, f: (x: Run) => number, clean = 
   return out;
 }
 
-export function overheadTables(r: OverheadResult): { runs: { headers: string[]; rows: string[][] }; ratios: { headers: string[]; rows: string[][] } } {
+export function overheadTables(r: OverheadResult): {
+  runs: { headers: string[]; rows: string[][] };
+  ratios: { headers: string[]; rows: string[][] };
+} {
   const runs = {
-    headers: ['condition', 'TPS', 'avg latency us', 'latency std us', 'max latency us', 'memcached CPU%', 'memcaslap CPU%', 'tracer CPU%', 'other CPU%', `CPU${r.serverCpu} busy%`, `CPU${r.clientCpu} busy%`, 'disturbed runs'],
+    headers: [
+      'condition',
+      'TPS',
+      'avg latency us',
+      'latency std us',
+      'max latency us',
+      'memcached CPU%',
+      'memcaslap CPU%',
+      'tracer CPU%',
+      'other CPU%',
+      `CPU${r.serverCpu} busy%`,
+      `CPU${r.clientCpu} busy%`,
+      'disturbed runs',
+    ],
     rows: r.conditions.map((c) => {
       const xs = r.runs.filter((x) => x.condition === c);
       return [
-        NAMES[c], medMM(xs.map((x) => x.tps)), medMM(xs.map((x) => x.avgUs)), medMM(xs.map((x) => x.stdUs)), medMM(xs.map((x) => x.maxUs)),
-        medMM(xs.map((x) => x.serverCpuPct)), medMM(xs.map((x) => x.clientCpuPct)), c === 'A' ? '-' : medMM(xs.map((x) => x.tracerCpuPct), 1),
-        medMM(xs.map((x) => x.otherCpuPct)), medMM(xs.map((x) => x.serverCpuBusyPct)), medMM(xs.map((x) => x.clientCpuBusyPct)),
+        NAMES[c],
+        medMM(xs.map((x) => x.tps)),
+        medMM(xs.map((x) => x.avgUs)),
+        medMM(xs.map((x) => x.stdUs)),
+        medMM(xs.map((x) => x.maxUs)),
+        medMM(xs.map((x) => x.serverCpuPct)),
+        medMM(xs.map((x) => x.clientCpuPct)),
+        c === 'A'
+          ? '-'
+          : medMM(
+              xs.map((x) => x.tracerCpuPct),
+              1,
+            ),
+        medMM(xs.map((x) => x.otherCpuPct)),
+        medMM(xs.map((x) => x.serverCpuBusyPct)),
+        medMM(xs.map((x) => x.clientCpuBusyPct)),
         `${xs.filter(disturbed).length}/${xs.length}`,
       ];
     }),
   };
   const ratios = {
-    headers: ['condition / A (paired per round)', 'TPS ratio median', 'min-max', 'throughput cost % (median)', 'avg latency ratio median', 'TPS ratio, undisturbed pairs only'],
-    rows: r.conditions.filter((c) => c !== 'A').map((c) => {
-      const t = paired(r, c, (x) => x.tps);
-      const [lo, hi] = minMax(t);
-      const clean = paired(r, c, (x) => x.tps, true);
-      return [
-        NAMES[c], fmt(median(t), 3), `${fmt(lo, 3)}-${fmt(hi, 3)}`, fmt((1 - median(t)) * 100, 1), fmt(median(paired(r, c, (x) => x.avgUs)), 3),
-        clean.length ? `${fmt(median(clean), 3)} (${clean.length} rounds)` : '- (0 rounds)',
-      ];
-    }),
+    headers: [
+      'condition / A (paired per round)',
+      'TPS ratio median',
+      'min-max',
+      'throughput cost % (median)',
+      'avg latency ratio median',
+      'TPS ratio, undisturbed pairs only',
+    ],
+    rows: r.conditions
+      .filter((c) => c !== 'A')
+      .map((c) => {
+        const t = paired(r, c, (x) => x.tps);
+        const [lo, hi] = minMax(t);
+        const clean = paired(r, c, (x) => x.tps, true);
+        return [
+          NAMES[c],
+          fmt(median(t), 3),
+          `${fmt(lo, 3)}-${fmt(hi, 3)}`,
+          fmt((1 - median(t)) * 100, 1),
+          fmt(median(paired(r, c, (x) => x.avgUs)), 3),
+          clean.length ? `${fmt(median(clean), 3)} (${clean.length} rounds)` : '- (0 rounds)',
+        ];
+      }),
   };
   return { runs, ratios };
 }
@@ -454,25 +592,42 @@ export function overheadSummary(r: OverheadResult): string[] {
   for (const c of (['B', 'C', 'F', 'G', 'H'] as const).filter((x) => r.conditions.includes(x))) {
     const k = cost(c);
     const beats = peers.map((p) => `${NAMES[p]} ${fmt(cost(p), 1)}%: ${k < cost(p) ? 'less' : 'NOT less'}`);
-    out.push(`${NAMES[c]} costs ${fmt(k, 1)}% of throughput (goal <= ${GOAL_PCT}%: ${k <= GOAL_PCT ? 'met' : 'NOT met'})${beats.length ? `; vs ${beats.join(', ')}` : ''}`);
+    out.push(
+      `${NAMES[c]} costs ${fmt(k, 1)}% of throughput (goal <= ${GOAL_PCT}%: ${k <= GOAL_PCT ? 'met' : 'NOT met'})${beats.length ? `; vs ${beats.join(', ')}` : ''}`,
+    );
   }
   const left = r.runs.filter((x) => x.statsLeft !== undefined);
-  if (left.length) out.push(`kernel.bpf_stats_enabled was left changed after ${left.length} run(s) and was put back (${[...new Set(left.map((x) => NAMES[x.condition]))].join(', ')})`);
-  out.push(`background CPU before the runs: ${fmt(r.backgroundCpuPct, 0)}% (100 = one CPU); disturbed runs (others > ${DISTURBED_PCT}% CPU or another tracer): ${r.runs.filter(disturbed).length}/${r.runs.length}`);
+  if (left.length)
+    out.push(
+      `kernel.bpf_stats_enabled was left changed after ${left.length} run(s) and was put back (${[...new Set(left.map((x) => NAMES[x.condition]))].join(', ')})`,
+    );
+  out.push(
+    `background CPU before the runs: ${fmt(r.backgroundCpuPct, 0)}% (100 = one CPU); disturbed runs (others > ${DISTURBED_PCT}% CPU or another tracer): ${r.runs.filter(disturbed).length}/${r.runs.length}`,
+  );
   return out;
 }
 
 export function printOverhead(r: OverheadResult): void {
   const t = overheadTables(r);
-  process.stdout.write(`\n== overhead: memcached + memcaslap on loopback, untraced vs tracers (${machineLine(r.machine)})\n`);
-  process.stdout.write(`${r.rounds} rounds x ${r.seconds} s, interleaved ${r.conditions.join(' ')}; median (min-max); 100 = one CPU\n`);
+  process.stdout.write(
+    `\n== overhead: memcached + memcaslap on loopback, untraced vs tracers (${machineLine(r.machine)})\n`,
+  );
+  process.stdout.write(
+    `${r.rounds} rounds x ${r.seconds} s, interleaved ${r.conditions.join(' ')}; median (min-max); 100 = one CPU\n`,
+  );
   process.stdout.write(table(t.runs.headers, t.runs.rows) + '\n\n' + table(t.ratios.headers, t.ratios.rows) + '\n');
   for (const l of overheadSummary(r)) process.stdout.write(l + '\n');
 }
 
 export function overheadMarkdown(r: OverheadResult): string {
   const t = overheadTables(r);
-  return [mdTable(t.runs.headers, t.runs.rows), '', mdTable(t.ratios.headers, t.ratios.rows), '', ...overheadSummary(r).map((l) => `- ${l}`)].join('\n');
+  return [
+    mdTable(t.runs.headers, t.runs.rows),
+    '',
+    mdTable(t.ratios.headers, t.ratios.rows),
+    '',
+    ...overheadSummary(r).map((l) => `- ${l}`),
+  ].join('\n');
 }
 
 if (isMain(import.meta.url)) {

@@ -56,7 +56,27 @@ import { FrameSplitter } from '../../src/stream/frames.js';
 import { REC, REC_NAMES } from '../../src/stream/layout.js';
 import { cpuBusySeconds, pinSelf } from './reducer.js';
 import {
-  argValue, backgroundCpuPct, fmt, initClockTicks, intArg, isMain, log, machine, type Machine, machineLine, mdTable, median, minMax, printHeaderHelp, procCpuSeconds, reapedChildrenCpuSeconds, selfCpuSeconds, sleep, systemBusySeconds, table, wantsHelp,
+  argValue,
+  backgroundCpuPct,
+  fmt,
+  initClockTicks,
+  intArg,
+  isMain,
+  log,
+  machine,
+  type Machine,
+  machineLine,
+  mdTable,
+  median,
+  minMax,
+  printHeaderHelp,
+  procCpuSeconds,
+  reapedChildrenCpuSeconds,
+  selfCpuSeconds,
+  sleep,
+  systemBusySeconds,
+  table,
+  wantsHelp,
 } from './util.js';
 
 export type Condition = 'A' | 'B' | 'C' | 'D' | 'E';
@@ -148,7 +168,10 @@ export async function waitQuiet(maxS: number): Promise<number> {
     const busy = await backgroundCpuPct(1000);
     const tracers = foreignTracers(new Set());
     if (busy < DISTURBED_PCT && !tracers.length) break;
-    if (i % 10 === 0) log(`period-overhead: waiting for a quiet machine (busy ${fmt(busy)}%${tracers.length ? `, tracing: ${tracers.join(' ')}` : ''}), up to ${maxS} s`);
+    if (i % 10 === 0)
+      log(
+        `period-overhead: waiting for a quiet machine (busy ${fmt(busy)}%${tracers.length ? `, tracing: ${tracers.join(' ')}` : ''}), up to ${maxS} s`,
+      );
   }
   return (performance.now() - t0) / 1000;
 }
@@ -218,7 +241,9 @@ function attachedOrFail(h: Helper, r: Reader, stderr: () => string): Promise<voi
     }, 30_000);
     void h.then(() => {
       clearTimeout(t);
-      reject(new Error(`the helper exited before attaching (${h.exitCode ?? h.signalCode ?? '?'}): ${stderr().trim()}`));
+      reject(
+        new Error(`the helper exited before attaching (${h.exitCode ?? h.signalCode ?? '?'}): ${stderr().trim()}`),
+      );
     });
     void r.attached().then(() => {
       clearTimeout(t);
@@ -249,7 +274,14 @@ interface Opts {
 }
 
 async function runOne(condition: Condition, round: number, o: Opts): Promise<OverheadRun> {
-  const w = await startEcho({ durationS: o.seconds, serverCpu: o.serverCpu, clientCpu: o.clientCpu, work: o.work, wssKb: o.wssKb, conns: o.conns });
+  const w = await startEcho({
+    durationS: o.seconds,
+    serverCpu: o.serverCpu,
+    clientCpu: o.clientCpu,
+    work: o.work,
+    wssKb: o.wssKb,
+    conns: o.conns,
+  });
   let helper: Helper | undefined;
   let reader: Reader | undefined;
   let stderr = '';
@@ -298,7 +330,8 @@ async function runOne(condition: Condition, round: number, o: Opts): Promise<Ove
     const cc1 = cpuBusySeconds(o.clientCpu);
     if (helper) {
       await stopHelper(helper);
-      if (helper.exitCode !== 0) throw new Error(`the helper exited with ${helper.exitCode ?? helper.signalCode ?? '?'}: ${stderr.trim()}`);
+      if (helper.exitCode !== 0)
+        throw new Error(`the helper exited with ${helper.exitCode ?? helper.signalCode ?? '?'}: ${stderr.trim()}`);
     }
     const pct = (s: number): number => (s / wall) * 100;
     const recordsPerSec: Record<string, number> = {};
@@ -343,7 +376,8 @@ function bpfDelta(names: string[], a: ProgStats, b: ProgStats): OverheadRun['bpf
   const out: OverheadRun['bpf'] = [];
   for (const [prog, v] of b) {
     const runs = v.runCnt - (a.get(prog)?.runCnt ?? 0);
-    if (runs > 0) out.push({ name: names[prog] ?? `prog${prog}`, runs, ns: v.runTimeNs - (a.get(prog)?.runTimeNs ?? 0) });
+    if (runs > 0)
+      out.push({ name: names[prog] ?? `prog${prog}`, runs, ns: v.runTimeNs - (a.get(prog)?.runTimeNs ?? 0) });
   }
   return out;
 }
@@ -377,7 +411,9 @@ export async function runOverheadBench(args: string[] = []): Promise<OverheadRes
   const discarded: OverheadRun[] = [];
   const m = machine();
   const runs: OverheadRun[] = [];
-  log(`period-overhead: ${rounds} rounds x ${conditions.join(' ')}, ${o.seconds} s each${progStats ? ', BPF run-time statistics on' : ''}; echo work ${o.work}, wss ${o.wssKb} KiB, ${o.conns} conns`);
+  log(
+    `period-overhead: ${rounds} rounds x ${conditions.join(' ')}, ${o.seconds} s each${progStats ? ', BPF run-time statistics on' : ''}; echo work ${o.work}, wss ${o.wssKb} KiB, ${o.conns} conns`,
+  );
   // this process reads the helper's stream: keep it off the server's CPU, as `irqlens cost` does
   const unpin = await pinSelf(String(o.clientCpu));
   try {
@@ -385,7 +421,9 @@ export async function runOverheadBench(args: string[] = []): Promise<OverheadRes
       if (waitQuietS) waitedS.push(await waitQuiet(waitQuietS));
       for (const c of conditions) {
         for (let attempt = 0; ; attempt++) {
-          log(`period-overhead: round ${r + 1}/${rounds} condition ${c}${attempt ? ` (repeat ${attempt}: the last run was disturbed)` : ''}`);
+          log(
+            `period-overhead: round ${r + 1}/${rounds} condition ${c}${attempt ? ` (repeat ${attempt}: the last run was disturbed)` : ''}`,
+          );
           const run = await runOne(c, r, o);
           log(
             `period-overhead:   ${fmt(run.rps)} requests/s, helper ${fmt(run.helperCpuPct, 1)}% CPU, other ${fmt(run.otherCpuPct)}%` +
@@ -405,7 +443,9 @@ export async function runOverheadBench(args: string[] = []): Promise<OverheadRes
     await unpin();
   }
   const shown = (c: Exclude<Condition, 'A'>): string =>
-    `irqlens-helper ${helperArgs(probeOptions(c, 0, o.clientCpu, progStats)).join(' ').replace('--pid 0', '--pid <server>')}`;
+    `irqlens-helper ${helperArgs(probeOptions(c, 0, o.clientCpu, progStats))
+      .join(' ')
+      .replace('--pid 0', '--pid <server>')}`;
   return {
     machine: m,
     command: `node dist/scripts/bench/period-overhead.js ${args.join(' ')}`.trim(),
@@ -464,21 +504,53 @@ export function overheadTables(r: OverheadResult): {
   return {
     runs: {
       headers: [
-        'condition', 'requests/s', 'p50 us', 'p99 us', 'server CPU us/request', 'server CPU%', 'client CPU%', 'helper CPU%', 'reader CPU%', 'other CPU%',
-        `CPU${r.serverCpu} busy%`, `CPU${r.clientCpu} busy%`, 'records/s streamed', 'periods/s', 'lost', 'disturbed runs', 'runs repeated',
+        'condition',
+        'requests/s',
+        'p50 us',
+        'p99 us',
+        'server CPU us/request',
+        'server CPU%',
+        'client CPU%',
+        'helper CPU%',
+        'reader CPU%',
+        'other CPU%',
+        `CPU${r.serverCpu} busy%`,
+        `CPU${r.clientCpu} busy%`,
+        'records/s streamed',
+        'periods/s',
+        'lost',
+        'disturbed runs',
+        'runs repeated',
       ],
       rows: r.conditions.map((c) => {
         const xs = of(c);
         return [
           LABEL[c],
           medMM(xs.map((x) => x.rps)),
-          medMM(xs.map((x) => x.p50Us), 1),
-          medMM(xs.map((x) => x.p99Us), 1),
-          medMM(xs.map((x) => (x.serverCpuPct / 100 / x.rps) * 1e6), 1),
+          medMM(
+            xs.map((x) => x.p50Us),
+            1,
+          ),
+          medMM(
+            xs.map((x) => x.p99Us),
+            1,
+          ),
+          medMM(
+            xs.map((x) => (x.serverCpuPct / 100 / x.rps) * 1e6),
+            1,
+          ),
           medMM(xs.map((x) => x.serverCpuPct)),
           medMM(xs.map((x) => x.clientCpuPct)),
-          c === 'A' ? '-' : medMM(xs.map((x) => x.helperCpuPct), 1),
-          medMM(xs.map((x) => x.readerCpuPct), 1),
+          c === 'A'
+            ? '-'
+            : medMM(
+                xs.map((x) => x.helperCpuPct),
+                1,
+              ),
+          medMM(
+            xs.map((x) => x.readerCpuPct),
+            1,
+          ),
           medMM(xs.map((x) => x.otherCpuPct)),
           medMM(xs.map((x) => x.serverCpuBusyPct)),
           medMM(xs.map((x) => x.clientCpuBusyPct)),
@@ -491,18 +563,33 @@ export function overheadTables(r: OverheadResult): {
       }),
     },
     ratios: {
-      headers: ['ratio (paired per round)', 'median', 'min-max', 'overhead % (median)', 'ratio of medians', `clean rounds (${cleanRounds(r)}): median`, 'clean: min-max'],
-      rows: r.conditions.filter((c): c is Exclude<Condition, 'A'> => c !== 'A').map((c) => {
-        const rs = pairedRatios(r, c);
-        const [lo, hi] = minMax(rs);
-        const cl = pairedRatios(r, c, true);
-        const [clo, chi] = minMax(cl);
-        const ofMedians = median(of(c).map((x) => x.rps)) / median(of('A').map((x) => x.rps));
-        return [
-          `${c}/A`, fmt(median(rs), 3), `${fmt(lo, 3)}-${fmt(hi, 3)}`, fmt((1 - median(rs)) * 100, 1), fmt(ofMedians, 3),
-          cl.length ? fmt(median(cl), 3) : '-', cl.length ? `${fmt(clo, 3)}-${fmt(chi, 3)}` : '-',
-        ];
-      }),
+      headers: [
+        'ratio (paired per round)',
+        'median',
+        'min-max',
+        'overhead % (median)',
+        'ratio of medians',
+        `clean rounds (${cleanRounds(r)}): median`,
+        'clean: min-max',
+      ],
+      rows: r.conditions
+        .filter((c): c is Exclude<Condition, 'A'> => c !== 'A')
+        .map((c) => {
+          const rs = pairedRatios(r, c);
+          const [lo, hi] = minMax(rs);
+          const cl = pairedRatios(r, c, true);
+          const [clo, chi] = minMax(cl);
+          const ofMedians = median(of(c).map((x) => x.rps)) / median(of('A').map((x) => x.rps));
+          return [
+            `${c}/A`,
+            fmt(median(rs), 3),
+            `${fmt(lo, 3)}-${fmt(hi, 3)}`,
+            fmt((1 - median(rs)) * 100, 1),
+            fmt(ofMedians, 3),
+            cl.length ? fmt(median(cl), 3) : '-',
+            cl.length ? `${fmt(clo, 3)}-${fmt(chi, 3)}` : '-',
+          ];
+        }),
     },
   };
 }
@@ -518,13 +605,20 @@ export function bpfTable(r: OverheadResult): { headers: string[]; rows: string[]
     for (const name of names) {
       const per = xs.map((x) => ({ x, p: x.bpf.find((p) => p.name === name) }));
       rows.push([
-        c, name,
+        c,
+        name,
         fmt(median(per.map(({ x, p }) => (p?.runs ?? 0) / requests(x))), 2),
         fmt(median(per.filter(({ p }) => p?.runs).map(({ p }) => (p?.ns ?? 0) / (p?.runs ?? 1)))),
         fmt(median(per.map(({ x, p }) => (p?.ns ?? 0) / requests(x)))),
       ]);
     }
-    rows.push([c, 'all programs', '', '', fmt(median(xs.map((x) => x.bpf.reduce((n, p) => n + p.ns, 0) / requests(x))))]);
+    rows.push([
+      c,
+      'all programs',
+      '',
+      '',
+      fmt(median(xs.map((x) => x.bpf.reduce((n, p) => n + p.ns, 0) / requests(x)))),
+    ]);
   }
   return { headers: ['condition', 'program', 'runs/request', 'ns/run', 'BPF ns/request'], rows };
 }
@@ -543,7 +637,9 @@ export function overheadSummary(r: OverheadResult): string[] {
       : 'did not wait for a quiet machine',
     `run-to-run spread of A (untraced): ${fmt(((hi - lo) / median(a)) * 100, 1)}% of its median`,
     `goal: busy-period tracking (C) costs <= ${GOAL_PCT}% of throughput: ${fmt(c, 1)}% over all rounds -> ${c <= GOAL_PCT ? 'met' : 'NOT met'}` +
-      (clean.length ? `; ${fmt(cc, 1)}% over the ${clean.length} undisturbed rounds -> ${cc <= GOAL_PCT ? 'met' : 'NOT met'}` : '; no undisturbed round'),
+      (clean.length
+        ? `; ${fmt(cc, 1)}% over the ${clean.length} undisturbed rounds -> ${cc <= GOAL_PCT ? 'met' : 'NOT met'}`
+        : '; no undisturbed round'),
   ];
 }
 
@@ -558,7 +654,9 @@ export function printOverhead(r: OverheadResult): void {
   process.stdout.write(table(t.ratios.headers, t.ratios.rows) + '\n');
   if (r.progStats) {
     const b = bpfTable(r);
-    process.stdout.write('\nBPF run time per request (both CPUs; requests = requests/s x run seconds)\n' + table(b.headers, b.rows) + '\n');
+    process.stdout.write(
+      '\nBPF run time per request (both CPUs; requests = requests/s x run seconds)\n' + table(b.headers, b.rows) + '\n',
+    );
   }
   process.stdout.write(overheadSummary(r).join('\n') + '\n');
 }

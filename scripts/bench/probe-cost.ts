@@ -27,7 +27,25 @@ import { Tracker } from '../../src/probe/tracker.js';
 import { windowOf } from '../../src/reduce/totals.js';
 import { onInterrupt } from './cleanup.js';
 import {
-  argValue, buildPath, fmt, initClockTicks, isMain, log, machine, type Machine, machineLine, median, minMax, printHeaderHelp, procCpuSeconds, reapedChildrenCpuSeconds, selfCpuSeconds, sleep, systemBusySeconds, table, wantsHelp,
+  argValue,
+  buildPath,
+  fmt,
+  initClockTicks,
+  isMain,
+  log,
+  machine,
+  type Machine,
+  machineLine,
+  median,
+  minMax,
+  printHeaderHelp,
+  procCpuSeconds,
+  reapedChildrenCpuSeconds,
+  selfCpuSeconds,
+  sleep,
+  systemBusySeconds,
+  table,
+  wantsHelp,
 } from './util.js';
 
 export type Tool = 'irqlens' | 'libbpf-tools' | 'bpftrace';
@@ -82,7 +100,11 @@ tracepoint:irq:softirq_exit /@sstart[cpu, args->vec]/ {
 function roleOf(tool: Tool, name: string): Role {
   if (tool === 'irqlens') {
     const m: Record<string, Role> = {
-      irql_hi_entry: 'hi_entry', irql_hi_exit: 'hi_exit', irql_si_raise: 'si_raise', irql_si_entry: 'si_entry', irql_si_exit: 'si_exit',
+      irql_hi_entry: 'hi_entry',
+      irql_hi_exit: 'hi_exit',
+      irql_si_raise: 'si_raise',
+      irql_si_entry: 'si_entry',
+      irql_si_exit: 'si_exit',
     };
     return m[name] ?? 'other';
   }
@@ -172,13 +194,21 @@ async function runLoad(l: LoadSpec, toolPids: number[] = []): Promise<LoadResult
   const c0 = reapedChildrenCpuSeconds();
   const s0 = selfCpuSeconds();
   const t0 = performance.now();
-  const dd = execa('dd', ['if=/dev/zero', `of=${l.ddFile}`, 'bs=4k', `count=${l.ddBlocks}`, 'oflag=direct', 'conv=notrunc'], {
-    reject: false, timeout: 60_000,
-  });
+  const dd = execa(
+    'dd',
+    ['if=/dev/zero', `of=${l.ddFile}`, 'bs=4k', `count=${l.ddBlocks}`, 'oflag=direct', 'conv=notrunc'],
+    {
+      reject: false,
+      timeout: 60_000,
+    },
+  );
   // both ping-pong threads on CPU 0: across CPUs each message would wake an
   // idle vCPU with an IPI (a VM exit) and the run time would swing 10x with
   // whatever else keeps the CPUs awake
-  const tcp = execa('taskset', ['-c', '0', buildPath('tcp-blast'), '-p', '20', String(l.tcpBytes), '64'], { reject: false, timeout: 60_000 });
+  const tcp = execa('taskset', ['-c', '0', buildPath('tcp-blast'), '-p', '20', String(l.tcpBytes), '64'], {
+    reject: false,
+    timeout: 60_000,
+  });
   try {
     const [d, t] = await Promise.all([dd, tcp]);
     if (d.exitCode !== 0) throw new Error(`dd failed: ${d.stderr}`);
@@ -205,10 +235,12 @@ async function runIrqlens(round: number, load: LoadSpec): Promise<Run> {
     const end = await tracker.mark();
     probe.command('stats off');
     const w = windowOf(start, end);
-    const progs = probe.hello.progs.map((p, i): ProgDelta => {
-      const s = w.progStat.find((r) => r.prog === i);
-      return { name: p.name, role: roleOf('irqlens', p.name), runCnt: s?.runCnt ?? 0, runTimeNs: s?.runTimeNs ?? 0 };
-    }).filter((p, i) => probe.hello.progs[i]?.status === 'attached');
+    const progs = probe.hello.progs
+      .map((p, i): ProgDelta => {
+        const s = w.progStat.find((r) => r.prog === i);
+        return { name: p.name, role: roleOf('irqlens', p.name), runCnt: s?.runCnt ?? 0, runTimeNs: s?.runTimeNs ?? 0 };
+      })
+      .filter((p, i) => probe.hello.progs[i]?.status === 'attached');
     return { tool: 'irqlens', round, loadSeconds: ld.seconds, otherCpuPct: ld.otherCpuPct, progs };
   } finally {
     await probe.stop().catch(() => undefined);
@@ -241,13 +273,19 @@ export async function waitAttached(child: Child, what: string, quietMs = 600, ms
   child.stderr.on('data', (b: Buffer) => {
     stderr += b.toString();
   });
-  const exited = (): string | undefined => (child.exitCode !== null ? `${what} exited early (${child.exitCode}): ${stderr.slice(-300)}` : undefined);
+  const exited = (): string | undefined =>
+    child.exitCode !== null ? `${what} exited early (${child.exitCode}): ${stderr.slice(-300)}` : undefined;
   await waitPidAttached(pid, what, exited, quietMs, ms, () => stderr.slice(-300));
 }
 
 /** The same wait for any process by pid; `exited` returns an error message once it has gone. */
 export async function waitPidAttached(
-  pid: number, what: string, exited: () => string | undefined, quietMs = 600, ms = 20_000, tail: () => string = () => '',
+  pid: number,
+  what: string,
+  exited: () => string | undefined,
+  quietMs = 600,
+  ms = 20_000,
+  tail: () => string = () => '',
 ): Promise<void> {
   const t0 = performance.now();
   let last = '';
@@ -301,7 +339,10 @@ async function runPeers(tool: Tool, round: number, load: LoadSpec, btFile: strin
     let ld: LoadResult;
     try {
       before = await bpftoolSample(ids);
-      ld = await runLoad(load, children.flatMap((c) => (c.pid === undefined ? [] : [c.pid])));
+      ld = await runLoad(
+        load,
+        children.flatMap((c) => (c.pid === undefined ? [] : [c.pid])),
+      );
       after = await bpftoolSample(ids);
     } finally {
       setStats(false);
@@ -310,7 +351,12 @@ async function runPeers(tool: Tool, round: number, load: LoadSpec, btFile: strin
       const a = after.get(id);
       const b = before.get(id);
       const name = a?.name ?? b?.name ?? `prog${id}`;
-      return { name, role: roleOf(tool, name), runCnt: (a?.run_cnt ?? 0) - (b?.run_cnt ?? 0), runTimeNs: (a?.run_time_ns ?? 0) - (b?.run_time_ns ?? 0) };
+      return {
+        name,
+        role: roleOf(tool, name),
+        runCnt: (a?.run_cnt ?? 0) - (b?.run_cnt ?? 0),
+        runTimeNs: (a?.run_time_ns ?? 0) - (b?.run_time_ns ?? 0),
+      };
     });
     return { tool, round, loadSeconds: ld.seconds, otherCpuPct: ld.otherCpuPct, progs };
   } finally {
@@ -349,7 +395,12 @@ export const COMPARISONS: Comparison[] = [
   { what: 'hardirq: entry+exit per IRQ', tool: 'irqlens', roles: ['hi_entry', 'hi_exit'], per: 'hi_entry' },
   { what: 'hardirq: entry+exit per IRQ', tool: 'libbpf-tools', roles: ['hi_entry', 'hi_exit'], per: 'hi_entry' },
   { what: 'hardirq: entry+exit per IRQ', tool: 'bpftrace', roles: ['hi_entry', 'hi_exit'], per: 'hi_entry' },
-  { what: 'softirq: raise+entry+exit per run', tool: 'irqlens', roles: ['si_raise', 'si_entry', 'si_exit'], per: 'si_entry' },
+  {
+    what: 'softirq: raise+entry+exit per run',
+    tool: 'irqlens',
+    roles: ['si_raise', 'si_entry', 'si_exit'],
+    per: 'si_entry',
+  },
   { what: 'softirq: entry+exit per run', tool: 'irqlens', roles: ['si_entry', 'si_exit'], per: 'si_entry' },
   { what: 'softirq: entry+exit per run', tool: 'libbpf-tools', roles: ['si_entry', 'si_exit'], per: 'si_entry' },
   { what: 'softirq: entry+exit per run', tool: 'bpftrace', roles: ['si_entry', 'si_exit'], per: 'si_entry' },
@@ -380,7 +431,13 @@ export interface CostTables {
   totals: { headers: string[]; rows: string[][] };
   perEvent: { headers: string[]; rows: string[][] };
   ratios: { headers: string[]; rows: string[][] };
-  goal: { hardirqMet: boolean; softirqMet: boolean; hardirqRatio: number; softirqRatio: number; softirqRatioEntryExit: number };
+  goal: {
+    hardirqMet: boolean;
+    softirqMet: boolean;
+    hardirqRatio: number;
+    softirqRatio: number;
+    softirqRatioEntryExit: number;
+  };
 }
 
 export function costTables(res: CostResult): CostTables {
@@ -393,10 +450,12 @@ export function costTables(res: CostResult): CostTables {
       const per = rs.map((r) => r.progs.filter((p) => p.name === name));
       const runs = per.map((ps) => ps.reduce((n, p) => n + p.runCnt, 0));
       if (runs.every((n) => n === 0)) continue; // attached, never ran under this load
-      const ns = per.map((ps) => {
-        const c = ps.reduce((n, p) => n + p.runCnt, 0);
-        return c ? ps.reduce((n, p) => n + p.runTimeNs, 0) / c : NaN;
-      }).filter((x) => Number.isFinite(x));
+      const ns = per
+        .map((ps) => {
+          const c = ps.reduce((n, p) => n + p.runCnt, 0);
+          return c ? ps.reduce((n, p) => n + p.runTimeNs, 0) / c : NaN;
+        })
+        .filter((x) => Number.isFinite(x));
       progRows.push([tool, name, fmt(median(runs)), ns.length ? fmt(median(ns)) : '-', ns.length ? mm(ns) : '-']);
     }
   }
@@ -418,7 +477,10 @@ export function costTables(res: CostResult): CostTables {
   const peers: Tool[] = ['libbpf-tools', 'bpftrace'];
   // the cheapest peer is the one with the lowest median ns/event
   const cheapest = (f: (t: Tool) => Comparison): Tool =>
-    peers.reduce((best, t) => (median(series(res, f(t))) < median(series(res, f(best))) ? t : best), peers[0] ?? 'libbpf-tools');
+    peers.reduce(
+      (best, t) => (median(series(res, f(t))) < median(series(res, f(best))) ? t : best),
+      peers[0] ?? 'libbpf-tools',
+    );
   for (const peer of peers) {
     const rh = ratios(res, hi('irqlens'), hi(peer));
     const rs = ratios(res, siFull, siEE(peer));
@@ -441,12 +503,35 @@ export function costTables(res: CostResult): CostTables {
     const irq = rs.map((r) => roleSum(r, ['hi_entry', 'hi_exit', 'si_raise', 'si_entry', 'si_exit']).ns / 1e6);
     const secs = rs.map((r) => r.loadSeconds);
     const other = rs.map((r) => r.otherCpuPct);
-    return [tool, fmt(median(all), 1), mm(all, 1), fmt(median(irq), 1), `${fmt(median(secs), 2)} (${mm(secs, 2)})`, `${fmt(median(other))} (${mm(other)})`];
+    return [
+      tool,
+      fmt(median(all), 1),
+      mm(all, 1),
+      fmt(median(irq), 1),
+      `${fmt(median(secs), 2)} (${mm(secs, 2)})`,
+      `${fmt(median(other))} (${mm(other)})`,
+    ];
   });
   return {
-    perProgram: { headers: ['tool', 'program', 'runs/round (median)', 'ns/run median', 'ns/run min-max'], rows: progRows },
-    totals: { headers: ['tool', 'BPF ms/round (all programs) median', 'min-max', 'of which hardirq+softirq programs', 'load seconds', 'other CPU% during load'], rows: totalRows },
-    perEvent: { headers: ['per event', 'tool', 'events/round (median)', 'ns/event median', 'ns/event min-max'], rows: evRows },
+    perProgram: {
+      headers: ['tool', 'program', 'runs/round (median)', 'ns/run median', 'ns/run min-max'],
+      rows: progRows,
+    },
+    totals: {
+      headers: [
+        'tool',
+        'BPF ms/round (all programs) median',
+        'min-max',
+        'of which hardirq+softirq programs',
+        'load seconds',
+        'other CPU% during load',
+      ],
+      rows: totalRows,
+    },
+    perEvent: {
+      headers: ['per event', 'tool', 'events/round (median)', 'ns/event median', 'ns/event min-max'],
+      rows: evRows,
+    },
     ratios: { headers: ['irqlens / peer (paired per round)', 'median', 'min-max'], rows: ratioRows },
     goal,
   };

@@ -32,7 +32,21 @@ import { RecordingWriter, type Codec } from '../../src/record/writer.js';
 import { buildReport } from '../../src/report/cost-report.js';
 import { initialTotals, reduceTotals } from '../../src/reduce/totals.js';
 import { REC_NAMES } from '../../src/stream/layout.js';
-import { argValue, fmt, isMain, log, machine, type Machine, machineLine, mdTable, median, minMax, printHeaderHelp, table, wantsHelp } from './util.js';
+import {
+  argValue,
+  fmt,
+  isMain,
+  log,
+  machine,
+  type Machine,
+  machineLine,
+  mdTable,
+  median,
+  minMax,
+  printHeaderHelp,
+  table,
+  wantsHelp,
+} from './util.js';
 
 export interface CodecRow {
   codec: string;
@@ -68,16 +82,27 @@ async function recordMixedLoad(file: string, seconds: number): Promise<{ load: s
   const cli = join(repoRoot(), 'dist', 'cli', 'main.js');
   const echo = await startEcho({ durationS: seconds - 2, serverCpu: 1, clientCpu: 0, work: 200, wssKb: 64, conns: 4 });
   try {
-    const rec = execa('node', [cli, 'record', '-o', file, '--force', '--records', 'all', '--duration', String(seconds), '--json'], { reject: false });
+    const rec = execa(
+      'node',
+      [cli, 'record', '-o', file, '--force', '--records', 'all', '--duration', String(seconds), '--json'],
+      { reject: false },
+    );
     await new Promise((r) => setTimeout(r, 1000));
     const scratch = join(repoRoot(), 'build', 'test-scratch');
-    const dd = execa('dd', ['if=/dev/zero', `of=${join(scratch, `bench-record-${process.pid}`)}`, 'bs=4k', 'count=20000', 'oflag=direct'], { reject: false, cwd: scratch });
+    const dd = execa(
+      'dd',
+      ['if=/dev/zero', `of=${join(scratch, `bench-record-${process.pid}`)}`, 'bs=4k', 'count=20000', 'oflag=direct'],
+      { reject: false, cwd: scratch },
+    );
     await Promise.all([echo.load(), dd]);
     rmSync(join(scratch, `bench-record-${process.pid}`), { force: true });
     const r = await rec;
     if (r.exitCode !== 0) throw new Error(`irqlens record failed: ${r.stderr}`);
     const j = JSON.parse(r.stdout) as { lost_records: number };
-    return { load: `echo-server (work 200, wss 64 KiB, CPU 1) + echo-client (4 conns, CPU 0) + dd 4 KiB O_DIRECT writes, records all, ${seconds} s`, lost: j.lost_records };
+    return {
+      load: `echo-server (work 200, wss 64 KiB, CPU 1) + echo-client (4 conns, CPU 0) + dd 4 KiB O_DIRECT writes, records all, ${seconds} s`,
+      lost: j.lost_records,
+    };
   } finally {
     await echo.stop();
   }
@@ -140,7 +165,13 @@ export async function runRecordBench(args: string[] = []): Promise<RecordBenchRe
 
     log('codecs');
     const codecs: CodecRow[] = [];
-    for (const [codec, level] of [['deflate-raw', 1], ['deflate-raw', 2], ['deflate-raw', 6], ['brotli', 5], ['stored', 0]] as [Codec, number][]) {
+    for (const [codec, level] of [
+      ['deflate-raw', 1],
+      ['deflate-raw', 2],
+      ['deflate-raw', 6],
+      ['brotli', 5],
+      ['stored', 0],
+    ] as [Codec, number][]) {
       const out = join(dir, `codec-${codec}-${level}.irqrec`);
       const t0 = performance.now();
       const w = RecordingWriter.create(out, Recording.open(path).header, { codec, level });
@@ -148,57 +179,88 @@ export async function runRecordBench(args: string[] = []): Promise<RecordBenchRe
       w.close('end');
       const s = (performance.now() - t0) / 1000;
       const bytes = statSync(out).size;
-      codecs.push({ codec: codec === 'stored' ? 'none' : `${codec} ${level}${codec === 'deflate-raw' && level === 2 ? ' (default)' : ''}`, bytes, bytesPerEvent: bytes / events, writeMBps: streamBytes / 1e6 / s });
+      codecs.push({
+        codec:
+          codec === 'stored'
+            ? 'none'
+            : `${codec} ${level}${codec === 'deflate-raw' && level === 2 ? ' (default)' : ''}`,
+        bytes,
+        bytesPerEvent: bytes / events,
+        writeMBps: streamBytes / 1e6 / s,
+      });
       rmSync(out);
     }
 
     log('read speeds');
     const speeds: SpeedRow[] = [];
-    speeds.push(timed('inflate + checksum (chunks)', events, repeats, () => {
-      const r = Recording.open(path);
-      let n = 0;
-      for (const c of r.chunks()) n += c.raw.length;
-      r.close();
-      if (!n) throw new Error('an empty recording');
-    }));
-    speeds.push(timed('frames -> messages (decodeFrame)', events, repeats, () => {
-      const r = Recording.open(path);
-      let n = 0;
-      for (const m of r.messages()) n += m.type === 'events' ? 1 : 0;
-      r.close();
-      if (!n) throw new Error('no events frames');
-    }));
-    speeds.push(timed('replay: + reduceTotals', events, repeats, () => {
-      const r = Recording.open(path);
-      let s = initialTotals(r.hello);
-      eachMessage(r, (m) => {
-        if (m.type !== 'hello') s = reduceTotals(s, m);
-      });
-      r.close();
-    }));
-    speeds.push(timed('report fold: + busy-period collector (measurementOf)', events, repeats, () => {
-      const r = Recording.open(path);
-      measurementOf(r);
-      r.close();
-    }));
-    speeds.push(timed('report FILE: + estimator (buildReport)', events, repeats, () => {
-      const r = Recording.open(path);
-      buildReport([measurementOf(r)], { queues: r.header.settings?.queues ?? [] });
-      r.close();
-    }));
+    speeds.push(
+      timed('inflate + checksum (chunks)', events, repeats, () => {
+        const r = Recording.open(path);
+        let n = 0;
+        for (const c of r.chunks()) n += c.raw.length;
+        r.close();
+        if (!n) throw new Error('an empty recording');
+      }),
+    );
+    speeds.push(
+      timed('frames -> messages (decodeFrame)', events, repeats, () => {
+        const r = Recording.open(path);
+        let n = 0;
+        for (const m of r.messages()) n += m.type === 'events' ? 1 : 0;
+        r.close();
+        if (!n) throw new Error('no events frames');
+      }),
+    );
+    speeds.push(
+      timed('replay: + reduceTotals', events, repeats, () => {
+        const r = Recording.open(path);
+        let s = initialTotals(r.hello);
+        eachMessage(r, (m) => {
+          if (m.type !== 'hello') s = reduceTotals(s, m);
+        });
+        r.close();
+      }),
+    );
+    speeds.push(
+      timed('report fold: + busy-period collector (measurementOf)', events, repeats, () => {
+        const r = Recording.open(path);
+        measurementOf(r);
+        r.close();
+      }),
+    );
+    speeds.push(
+      timed('report FILE: + estimator (buildReport)', events, repeats, () => {
+        const r = Recording.open(path);
+        buildReport([measurementOf(r)], { queues: r.header.settings?.queues ?? [] });
+        r.close();
+      }),
+    );
     log('export speeds');
-    speeds.push(timed('export perfetto (JSON written)', events, repeats, () => {
-      const r = Recording.open(path);
-      exportPerfetto(r, join(dir, 'out.json'));
-      r.close();
-    }));
-    speeds.push(timed('export csv (cpus table)', events, repeats, () => {
-      const r = Recording.open(path);
-      exportCsv(r, join(dir, 'out.csv'), 'cpus', 0);
-      r.close();
-    }));
+    speeds.push(
+      timed('export perfetto (JSON written)', events, repeats, () => {
+        const r = Recording.open(path);
+        exportPerfetto(r, join(dir, 'out.json'));
+        r.close();
+      }),
+    );
+    speeds.push(
+      timed('export csv (cpus table)', events, repeats, () => {
+        const r = Recording.open(path);
+        exportCsv(r, join(dir, 'out.csv'), 'cpus', 0);
+        r.close();
+      }),
+    );
     return {
-      machine: machine(), load, seconds, events, byKind, streamBytes, streamBytesPerEvent: streamBytes / events, lostRecords: lost, codecs, speeds,
+      machine: machine(),
+      load,
+      seconds,
+      events,
+      byKind,
+      streamBytes,
+      streamBytesPerEvent: streamBytes / events,
+      lostRecords: lost,
+      codecs,
+      speeds,
     };
   } finally {
     if (!args.includes('--keep')) rmSync(dir, { recursive: true, force: true });
@@ -208,31 +270,47 @@ export async function runRecordBench(args: string[] = []): Promise<RecordBenchRe
 
 export function recordTables(r: RecordBenchResult): { headers: string[]; rows: string[][] }[] {
   return [
-    { headers: ['codec', 'file bytes', 'bytes/event', 'write MB/s'], rows: r.codecs.map((c) => [c.codec, fmt(c.bytes), fmt(c.bytesPerEvent, 2), fmt(c.writeMBps, 0)]) },
+    {
+      headers: ['codec', 'file bytes', 'bytes/event', 'write MB/s'],
+      rows: r.codecs.map((c) => [c.codec, fmt(c.bytes), fmt(c.bytesPerEvent, 2), fmt(c.writeMBps, 0)]),
+    },
     {
       headers: ['what', 'seconds (median)', 'M events/s median', 'min-max'],
-      rows: r.speeds.map((s) => [s.what, fmt(s.seconds, 3), fmt(s.eventsPerSec / 1e6, 2), `${fmt(s.minEventsPerSec / 1e6, 2)}-${fmt(s.maxEventsPerSec / 1e6, 2)}`]),
+      rows: r.speeds.map((s) => [
+        s.what,
+        fmt(s.seconds, 3),
+        fmt(s.eventsPerSec / 1e6, 2),
+        `${fmt(s.minEventsPerSec / 1e6, 2)}-${fmt(s.maxEventsPerSec / 1e6, 2)}`,
+      ]),
     },
   ];
 }
 
 export function printRecord(r: RecordBenchResult, md = false): void {
-  const kinds = Object.entries(r.byKind).map(([k, n]) => `${k} ${fmt(n)}`).join(', ');
+  const kinds = Object.entries(r.byKind)
+    .map(([k, n]) => `${k} ${fmt(n)}`)
+    .join(', ');
   process.stdout.write(`recordings: ${machineLine(r.machine)}\n${r.load}\n`);
-  process.stdout.write(`${fmt(r.events)} events (${kinds}); helper stream ${fmt(r.streamBytes)} bytes = ${fmt(r.streamBytesPerEvent, 1)} bytes/event; lost ${fmt(r.lostRecords)}\n\n`);
-  for (const t of recordTables(r)) process.stdout.write((md ? mdTable(t.headers, t.rows) : table(t.headers, t.rows)) + '\n\n');
+  process.stdout.write(
+    `${fmt(r.events)} events (${kinds}); helper stream ${fmt(r.streamBytes)} bytes = ${fmt(r.streamBytesPerEvent, 1)} bytes/event; lost ${fmt(r.lostRecords)}\n\n`,
+  );
+  for (const t of recordTables(r))
+    process.stdout.write((md ? mdTable(t.headers, t.rows) : table(t.headers, t.rows)) + '\n\n');
 }
 
 if (isMain(import.meta.url) && wantsHelp(process.argv)) {
   printHeaderHelp(import.meta.url);
 } else if (isMain(import.meta.url)) {
   const args = process.argv.slice(2);
-  runRecordBench(args).then((r) => {
-    printRecord(r, args.includes('--md'));
-    const json = argValue(args, '--json');
-    if (json) writeFileSync(json, JSON.stringify(r, null, 2) + '\n');
-  }, (e: unknown) => {
-    process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exit(1);
-  });
+  runRecordBench(args).then(
+    (r) => {
+      printRecord(r, args.includes('--md'));
+      const json = argValue(args, '--json');
+      if (json) writeFileSync(json, JSON.stringify(r, null, 2) + '\n');
+    },
+    (e: unknown) => {
+      process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(1);
+    },
+  );
 }

@@ -36,7 +36,17 @@
 //   node dist/scripts/bench/reducer.js --rerecord --md
 //   node dist/scripts/bench/reducer.js --repeats 3 --no-pin --json
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -54,7 +64,24 @@ import { FrameSplitter } from '../../src/stream/frames.js';
 import { FRAME, LAYOUT, PERIOD_PMU, PERIOD_STEAL, REC, REC_NAMES } from '../../src/stream/layout.js';
 import type { Message } from '../../src/stream/types.js';
 import {
-  argValue, buildPath, fmt, initClockTicks, isMain, log, machine, type Machine, machineLine, mdTable, median, minMax, printHeaderHelp, selfCpuSeconds, sleep, systemBusySeconds, table, wantsHelp,
+  argValue,
+  buildPath,
+  fmt,
+  initClockTicks,
+  isMain,
+  log,
+  machine,
+  type Machine,
+  machineLine,
+  mdTable,
+  median,
+  minMax,
+  printHeaderHelp,
+  selfCpuSeconds,
+  sleep,
+  systemBusySeconds,
+  table,
+  wantsHelp,
 } from './util.js';
 
 export const CHUNK = 64 << 10;
@@ -165,9 +192,15 @@ async function record(path: string, seconds: number): Promise<Recording> {
     // stdout straight into the file: no Node in the recording path
     const h = spawn(helperPath(), helperArgs, { stdio: ['pipe', fd, 'pipe'] });
     helper = h;
-    helperExit = new Promise((resolve) => h.once('exit', (code) => { resolve(code); }));
+    helperExit = new Promise((resolve) =>
+      h.once('exit', (code) => {
+        resolve(code);
+      }),
+    );
     h.stderr?.setEncoding('utf8');
-    h.stderr?.on('data', (s: string) => { stderr = (stderr + s).slice(-4000); });
+    h.stderr?.on('data', (s: string) => {
+      stderr = (stderr + s).slice(-4000);
+    });
     await waitAttached(tmp, () => h.exitCode !== null);
     const hp = h.pid ?? 0;
     const h0 = procStatSeconds(`/proc/${hp}/stat`) ?? 0;
@@ -176,7 +209,10 @@ async function record(path: string, seconds: number): Promise<Recording> {
     const t0 = performance.now();
     const c0 = reapedCpu();
     const s0 = procStatSeconds(`/proc/${echo.pid}/stat`) ?? 0;
-    dd = execa('dd', ['if=/dev/zero', `of=${ddFile}`, 'bs=4k', 'count=20000', 'oflag=direct'], { reject: false, timeout: (seconds + 30) * 1000 });
+    dd = execa('dd', ['if=/dev/zero', `of=${ddFile}`, 'bs=4k', 'count=20000', 'oflag=direct'], {
+      reject: false,
+      timeout: (seconds + 30) * 1000,
+    });
     const [res] = await Promise.all([echo.load(), dd]);
     const wall = (performance.now() - t0) / 1000;
     const h1 = procStatSeconds(`/proc/${hp}/stat`) ?? h0;
@@ -217,8 +253,14 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let t: NodeJS.Timeout | undefined;
   return Promise.race([
     p,
-    new Promise<T>((_, reject) => { t = setTimeout(() => { reject(new Error(`timed out after ${ms} ms`)); }, ms); }),
-  ]).finally(() => { clearTimeout(t); });
+    new Promise<T>((_, reject) => {
+      t = setTimeout(() => {
+        reject(new Error(`timed out after ${ms} ms`));
+      }, ms);
+    }),
+  ]).finally(() => {
+    clearTimeout(t);
+  });
 }
 
 /* ---- CPU time ---- */
@@ -248,7 +290,10 @@ function procStatSeconds(file: string): number | undefined {
 
 /** Busy seconds of one CPU (/proc/stat cpuN: user..steal). */
 export function cpuBusySeconds(cpu: number): number {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(`cpu${cpu} `)) ?? '';
+  const line =
+    readFileSync('/proc/stat', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`cpu${cpu} `)) ?? '';
   const v = line.trim().split(/\s+/).slice(1).map(Number);
   return [0, 1, 2, 5, 6, 7].reduce((n, i) => n + (v[i] ?? 0), 0) / clkTck;
 }
@@ -328,14 +373,24 @@ class InPlaceCollector implements Sink {
     for (let off = 0; off < b.length;) {
       const kind = dv.getUint16(off, true);
       const size = recordSize(kind);
-      if (!size || b.length - off < size) throw new StreamError(`event batch: bad record (kind ${kind}) at byte ${off}`);
+      if (!size || b.length - off < size)
+        throw new StreamError(`event batch: bad record (kind ${kind}) at byte ${off}`);
       if (kind === REC.PERIOD) {
         if (this.mode === 'rows' && this.rows.push(dv, off)) this.stealKnown = true;
-      } else if (kind === REC.HARDIRQ || kind === REC.VECTOR || (kind === REC.SOFTIRQ && dv.getUint32(off + R.arg0, true) === 1)) {
+      } else if (
+        kind === REC.HARDIRQ ||
+        kind === REC.VECTOR ||
+        (kind === REC.SOFTIRQ && dv.getUint32(off + R.arg0, true) === 1)
+      ) {
         const ts = dv.getUint32(off + R.ts_ns + 4, true) * 0x100000000 + dv.getUint32(off + R.ts_ns, true);
         const durNs = dv.getUint32(off + R.dur_ns, true);
         const cpu = dv.getUint16(off + R.cpu, true);
-        const hitKind: IrqKind = kind === REC.HARDIRQ ? 'device' : kind === REC.VECTOR ? vectorKind(dv.getUint32(off + R.id, true)) : 'softirq';
+        const hitKind: IrqKind =
+          kind === REC.HARDIRQ
+            ? 'device'
+            : kind === REC.VECTOR
+              ? vectorKind(dv.getUint32(off + R.id, true))
+              : 'softirq';
         if (ts < this.firstNs) this.firstNs = ts;
         if (ts + durNs > this.lastNs) this.lastNs = ts + durNs;
         this.hits.push({ tsNs: ts, cpu, kind: hitKind, durNs });
@@ -348,7 +403,23 @@ class InPlaceCollector implements Sink {
 const P = LAYOUT.irqlens_period_rec.fields;
 const NK = IRQ_KINDS.length;
 /** Row layout of PeriodRows: 13 scalars, then irqCount and irqNs per kind. */
-const COL = { tgid: 0, tid: 1, start: 2, end: 3, cpuStart: 4, cpuEnd: 5, flags: 6, events: 7, switches: 8, offCpu: 9, steal: 10, cycles: 11, instr: 12, count: 13, ns: 13 + NK } as const;
+const COL = {
+  tgid: 0,
+  tid: 1,
+  start: 2,
+  end: 3,
+  cpuStart: 4,
+  cpuEnd: 5,
+  flags: 6,
+  events: 7,
+  switches: 8,
+  offCpu: 9,
+  steal: 10,
+  cycles: 11,
+  instr: 12,
+  count: 13,
+  ns: 13 + NK,
+} as const;
 const ROW = 13 + 2 * NK;
 const ROWS_PER_BLOCK = 4096;
 
@@ -410,9 +481,21 @@ class PeriodRows {
       return out;
     };
     return {
-      tgid: v(COL.tgid), tid: v(COL.tid), startNs: v(COL.start), endNs: v(COL.end), cpuStart: v(COL.cpuStart), cpuEnd: v(COL.cpuEnd),
-      events: v(COL.events), switches: v(COL.switches), offCpuNs: v(COL.offCpu), stealNs: v(COL.steal), stealKnown: (flags & PERIOD_STEAL) !== 0,
-      irqCount: kinds(COL.count), irqNs: kinds(COL.ns), cycles: pmu ? v(COL.cycles) : null, instructions: pmu ? v(COL.instr) : null,
+      tgid: v(COL.tgid),
+      tid: v(COL.tid),
+      startNs: v(COL.start),
+      endNs: v(COL.end),
+      cpuStart: v(COL.cpuStart),
+      cpuEnd: v(COL.cpuEnd),
+      events: v(COL.events),
+      switches: v(COL.switches),
+      offCpuNs: v(COL.offCpu),
+      stealNs: v(COL.steal),
+      stealKnown: (flags & PERIOD_STEAL) !== 0,
+      irqCount: kinds(COL.count),
+      irqNs: kinds(COL.ns),
+      cycles: pmu ? v(COL.cycles) : null,
+      instructions: pmu ? v(COL.instr) : null,
     };
   }
 }
@@ -442,7 +525,13 @@ function identical(p: PeriodCollector, q: InPlaceCollector, period: (i: number) 
 function checkPrototypes(
   bytes: Uint8Array,
   gc: (() => void) | undefined,
-): { prototypeIdentical: ReducerResult['prototypeIdentical']; periods: number; hits: number; heapPerPeriod: number; rowsBytesPerPeriod: number } {
+): {
+  prototypeIdentical: ReducerResult['prototypeIdentical'];
+  periods: number;
+  hits: number;
+  heapPerPeriod: number;
+  rowsBytesPerPeriod: number;
+} {
   gc?.();
   const h0 = process.memoryUsage().heapUsed;
   const ref = new PeriodCollector();
@@ -480,11 +569,25 @@ interface StageDef {
 export const STAGES: readonly StageDef[] = [
   { name: 'totals', what: '(a) FrameSplitter + decodeFrame + reduceTotals', sink: () => undefined },
   { name: 'periods', what: '(b) (a) + PeriodCollector.add', sink: () => new PeriodCollector() },
-  { name: 'periods-rows', what: 'split: (b), periods kept as Float64Array rows, not objects (prototype, same data)', sink: () => new InPlaceCollector('rows') },
-  { name: 'periods-skip', what: 'split: (b), period records stepped over (prototype)', sink: () => new InPlaceCollector('skip') },
+  {
+    name: 'periods-rows',
+    what: 'split: (b), periods kept as Float64Array rows, not objects (prototype, same data)',
+    sink: () => new InPlaceCollector('rows'),
+  },
+  {
+    name: 'periods-skip',
+    what: 'split: (b), period records stepped over (prototype)',
+    sink: () => new InPlaceCollector('skip'),
+  },
 ];
 
-function timeStage(bytes: Uint8Array, records: number, def: StageDef, gc: (() => void) | undefined, cpu: number | undefined): StageRun {
+function timeStage(
+  bytes: Uint8Array,
+  records: number,
+  def: StageDef,
+  gc: (() => void) | undefined,
+  cpu: number | undefined,
+): StageRun {
   gc?.();
   const threadFile = '/proc/thread-self/stat';
   const sink = def.sink();
@@ -520,7 +623,8 @@ export async function runReducerBench(args: string[] = []): Promise<ReducerResul
   const recordSeconds = Number(argValue(args, '--record-seconds') ?? 5);
   const ncpu = cpus().length;
   const pinCpu = args.includes('--no-pin') ? undefined : Number(argValue(args, '--cpu') ?? Math.min(1, ncpu - 1));
-  if (pinCpu !== undefined && !(Number.isInteger(pinCpu) && pinCpu >= 0 && pinCpu < ncpu)) throw new Error(`--cpu: 0..${ncpu - 1}`);
+  if (pinCpu !== undefined && !(Number.isInteger(pinCpu) && pinCpu >= 0 && pinCpu < ncpu))
+    throw new Error(`--cpu: 0..${ncpu - 1}`);
   if (!(recordSeconds > 0 && recordSeconds <= 30)) throw new Error('--record-seconds: 0 < S <= 30');
   const path = streamFile();
   const sidecar = path.replace(/\.bin$/, '.json');
@@ -577,8 +681,10 @@ export async function runReducerBench(args: string[] = []): Promise<ReducerResul
   const { prototypeIdentical, periods, hits, heapPerPeriod, rowsBytesPerPeriod } = checkPrototypes(bytes, gc);
 
   const stages: Stage[] = STAGES.map((s) => ({ name: s.name, what: s.what, runs: [] }));
-  log(`reducer: ${fmt(records)} records, ${fmt(bytes.length)} bytes; ${stages.length} stages x ${repeats} repeats` +
-    (pinCpu === undefined ? ', not pinned' : `, every thread pinned to CPU ${pinCpu}`));
+  log(
+    `reducer: ${fmt(records)} records, ${fmt(bytes.length)} bytes; ${stages.length} stages x ${repeats} repeats` +
+      (pinCpu === undefined ? ', not pinned' : `, every thread pinned to CPU ${pinCpu}`),
+  );
   const unpin = pinCpu === undefined ? undefined : await pinSelf(String(pinCpu));
   try {
     for (let r = 0; r < repeats; r++) {
@@ -631,11 +737,24 @@ export function reducerTables(r: ReducerResult): {
       rows: r.mix.map((m) => [m.kind, fmt(m.count), `${fmt((m.count / r.records) * 100, 1)}%`, fmt(m.bytes / m.count)]),
     },
     stages: {
-      headers: ['stage', 'what runs', 'M records/s', 'ns/record', 'process CPU%', 'main thread CPU%', 'other CPU% same core', 'other CPU% machine'],
+      headers: [
+        'stage',
+        'what runs',
+        'M records/s',
+        'ns/record',
+        'process CPU%',
+        'main thread CPU%',
+        'other CPU% same core',
+        'other CPU% machine',
+      ],
       rows: r.stages.map((s) => [
         s.name,
         s.what,
-        medMM(s.runs.map((x) => x.recordsPerSec), 2, 1e6),
+        medMM(
+          s.runs.map((x) => x.recordsPerSec),
+          2,
+          1e6,
+        ),
         fmt(1e9 / median(s.runs.map((x) => x.recordsPerSec)), 0),
         medMM(s.runs.map((x) => x.cpuPct)),
         medMM(s.runs.map((x) => x.mainThreadPct)),
@@ -647,13 +766,16 @@ export function reducerTables(r: ReducerResult): {
 }
 
 export function reducerSummary(r: ReducerResult): string[] {
-  const rate = (name: string): number => median(r.stages.find((s) => s.name === name)?.runs.map((x) => x.recordsPerSec) ?? []);
+  const rate = (name: string): number =>
+    median(r.stages.find((s) => s.name === name)?.runs.map((x) => x.recordsPerSec) ?? []);
   const goal = (x: number): string => (x >= GOAL_PER_SEC ? 'met' : 'NOT met');
   const rec = r.recording;
   const lost = Object.entries(r.lost).filter(([, n]) => n > 0);
   return [
     `file: ${r.file} (${r.reused ? 'reused' : 'recorded now'}): ${fmt(r.fileBytes)} bytes, ${fmt(r.records)} records over ${fmt(r.streamSeconds, 1)} s ` +
-      `(${fmt(r.records / r.streamSeconds)} records/s); frames ${Object.entries(r.frames).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+      `(${fmt(r.records / r.streamSeconds)} records/s); frames ${Object.entries(r.frames)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
     `bytes per record on disk: ${fmt(r.fileBytes / r.records, 1)} (whole file), ${fmt(r.eventBytes / r.records, 1)} (records alone); ` +
       `lost while recording: ${lost.length ? lost.map(([k, n]) => `${k} ${fmt(n)}`).join(', ') : 'none'}`,
     rec.load
@@ -673,7 +795,9 @@ export function reducerSummary(r: ReducerResult): string[] {
 export function printReducer(r: ReducerResult): void {
   const t = reducerTables(r);
   process.stdout.write(`\n== reducer: recorded stream through the reduce path (${machineLine(r.machine)})\n`);
-  process.stdout.write(`${r.repeats} repeats per stage, 64 KiB chunks, median (min-max); CPU% 100 = one core; records/s = records in the file / wall time\n`);
+  process.stdout.write(
+    `${r.repeats} repeats per stage, 64 KiB chunks, median (min-max); CPU% 100 = one core; records/s = records in the file / wall time\n`,
+  );
   process.stdout.write(table(t.mix.headers, t.mix.rows) + '\n\n');
   process.stdout.write(table(t.stages.headers, t.stages.rows) + '\n');
   process.stdout.write(reducerSummary(r).join('\n') + '\n');
@@ -687,7 +811,9 @@ if (isMain(import.meta.url) && wantsHelp(process.argv)) {
       printReducer(r);
       if (process.argv.includes('--md')) {
         const t = reducerTables(r);
-        process.stdout.write(['', mdTable(t.mix.headers, t.mix.rows), '', mdTable(t.stages.headers, t.stages.rows), ''].join('\n') + '\n');
+        process.stdout.write(
+          ['', mdTable(t.mix.headers, t.mix.rows), '', mdTable(t.stages.headers, t.stages.rows), ''].join('\n') + '\n',
+        );
       }
       if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(r) + '\n');
     },

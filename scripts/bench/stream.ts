@@ -24,7 +24,23 @@ import { countRecords } from '../../src/stream/decode.js';
 import { REC } from '../../src/stream/layout.js';
 import type { Message } from '../../src/stream/types.js';
 import {
-  argValue, buildPath, fmt, initClockTicks, isMain, log, machine, type Machine, machineLine, median, minMax, printHeaderHelp, procCpuSeconds, selfCpuSeconds, systemBusySeconds, table, wantsHelp,
+  argValue,
+  buildPath,
+  fmt,
+  initClockTicks,
+  isMain,
+  log,
+  machine,
+  type Machine,
+  machineLine,
+  median,
+  minMax,
+  printHeaderHelp,
+  procCpuSeconds,
+  selfCpuSeconds,
+  systemBusySeconds,
+  table,
+  wantsHelp,
 } from './util.js';
 
 export interface StreamStep {
@@ -81,7 +97,10 @@ class Counter {
   private lastRequestedSeq = -1;
   private seqWaiters: { seq: number; resolve: () => void }[] = [];
 
-  constructor(probe: Probe, private readonly tgid: number) {
+  constructor(
+    probe: Probe,
+    private readonly tgid: number,
+  ) {
     this.done = this.run(probe.messages());
   }
 
@@ -138,9 +157,19 @@ interface SpinResult {
   cpu_seconds: number;
 }
 
-async function runStep(label: string, target: number, threads: number, seconds: number, ringBytes: number): Promise<StreamStep> {
+async function runStep(
+  label: string,
+  target: number,
+  threads: number,
+  seconds: number,
+  ringBytes: number,
+): Promise<StreamStep> {
   const spin = execa(buildPath('epoll-spin'), ['-w', '-t', String(threads), String(seconds), String(target)], {
-    stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', reject: false, timeout: (seconds + 30) * 1000,
+    stdin: 'pipe',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    reject: false,
+    timeout: (seconds + 30) * 1000,
   });
   let probe: Probe | undefined;
   try {
@@ -256,7 +285,10 @@ export async function runStreamBench(args: string[] = []): Promise<StreamResult>
     steps: groups,
     control,
     bestLosslessPerSec: Math.max(0, ...allLossless.map((g) => median(g.runs.map((x) => x.offeredPerSec)))),
-    bestLosslessRunPerSec: Math.max(0, ...groups.flatMap((g) => g.runs.filter((x) => x.lossless).map((x) => x.offeredPerSec))),
+    bestLosslessRunPerSec: Math.max(
+      0,
+      ...groups.flatMap((g) => g.runs.filter((x) => x.lossless).map((x) => x.offeredPerSec)),
+    ),
   };
 }
 
@@ -268,8 +300,17 @@ const medMM = (xs: number[], d = 0): string => {
 export function streamTable(r: StreamResult): { headers: string[]; rows: string[][] } {
   return {
     headers: [
-      'step: target calls/s, threads', 'offered calls/s', 'records/s in TS', 'lost (sum)', 'received = calls',
-      'drain ms', 'helper CPU%', 'node CPU%', 'epoll-spin CPU%', 'other CPU%', 'lossless runs',
+      'step: target calls/s, threads',
+      'offered calls/s',
+      'records/s in TS',
+      'lost (sum)',
+      'received = calls',
+      'drain ms',
+      'helper CPU%',
+      'node CPU%',
+      'epoll-spin CPU%',
+      'other CPU%',
+      'lossless runs',
     ],
     rows: r.steps.map((g) => [
       g.label,
@@ -277,9 +318,18 @@ export function streamTable(r: StreamResult): { headers: string[]; rows: string[
       medMM(g.runs.map((x) => x.receivedPerSec)),
       fmt(g.runs.reduce((n, x) => n + x.lostRing + x.lostMap, 0)),
       g.runs.every((x) => x.received === x.offeredCalls && x.kernelCalls === x.offeredCalls) ? 'yes' : 'NO',
-      medMM(g.runs.map((x) => x.drainMs), 1),
-      medMM(g.runs.map((x) => x.helperCpuPct), 1),
-      medMM(g.runs.map((x) => x.nodeCpuPct), 1),
+      medMM(
+        g.runs.map((x) => x.drainMs),
+        1,
+      ),
+      medMM(
+        g.runs.map((x) => x.helperCpuPct),
+        1,
+      ),
+      medMM(
+        g.runs.map((x) => x.nodeCpuPct),
+        1,
+      ),
       medMM(g.runs.map((x) => x.spinCpuPct)),
       medMM(g.runs.map((x) => x.otherCpuPct)),
       `${g.runs.filter((x) => x.lossless).length}/${g.runs.length}`,

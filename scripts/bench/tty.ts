@@ -10,7 +10,9 @@ const ppidOf = procParent;
 
 /** Every process below `root` (children, grandchildren, ...), with its comm. */
 export function descendants(root: number): { pid: number; comm: string }[] {
-  const all = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((d) => ({ pid: Number(d), s: ppidOf(Number(d)) }));
+  const all = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map((d) => ({ pid: Number(d), s: ppidOf(Number(d)) }));
   const out: { pid: number; comm: string }[] = [];
   const walk = (p: number) => {
     for (const c of all) {
@@ -29,7 +31,27 @@ export class Session {
 
   static async start(cmd: string): Promise<Session> {
     const socket = `irqlens-bench-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-    await execa('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'b', '-x', '120', '-y', '40', '-e', 'LANG=C.UTF-8', cmd], { timeout: 10_000 });
+    await execa(
+      'tmux',
+      [
+        '-L',
+        socket,
+        '-f',
+        '/dev/null',
+        'new-session',
+        '-d',
+        '-s',
+        'b',
+        '-x',
+        '120',
+        '-y',
+        '40',
+        '-e',
+        'LANG=C.UTF-8',
+        cmd,
+      ],
+      { timeout: 10_000 },
+    );
     return new Session(socket);
   }
 
@@ -38,7 +60,11 @@ export class Session {
   }
 
   async panePid(): Promise<number> {
-    return Number((await execa('tmux', ['-L', this.socket, 'display-message', '-p', '-t', 'b', '#{pane_pid}'], { timeout: 10_000 })).stdout.trim());
+    return Number(
+      (
+        await execa('tmux', ['-L', this.socket, 'display-message', '-p', '-t', 'b', '#{pane_pid}'], { timeout: 10_000 })
+      ).stdout.trim(),
+    );
   }
 
   /** Waits (bounded) until `re` matches the screen: the UI has drawn. */

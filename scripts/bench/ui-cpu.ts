@@ -26,7 +26,24 @@ import { repoRoot } from '../../src/probe/paths.js';
 import { onInterrupt } from './cleanup.js';
 import { descendants, Session } from './tty.js';
 import {
-  argValue, buildPath, fmt, initClockTicks, isMain, log, machine, type Machine, machineLine, mdTable, median, minMax, printHeaderHelp, procCpuSeconds, sleep, systemBusySeconds, table, wantsHelp,
+  argValue,
+  buildPath,
+  fmt,
+  initClockTicks,
+  isMain,
+  log,
+  machine,
+  type Machine,
+  machineLine,
+  mdTable,
+  median,
+  minMax,
+  printHeaderHelp,
+  procCpuSeconds,
+  sleep,
+  systemBusySeconds,
+  table,
+  wantsHelp,
 } from './util.js';
 
 export type Config = 'idle' | 'load' | 'load+workloads';
@@ -62,7 +79,12 @@ async function runOne(config: Config, seconds: number, warmup: number, rate: num
     const args = ['top'];
     if (config !== 'idle') {
       // started first so --pid can name it; it waits for "go" and then runs through warm-up and measurement
-      spin = execa(buildPath('epoll-spin'), ['-w', String(seconds + warmup + 0.5), String(rate)], { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', reject: false });
+      spin = execa(buildPath('epoll-spin'), ['-w', String(seconds + warmup + 0.5), String(rate)], {
+        stdin: 'pipe',
+        stdout: 'pipe',
+        stderr: 'pipe',
+        reject: false,
+      });
       if (spin.pid === undefined) throw new Error('epoll-spin did not start');
       if (config === 'load+workloads') args.push('--workloads', '--pid', String(spin.pid));
     }
@@ -90,7 +112,8 @@ async function runOne(config: Config, seconds: number, warmup: number, rate: num
     const h1 = procCpuSeconds(helper.pid);
     const s1 = spin?.pid !== undefined ? (procCpuSeconds(spin.pid) ?? s0) : 0;
     const b1 = systemBusySeconds();
-    if (n1 === undefined || h1 === undefined) throw new Error(`irqlens top exited during the measurement:\n${await session.screen()}`);
+    if (n1 === undefined || h1 === undefined)
+      throw new Error(`irqlens top exited during the measurement:\n${await session.screen()}`);
     await session.quit();
     session = undefined;
     let loadPerSec = 0;
@@ -103,8 +126,12 @@ async function runOne(config: Config, seconds: number, warmup: number, rate: num
     }
     const pct = (x: number) => (x / wall) * 100;
     return {
-      config, seconds: wall, uiCpuPct: pct(n1 - n0), helperCpuPct: pct(h1 - h0),
-      otherCpuPct: Math.max(0, pct(b1 - b0 - (n1 - n0) - (h1 - h0) - (s1 - s0))), loadPerSec,
+      config,
+      seconds: wall,
+      uiCpuPct: pct(n1 - n0),
+      helperCpuPct: pct(h1 - h0),
+      otherCpuPct: Math.max(0, pct(b1 - b0 - (n1 - n0) - (h1 - h0) - (s1 - s0))),
+      loadPerSec,
     };
   } finally {
     unregister();
@@ -123,8 +150,10 @@ export async function runUiCpuBench(args: string[] = []): Promise<UiCpuResult> {
   const repeats = Number(argValue(args, '--repeats') ?? 3);
   const rate = Number(argValue(args, '--rate') ?? 200_000);
   const configs = (argValue(args, '--configs') ?? CONFIGS.join(',')).split(',') as Config[];
-  for (const c of configs) if (!CONFIGS.includes(c)) throw new Error(`--configs: unknown '${c}' (use ${CONFIGS.join(', ')})`);
-  if (!(seconds > 0 && seconds <= 300 && repeats >= 1 && repeats <= 20 && rate > 0)) throw new Error('--seconds 1..300, --repeats 1..20, --rate > 0');
+  for (const c of configs)
+    if (!CONFIGS.includes(c)) throw new Error(`--configs: unknown '${c}' (use ${CONFIGS.join(', ')})`);
+  if (!(seconds > 0 && seconds <= 300 && repeats >= 1 && repeats <= 20 && rate > 0))
+    throw new Error('--seconds 1..300, --repeats 1..20, --rate > 0');
   const runs: UiRun[] = [];
   // repeats outermost: a noisy moment hits one run of several configurations, not one configuration
   for (let r = 0; r < repeats; r++) {
@@ -133,7 +162,14 @@ export async function runUiCpuBench(args: string[] = []): Promise<UiCpuResult> {
       runs.push(await runOne(c, seconds, warmup, rate));
     }
   }
-  return { machine: machine(), command: `node dist/scripts/bench/ui-cpu.js ${args.join(' ')}`.trim(), seconds, repeats, rate, runs };
+  return {
+    machine: machine(),
+    command: `node dist/scripts/bench/ui-cpu.js ${args.join(' ')}`.trim(),
+    seconds,
+    repeats,
+    rate,
+    runs,
+  };
 }
 
 const medMM = (xs: number[], d = 1): string => {
@@ -148,8 +184,24 @@ export function uiCpuTable(r: UiCpuResult): { headers: string[]; rows: string[][
     rows: configs.map((c) => {
       const xs = r.runs.filter((x) => x.config === c);
       return [
-        c, medMM(xs.map((x) => x.loadPerSec), 0), medMM(xs.map((x) => x.uiCpuPct), 2), medMM(xs.map((x) => x.helperCpuPct), 2),
-        medMM(xs.map((x) => x.otherCpuPct), 0), String(xs.length),
+        c,
+        medMM(
+          xs.map((x) => x.loadPerSec),
+          0,
+        ),
+        medMM(
+          xs.map((x) => x.uiCpuPct),
+          2,
+        ),
+        medMM(
+          xs.map((x) => x.helperCpuPct),
+          2,
+        ),
+        medMM(
+          xs.map((x) => x.otherCpuPct),
+          0,
+        ),
+        String(xs.length),
       ];
     }),
   };
@@ -161,7 +213,10 @@ export function printUiCpu(r: UiCpuResult): void {
   process.stdout.write(`${r.repeats} repeats x ${r.seconds} s; median (min-max); 100 = one CPU\n`);
   process.stdout.write(table(t.headers, t.rows) + '\n');
   const idle = r.runs.filter((x) => x.config === 'idle').map((x) => x.uiCpuPct);
-  if (idle.length) process.stdout.write(`idle UI CPU median ${fmt(median(idle), 2)}% (goal <= 3% of a core: ${median(idle) <= 3 ? 'met' : 'NOT met'})\n`);
+  if (idle.length)
+    process.stdout.write(
+      `idle UI CPU median ${fmt(median(idle), 2)}% (goal <= 3% of a core: ${median(idle) <= 3 ? 'met' : 'NOT met'})\n`,
+    );
 }
 
 if (isMain(import.meta.url) && wantsHelp(process.argv)) {

@@ -28,7 +28,21 @@ import { decode } from '../../src/serve/wire.js';
 import { WebServer } from '../../src/serve/server.js';
 import { staticRoutes } from '../../src/serve/routes.js';
 import { synthFrame } from '../../test/web/synth-frames.js';
-import { buildPath, fmt, initClockTicks, isMain, log, machine, machineLine, mdTable, printHeaderHelp, procCpuSeconds, sleep, table, wantsHelp } from './util.js';
+import {
+  buildPath,
+  fmt,
+  initClockTicks,
+  isMain,
+  log,
+  machine,
+  machineLine,
+  mdTable,
+  printHeaderHelp,
+  procCpuSeconds,
+  sleep,
+  table,
+  wantsHelp,
+} from './util.js';
 
 type Config = 'live' | 'live+load' | 'synthetic16';
 const CONFIGS: readonly Config[] = ['live', 'live+load', 'synthetic16'];
@@ -61,12 +75,28 @@ const pct = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(s.length * q))] ?? NaN;
 };
-const p50p95max = (xs: number[]): [number, number, number] => [pct(xs, 0.5), pct(xs, 0.95), xs.length ? Math.max(...xs) : NaN];
+const p50p95max = (xs: number[]): [number, number, number] => [
+  pct(xs, 0.5),
+  pct(xs, 0.95),
+  xs.length ? Math.max(...xs) : NaN,
+];
 
 /** The synthetic feed: this script started with --synthetic-server (a child, so its CPU is its own). */
 async function syntheticServer(): Promise<void> {
-  const hello = { type: 'hello' as const, host: 'synthetic', kernel: 'bench', ncpus: 16, source: 'synthetic 16-CPU frames', intervalMs: 100, history: 600 };
-  const s = await WebServer.listen({ host: '127.0.0.1', port: 0 }, { static: staticRoutes('irqlens bench'), metrics: () => `irqlens_server_frames_missed_total ${s.framesMissed}\n` }, hello);
+  const hello = {
+    type: 'hello' as const,
+    host: 'synthetic',
+    kernel: 'bench',
+    ncpus: 16,
+    source: 'synthetic 16-CPU frames',
+    intervalMs: 100,
+    history: 600,
+  };
+  const s = await WebServer.listen(
+    { host: '127.0.0.1', port: 0 },
+    { static: staticRoutes('irqlens bench'), metrics: () => `irqlens_server_frames_missed_total ${s.framesMissed}\n` },
+    hello,
+  );
   process.stdout.write(`irqlens serve: http://127.0.0.1:${s.port}/\n`);
   let seq = 0;
   setInterval(() => {
@@ -74,9 +104,14 @@ async function syntheticServer(): Promise<void> {
   }, 100);
 }
 
-async function startServer(config: Config): Promise<{ url: string; proc: ResultPromise<{ buffer: false; stdout: 'pipe'; reject: false }> }> {
+async function startServer(
+  config: Config,
+): Promise<{ url: string; proc: ResultPromise<{ buffer: false; stdout: 'pipe'; reject: false }> }> {
   const cli = join(repoRoot(), 'dist', 'cli', 'main.js');
-  const args = config === 'synthetic16' ? [join(repoRoot(), 'dist', 'scripts', 'bench', 'web.js'), '--synthetic-server'] : [cli, 'serve', '--port', '0'];
+  const args =
+    config === 'synthetic16'
+      ? [join(repoRoot(), 'dist', 'scripts', 'bench', 'web.js'), '--synthetic-server']
+      : [cli, 'serve', '--port', '0'];
   const proc = execa('node', args, { buffer: false, stdout: 'pipe', reject: false });
   proc.stdout.setEncoding('utf8');
   let out = '';
@@ -96,21 +131,29 @@ async function startServer(config: Config): Promise<{ url: string; proc: ResultP
 export async function runWebConfig(config: Config, seconds: number): Promise<WebRun> {
   const srv = await startServer(config);
   const pid = srv.proc.pid ?? 0;
-  const load = config === 'live+load' ? execa(buildPath('tcp-blast'), ['-p', String(seconds + 5), '1000000000000', '64'], { reject: false }) : null;
+  const load =
+    config === 'live+load'
+      ? execa(buildPath('tcp-blast'), ['-p', String(seconds + 5), '1000000000000', '64'], { reject: false })
+      : null;
   const counts = new Array<number>(CLIENTS).fill(0);
   let missed = 0;
-  const clients = await Promise.all(counts.map((_c, i) => new Promise<WebSocket>((resolve, reject) => {
-    const ws = new WebSocket(`${srv.url.replace('http', 'ws')}ws`);
-    ws.on('message', (d: Buffer) => {
-      const m = decode(new Uint8Array(d));
-      if (m.type === 'frame') counts[i] = (counts[i] ?? 0) + 1;
-      if (m.type === 'missed') missed = Math.max(missed, m.totalMissed);
-    });
-    ws.on('open', () => {
-      resolve(ws);
-    });
-    ws.on('error', reject);
-  })));
+  const clients = await Promise.all(
+    counts.map(
+      (_c, i) =>
+        new Promise<WebSocket>((resolve, reject) => {
+          const ws = new WebSocket(`${srv.url.replace('http', 'ws')}ws`);
+          ws.on('message', (d: Buffer) => {
+            const m = decode(new Uint8Array(d));
+            if (m.type === 'frame') counts[i] = (counts[i] ?? 0) + 1;
+            if (m.type === 'missed') missed = Math.max(missed, m.totalMissed);
+          });
+          ws.on('open', () => {
+            resolve(ws);
+          });
+          ws.on('error', reject);
+        }),
+    ),
+  );
   // loaded here, not at the top: the synthetic server child must not carry playwright in its RSS
   const { launchBrowser } = await import('../../test/web/support.js');
   const b = await launchBrowser();
@@ -147,9 +190,16 @@ export async function runWebConfig(config: Config, seconds: number): Promise<Web
       return { gaps: g.gaps, draw: g.irqlensStats.drawMs };
     });
     return {
-      config, seconds: wall, serverCpuPct: ((cpu1 - cpu0) / wall) * 100, rssStartMb: rss0, rssEndMb: rss1, rssMaxMb: rssMax,
-      msgsPerSecPerClient: counts.reduce((a, c) => a + c, 0) / CLIENTS / wall, framesMissed: missed,
-      drawMs: p50p95max(page1.draw), rafGapMs: p50p95max(page1.gaps.slice(1)),
+      config,
+      seconds: wall,
+      serverCpuPct: ((cpu1 - cpu0) / wall) * 100,
+      rssStartMb: rss0,
+      rssEndMb: rss1,
+      rssMaxMb: rssMax,
+      msgsPerSecPerClient: counts.reduce((a, c) => a + c, 0) / CLIENTS / wall,
+      framesMissed: missed,
+      drawMs: p50p95max(page1.draw),
+      rafGapMs: p50p95max(page1.gaps.slice(1)),
     };
   } finally {
     await b.close();
@@ -161,8 +211,24 @@ export async function runWebConfig(config: Config, seconds: number): Promise<Web
   }
 }
 
-const HEAD = ['config', 'server CPU %', 'RSS start/end/max MB', 'frames/s per client', 'missed', 'redraw ms p50/p95/max', 'frame gap ms p50/p95/max'];
-const row = (r: WebRun) => [r.config, fmt(r.serverCpuPct, 1), `${fmt(r.rssStartMb, 0)}/${fmt(r.rssEndMb, 0)}/${fmt(r.rssMaxMb, 0)}`, fmt(r.msgsPerSecPerClient, 1), String(r.framesMissed), r.drawMs.map((v) => fmt(v, 1)).join('/'), r.rafGapMs.map((v) => fmt(v, 1)).join('/')];
+const HEAD = [
+  'config',
+  'server CPU %',
+  'RSS start/end/max MB',
+  'frames/s per client',
+  'missed',
+  'redraw ms p50/p95/max',
+  'frame gap ms p50/p95/max',
+];
+const row = (r: WebRun) => [
+  r.config,
+  fmt(r.serverCpuPct, 1),
+  `${fmt(r.rssStartMb, 0)}/${fmt(r.rssEndMb, 0)}/${fmt(r.rssMaxMb, 0)}`,
+  fmt(r.msgsPerSecPerClient, 1),
+  String(r.framesMissed),
+  r.drawMs.map((v) => fmt(v, 1)).join('/'),
+  r.rafGapMs.map((v) => fmt(v, 1)).join('/'),
+];
 
 async function main(args: string[]): Promise<void> {
   if (args.includes('--synthetic-server')) {
@@ -177,7 +243,9 @@ async function main(args: string[]): Promise<void> {
   const i = args.indexOf('--seconds');
   const seconds = i >= 0 ? Number(args[i + 1]) : 20;
   const c = args.indexOf('--configs');
-  const configs = (c >= 0 ? (args[c + 1] ?? '').split(',') : [...CONFIGS]).filter((x): x is Config => (CONFIGS as readonly string[]).includes(x));
+  const configs = (c >= 0 ? (args[c + 1] ?? '').split(',') : [...CONFIGS]).filter((x): x is Config =>
+    (CONFIGS as readonly string[]).includes(x),
+  );
   const runs: WebRun[] = [];
   for (const cfg of configs) {
     log(`web: ${cfg}, ${CLIENTS} clients, ${seconds} s`);

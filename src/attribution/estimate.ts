@@ -17,11 +17,26 @@
 // point. That also removes their noise from y.
 import { blockResample, percentileInterval } from './bootstrap.js';
 import { describeExcluded, excludePeriods } from './exclude.js';
-import { buildHitIndex, exposureMatrix, hitCounts, placeboIndex, rangeCounts, type ExposureMatrix, type HitIndex } from './exposure.js';
+import {
+  buildHitIndex,
+  exposureMatrix,
+  hitCounts,
+  placeboIndex,
+  rangeCounts,
+  type ExposureMatrix,
+  type HitIndex,
+} from './exposure.js';
 import { demeanWithin, fixedEffectBlocks, huberFit, type Design, type Fit } from './huber.js';
 import { Rng } from './rng.js';
 import {
-  IRQ_KINDS, type BusyPeriod, type Estimate, type EstimatorOptions, type Interval, type IrqHit, type IrqKind, type KindEstimate,
+  IRQ_KINDS,
+  type BusyPeriod,
+  type Estimate,
+  type EstimatorOptions,
+  type Interval,
+  type IrqHit,
+  type IrqKind,
+  type KindEstimate,
   type TraceSpan,
 } from './types.js';
 
@@ -37,7 +52,8 @@ function checkOptions(o: EstimatorOptions, trace: TraceSpan): void {
   if (!(o.exposureUs > 0)) bad(`exposureUs must be > 0 (got ${o.exposureUs})`);
   for (const [a, b] of o.lagWindowsUs) if (!(a >= 0 && b > a)) bad(`lag window [${a}, ${b}] us must have 0 <= a < b`);
   if (!(o.fixedEffectMs >= 0)) bad(`fixedEffectMs must be >= 0 (got ${o.fixedEffectMs})`);
-  if (!(Number.isInteger(o.bootstrap) && o.bootstrap >= 0)) bad(`bootstrap must be an integer >= 0 (got ${o.bootstrap})`);
+  if (!(Number.isInteger(o.bootstrap) && o.bootstrap >= 0))
+    bad(`bootstrap must be an integer >= 0 (got ${o.bootstrap})`);
   if (!(o.blockLength >= 1)) bad(`blockLength must be >= 1 (got ${o.blockLength})`);
   if (!(o.warmup >= 0)) bad(`warmup must be >= 0 (got ${o.warmup})`);
   if (!(trace.endNs > trace.startNs)) bad(`trace span must end after it starts (${trace.startNs}..${trace.endNs})`);
@@ -66,7 +82,12 @@ interface Side {
 }
 
 function buildSide(
-  exp: ExposureMatrix, kindCols: readonly number[], events: Float64Array, y: Float64Array, tail: Float64Array, blocks: Int32Array | null,
+  exp: ExposureMatrix,
+  kindCols: readonly number[],
+  events: Float64Array,
+  y: Float64Array,
+  tail: Float64Array,
+  blocks: Int32Array | null,
 ): Side {
   const n = exp.rows;
   const w = exp.windows;
@@ -96,7 +117,12 @@ const exposureCol = (j: number, windows: number): number => 1 + j * windows;
  * Huber fit of y - tail . v on the design, with v (one cost per kind) iterated to the fit's own
  * exposure coefficients when `cascade` is set. Returns the first fit (v = 0) too.
  */
-function fitSide(s: Side, nk: number, windows: number, cascade: boolean): { fit: Fit; first: Fit; y: Float64Array; converged: boolean } {
+function fitSide(
+  s: Side,
+  nk: number,
+  windows: number,
+  cascade: boolean,
+): { fit: Fit; first: Fit; y: Float64Array; converged: boolean } {
   const first = huberFit(s.design);
   if (!cascade) return { fit: first, first, y: s.y, converged: true };
   const n = s.design.n;
@@ -138,7 +164,10 @@ function fitSide(s: Side, nk: number, windows: number, cascade: boolean): { fit:
  * deterministic: the same input and seed give the same output.
  */
 export function estimate(
-  periods: readonly BusyPeriod[], hits: readonly IrqHit[], opts: EstimatorOptions, trace: TraceSpan,
+  periods: readonly BusyPeriod[],
+  hits: readonly IrqHit[],
+  opts: EstimatorOptions,
+  trace: TraceSpan,
 ): Estimate {
   checkOptions(opts, trace);
   const minExposed = opts.minExposed ?? DEFAULT_MIN_EXPOSED;
@@ -157,13 +186,19 @@ export function estimate(
   const n = clean.length;
   const xs = `${opts.exposureUs} us`;
   if (n < minPeriods) {
-    return notEnough(opts, n, excluded,
-      `only ${n} clean periods of ${periods.length} (need ${minPeriods}); excluded: ${describeExcluded(excluded)}`);
+    return notEnough(
+      opts,
+      n,
+      excluded,
+      `only ${n} clean periods of ${periods.length} (need ${minPeriods}); excluded: ${describeExcluded(excluded)}`,
+    );
   }
   const shortShare = excl.excluded.short / Math.max(periods.length, 1);
   if (shortShare > 0.01) {
-    warnings.push(`${excl.excluded.short} periods (${(shortShare * 100).toFixed(1)}%) were shorter than the ${xs} exposure window and left out; `
-      + 'interrupts lengthen periods, so this keeps hit periods more often than unhit ones: choose exposureUs below the shortest period');
+    warnings.push(
+      `${excl.excluded.short} periods (${(shortShare * 100).toFixed(1)}%) were shorter than the ${xs} exposure window and left out; ` +
+        'interrupts lengthen periods, so this keeps hit periods more often than unhit ones: choose exposureUs below the shortest period',
+    );
   }
 
   /* ---- outcome ---- */
@@ -171,7 +206,12 @@ export function estimate(
   if (opts.currency === 'cycles') {
     const missing = clean.filter((p) => p.cycles === null).length;
     if (missing > 0) {
-      return notEnough(opts, n, excluded, `currency 'cycles' needs PMU cycles on every period; ${missing} of ${n} clean periods have none`);
+      return notEnough(
+        opts,
+        n,
+        excluded,
+        `currency 'cycles' needs PMU cycles on every period; ${missing} of ${n} clean periods have none`,
+      );
     }
     clean.forEach((p, i) => (y[i] = p.cycles ?? 0));
   } else {
@@ -203,9 +243,13 @@ export function estimate(
   });
   if (kindCols.length === 0) {
     const seen = present.map((k, j) => `${k} ${exposed[j] ?? 0}`).join(', ');
-    return notEnough(opts, n, excluded,
-      `no interrupt kind hit the first ${xs} of at least ${minExposed} of the ${n} clean periods `
-      + `(${present.length ? `exposed periods: ${seen}` : 'no interrupts traced'}); excluded: ${describeExcluded(excluded)}`);
+    return notEnough(
+      opts,
+      n,
+      excluded,
+      `no interrupt kind hit the first ${xs} of at least ${minExposed} of the ${n} clean periods ` +
+        `(${present.length ? `exposed periods: ${seen}` : 'no interrupts traced'}); excluded: ${describeExcluded(excluded)}`,
+    );
   }
   const kinds = kindCols.map((k) => present[k]).filter((k): k is IrqKind => k !== undefined);
   const nk = kinds.length;
@@ -219,8 +263,12 @@ export function estimate(
   const sideR = buildSide(real, kindCols, events, y, rangeCounts(index, kinds, cpus, afterX, ends), blocks);
   const sideP = buildSide(placebo, kindCols, events, y, rangeCounts(pIndex, kinds, cpus, afterX, ends), blocks);
   if (sideR.design.n < minPeriods) {
-    return notEnough(opts, n, excluded,
-      `only ${sideR.design.n} of the ${n} clean periods share a ${opts.fixedEffectMs} ms fixed-effect block with another (need ${minPeriods})`);
+    return notEnough(
+      opts,
+      n,
+      excluded,
+      `only ${sideR.design.n} of the ${n} clean periods share a ${opts.fixedEffectMs} ms fixed-effect block with another (need ${minPeriods})`,
+    );
   }
   const fr = fitSide(sideR, nk, w, cascade);
   const fp = fitSide(sideP, nk, w, cascade);
@@ -247,16 +295,20 @@ export function estimate(
     for (let t = 1; t < w; t++) s += f.beta[exposureCol(j, w) + t] ?? NaN;
     return s;
   };
-  const paired = (g: (f: Fit, j: number) => number, j: number): number[] => bootR.map((r, b) => {
-    const p = bootP[b];
-    return p === undefined ? NaN : g(r, j) - g(p, j);
-  });
+  const paired = (g: (f: Fit, j: number) => number, j: number): number[] =>
+    bootR.map((r, b) => {
+      const p = bootP[b];
+      return p === undefined ? NaN : g(r, j) - g(p, j);
+    });
   const indirectPerIrq: Partial<Record<IrqKind, KindEstimate>> = {};
   kinds.forEach((k, j) => {
     const est: KindEstimate = {
       ...percentileInterval(coef(fr.fit, j) - coef(fp.fit, j), paired(coef, j)),
       exposed: exposed[kindCols[j] ?? 0] ?? 0,
-      placebo: percentileInterval(coef(fp.fit, j), bootP.map((f) => coef(f, j))),
+      placebo: percentileInterval(
+        coef(fp.fit, j),
+        bootP.map((f) => coef(f, j)),
+      ),
       uncorrected: coef(fr.first, j) - coef(fp.first, j),
     };
     if (w > 1) est.spillover = percentileInterval(lagSum(fr.fit, j) - lagSum(fp.fit, j), paired(lagSum, j));

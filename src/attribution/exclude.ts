@@ -57,7 +57,11 @@ function threadRanks(periods: readonly BusyPeriod[]): Int32Array {
  * [traceStartNs, traceEndNs]), short (shorter than the exposure window). Null when clean.
  */
 export function exclusionReason(
-  p: BusyPeriod, threadRank: number, opts: ExclusionOptions, traceStartNs: number, traceEndNs: number,
+  p: BusyPeriod,
+  threadRank: number,
+  opts: ExclusionOptions,
+  traceStartNs: number,
+  traceEndNs: number,
 ): ExclusionReason | null {
   if (p.switches > 0 || p.offCpuNs > 0) return 'preempted';
   if (p.cpuStart !== p.cpuEnd) return 'migrated';
@@ -73,7 +77,10 @@ export function exclusionReason(
 
 /** Classify every period; each excluded period is counted once, under the first reason that applies. */
 export function excludePeriods(
-  periods: readonly BusyPeriod[], opts: ExclusionOptions, traceStartNs: number, traceEndNs: number,
+  periods: readonly BusyPeriod[],
+  opts: ExclusionOptions,
+  traceStartNs: number,
+  traceEndNs: number,
 ): Exclusion {
   const rank = threadRanks(periods);
   const excluded = emptyExclusionCounts();

@@ -122,8 +122,12 @@ export interface ExposureMatrix {
  * start order are fastest; any order is correct.
  */
 export function exposureMatrix(
-  index: HitIndex, kinds: readonly IrqKind[], cpus: ArrayLike<number>, starts: ArrayLike<number>,
-  exposureNs: number, lagWindowsNs: readonly (readonly [number, number])[],
+  index: HitIndex,
+  kinds: readonly IrqKind[],
+  cpus: ArrayLike<number>,
+  starts: ArrayLike<number>,
+  exposureNs: number,
+  lagWindowsNs: readonly (readonly [number, number])[],
 ): ExposureMatrix {
   const rows = starts.length;
   const windows = 1 + lagWindowsNs.length;
@@ -182,14 +186,19 @@ export function exposureMatrix(
  * interrupts that hit a period after its exposure window.
  */
 export function rangeCounts(
-  index: HitIndex, kinds: readonly IrqKind[], cpus: ArrayLike<number>, from: ArrayLike<number>, to: ArrayLike<number>,
+  index: HitIndex,
+  kinds: readonly IrqKind[],
+  cpus: ArrayLike<number>,
+  from: ArrayLike<number>,
+  to: ArrayLike<number>,
 ): Float64Array {
   const rows = from.length;
   const nk = kinds.length;
   const out = new Float64Array(rows * nk);
   const empty = new Float64Array(0);
   const perCpu = new Map<number, { arrs: Float64Array[]; hints: Int32Array }>();
-  for (const [cpu, byKind] of index) perCpu.set(cpu, { arrs: kinds.map((k) => byKind.get(k) ?? empty), hints: new Int32Array(nk * 2) });
+  for (const [cpu, byKind] of index)
+    perCpu.set(cpu, { arrs: kinds.map((k) => byKind.get(k) ?? empty), hints: new Int32Array(nk * 2) });
   for (let i = 0; i < rows; i++) {
     const c = perCpu.get(cpus[i] ?? -1);
     if (c === undefined) continue;

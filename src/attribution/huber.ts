@@ -93,7 +93,10 @@ function accumulate(d: Design, rows: Int32Array, w: Float64Array | null, A: Floa
  * (`base`) are computed once per fit and each iteration only adds (w - 1) x x' for down-weighted rows.
  */
 function weightedSolve(
-  d: Design, rows: Int32Array, w: Float64Array | null, base: { A: Float64Array; b: Float64Array },
+  d: Design,
+  rows: Int32Array,
+  w: Float64Array | null,
+  base: { A: Float64Array; b: Float64Array },
 ): { beta: Float64Array; dropped: boolean[] } {
   const p = d.p;
   const A = Float64Array.from(base.A);
@@ -204,7 +207,8 @@ export function huberFit(d: Design, opts: HuberOptions = {}): Fit {
     }
     const next = weightedSolve(d, rows, w, eq);
     let move = 0;
-    for (let a = 0; a < p; a++) move = Math.max(move, Math.abs((next.beta[a] ?? 0) - (beta[a] ?? 0)) * (colRms[a] ?? 0));
+    for (let a = 0; a < p; a++)
+      move = Math.max(move, Math.abs((next.beta[a] ?? 0) - (beta[a] ?? 0)) * (colRms[a] ?? 0));
     beta = next.beta;
     dropped = next.dropped;
     if (move <= tol * scale) {
@@ -233,7 +237,11 @@ export function fixedEffectBlocks(starts: ArrayLike<number>, t0: number, blockNs
  * `keep` (the intercept). Rows alone in their block carry no information and are dropped. Returns the
  * demeaned design and, per output row, the input row it came from.
  */
-export function demeanWithin(d: Design, blocks: Int32Array, keep: readonly number[] = [0]): { design: Design; from: Int32Array } {
+export function demeanWithin(
+  d: Design,
+  blocks: Int32Array,
+  keep: readonly number[] = [0],
+): { design: Design; from: Int32Array } {
   const { X, y, n, p } = d;
   const ids = new Map<number, number>();
   const slot = new Int32Array(n);

@@ -4,8 +4,16 @@
 import { excludePeriods } from './exclude.js';
 import { withBound } from './estimate.js';
 import {
-  IRQ_KINDS, type BusyPeriod, type Estimate, type EstimatorOptions, type Interval, type IpcFigures, type IpcGroup, type IrqKind,
-  type TraceSpan, type WorkloadSummary,
+  IRQ_KINDS,
+  type BusyPeriod,
+  type Estimate,
+  type EstimatorOptions,
+  type Interval,
+  type IpcFigures,
+  type IpcGroup,
+  type IrqKind,
+  type TraceSpan,
+  type WorkloadSummary,
 } from './types.js';
 
 function irqTotal(p: BusyPeriod): number {
@@ -27,7 +35,12 @@ function gain(tax: number): number {
  * estimate(): they decide which periods were clean. In cycles currency the per-interrupt figure already
  * holds the direct cycles, so the tax is (interrupts x cycles per interrupt) / busy cycles.
  */
-export function summarize(periods: readonly BusyPeriod[], est: Estimate, trace: TraceSpan, opts: EstimatorOptions): WorkloadSummary {
+export function summarize(
+  periods: readonly BusyPeriod[],
+  est: Estimate,
+  trace: TraceSpan,
+  opts: EstimatorOptions,
+): WorkloadSummary {
   const excl = excludePeriods(periods, opts, trace.startNs, trace.endNs);
   let busyNs = 0;
   let events = 0;
@@ -101,10 +114,12 @@ export function summarize(periods: readonly BusyPeriod[], est: Estimate, trace: 
     let tax: Interval | null = null;
     if (est.currency === 'time') {
       out.indirect_ns = cost;
-      if (busyNs > 0) tax = withBound((directNs + cost.value) / busyNs, (directNs + cost.lo) / busyNs, (directNs + cost.hi) / busyNs);
+      if (busyNs > 0)
+        tax = withBound((directNs + cost.value) / busyNs, (directNs + cost.lo) / busyNs, (directNs + cost.hi) / busyNs);
     } else {
       out.cost_cycles = cost;
-      if (busyCycles !== null && busyCycles > 0) tax = withBound(cost.value / busyCycles, cost.lo / busyCycles, cost.hi / busyCycles);
+      if (busyCycles !== null && busyCycles > 0)
+        tax = withBound(cost.value / busyCycles, cost.lo / busyCycles, cost.hi / busyCycles);
       else out.note = [out.note, 'tax needs cycles on every period'].filter(Boolean).join('; ');
     }
     if (tax !== null) {
@@ -146,6 +161,7 @@ export function ipcFigures(periods: readonly BusyPeriod[]): IpcFigures | null {
   if (withPmu.length === 0) return null;
   const clean = group(withPmu.filter((p) => irqTotal(p) === 0));
   const disturbed = group(withPmu.filter((p) => irqTotal(p) > 0));
-  const ipcLossPct = clean.ipc !== null && disturbed.ipc !== null && clean.ipc > 0 ? (1 - disturbed.ipc / clean.ipc) * 100 : null;
+  const ipcLossPct =
+    clean.ipc !== null && disturbed.ipc !== null && clean.ipc > 0 ? (1 - disturbed.ipc / clean.ipc) * 100 : null;
   return { clean, disturbed, ipcLossPct };
 }

@@ -3,7 +3,15 @@
 // same code runs on a live stream, a recording, or synthetic data.
 
 /** Interrupt kinds charged to a workload. `softirq` = asynchronous softirqs only. */
-export const IRQ_KINDS = ['device', 'local_timer', 'reschedule', 'call_function', 'irq_work', 'other_vector', 'softirq'] as const;
+export const IRQ_KINDS = [
+  'device',
+  'local_timer',
+  'reschedule',
+  'call_function',
+  'irq_work',
+  'other_vector',
+  'softirq',
+] as const;
 export type IrqKind = (typeof IRQ_KINDS)[number];
 
 /** One busy period of a traced thread: from epoll returning >= 1 event to its next epoll call. */

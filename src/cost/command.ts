@@ -31,7 +31,8 @@ export function makeCgroup(tag: string): string | undefined {
 /** Kills whatever is still in the cgroup and removes it (bounded: about a second). */
 export async function removeCgroup(path: string): Promise<void> {
   try {
-    if (existsSync(`${path}/cgroup.kill`) && readFileSync(`${path}/cgroup.procs`, 'utf8').trim()) writeFileSync(`${path}/cgroup.kill`, '1');
+    if (existsSync(`${path}/cgroup.kill`) && readFileSync(`${path}/cgroup.procs`, 'utf8').trim())
+      writeFileSync(`${path}/cgroup.kill`, '1');
   } catch {
     // already empty or gone
   }
@@ -59,6 +60,9 @@ export type Child = ResultPromise<{ stdio: 'inherit'; reject: false }>;
 export function startCommand(argv: string[], cgroup: string | undefined): Child {
   const [cmd = '', ...args] = argv;
   return cgroup
-    ? execa('sh', ['-c', 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"', 'sh', cgroup, cmd, ...args], { stdio: 'inherit', reject: false })
+    ? execa('sh', ['-c', 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"', 'sh', cgroup, cmd, ...args], {
+        stdio: 'inherit',
+        reject: false,
+      })
     : execa(cmd, args, { stdio: 'inherit', reject: false });
 }

@@ -47,7 +47,13 @@ export async function measure(o: MeasureOptions): Promise<Measurement> {
     const end = await tracker.mark();
     await probe.stop();
     await tracker.done;
-    return { window: windowOf(start, end), collector, fromNs: Number(start.tsNs), toNs: Number(end.tsNs), warnings: probe.warnings };
+    return {
+      window: windowOf(start, end),
+      collector,
+      fromNs: Number(start.tsNs),
+      toNs: Number(end.tsNs),
+      warnings: probe.warnings,
+    };
   } finally {
     await probe.stop();
   }

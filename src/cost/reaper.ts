@@ -10,7 +10,10 @@ export interface Reaper {
 }
 
 export function reapWithUs(pid: number): Reaper {
-  const dog = spawn('sh', ['-c', 'read _ || true; kill -KILL "$1" 2>/dev/null', 'sh', String(pid)], { stdio: ['pipe', 'ignore', 'ignore'], detached: false });
+  const dog = spawn('sh', ['-c', 'read _ || true; kill -KILL "$1" 2>/dev/null', 'sh', String(pid)], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+    detached: false,
+  });
   dog.unref();
   // the pipe must not keep the event loop alive either
   (dog.stdin as unknown as { unref?: () => void }).unref?.();

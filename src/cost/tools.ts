@@ -21,5 +21,8 @@ export function onPath(tool: string, path = process.env.PATH ?? ''): string | un
 
 /** Throws the one-line reason and fix when `tool` (from Debian package `pkg`) is not on PATH. */
 export function needTool(tool: string, pkg: string, why: string): void {
-  if (!onPath(tool)) throw new UsageError(`${tool} is not on PATH (${why}): install Debian's ${pkg} (apt-get install ${pkg}) or add its directory to PATH`);
+  if (!onPath(tool))
+    throw new UsageError(
+      `${tool} is not on PATH (${why}): install Debian's ${pkg} (apt-get install ${pkg}) or add its directory to PATH`,
+    );
 }

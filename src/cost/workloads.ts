@@ -56,7 +56,9 @@ function firstLine(p: ResultPromise<{ buffer: false; stdout: 'pipe' }>): Promise
   });
 }
 
-async function stopProc(p: { kill: (s: NodeJS.Signals) => boolean; catch: (f: () => undefined) => unknown } & PromiseLike<unknown>): Promise<void> {
+async function stopProc(
+  p: { kill: (s: NodeJS.Signals) => boolean; catch: (f: () => undefined) => unknown } & PromiseLike<unknown>,
+): Promise<void> {
   p.kill('SIGTERM');
   const t = setTimeout(() => p.kill('SIGKILL'), 3000);
   try {
@@ -74,18 +76,38 @@ export async function startEcho(o: WorkloadOptions): Promise<RunningWorkload> {
   const client = need(join(buildDir(), 'echo-client'));
   needTool('taskset', 'util-linux', 'the echo server and its client are pinned to CPUs with it');
   // the server outlives the load by a margin, then exits by itself
-  const proc = execa('taskset', ['-c', String(o.serverCpu), server, '0', String(o.durationS + 30), String(o.work), String(o.wssKb)], { buffer: false, stdout: 'pipe' });
+  const proc = execa(
+    'taskset',
+    ['-c', String(o.serverCpu), server, '0', String(o.durationS + 30), String(o.work), String(o.wssKb)],
+    { buffer: false, stdout: 'pipe' },
+  );
   const info = JSON.parse(await firstLine(proc)) as { port: number; pid: number };
   return {
     pid: info.pid,
     async load() {
-      const r = await execa('taskset', ['-c', String(o.clientCpu), client, String(info.port), String(o.durationS), String(o.conns)], { timeout: (o.durationS + 30) * 1000 });
-      const j = JSON.parse(r.stdout) as { rps: number; p50_us: number; p99_us: number; p999_us: number; max_us: number };
+      const r = await execa(
+        'taskset',
+        ['-c', String(o.clientCpu), client, String(info.port), String(o.durationS), String(o.conns)],
+        { timeout: (o.durationS + 30) * 1000 },
+      );
+      const j = JSON.parse(r.stdout) as {
+        rps: number;
+        p50_us: number;
+        p99_us: number;
+        p999_us: number;
+        max_us: number;
+      };
       return {
         name: 'echo',
         rps: j.rps,
         latency_us: { p50: j.p50_us, p99: j.p99_us, p999: j.p999_us, max: j.max_us },
-        settings: { work_steps: o.work, wss_kb: o.wssKb, conns: o.conns, server_cpu: o.serverCpu, client_cpu: o.clientCpu },
+        settings: {
+          work_steps: o.work,
+          wss_kb: o.wssKb,
+          conns: o.conns,
+          server_cpu: o.serverCpu,
+          client_cpu: o.clientCpu,
+        },
       };
     },
     stop: () => stopProc(proc),
@@ -110,10 +132,33 @@ export function accepts(port: number): Promise<boolean> {
 export async function startMemcached(o: WorkloadOptions): Promise<RunningWorkload> {
   const port = 20000 + (process.pid % 20000);
   for (const b of ['memcached', 'memcaslap']) {
-    if (!onPath(b)) throw new UsageError(`${b} is not installed: apt-get install memcached libmemcached-tools (or run 'bash scripts/setup.sh')`);
+    if (!onPath(b))
+      throw new UsageError(
+        `${b} is not installed: apt-get install memcached libmemcached-tools (or run 'bash scripts/setup.sh')`,
+      );
   }
   needTool('taskset', 'util-linux', 'memcached and memcaslap are pinned to CPUs with it');
-  const proc = execa('taskset', ['-c', String(o.serverCpu), 'memcached', '-l', '127.0.0.1', '-p', String(port), '-U', '0', '-t', '1', '-u', 'nobody', '-m', '64'], { buffer: false, stdout: 'pipe', reject: false });
+  const proc = execa(
+    'taskset',
+    [
+      '-c',
+      String(o.serverCpu),
+      'memcached',
+      '-l',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-U',
+      '0',
+      '-t',
+      '1',
+      '-u',
+      'nobody',
+      '-m',
+      '64',
+    ],
+    { buffer: false, stdout: 'pipe', reject: false },
+  );
   const reaper = proc.pid !== undefined ? reapWithUs(proc.pid) : undefined;
   // wait for it to accept connections
   for (let i = 0; !(await accepts(port)); i++) {
@@ -128,10 +173,28 @@ export async function startMemcached(o: WorkloadOptions): Promise<RunningWorkloa
     pid: proc.pid ?? 0,
     async load() {
       // -S: memcaslap prints latency statistics only with a statistics interval
-      const load = execa('taskset', ['-c', String(o.clientCpu), 'memcaslap', '-s', `127.0.0.1:${port}`, '-t', `${o.durationS}s`, '-S', `${o.durationS}s`, '-T', '1', '-c', String(o.conns * 4)], {
-        timeout: (o.durationS + 30) * 1000,
-        reject: false,
-      });
+      const load = execa(
+        'taskset',
+        [
+          '-c',
+          String(o.clientCpu),
+          'memcaslap',
+          '-s',
+          `127.0.0.1:${port}`,
+          '-t',
+          `${o.durationS}s`,
+          '-S',
+          `${o.durationS}s`,
+          '-T',
+          '1',
+          '-c',
+          String(o.conns * 4),
+        ],
+        {
+          timeout: (o.durationS + 30) * 1000,
+          reject: false,
+        },
+      );
       const loadReaper = load.pid !== undefined ? reapWithUs(load.pid) : undefined;
       const r = await load;
       loadReaper?.release();

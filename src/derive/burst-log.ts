@@ -29,16 +29,26 @@ export function wallMs(hello: Hello, monoNs: bigint): number {
 export function appendBursts(log: readonly BurstEntry[], w: Window, devOf: ReadonlyMap<number, string>): BurstEntry[] {
   if (!w.bursts.length) return [...log];
   const fresh = w.bursts.map((b): BurstEntry => ({
-    atMs: wallMs(w.hello, b.startNs), cpu: b.cpu, napiId: b.napiId, ifindex: b.ifindex,
+    atMs: wallMs(w.hello, b.startNs),
+    cpu: b.cpu,
+    napiId: b.napiId,
+    ifindex: b.ifindex,
     dev: devOf.get(b.ifindex) ?? (b.ifindex ? `if${b.ifindex}` : '(backlog)'),
-    packets: b.packets, peak: b.peakWindowPackets, durNs: Number(b.endNs - b.startNs), atBudget: b.pollsAtBudget,
+    packets: b.packets,
+    peak: b.peakWindowPackets,
+    durNs: Number(b.endNs - b.startNs),
+    atBudget: b.pollsAtBudget,
   }));
   fresh.sort((a, b) => b.atMs - a.atMs);
   return [...fresh, ...log].slice(0, MAX_BURST_LOG);
 }
 
 /** Device names by ifindex, from the NAPI rows and NIC queues seen so far. */
-export function devNames(prev: ReadonlyMap<number, string>, w: Window, queues: readonly { ifindex: number; dev: string }[]): Map<number, string> {
+export function devNames(
+  prev: ReadonlyMap<number, string>,
+  w: Window,
+  queues: readonly { ifindex: number; dev: string }[],
+): Map<number, string> {
   const m = new Map(prev);
   for (const q of queues) m.set(q.ifindex, q.dev);
   for (const n of w.napi) if (n.dev) m.set(n.ifindex, n.dev);

@@ -57,8 +57,14 @@ export function cpuRows(w: Window): CpuRow[] {
       soft.push({ vec: softirqName(r.vec), frac: share(r.timeNs), perSec: rate(r.count) });
     }
     rows.push({
-      cpu, deviceFrac: share(devNs), vectorFrac: share(vecNs), softFrac: share(softNs), soft: soft.sort(byTime),
-      irqsPerSec: rate(irqs), softPerSec: rate(softN), totalFrac: share(devNs + vecNs + softNs),
+      cpu,
+      deviceFrac: share(devNs),
+      vectorFrac: share(vecNs),
+      softFrac: share(softNs),
+      soft: soft.sort(byTime),
+      irqsPerSec: rate(irqs),
+      softPerSec: rate(softN),
+      totalFrac: share(devNs + vecNs + softNs),
     });
   }
   return rows;

@@ -36,7 +36,10 @@ export function dropReasonRows(totals: ReadonlyMap<string, DropRow>, w: Window |
   return dropGroups([...totals.values()], names).map((g) => {
     const top = g.byDevice[0];
     return {
-      reason: g.reason, name: g.name, perSec: (now.get(g.reason) ?? 0) / secs, total: g.count,
+      reason: g.reason,
+      name: g.name,
+      perSec: (now.get(g.reason) ?? 0) / secs,
+      total: g.count,
       cpus: [...g.perCpu.keys()].sort((a, b) => a - b),
       where: top ? { ifindex: top.ifindex, netns: top.netns, protocol: top.protocol } : null,
       lastNs: Number(g.lastNs),

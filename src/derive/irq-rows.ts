@@ -58,7 +58,24 @@ export function irqRows(w: Window, cpus: readonly number[] | null = null): IrqRo
     let a = acc.get(key);
     if (!a) {
       const name = kind === 'device' ? irqName(w, id) : vectorName(id);
-      a = { row: { key, kind, irq: kind === 'device' ? id : null, name, cpus: [], perSec: 0, frac: 0, meanNs: 0, p99Ns: null, maxNs: 0, victims: [] }, count: 0, timeNs: 0, hist: [] };
+      a = {
+        row: {
+          key,
+          kind,
+          irq: kind === 'device' ? id : null,
+          name,
+          cpus: [],
+          perSec: 0,
+          frac: 0,
+          meanNs: 0,
+          p99Ns: null,
+          maxNs: 0,
+          victims: [],
+        },
+        count: 0,
+        timeNs: 0,
+        hist: [],
+      };
       acc.set(key, a);
     }
     a.count += r.count;
@@ -96,9 +113,12 @@ export function irqRows(w: Window, cpus: readonly number[] | null = null): IrqRo
       frac: ns > 0 ? timeNs / ns : 0,
       meanNs: count > 0 ? timeNs / count : 0,
       p99Ns: p99Upper(hist, row.maxNs),
-      victims: vs && vTotal > 0
-        ? [...vs].map(([comm, e]) => ({ comm, tgids: e.tgids.sort((a, b) => a - b), share: e.count / vTotal })).sort((a, b) => b.share - a.share || a.comm.localeCompare(b.comm))
-        : [],
+      victims:
+        vs && vTotal > 0
+          ? [...vs]
+              .map(([comm, e]) => ({ comm, tgids: e.tgids.sort((a, b) => a - b), share: e.count / vTotal }))
+              .sort((a, b) => b.share - a.share || a.comm.localeCompare(b.comm))
+          : [],
     };
   });
 }
@@ -107,7 +127,7 @@ export function irqRows(w: Window, cpus: readonly number[] | null = null): IrqRo
 export function cpuList(cpus: readonly number[]): string {
   const s = [...cpus].sort((a, b) => a - b);
   const parts: string[] = [];
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     let j = i;
     while (j + 1 < s.length && s[j + 1] === (s[j] ?? 0) + 1) j++;
     parts.push(j > i + 1 ? `${s[i] ?? 0}-${s[j] ?? 0}` : j === i + 1 ? `${s[i] ?? 0},${s[j] ?? 0}` : String(s[i] ?? 0));

@@ -46,7 +46,15 @@ export interface LiveState {
 }
 
 export type LiveEvent =
-  | { type: 'started'; hello: Hello; stats: StatsMode; workloads: boolean; utcOffsetMin: number; netns?: number; ifNames?: ReadonlyMap<number, string> }
+  | {
+      type: 'started';
+      hello: Hello;
+      stats: StatsMode;
+      workloads: boolean;
+      utcOffsetMin: number;
+      netns?: number;
+      ifNames?: ReadonlyMap<number, string>;
+    }
   | { type: 'interval'; window: Window; atMs: number; uiCpuFrac: number | null }
   | { type: 'queues'; queues: readonly NicQueue[] }
   | { type: 'workloads'; feed: WorkloadFeed }
@@ -55,8 +63,24 @@ export type LiveEvent =
 
 export function initialLiveState(): LiveState {
   return {
-    hello: null, window: null, atMs: 0, utcOffsetMin: 0, intervals: 0, history: new Map(), bursts: [], devs: new Map(), drops: new Map(), netns: 0, queues: [],
-    workloads: { state: 'off' }, stats: 'off', bpfNs: null, uiCpuFrac: null, lostTotal: 0, warnings: [], fatal: null,
+    hello: null,
+    window: null,
+    atMs: 0,
+    utcOffsetMin: 0,
+    intervals: 0,
+    history: new Map(),
+    bursts: [],
+    devs: new Map(),
+    drops: new Map(),
+    netns: 0,
+    queues: [],
+    workloads: { state: 'off' },
+    stats: 'off',
+    bpfNs: null,
+    uiCpuFrac: null,
+    lostTotal: 0,
+    warnings: [],
+    fatal: null,
   };
 }
 
@@ -64,7 +88,12 @@ export function liveReducer(s: LiveState, e: LiveEvent): LiveState {
   switch (e.type) {
     case 'started':
       return {
-        ...s, hello: e.hello, stats: e.stats, utcOffsetMin: e.utcOffsetMin, netns: e.netns ?? 0, devs: e.ifNames ? new Map([...s.devs, ...e.ifNames]) : s.devs,
+        ...s,
+        hello: e.hello,
+        stats: e.stats,
+        utcOffsetMin: e.utcOffsetMin,
+        netns: e.netns ?? 0,
+        devs: e.ifNames ? new Map([...s.devs, ...e.ifNames]) : s.devs,
         workloads: e.workloads ? { state: 'measuring', collectedS: 0, needS: 0 } : { state: 'off' },
       };
     case 'interval': {

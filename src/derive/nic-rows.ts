@@ -34,22 +34,49 @@ export function nicRows(w: Window, queues: readonly NicQueue[]): NicRow[] {
     const napi = c.napi.filter((n) => !claimed.has(napiKey(n.napi_id, c.ifindex, n.cpu)));
     if (!napi.length) {
       const cpus = Object.keys(c.irq_per_s).map(Number);
-      rows.push({ ...base, key: `${c.dev}/${c.queue}`, napiId: null, cpu: cpus.length === 1 ? (cpus[0] ?? null) : null, irqsPerSec, pktPerSec: 0, pollsPerSec: 0, atBudget: 0, bursts: 0 });
+      rows.push({
+        ...base,
+        key: `${c.dev}/${c.queue}`,
+        napiId: null,
+        cpu: cpus.length === 1 ? (cpus[0] ?? null) : null,
+        irqsPerSec,
+        pktPerSec: 0,
+        pollsPerSec: 0,
+        atBudget: 0,
+        bursts: 0,
+      });
       continue;
     }
     for (const n of napi) {
       claimed.add(napiKey(n.napi_id, c.ifindex, n.cpu));
       rows.push({
-        ...base, key: `${c.dev}/${c.queue}/${n.napi_id}/${n.cpu}`, napiId: n.napi_id, cpu: n.cpu, irqsPerSec: c.irq_per_s[String(n.cpu)] ?? 0,
-        pktPerSec: n.packets_per_s, pollsPerSec: n.polls_per_s, atBudget: n.polls_at_budget, bursts: n.bursts,
+        ...base,
+        key: `${c.dev}/${c.queue}/${n.napi_id}/${n.cpu}`,
+        napiId: n.napi_id,
+        cpu: n.cpu,
+        irqsPerSec: c.irq_per_s[String(n.cpu)] ?? 0,
+        pktPerSec: n.packets_per_s,
+        pollsPerSec: n.polls_per_s,
+        atBudget: n.polls_at_budget,
+        bursts: n.bursts,
       });
     }
   }
   for (const n of w.napi) {
     if (claimed.has(napiKey(n.napiId, n.ifindex, n.cpu))) continue;
     rows.push({
-      key: `napi/${n.napiId}/${n.ifindex}/${n.cpu}`, napiId: n.napiId, dev: n.dev, queue: null, irq: null, irqName: null, cpu: n.cpu, irqsPerSec: 0,
-      pktPerSec: n.packets / secs, pollsPerSec: n.polls / secs, atBudget: n.pollsAtBudget, bursts: n.bursts,
+      key: `napi/${n.napiId}/${n.ifindex}/${n.cpu}`,
+      napiId: n.napiId,
+      dev: n.dev,
+      queue: null,
+      irq: null,
+      irqName: null,
+      cpu: n.cpu,
+      irqsPerSec: 0,
+      pktPerSec: n.packets / secs,
+      pollsPerSec: n.polls / secs,
+      atBudget: n.pollsAtBudget,
+      bursts: n.bursts,
     });
   }
   return rows;

@@ -33,7 +33,14 @@ export type WorkloadFeed =
   | { state: 'off' }
   | { state: 'measuring'; collectedS: number; needS: number }
   /** Busy periods seen over the span and those the estimate used (a systematic sample when fewer). */
-  | { state: 'ready'; atMs: number; spanS: number; estimates: WorkloadEstimate[]; periodsSeen: number; periodsUsed: number }
+  | {
+      state: 'ready';
+      atMs: number;
+      spanS: number;
+      estimates: WorkloadEstimate[];
+      periodsSeen: number;
+      periodsUsed: number;
+    }
   | { state: 'failed'; message: string };
 
 export interface WorkloadRow {
@@ -57,7 +64,21 @@ export function workloadRows(w: Window, feed: WorkloadFeed): WorkloadRow[] {
   const by = new Map<number, WorkloadRow>();
   const row = (tgid: number, comm: string): WorkloadRow => {
     let r = by.get(tgid);
-    if (!r) by.set(tgid, (r = { tgid, comm, threads: 0, busyFrac: 0, waitFrac: 0, eventsPerSec: 0, irqsPerSec: 0, handlerFrac: 0, estimate: null }));
+    if (!r)
+      by.set(
+        tgid,
+        (r = {
+          tgid,
+          comm,
+          threads: 0,
+          busyFrac: 0,
+          waitFrac: 0,
+          eventsPerSec: 0,
+          irqsPerSec: 0,
+          handlerFrac: 0,
+          estimate: null,
+        }),
+      );
     return r;
   };
   // a wait is charged when it ends, so a long one can exceed the interval: no thread is more than 100% of it

@@ -42,5 +42,13 @@ export async function refreshEthtoolStats(devs: readonly string[], into: Map<str
 
 /** The cheap counters only (procfs and sysfs reads), for the per-interval series. */
 export function quickSample(): NetSample {
-  return { softnet: readSoftnet(), proto: readProtoCounters(), ifaces: listIfaces().map((d) => readIface(d)).filter((x) => x !== null), ethtoolStats: new Map(), nftRules: null };
+  return {
+    softnet: readSoftnet(),
+    proto: readProtoCounters(),
+    ifaces: listIfaces()
+      .map((d) => readIface(d))
+      .filter((x) => x !== null),
+    ethtoolStats: new Map(),
+    nftRules: null,
+  };
 }

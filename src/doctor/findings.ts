@@ -61,11 +61,17 @@ const SEV_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 }
 
 /** A suggested value: twice the current one (at least `floor`); never a guessed default. */
 function twice(current: number | null | undefined, floor = 0): string {
-  return current === null || current === undefined ? 'N (twice the current value)' : String(Math.max(floor, current * 2));
+  return current === null || current === undefined
+    ? 'N (twice the current value)'
+    : String(Math.max(floor, current * 2));
 }
 
 function budgetAction(d: DoctorInput, why: string, floor = 0): Action {
-  return { command: `sysctl -w net.core.netdev_budget=${twice(d.sysctls['net.core.netdev_budget'], floor)}`, why, tradeoff: 'longer softirq runs delay tasks on that CPU' };
+  return {
+    command: `sysctl -w net.core.netdev_budget=${twice(d.sysctls['net.core.netdev_budget'], floor)}`,
+    why,
+    tradeoff: 'longer softirq runs delay tasks on that CPU',
+  };
 }
 
 function fmtRate(n: number, s: number): string {
@@ -111,7 +117,8 @@ function counterWhen(d: DoctorInput, value: (s: NetSample) => number | null): st
   return `rose between ${t(first)} and ${t(last)} UTC (counters read every ${Math.round(((d.series[d.series.length - 1]?.atMs ?? 0) - (d.series[0]?.atMs ?? 0)) / Math.max(1, d.series.length - 1))} ms)`;
 }
 
-const softnetSum = (k: 'dropped' | 'timeSqueeze') => (s: NetSample) => s.softnet ? s.softnet.reduce((a, r) => a + r[k], 0) : null;
+const softnetSum = (k: 'dropped' | 'timeSqueeze') => (s: NetSample) =>
+  s.softnet ? s.softnet.reduce((a, r) => a + r[k], 0) : null;
 
 function deltaMap(a: Map<string, number> | null, b: Map<string, number> | null, k: string): number | null {
   if (!a || !b) return null;
@@ -122,7 +129,9 @@ function deltaMap(a: Map<string, number> | null, b: Map<string, number> | null, 
 
 /** Evidence lines every drop finding shares: count, rate, CPUs, devices, when, bursts around. */
 function dropEvidence(d: DoctorInput, g: DropGroup): string[] {
-  const lines = [`${g.count} packets dropped with reason ${g.name} (${fmtRate(g.count, d.durationS)} over ${d.durationS} s, skb:kfree_skb)`];
+  const lines = [
+    `${g.count} packets dropped with reason ${g.name} (${fmtRate(g.count, d.durationS)} over ${d.durationS} s, skb:kfree_skb)`,
+  ];
   const cpus = [...g.perCpu].sort((a, b) => b[1] - a[1]).map(([c, n]) => `CPU ${c}: ${n}`);
   lines.push(`by CPU: ${cpus.join(', ')}`);
   const devs = g.byDevice.slice(0, 3).map((x) => `${ifName(d, x.ifindex, x.netns)} ${x.protocol}: ${x.count}`);
@@ -131,7 +140,10 @@ function dropEvidence(d: DoctorInput, g: DropGroup): string[] {
   if (t) {
     lines.push(`when: ${when(d, t.firstNs, t.lastNs)}`);
     const share = nearBursts(t.times, d.window.bursts);
-    if (d.window.bursts.length) lines.push(`${Math.round(share * 100)}% of them within 1 ms of one of the ${d.window.burstsTotal} micro-bursts in the window`);
+    if (d.window.bursts.length)
+      lines.push(
+        `${Math.round(share * 100)}% of them within 1 ms of one of the ${d.window.burstsTotal} micro-bursts in the window`,
+      );
   }
   return lines;
 }
@@ -143,43 +155,92 @@ function socketRcvbuf(d: DoctorInput, g: DropGroup | undefined, out: Finding[]):
   const counters = (udp ?? 0) + (udp6 ?? 0) + (tcp ?? 0);
   if (!g && counters <= 0) return;
   const evidence = g ? dropEvidence(d, g) : [];
-  evidence.push(udp === null ? '/proc/net/snmp is unavailable: no UDP counter to compare' : `/proc/net/snmp Udp RcvbufErrors rose by ${udp}${udp6 ? `, Udp6RcvbufErrors by ${udp6}` : ''}${tcp ? `, TcpExt TCPRcvQDrop by ${tcp}` : ''}`);
+  evidence.push(
+    udp === null
+      ? '/proc/net/snmp is unavailable: no UDP counter to compare'
+      : `/proc/net/snmp Udp RcvbufErrors rose by ${udp}${udp6 ? `, Udp6RcvbufErrors by ${udp6}` : ''}${tcp ? `, TcpExt TCPRcvQDrop by ${tcp}` : ''}`,
+  );
   const w = counterWhen(d, (s) => s.proto?.get('Udp.RcvbufErrors') ?? null);
   if (w) evidence.push(`Udp RcvbufErrors ${w}`);
   // snmp counters belong to a network namespace, kfree_skb sees them all
-  if (g && counters < g.count * 0.5) evidence.push(`the counters above are this network namespace's; drops the probe saw beyond them happened in other namespaces (containers)`);
+  if (g && counters < g.count * 0.5)
+    evidence.push(
+      `the counters above are this network namespace's; drops the probe saw beyond them happened in other namespaces (containers)`,
+    );
   const rmemMax = d.sysctls['net.core.rmem_max'];
   out.push({
     id: 'socket-rcvbuf',
     severity: 'critical',
-    title: 'Sockets drop packets: their receive buffers are full (the application reads too slowly or its SO_RCVBUF is too small)',
+    title:
+      'Sockets drop packets: their receive buffers are full (the application reads too slowly or its SO_RCVBUF is too small)',
     evidence,
     actions: [
-      { command: 'setsockopt(fd, SOL_SOCKET, SO_RCVBUF, ...) in the application, e.g. 4 MiB', why: 'a larger buffer absorbs bursts while the application is busy', tradeoff: 'more kernel memory per socket; latency of queued packets grows' },
-      { command: `sysctl -w net.core.rmem_max=${twice(rmemMax, 8 << 20)}`, why: `SO_RCVBUF is capped at rmem_max (now ${rmemMax ?? 'unknown'})`, tradeoff: 'lets every application ask for more memory' },
-      { command: 'read faster: more reader threads or SO_REUSEPORT sockets, recvmmsg()', why: 'the buffer only fills when reading falls behind', tradeoff: 'application changes' },
+      {
+        command: 'setsockopt(fd, SOL_SOCKET, SO_RCVBUF, ...) in the application, e.g. 4 MiB',
+        why: 'a larger buffer absorbs bursts while the application is busy',
+        tradeoff: 'more kernel memory per socket; latency of queued packets grows',
+      },
+      {
+        command: `sysctl -w net.core.rmem_max=${twice(rmemMax, 8 << 20)}`,
+        why: `SO_RCVBUF is capped at rmem_max (now ${rmemMax ?? 'unknown'})`,
+        tradeoff: 'lets every application ask for more memory',
+      },
+      {
+        command: 'read faster: more reader threads or SO_REUSEPORT sockets, recvmmsg()',
+        why: 'the buffer only fills when reading falls behind',
+        tradeoff: 'application changes',
+      },
     ],
-    counts: { drops: g?.count ?? 0, udp_rcvbuf_errors: udp ?? -1, udp6_rcvbuf_errors: udp6 ?? -1, tcp_rcvq_drops: tcp ?? -1 },
+    counts: {
+      drops: g?.count ?? 0,
+      udp_rcvbuf_errors: udp ?? -1,
+      udp6_rcvbuf_errors: udp6 ?? -1,
+      tcp_rcvq_drops: tcp ?? -1,
+    },
   });
 }
 
 function backlog(d: DoctorInput, g: DropGroup | undefined, out: Finding[]): void {
-  const rows = d.after.softnet && d.before.softnet ? d.after.softnet.map((r) => ({ cpu: r.cpu, dropped: r.dropped - (d.before.softnet?.find((b) => b.cpu === r.cpu)?.dropped ?? r.dropped) })) : null;
+  const rows =
+    d.after.softnet && d.before.softnet
+      ? d.after.softnet.map((r) => ({
+          cpu: r.cpu,
+          dropped: r.dropped - (d.before.softnet?.find((b) => b.cpu === r.cpu)?.dropped ?? r.dropped),
+        }))
+      : null;
   const dropped = rows ? rows.reduce((a, r) => a + r.dropped, 0) : null;
   if (!g && !dropped) return;
   const evidence = g ? dropEvidence(d, g) : [];
-  evidence.push(rows === null ? '/proc/net/softnet_stat is unavailable' : `/proc/net/softnet_stat dropped rose by ${dropped} (${rows.filter((r) => r.dropped).map((r) => `CPU ${r.cpu}: ${r.dropped}`).join(', ') || 'none'})`);
+  evidence.push(
+    rows === null
+      ? '/proc/net/softnet_stat is unavailable'
+      : `/proc/net/softnet_stat dropped rose by ${dropped} (${
+          rows
+            .filter((r) => r.dropped)
+            .map((r) => `CPU ${r.cpu}: ${r.dropped}`)
+            .join(', ') || 'none'
+        })`,
+  );
   const w = counterWhen(d, softnetSum('dropped'));
   if (w) evidence.push(`softnet_stat dropped ${w}`);
   const max = d.sysctls['net.core.netdev_max_backlog'];
   out.push({
     id: 'backlog',
     severity: 'critical',
-    title: "The per-CPU input backlog overflowed (packets queued by RPS, veth, loopback or netif_rx faster than NET_RX drained them)",
+    title:
+      'The per-CPU input backlog overflowed (packets queued by RPS, veth, loopback or netif_rx faster than NET_RX drained them)',
     evidence: [...evidence, `net.core.netdev_max_backlog = ${max ?? 'unknown'}`],
     actions: [
-      { command: `sysctl -w net.core.netdev_max_backlog=${twice(max, 2000)}`, why: 'a longer queue absorbs bursts', tradeoff: 'more memory and queueing latency under sustained overload' },
-      { command: 'spread the load: RPS (/sys/class/net/DEV/queues/rx-N/rps_cpus) or more RX queues', why: 'one CPU drains each backlog', tradeoff: 'cross-CPU IPIs and cache traffic' },
+      {
+        command: `sysctl -w net.core.netdev_max_backlog=${twice(max, 2000)}`,
+        why: 'a longer queue absorbs bursts',
+        tradeoff: 'more memory and queueing latency under sustained overload',
+      },
+      {
+        command: 'spread the load: RPS (/sys/class/net/DEV/queues/rx-N/rps_cpus) or more RX queues',
+        why: 'one CPU drains each backlog',
+        tradeoff: 'cross-CPU IPIs and cache traffic',
+      },
     ],
     counts: { drops: g?.count ?? 0, softnet_dropped: dropped ?? -1, netdev_max_backlog: max ?? -1 },
   });
@@ -190,11 +251,24 @@ function netfilter(d: DoctorInput, g: DropGroup, out: Finding[]): void {
   const counts: Record<string, number> = { drops: g.count };
   if (d.before.nftRules && d.after.nftRules) {
     const hits = d.after.nftRules
-      .map((r) => ({ r, n: r.packets - (d.before.nftRules?.find((b) => b.family === r.family && b.table === r.table && b.chain === r.chain && b.handle === r.handle)?.packets ?? 0) }))
+      .map((r) => ({
+        r,
+        n:
+          r.packets -
+          (d.before.nftRules?.find(
+            (b) => b.family === r.family && b.table === r.table && b.chain === r.chain && b.handle === r.handle,
+          )?.packets ?? 0),
+      }))
       .filter((x) => x.n > 0)
       .sort((a, b) => b.n - a.n);
-    for (const { r, n } of hits.slice(0, 5)) evidence.push(`nft rule ${r.family} ${r.table} ${r.chain} handle ${r.handle}${r.text ? ` (${r.text})` : ''}: counter rose by ${n}`);
-    if (!hits.length) evidence.push('no nftables drop rule with a counter in this network namespace rose: the rule is in another namespace, has no counter, or is an iptables-legacy rule (iptables -L -v -n)');
+    for (const { r, n } of hits.slice(0, 5))
+      evidence.push(
+        `nft rule ${r.family} ${r.table} ${r.chain} handle ${r.handle}${r.text ? ` (${r.text})` : ''}: counter rose by ${n}`,
+      );
+    if (!hits.length)
+      evidence.push(
+        'no nftables drop rule with a counter in this network namespace rose: the rule is in another namespace, has no counter, or is an iptables-legacy rule (iptables -L -v -n)',
+      );
   } else {
     evidence.push('nftables rules could not be listed (see "unavailable")');
   }
@@ -204,8 +278,16 @@ function netfilter(d: DoctorInput, g: DropGroup, out: Finding[]): void {
     title: 'A firewall rule drops packets',
     evidence,
     actions: [
-      { command: 'nft -a list ruleset   # or: iptables -L -v -n --line-numbers', why: 'find the rule whose counter grows and check it is meant to drop this traffic', tradeoff: 'none (read-only)' },
-      { command: 'conntrack -S   # insert_failed / drop: a full conntrack table drops too', why: 'conntrack exhaustion also ends in NETFILTER_DROP', tradeoff: 'none (read-only)' },
+      {
+        command: 'nft -a list ruleset   # or: iptables -L -v -n --line-numbers',
+        why: 'find the rule whose counter grows and check it is meant to drop this traffic',
+        tradeoff: 'none (read-only)',
+      },
+      {
+        command: 'conntrack -S   # insert_failed / drop: a full conntrack table drops too',
+        why: 'conntrack exhaustion also ends in NETFILTER_DROP',
+        tradeoff: 'none (read-only)',
+      },
     ],
     counts,
   });
@@ -223,34 +305,69 @@ function nicRing(d: DoctorInput, out: Finding[]): void {
     }
     const ea = d.after.ethtoolStats.get(a.dev);
     const eb = d.before.ethtoolStats.get(a.dev);
-    if (ea && eb) for (const [k, v] of Object.entries(ea)) if (isNicDropCounter(k) && v - (eb[k] ?? 0) > 0) deltas.push([`ethtool ${k}`, v - (eb[k] ?? 0)]);
+    if (ea && eb)
+      for (const [k, v] of Object.entries(ea))
+        if (isNicDropCounter(k) && v - (eb[k] ?? 0) > 0) deltas.push([`ethtool ${k}`, v - (eb[k] ?? 0)]);
     if (!deltas.length) continue;
     const et = d.ethtool.get(a.dev);
     const bursts = d.window.bursts.filter((x) => x.ifindex === a.ifindex);
     const evidence = [`${a.dev}: ${deltas.map(([k, n]) => `${k} +${n}`).join(', ')} over ${d.durationS} s`];
     const rose = counterWhen(d, (s) => {
       const i = s.ifaces.find((x) => x.dev === a.dev);
-      return i ? (i.stats.rx_missed_errors ?? 0) + (i.stats.rx_fifo_errors ?? 0) + (i.stats.rx_over_errors ?? 0) + (i.stats.rx_dropped ?? 0) : null;
+      return i
+        ? (i.stats.rx_missed_errors ?? 0) +
+            (i.stats.rx_fifo_errors ?? 0) +
+            (i.stats.rx_over_errors ?? 0) +
+            (i.stats.rx_dropped ?? 0)
+        : null;
     });
     if (rose) evidence.push(`the sysfs drop counters ${rose}`);
-    if (bursts.length) evidence.push(`${bursts.length} micro-bursts on ${a.dev} in the window, the largest ${Math.max(...bursts.map((x) => x.peakWindowPackets))} packets in one ${d.window.hello.windowNs / 1000} us window`);
+    if (bursts.length)
+      evidence.push(
+        `${bursts.length} micro-bursts on ${a.dev} in the window, the largest ${Math.max(...bursts.map((x) => x.peakWindowPackets))} packets in one ${d.window.hello.windowNs / 1000} us window`,
+      );
     const rings = et?.rings;
     if (rings) evidence.push(`RX ring ${rings.rx ?? '?'} of at most ${rings.rxMax ?? '?'}`);
     const co = et?.coalesce;
-    if (co) evidence.push(`coalescing: rx-usecs ${co['rx-usecs'] ?? '?'}, rx-frames ${co['rx-frames'] ?? '?'}, adaptive-rx ${co['adaptive-rx'] ?? '?'}`);
+    if (co)
+      evidence.push(
+        `coalescing: rx-usecs ${co['rx-usecs'] ?? '?'}, rx-frames ${co['rx-frames'] ?? '?'}, adaptive-rx ${co['adaptive-rx'] ?? '?'}`,
+      );
     const actions: Action[] = [];
-    if (rings?.rx && rings.rxMax && rings.rx < rings.rxMax) actions.push({ command: `ethtool -G ${a.dev} rx ${rings.rxMax}`, why: 'a larger ring holds a burst until NAPI polls it', tradeoff: 'more memory, more cache footprint, longer worst-case queueing' });
+    if (rings?.rx && rings.rxMax && rings.rx < rings.rxMax)
+      actions.push({
+        command: `ethtool -G ${a.dev} rx ${rings.rxMax}`,
+        why: 'a larger ring holds a burst until NAPI polls it',
+        tradeoff: 'more memory, more cache footprint, longer worst-case queueing',
+      });
     // lower coalescing only helps where it is on: rx-usecs 0 already interrupts per packet
     const usecs = Number(co?.['rx-usecs']);
-    if (usecs > 0) actions.push({ command: `ethtool -C ${a.dev} rx-usecs ${Math.floor(usecs / 2)}`, why: 'interrupt sooner so the ring is drained before it fills', tradeoff: 'more interrupts, each costing the interrupted workload (irqlens cost)' });
+    if (usecs > 0)
+      actions.push({
+        command: `ethtool -C ${a.dev} rx-usecs ${Math.floor(usecs / 2)}`,
+        why: 'interrupt sooner so the ring is drained before it fills',
+        tradeoff: 'more interrupts, each costing the interrupted workload (irqlens cost)',
+      });
     actions.push(budgetAction(d, 'let each NET_RX run drain more of the ring', 600));
-    out.push({ id: `nic-ring:${a.dev}`, severity: 'critical', title: `${a.dev} dropped packets in hardware or the driver (RX ring overflow)`, evidence, actions, counts: Object.fromEntries(deltas) });
+    out.push({
+      id: `nic-ring:${a.dev}`,
+      severity: 'critical',
+      title: `${a.dev} dropped packets in hardware or the driver (RX ring overflow)`,
+      evidence,
+      actions,
+      counts: Object.fromEntries(deltas),
+    });
   }
 }
 
 function squeeze(d: DoctorInput, out: Finding[]): void {
   if (!d.after.softnet || !d.before.softnet) return;
-  const rows = d.after.softnet.map((r) => ({ cpu: r.cpu, n: r.timeSqueeze - (d.before.softnet?.find((b) => b.cpu === r.cpu)?.timeSqueeze ?? r.timeSqueeze) })).filter((r) => r.n > 0);
+  const rows = d.after.softnet
+    .map((r) => ({
+      cpu: r.cpu,
+      n: r.timeSqueeze - (d.before.softnet?.find((b) => b.cpu === r.cpu)?.timeSqueeze ?? r.timeSqueeze),
+    }))
+    .filter((r) => r.n > 0);
   const total = rows.reduce((a, r) => a + r.n, 0);
   if (!total) return;
   const atBudget = d.window.napi.reduce((a, r) => a + r.pollsAtBudget, 0);
@@ -267,7 +384,11 @@ function squeeze(d: DoctorInput, out: Finding[]): void {
     ],
     actions: [
       budgetAction(d, 'more packets per NET_RX run'),
-      { command: `sysctl -w net.core.netdev_budget_usecs=${twice(d.sysctls['net.core.netdev_budget_usecs'])}`, why: 'more time per NET_RX run', tradeoff: 'the same: latency for everything else on the CPU' },
+      {
+        command: `sysctl -w net.core.netdev_budget_usecs=${twice(d.sysctls['net.core.netdev_budget_usecs'])}`,
+        why: 'more time per NET_RX run',
+        tradeoff: 'the same: latency for everything else on the CPU',
+      },
     ],
     counts: { time_squeeze: total, polls_at_budget: atBudget, polls },
   });
@@ -289,8 +410,13 @@ function imbalance(d: DoctorInput, out: Finding[]): void {
   const rss = devs.map((dev) => ({ dev, rss: d.ethtool.get(dev)?.rss })).filter((x) => x.rss);
   const evidence = [
     `CPU ${topCpu} ran ${Math.round((topNs / total) * 100)}% of all NET_RX time (${(topNs / 1e6).toFixed(1)} ms of ${(windowNs / 1e6).toFixed(0)} ms, ${Math.round((topNs / windowNs) * 100)}% of that CPU)`,
-    ...nicQueues.map((q) => `${q.dev} ${q.queue}: IRQ ${q.irq ?? '?'} on CPUs ${q.effective.join(',') || q.affinity.join(',') || '?'}`),
-    ...rss.map((x) => `${x.dev} RSS indirection: ${[...(x.rss ?? new Map<number, number>())].map(([ring, n]) => `ring ${ring}: ${n}`).join(', ')}`),
+    ...nicQueues.map(
+      (q) => `${q.dev} ${q.queue}: IRQ ${q.irq ?? '?'} on CPUs ${q.effective.join(',') || q.affinity.join(',') || '?'}`,
+    ),
+    ...rss.map(
+      (x) =>
+        `${x.dev} RSS indirection: ${[...(x.rss ?? new Map<number, number>())].map(([ring, n]) => `ring ${ring}: ${n}`).join(', ')}`,
+    ),
   ];
   const irq = nicQueues.find((q) => q.irq !== null)?.irq;
   out.push({
@@ -299,17 +425,38 @@ function imbalance(d: DoctorInput, out: Finding[]): void {
     title: `Receive processing is concentrated on CPU ${topCpu}`,
     evidence,
     actions: [
-      { command: `ethtool -L ${devs[0] ?? 'DEV'} combined ${ncpus}`, why: 'more RX queues spread the interrupts (where the NIC has them)', tradeoff: 'more interrupts and memory' },
-      { command: `ethtool -X ${devs[0] ?? 'DEV'} equal ${ncpus}`, why: 'spread flows evenly over the RX rings', tradeoff: 'none beyond moving flows' },
-      { command: irq !== undefined ? `echo ${(topCpu + 1) % ncpus} > /proc/irq/${irq}/smp_affinity_list` : 'echo CPU > /proc/irq/N/smp_affinity_list', why: 'move a queue IRQ off the busy CPU (irqbalance may move it back)', tradeoff: 'the interrupt now disturbs whatever runs on that CPU' },
-      { command: `echo ${((1 << ncpus) - 1).toString(16)} > /sys/class/net/${devs[0] ?? 'DEV'}/queues/rx-0/rps_cpus`, why: 'RPS spreads protocol processing in software when the NIC has one queue', tradeoff: 'inter-processor interrupts and cache traffic' },
+      {
+        command: `ethtool -L ${devs[0] ?? 'DEV'} combined ${ncpus}`,
+        why: 'more RX queues spread the interrupts (where the NIC has them)',
+        tradeoff: 'more interrupts and memory',
+      },
+      {
+        command: `ethtool -X ${devs[0] ?? 'DEV'} equal ${ncpus}`,
+        why: 'spread flows evenly over the RX rings',
+        tradeoff: 'none beyond moving flows',
+      },
+      {
+        command:
+          irq !== undefined
+            ? `echo ${(topCpu + 1) % ncpus} > /proc/irq/${irq}/smp_affinity_list`
+            : 'echo CPU > /proc/irq/N/smp_affinity_list',
+        why: 'move a queue IRQ off the busy CPU (irqbalance may move it back)',
+        tradeoff: 'the interrupt now disturbs whatever runs on that CPU',
+      },
+      {
+        command: `echo ${((1 << ncpus) - 1).toString(16)} > /sys/class/net/${devs[0] ?? 'DEV'}/queues/rx-0/rps_cpus`,
+        why: 'RPS spreads protocol processing in software when the NIC has one queue',
+        tradeoff: 'inter-processor interrupts and cache traffic',
+      },
     ],
     counts: { cpu: topCpu, net_rx_ns: topNs, net_rx_total_ns: total },
   });
 }
 
 function interruptHeavyEpoll(d: DoctorInput, out: Finding[]): void {
-  const nicIrqs = new Set(d.queues.filter((q) => q.irq !== null && (!d.iface || q.dev === d.iface.dev)).map((q) => q.irq as number));
+  const nicIrqs = new Set(
+    d.queues.filter((q) => q.irq !== null && (!d.iface || q.dev === d.iface.dev)).map((q) => q.irq as number),
+  );
   const nicIrqCount = d.window.hardirq.filter((r) => nicIrqs.has(r.irq)).reduce((a, r) => a + r.count, 0);
   const rate = nicIrqCount / (d.durationS || 1);
   const busiest = [...d.window.epoll].sort((a, b) => b.calls - a.calls)[0];
@@ -321,14 +468,38 @@ function interruptHeavyEpoll(d: DoctorInput, out: Finding[]): void {
     id: 'interrupt-heavy-epoll',
     severity: 'info',
     title: `An epoll workload (${busiest.comm}, pid ${busiest.tgid}) wakes for nearly every packet while the NIC interrupts ${Math.round(rate)} times/s`,
-    evidence: [`${busiest.calls} epoll calls returning ${eventsPerCall.toFixed(2)} events each on average`, `${nicIrqCount} NIC interrupts in ${d.durationS} s; what they cost the workload: irqlens report --pid ${busiest.tgid}`],
+    evidence: [
+      `${busiest.calls} epoll calls returning ${eventsPerCall.toFixed(2)} events each on average`,
+      `${nicIrqCount} NIC interrupts in ${d.durationS} s; what they cost the workload: irqlens report --pid ${busiest.tgid}`,
+    ],
     actions: [
-      { command: `ethtool -C ${dev} adaptive-rx on   # or rx-usecs 50`, why: 'fewer interrupts, more packets per interrupt', tradeoff: 'up to rx-usecs of added latency per packet' },
-      { command: `echo 2 > /sys/class/net/${dev}/napi_defer_hard_irqs; echo 200000 > /sys/class/net/${dev}/gro_flush_timeout`, why: 'NAPI keeps polling from a timer instead of re-arming the IRQ after short polls', tradeoff: 'a timer on the CPU; up to gro_flush_timeout of latency when traffic stops' },
+      {
+        command: `ethtool -C ${dev} adaptive-rx on   # or rx-usecs 50`,
+        why: 'fewer interrupts, more packets per interrupt',
+        tradeoff: 'up to rx-usecs of added latency per packet',
+      },
+      {
+        command: `echo 2 > /sys/class/net/${dev}/napi_defer_hard_irqs; echo 200000 > /sys/class/net/${dev}/gro_flush_timeout`,
+        why: 'NAPI keeps polling from a timer instead of re-arming the IRQ after short polls',
+        tradeoff: 'a timer on the CPU; up to gro_flush_timeout of latency when traffic stops',
+      },
       suspend
-        ? { command: 'epoll: EPIOCSPARAMS with prefer_busy_poll=1, busy_poll_usecs, busy_poll_budget; netlink napi-set irq-suspend-timeout (6.13+)', why: 'IRQ suspension: while the application keeps finding events, the NIC interrupt stays off (Cai & Karsten)', tradeoff: 'the application thread polls; needs application changes' }
-        : { command: 'upgrade to Linux 6.13+ for irq_suspend_timeout with epoll prefer_busy_poll', why: 'IRQ suspension removes interrupts while the application is busy', tradeoff: 'a kernel upgrade' },
-      { command: 'sysctl -w net.core.busy_poll=50 net.core.busy_read=50', why: 'sockets spin on the NAPI instead of waiting for an interrupt', tradeoff: 'burns CPU while waiting' },
+        ? {
+            command:
+              'epoll: EPIOCSPARAMS with prefer_busy_poll=1, busy_poll_usecs, busy_poll_budget; netlink napi-set irq-suspend-timeout (6.13+)',
+            why: 'IRQ suspension: while the application keeps finding events, the NIC interrupt stays off (Cai & Karsten)',
+            tradeoff: 'the application thread polls; needs application changes',
+          }
+        : {
+            command: 'upgrade to Linux 6.13+ for irq_suspend_timeout with epoll prefer_busy_poll',
+            why: 'IRQ suspension removes interrupts while the application is busy',
+            tradeoff: 'a kernel upgrade',
+          },
+      {
+        command: 'sysctl -w net.core.busy_poll=50 net.core.busy_read=50',
+        why: 'sockets spin on the NAPI instead of waiting for an interrupt',
+        tradeoff: 'burns CPU while waiting',
+      },
     ],
     counts: { nic_irqs: nicIrqCount, epoll_calls: busiest.calls, epoll_events: busiest.events },
   });
@@ -345,21 +516,37 @@ function otherDrops(d: DoctorInput, groups: DropGroup[], out: Finding[]): void {
         severity: 'info',
         title: `${g.count} packets discarded with reason ${g.name}: a socket, queue or device went away with them (usually normal)`,
         evidence: dropEvidence(d, g),
-        actions: [{ command: 'ss -tuanp   # which sockets close with unread data', why: 'a program that closes sockets before reading them loses that data', tradeoff: 'none (read-only)' }],
+        actions: [
+          {
+            command: 'ss -tuanp   # which sockets close with unread data',
+            why: 'a program that closes sockets before reading them loses that data',
+            tradeoff: 'none (read-only)',
+          },
+        ],
         counts: { drops: g.count },
       });
       continue;
     }
-    const hint = /^NO_SOCKET$/.test(g.name) ? 'nothing listens on the destination port (or a socket lookup failed)'
-      : /^TCP_/.test(g.name) ? 'TCP discarded these (see the reason: checksum, window, state)'
-      : /^(PKT_TOO_SMALL|IP_CSUM|UDP_CSUM|TCP_CSUM|IP_INHDR|IP_RPFILTER)/.test(g.name) ? 'malformed or filtered input'
-      : 'see include/net/dropreason-core.h in the kernel source for this reason';
+    const hint = /^NO_SOCKET$/.test(g.name)
+      ? 'nothing listens on the destination port (or a socket lookup failed)'
+      : /^TCP_/.test(g.name)
+        ? 'TCP discarded these (see the reason: checksum, window, state)'
+        : /^(PKT_TOO_SMALL|IP_CSUM|UDP_CSUM|TCP_CSUM|IP_INHDR|IP_RPFILTER)/.test(g.name)
+          ? 'malformed or filtered input'
+          : 'see include/net/dropreason-core.h in the kernel source for this reason';
     out.push({
       id: `drops:${g.name}`,
       severity: 'warning',
       title: `Packets dropped with reason ${g.name}: ${hint}`,
       evidence: dropEvidence(d, g),
-      actions: [{ command: 'irqlens record -o drops.irqlens --duration 30 && irqlens export drops.irqlens --perfetto drops.json', why: 'each drop on a timeline next to the interrupts, softirqs and bursts around it', tradeoff: 'none (read-only)' }],
+      actions: [
+        {
+          command:
+            'irqlens record -o drops.irqlens --duration 30 && irqlens export drops.irqlens --perfetto drops.json',
+          why: 'each drop on a timeline next to the interrupts, softirqs and bursts around it',
+          tradeoff: 'none (read-only)',
+        },
+      ],
       counts: { drops: g.count },
     });
   }
@@ -368,7 +555,9 @@ function otherDrops(d: DoctorInput, groups: DropGroup[], out: Finding[]): void {
 export function diagnose(d: DoctorInput): Finding[] {
   // --iface: that device in our namespace, plus socket-level drops (no device) in our namespace
   const ours = (r: { netns: number }) => !r.netns || !d.netns || r.netns === d.netns;
-  const rows = d.iface ? d.window.drop.filter((r) => (r.ifindex === d.iface?.ifindex || r.ifindex === 0) && ours(r)) : d.window.drop;
+  const rows = d.iface
+    ? d.window.drop.filter((r) => (r.ifindex === d.iface?.ifindex || r.ifindex === 0) && ours(r))
+    : d.window.drop;
   const groups = dropGroups(rows, d.window.dropNames);
   const take = (re: RegExp): DropGroup | undefined => {
     const i = groups.findIndex((g) => re.test(g.name));
@@ -384,7 +573,9 @@ export function diagnose(d: DoctorInput): Finding[] {
   imbalance(d, out);
   otherDrops(d, groups, out);
   interruptHeavyEpoll(d, out);
-  return out.sort((a, b) => SEV_ORDER[a.severity] - SEV_ORDER[b.severity] || (b.counts.drops ?? 0) - (a.counts.drops ?? 0));
+  return out.sort(
+    (a, b) => SEV_ORDER[a.severity] - SEV_ORDER[b.severity] || (b.counts.drops ?? 0) - (a.counts.drops ?? 0),
+  );
 }
 
 export function isHealthy(f: readonly Finding[]): boolean {

@@ -5,10 +5,21 @@ export const DOCTOR_SCHEMA = 'irqlens.doctor/1';
 
 const MARK = { critical: 'CRITICAL', warning: 'WARNING', info: 'note' } as const;
 
-export function doctorText(findings: readonly Finding[], healthy: boolean, durationS: number, scope: string, unavailable: readonly string[], checked: readonly string[]): string {
+export function doctorText(
+  findings: readonly Finding[],
+  healthy: boolean,
+  durationS: number,
+  scope: string,
+  unavailable: readonly string[],
+  checked: readonly string[],
+): string {
   const lines: string[] = [];
   const serious = findings.filter((f) => f.severity !== 'info').length;
-  lines.push(healthy ? `healthy: no drops or receive-path problems in ${durationS} s on ${scope}` : `${serious} finding${serious === 1 ? '' : 's'} in ${durationS} s on ${scope}, most severe first`);
+  lines.push(
+    healthy
+      ? `healthy: no drops or receive-path problems in ${durationS} s on ${scope}`
+      : `${serious} finding${serious === 1 ? '' : 's'} in ${durationS} s on ${scope}, most severe first`,
+  );
   for (const f of findings) {
     lines.push('', `${MARK[f.severity]}: ${f.title}`);
     for (const e of f.evidence) lines.push(`  - ${e}`);
@@ -27,13 +38,28 @@ export function doctorText(findings: readonly Finding[], healthy: boolean, durat
   return lines.join('\n') + '\n';
 }
 
-export function doctorJson(findings: readonly Finding[], healthy: boolean, durationS: number, iface: string | null, unavailable: readonly string[], checked: readonly string[], settings: Record<string, unknown>) {
+export function doctorJson(
+  findings: readonly Finding[],
+  healthy: boolean,
+  durationS: number,
+  iface: string | null,
+  unavailable: readonly string[],
+  checked: readonly string[],
+  settings: Record<string, unknown>,
+) {
   return {
     schema: DOCTOR_SCHEMA,
     healthy,
     duration_s: durationS,
     interface: iface,
-    findings: findings.map((f) => ({ id: f.id, severity: f.severity, title: f.title, evidence: f.evidence, actions: f.actions, counts: f.counts })),
+    findings: findings.map((f) => ({
+      id: f.id,
+      severity: f.severity,
+      title: f.title,
+      evidence: f.evidence,
+      actions: f.actions,
+      counts: f.counts,
+    })),
     checked,
     unavailable,
     settings,

@@ -19,13 +19,24 @@ import { makeCgroup, removeCgroup, startCommand, type Child } from '../cost/comm
 import { startEcho, type RunningWorkload } from '../cost/workloads.js';
 import type { Interval } from '../attribution/types.js';
 import { Switches, type SwitchSpec } from './switches.js';
-import { bootstrapMedian, median, pairSlowdowns, phaseOrder, predictedSlowdown, throughput, type Condition, type Phase } from './stats.js';
+import {
+  bootstrapMedian,
+  median,
+  pairSlowdowns,
+  phaseOrder,
+  predictedSlowdown,
+  throughput,
+  type Condition,
+  type Phase,
+} from './stats.js';
 
 export const EXPERIMENT_SCHEMA = 'irqlens.experiment/1';
 
 export interface ExperimentOptions extends SwitchSpec {
   /** A built-in workload (echo: the epoll echo server with fixed work per request) or a command. */
-  workload: { builtin: 'echo' | 'spin'; serverCpu: number; clientCpu: number; work: number; wssKb: number; conns: number } | { argv: string[] };
+  workload:
+    | { builtin: 'echo' | 'spin'; serverCpu: number; clientCpu: number; work: number; wssKb: number; conns: number }
+    | { argv: string[] };
   phaseS: number;
   pairs: number;
   settleS: number;
@@ -43,7 +54,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function startSpin(cpu: number, work: number, wssKb: number, seconds: number): RunningWorkload {
   const bin = join(buildDir(), 'epoll-spin');
   if (!existsSync(bin)) throw new UsageError(`${bin} is missing: build it (npm run build)`);
-  const p = execa('taskset', ['-c', String(cpu), bin, '-k', String(work), '-m', String(wssKb), String(Math.ceil(seconds))], { reject: false, buffer: false, stdio: 'ignore' });
+  const p = execa(
+    'taskset',
+    ['-c', String(cpu), bin, '-k', String(work), '-m', String(wssKb), String(Math.ceil(seconds))],
+    { reject: false, buffer: false, stdio: 'ignore' },
+  );
   const pid = p.pid ?? 0;
   return {
     pid,
@@ -58,8 +73,15 @@ function startSpin(cpu: number, work: number, wssKb: number, seconds: number): R
   };
 }
 
-function passive(report: ReturnType<typeof buildReport>): { tax: Interval | null; gain: Interval | null; note: string | null } {
-  const w = report.workloads.reduce<(typeof report.workloads)[number] | undefined>((best, x) => (!best || x.events > best.events ? x : best), undefined);
+function passive(report: ReturnType<typeof buildReport>): {
+  tax: Interval | null;
+  gain: Interval | null;
+  note: string | null;
+} {
+  const w = report.workloads.reduce<(typeof report.workloads)[number] | undefined>(
+    (best, x) => (!best || x.events > best.events ? x : best),
+    undefined,
+  );
   if (!w) return { tax: null, gain: null, note: 'no busy periods' };
   return { tax: w.tax ?? null, gain: w.throughput_gain ?? null, note: w.not_enough_data ?? null };
 }
@@ -82,11 +104,20 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
   if (builtin?.builtin === 'spin') {
     running = startSpin(builtin.serverCpu, builtin.work, builtin.wssKb, totalS + 5);
   } else if (builtin) {
-    running = await startEcho({ durationS: totalS + 5, serverCpu: builtin.serverCpu, clientCpu: builtin.clientCpu, work: builtin.work, wssKb: builtin.wssKb, conns: builtin.conns });
+    running = await startEcho({
+      durationS: totalS + 5,
+      serverCpu: builtin.serverCpu,
+      clientCpu: builtin.clientCpu,
+      work: builtin.work,
+      wssKb: builtin.wssKb,
+      conns: builtin.conns,
+    });
   }
   const probe = await Probe.start({
-    records: [...RECORD_PRESETS.workloads], intervalMs: 60_000,
-    ...(running ? { pid: running.pid } : {}), ...(cg ? { cgroup: cg, ownCgroup: true } : {}),
+    records: [...RECORD_PRESETS.workloads],
+    intervalMs: 60_000,
+    ...(running ? { pid: running.pid } : {}),
+    ...(cg ? { cgroup: cg, ownCgroup: true } : {}),
   });
   const tracker = new Tracker(probe);
   const target = running?.pid;
@@ -136,23 +167,44 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
       col.stealKnown = collector.stealKnown;
       const from = Math.min(...mine.map((x) => x.fromNs));
       const to = Math.max(...mine.map((x) => x.toNs));
-      return { throughput: median(mine.map(throughput)), estimate: passive(buildReport([{ window, collector: col, fromNs: from, toNs: to, warnings: [] }])) };
+      return {
+        throughput: median(mine.map(throughput)),
+        estimate: passive(buildReport([{ window, collector: col, fromNs: from, toNs: to, warnings: [] }])),
+      };
     };
     const A = byCond('A');
     const B = byCond('B');
     const predicted = A.estimate.tax && B.estimate.tax ? predictedSlowdown(A.estimate.tax, B.estimate.tax) : null;
-    const covered = predicted !== null && Number.isFinite(measured.value) ? measured.value >= predicted.lo && measured.value <= predicted.hi : null;
+    const covered =
+      predicted !== null && Number.isFinite(measured.value)
+        ? measured.value >= predicted.lo && measured.value <= predicted.hi
+        : null;
     return {
       schema: EXPERIMENT_SCHEMA,
       host: probe.hello.host,
       kernel: probe.hello.kernel,
-      workload: builtin ? { builtin: builtin.builtin, server_cpu: builtin.serverCpu, client_cpu: builtin.clientCpu, work_steps: builtin.work, wss_kb: builtin.wssKb, conns: builtin.conns } : { command: argv },
+      workload: builtin
+        ? {
+            builtin: builtin.builtin,
+            server_cpu: builtin.serverCpu,
+            client_cpu: builtin.clientCpu,
+            work_steps: builtin.work,
+            wss_kb: builtin.wssKb,
+            conns: builtin.conns,
+          }
+        : { command: argv },
       b_condition: switches.describe(),
       phase_s: o.phaseS,
       settle_s: o.settleS,
       pairs: slow.length,
       seed: o.seed,
-      phases: phases.map((p) => ({ pair: p.pair, condition: p.condition, seconds: (p.toNs - p.fromNs) / 1e9, events: p.events, throughput: throughput(p) })),
+      phases: phases.map((p) => ({
+        pair: p.pair,
+        condition: p.condition,
+        seconds: (p.toNs - p.fromNs) / 1e9,
+        events: p.events,
+        throughput: throughput(p),
+      })),
       throughput: { a_median: A.throughput, b_median: B.throughput },
       measured_slowdown: measured,
       passive: { a: A.estimate, b: B.estimate, predicted_slowdown: predicted, interval_covers_measured: covered },

@@ -49,7 +49,10 @@ function parseSetting(kind: 'sysctl' | 'sysfs', spec: string): Setting {
 }
 
 /** CPUs that took most of the named IRQ so far (from /proc/interrupts), and the others. */
-export function irqCpus(name: string, text = readFileSync('/proc/interrupts', 'utf8')): { under: number[]; away: number[] } | null {
+export function irqCpus(
+  name: string,
+  text = readFileSync('/proc/interrupts', 'utf8'),
+): { under: number[]; away: number[] } | null {
   const lines = text.split('\n');
   const ncpu = (lines[0] ?? '').trim().split(/\s+/).length;
   for (const l of lines.slice(1)) {
@@ -81,13 +84,22 @@ export class Switches {
 
   /** Checks every switch and reads the originals; nothing is changed yet. */
   static prepare(spec: SwitchSpec, pids: () => number[]): Switches {
-    const settings = [...(spec.sysctl ?? []).map((s) => parseSetting('sysctl', s)), ...(spec.sysfs ?? []).map((s) => parseSetting('sysfs', s))];
+    const settings = [
+      ...(spec.sysctl ?? []).map((s) => parseSetting('sysctl', s)),
+      ...(spec.sysfs ?? []).map((s) => parseSetting('sysfs', s)),
+    ];
     let pin: { under: number[]; away: number[] } | null = null;
     if (spec.pinUnder !== undefined) {
       pin = irqCpus(spec.pinUnder);
-      if (!pin) throw new UsageError(`--pin-under: no IRQ named '${spec.pinUnder}' that lands on some CPUs but not all (see /proc/interrupts)`);
+      if (!pin)
+        throw new UsageError(
+          `--pin-under: no IRQ named '${spec.pinUnder}' that lands on some CPUs but not all (see /proc/interrupts)`,
+        );
     }
-    if (!spec.load && !pin && !settings.length) throw new UsageError('give what B changes: --load CMD, --pin-under IRQ, --sysctl KEY=VALUE or --sysfs PATH=VALUE');
+    if (!spec.load && !pin && !settings.length)
+      throw new UsageError(
+        'give what B changes: --load CMD, --pin-under IRQ, --sysctl KEY=VALUE or --sysfs PATH=VALUE',
+      );
     return new Switches(spec, settings, pin, pids);
   }
 
@@ -95,7 +107,10 @@ export class Switches {
   describe(): string[] {
     const out: string[] = [];
     if (this.spec.load) out.push(`load running: ${this.spec.load}`);
-    if (this.pin) out.push(`workload pinned to CPU ${this.pin.under.join(',')} (under ${this.spec.pinUnder ?? ''}; A: CPU ${this.pin.away.join(',')})`);
+    if (this.pin)
+      out.push(
+        `workload pinned to CPU ${this.pin.under.join(',')} (under ${this.spec.pinUnder ?? ''}; A: CPU ${this.pin.away.join(',')})`,
+      );
     for (const s of this.settings) out.push(`${s.path} = ${s.value} (A: ${s.original})`);
     return out;
   }
@@ -104,7 +119,12 @@ export class Switches {
   arm(): void {
     if (this.spec.load) this.loadCg = makeCgroup('exp-load');
     const lines = ['read _ || true'];
-    if (this.loadCg) lines.push(`[ -e ${shq(this.loadCg)}/cgroup.kill ] && echo 1 > ${shq(this.loadCg)}/cgroup.kill`, 'sleep 0.3', `rmdir ${shq(this.loadCg)} 2>/dev/null`);
+    if (this.loadCg)
+      lines.push(
+        `[ -e ${shq(this.loadCg)}/cgroup.kill ] && echo 1 > ${shq(this.loadCg)}/cgroup.kill`,
+        'sleep 0.3',
+        `rmdir ${shq(this.loadCg)} 2>/dev/null`,
+      );
     for (const s of this.settings) lines.push(`printf '%s\\n' ${shq(s.original)} > ${shq(s.path)}`);
     // its own session: a Ctrl-C to our process group must not kill it before it has restored
     this.restorer = spawn('sh', ['-c', lines.join('\n')], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
@@ -134,7 +154,9 @@ export class Switches {
   }
 
   private startLoad(cmd: string): void {
-    const args = this.loadCg ? ['-c', 'echo $$ > "$1/cgroup.procs" && exec sh -c "$2"', 'sh', this.loadCg, cmd] : ['-c', cmd];
+    const args = this.loadCg
+      ? ['-c', 'echo $$ > "$1/cgroup.procs" && exec sh -c "$2"', 'sh', this.loadCg, cmd]
+      : ['-c', cmd];
     this.loadProc = spawn('sh', args, { stdio: 'ignore', detached: true });
     this.loadProc.on('error', () => undefined);
   }

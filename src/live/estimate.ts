@@ -37,7 +37,9 @@ export function newestPeriods(periods: readonly BusyPeriod[], max: number): Busy
 /** The CPU most of a workload's busy time ran on (by the CPU each period started on). */
 function mainCpu(periods: readonly BusyPeriod[], tgid: number): number | null {
   const busy = new Map<number, number>();
-  for (const p of periods) if (p.tgid === tgid) busy.set(p.cpuStart, (busy.get(p.cpuStart) ?? 0) + Math.max(0, p.endNs - p.startNs - p.offCpuNs));
+  for (const p of periods)
+    if (p.tgid === tgid)
+      busy.set(p.cpuStart, (busy.get(p.cpuStart) ?? 0) + Math.max(0, p.endNs - p.startNs - p.offCpuNs));
   let best: number | null = null;
   let bestNs = -1;
   for (const [cpu, ns] of busy) {
@@ -48,8 +50,23 @@ function mainCpu(periods: readonly BusyPeriod[], tgid: number): number | null {
 
 function emptyWindow(hello: Hello, durationNs: number): Window {
   return {
-    hello, durationNs, hardirq: [], softirq: [], vector: [], napi: [], epoll: [], victim: [], irqNames: new Map(), lost: new Map(),
-    records: [], progStat: [], cpuTime: [], bursts: [], burstsTotal: 0, drop: [], dropNames: new Map(),
+    hello,
+    durationNs,
+    hardirq: [],
+    softirq: [],
+    vector: [],
+    napi: [],
+    epoll: [],
+    victim: [],
+    irqNames: new Map(),
+    lost: new Map(),
+    records: [],
+    progStat: [],
+    cpuTime: [],
+    bursts: [],
+    burstsTotal: 0,
+    drop: [],
+    dropNames: new Map(),
   };
 }
 

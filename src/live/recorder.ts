@@ -20,7 +20,11 @@ export class Recorder {
   private ended: string | null = null;
 
   /** `args`: the probe options of the live view, as `irqlens record` takes them. */
-  constructor(private readonly args: readonly string[] = [], private readonly dir = process.cwd(), private readonly startMs = 10_000) {}
+  constructor(
+    private readonly args: readonly string[] = [],
+    private readonly dir = process.cwd(),
+    private readonly startMs = 10_000,
+  ) {}
 
   async toggle(): Promise<string> {
     if (this.child) {
@@ -36,7 +40,11 @@ export class Recorder {
     this.path = join(this.dir, `irqlens-${stamp}.irqrec`);
     const cli = join(packageRoot(), 'dist', 'cli', 'main.js');
     this.stderr = '';
-    const child: Child = execa(process.execPath, [cli, 'record', '-o', this.path, '--stop-with-stdin', ...this.args], { stdio: ['pipe', 'ignore', 'pipe'], reject: false, buffer: false });
+    const child: Child = execa(process.execPath, [cli, 'record', '-o', this.path, '--stop-with-stdin', ...this.args], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+      reject: false,
+      buffer: false,
+    });
     this.child = child;
     child.stderr.on('data', (d: Buffer) => {
       this.stderr = (this.stderr + d.toString()).slice(-4096);
@@ -62,7 +70,10 @@ export class Recorder {
   }
 
   private lastError(): string | null {
-    const lines = this.stderr.split(/[\r\n]+/).map((l) => l.trim()).filter((l) => l && !l.startsWith('recording '));
+    const lines = this.stderr
+      .split(/[\r\n]+/)
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('recording '));
     const last = lines[lines.length - 1];
     return last ? last.replace(/^irqlens: /, '') : null;
   }

@@ -66,10 +66,12 @@ export class Sampler {
   /** Runs until stop() or --count intervals; rejects when the probe fails. */
   async run(): Promise<void> {
     const now = this.o.now ?? Date.now;
-    const cpu = this.o.cpuMicros ?? (() => {
-      const u = process.cpuUsage();
-      return u.user + u.system;
-    });
+    const cpu =
+      this.o.cpuMicros ??
+      (() => {
+        const u = process.cpuUsage();
+        return u.user + u.system;
+      });
     let prev = await this.o.tracker.mark();
     this.o.onMark?.(prev.tsNs, now());
     let cpu0 = cpu();
@@ -81,7 +83,12 @@ export class Sampler {
       const w = windowOf(prev, cur);
       const cpu1 = cpu();
       const atMs = now();
-      this.o.store.dispatch({ type: 'interval', window: w, atMs, uiCpuFrac: w.durationNs > 0 ? ((cpu1 - cpu0) * 1000) / w.durationNs : null });
+      this.o.store.dispatch({
+        type: 'interval',
+        window: w,
+        atMs,
+        uiCpuFrac: w.durationNs > 0 ? ((cpu1 - cpu0) * 1000) / w.durationNs : null,
+      });
       this.o.onMark?.(cur.tsNs, atMs);
       const warnings = this.o.warnings?.() ?? [];
       if (warnings.length !== warned) {

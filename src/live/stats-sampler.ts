@@ -14,7 +14,10 @@ export class StatsSampler {
   private every: NodeJS.Timeout | null = null;
   private off: NodeJS.Timeout | null = null;
 
-  constructor(private readonly send: (on: boolean) => void, private readonly s: StatsSchedule = DEFAULT_STATS_SCHEDULE) {}
+  constructor(
+    private readonly send: (on: boolean) => void,
+    private readonly s: StatsSchedule = DEFAULT_STATS_SCHEDULE,
+  ) {}
 
   start(): void {
     const sample = () => {

@@ -24,7 +24,13 @@ export interface FeedOptions {
 // at most ~10k decoded periods a second whatever the workload's rate, and 8000 kept: enough for
 // about 30 periods hit by a 250 Hz timer in their first 25 us, which the estimator needs; it
 // takes ~0.1 ms per period in its worker, so ~0.8 s of CPU per 10 s at most
-export const DEFAULT_FEED: FeedOptions = { everyS: 10, epochs: 1, maxPeriods: 8_000, maxSeen: 100_000, maxHits: 200_000 };
+export const DEFAULT_FEED: FeedOptions = {
+  everyS: 10,
+  epochs: 1,
+  maxPeriods: 8_000,
+  maxSeen: 100_000,
+  maxHits: 200_000,
+};
 
 /** Records reach the helper's ring up to ~10 ms before they reach us: a stopped epoch ends this much earlier. */
 const FLUSH_MARGIN_NS = 20e6;
@@ -156,7 +162,14 @@ export class WorkloadFeedCollector {
       });
       const seen = epochs.reduce((n, e) => n + e.seen, 0);
       const kept = epochs.reduce((n, e) => n + e.collector.periods.length, 0);
-      this.publish({ state: 'ready', atMs, spanS: (toNs - fromNs) / 1e9, estimates, periodsSeen: seen, periodsUsed: kept });
+      this.publish({
+        state: 'ready',
+        atMs,
+        spanS: (toNs - fromNs) / 1e9,
+        estimates,
+        periodsSeen: seen,
+        periodsUsed: kept,
+      });
     } catch (err) {
       this.publish({ state: 'failed', message: err instanceof Error ? err.message : String(err) });
     } finally {

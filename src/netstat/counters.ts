@@ -24,10 +24,24 @@ export interface SoftnetRow {
 
 /** /proc/net/softnet_stat: one hex row per online CPU; the CPU id is column 13 since 5.10. */
 export function parseSoftnet(text: string): SoftnetRow[] {
-  return text.trim().split('\n').filter(Boolean).map((line, i) => {
-    const c = line.trim().split(/\s+/).map((h) => Number.parseInt(h, 16));
-    return { cpu: c.length > 12 ? (c[12] ?? i) : i, processed: c[0] ?? 0, dropped: c[1] ?? 0, timeSqueeze: c[2] ?? 0, receivedRps: c[9] ?? 0, flowLimit: c[10] ?? 0 };
-  });
+  return text
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line, i) => {
+      const c = line
+        .trim()
+        .split(/\s+/)
+        .map((h) => Number.parseInt(h, 16));
+      return {
+        cpu: c.length > 12 ? (c[12] ?? i) : i,
+        processed: c[0] ?? 0,
+        dropped: c[1] ?? 0,
+        timeSqueeze: c[2] ?? 0,
+        receivedRps: c[9] ?? 0,
+        flowLimit: c[10] ?? 0,
+      };
+    });
 }
 
 export function readSoftnet(root = '/'): SoftnetRow[] | null {
@@ -105,7 +119,9 @@ export function readIface(dev: string, root = '/'): IfaceCounters | null {
     }
   }
   return {
-    dev, ifindex: num(join(dir, 'ifindex')) ?? 0, stats,
+    dev,
+    ifindex: num(join(dir, 'ifindex')) ?? 0,
+    stats,
     napiDeferHardIrqs: num(join(dir, 'napi_defer_hard_irqs')),
     groFlushTimeoutNs: num(join(dir, 'gro_flush_timeout')),
     threaded: num(join(dir, 'threaded')),
@@ -114,7 +130,16 @@ export function readIface(dev: string, root = '/'): IfaceCounters | null {
 }
 
 /** The receive-path sysctls doctor reasons about (null: absent on this kernel). */
-export const SYSCTLS = ['net.core.netdev_max_backlog', 'net.core.netdev_budget', 'net.core.netdev_budget_usecs', 'net.core.busy_poll', 'net.core.busy_read', 'net.core.rmem_max', 'net.core.rmem_default', 'net.core.dev_weight'] as const;
+export const SYSCTLS = [
+  'net.core.netdev_max_backlog',
+  'net.core.netdev_budget',
+  'net.core.netdev_budget_usecs',
+  'net.core.busy_poll',
+  'net.core.busy_read',
+  'net.core.rmem_max',
+  'net.core.rmem_default',
+  'net.core.dev_weight',
+] as const;
 
 export function readSysctls(root = '/'): Record<string, number | null> {
   const out: Record<string, number | null> = {};

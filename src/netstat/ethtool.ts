@@ -37,7 +37,10 @@ export function parseStats(out: string): Record<string, number> {
 }
 
 /** "Pre-set maximums" then "Current hardware settings" blocks (ethtool -g / -l). */
-export function parseMaxCurrent(out: string): { max: Record<string, number | null>; cur: Record<string, number | null> } {
+export function parseMaxCurrent(out: string): {
+  max: Record<string, number | null>;
+  cur: Record<string, number | null>;
+} {
   const max: Record<string, number | null> = {};
   const cur: Record<string, number | null> = {};
   let into: Record<string, number | null> | null = null;
@@ -45,7 +48,8 @@ export function parseMaxCurrent(out: string): { max: Record<string, number | nul
     if (/maximums/i.test(line)) into = max;
     else if (/current hardware/i.test(line)) into = cur;
     const m = /^\s*([A-Za-z ]+):\s*(\S+)/.exec(line);
-    if (into && m?.[1] && m[2] !== undefined) into[m[1].trim().toLowerCase()] = /^\d+$/.test(m[2]) ? Number(m[2]) : null;
+    if (into && m?.[1] && m[2] !== undefined)
+      into[m[1].trim().toLowerCase()] = /^\d+$/.test(m[2]) ? Number(m[2]) : null;
   }
   return { max, cur };
 }
@@ -74,8 +78,17 @@ export function parseRss(out: string): Map<number, number> | null {
 
 export async function readEthtool(dev: string): Promise<EthtoolInfo> {
   const info: EthtoolInfo = { stats: null, rings: null, coalesce: null, channels: null, rss: null, unavailable: [] };
-  const why = (q: string, r: { err: string }) => info.unavailable.push(`ethtool ${q} ${dev}: ${/ENOENT|not found/i.test(r.err) ? 'ethtool is not installed (apt-get install ethtool)' : r.err || 'failed'}`);
-  const [s, g, c, l, x] = await Promise.all([run(['-S', dev]), run(['-g', dev]), run(['-c', dev]), run(['-l', dev]), run(['-x', dev])]);
+  const why = (q: string, r: { err: string }) =>
+    info.unavailable.push(
+      `ethtool ${q} ${dev}: ${/ENOENT|not found/i.test(r.err) ? 'ethtool is not installed (apt-get install ethtool)' : r.err || 'failed'}`,
+    );
+  const [s, g, c, l, x] = await Promise.all([
+    run(['-S', dev]),
+    run(['-g', dev]),
+    run(['-c', dev]),
+    run(['-l', dev]),
+    run(['-x', dev]),
+  ]);
   if (s.ok) info.stats = parseStats(s.out);
   else why('-S', s);
   if (g.ok) {
@@ -86,14 +99,30 @@ export async function readEthtool(dev: string): Promise<EthtoolInfo> {
   else why('-c', c);
   if (l.ok) {
     const { max, cur } = parseMaxCurrent(l.out);
-    info.channels = { combined: cur.combined ?? null, combinedMax: max.combined ?? null, rx: cur.rx ?? null, rxMax: max.rx ?? null };
+    info.channels = {
+      combined: cur.combined ?? null,
+      combinedMax: max.combined ?? null,
+      rx: cur.rx ?? null,
+      rxMax: max.rx ?? null,
+    };
   } else why('-l', l);
   if (x.ok) info.rss = parseRss(x.out);
-  if (!info.rss) why('-x', { err: x.ok ? (/not supported/i.test(x.out) ? 'no RSS indirection table (Operation not supported)' : 'no RSS indirection table') : x.err });
+  if (!info.rss)
+    why('-x', {
+      err: x.ok
+        ? /not supported/i.test(x.out)
+          ? 'no RSS indirection table (Operation not supported)'
+          : 'no RSS indirection table'
+        : x.err,
+    });
   return info;
 }
 
 /** Driver counters that mean the NIC itself dropped (ring full, no buffer, FIFO overrun). */
 export function isNicDropCounter(name: string): boolean {
-  return /(^|_)(rx_?)?(missed|no_?buf(fer)?|out_of_buffer|fifo|over(run)?|discards?|drops?|dropped)(_|$)/i.test(name) && !/^tx/i.test(name) && !/xdp/i.test(name);
+  return (
+    /(^|_)(rx_?)?(missed|no_?buf(fer)?|out_of_buffer|fifo|over(run)?|discards?|drops?|dropped)(_|$)/i.test(name) &&
+    !/^tx/i.test(name) &&
+    !/xdp/i.test(name)
+  );
 }

@@ -12,8 +12,19 @@ export interface DropRule {
   text: string;
 }
 
-interface NftExpr { counter?: { packets?: number }; drop?: null; reject?: unknown; match?: { left?: unknown; right?: unknown } }
-interface NftRule { family?: string; table?: string; chain?: string; handle?: number; expr?: NftExpr[] }
+interface NftExpr {
+  counter?: { packets?: number };
+  drop?: null;
+  reject?: unknown;
+  match?: { left?: unknown; right?: unknown };
+}
+interface NftRule {
+  family?: string;
+  table?: string;
+  chain?: string;
+  handle?: number;
+  expr?: NftExpr[];
+}
 
 export function parseDropRules(json: string): DropRule[] {
   let doc: { nftables?: { rule?: NftRule }[] };
@@ -29,8 +40,18 @@ export function parseDropRules(json: string): DropRule[] {
     const drops = r.expr.some((e) => 'drop' in e || 'reject' in e);
     const counter = r.expr.find((e) => e.counter)?.counter;
     if (!drops) continue;
-    const text = r.expr.filter((e) => e.match).map((e) => JSON.stringify(e.match?.right)).join(' ');
-    out.push({ family: r.family ?? '?', table: r.table ?? '?', chain: r.chain ?? '?', handle: r.handle ?? 0, packets: counter?.packets ?? 0, text });
+    const text = r.expr
+      .filter((e) => e.match)
+      .map((e) => JSON.stringify(e.match?.right))
+      .join(' ');
+    out.push({
+      family: r.family ?? '?',
+      table: r.table ?? '?',
+      chain: r.chain ?? '?',
+      handle: r.handle ?? 0,
+      packets: counter?.packets ?? 0,
+      text,
+    });
   }
   return out;
 }
@@ -39,7 +60,7 @@ export function parseDropRules(json: string): DropRule[] {
 export async function readDropRules(): Promise<{ rules: DropRule[] } | { unavailable: string }> {
   try {
     const r = await execa('nft', ['-j', 'list', 'ruleset'], { reject: false, timeout: 5000 });
-    if (r.exitCode !== 0) return { unavailable: `nft -j list ruleset: ${r.stderr.trim() || "failed"}` };
+    if (r.exitCode !== 0) return { unavailable: `nft -j list ruleset: ${r.stderr.trim() || 'failed'}` };
     return { rules: parseDropRules(r.stdout) };
   } catch {
     return { unavailable: 'nft is not installed (apt-get install nftables); iptables users: iptables -L -v -n' };

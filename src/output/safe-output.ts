@@ -42,10 +42,15 @@ function explainFor(path: string, writePath: string): (e: unknown) => unknown {
   return (e) => {
     // already in words, and its temporary name (where a raced output is kept) must stay as it is
     if (e instanceof OutputError) return e;
-    if (e instanceof Error && (e as NodeJS.ErrnoException).syscall !== undefined && (e as NodeJS.ErrnoException).code !== undefined) {
+    if (
+      e instanceof Error &&
+      (e as NodeJS.ErrnoException).syscall !== undefined &&
+      (e as NodeJS.ErrnoException).code !== undefined
+    ) {
       return new OutputError(`cannot write ${path}: ${errnoText(e)}`, { cause: e });
     }
-    if (e instanceof Error && writePath !== path && e.message.includes(writePath)) e.message = e.message.replaceAll(writePath, path);
+    if (e instanceof Error && writePath !== path && e.message.includes(writePath))
+      e.message = e.message.replaceAll(writePath, path);
     return e;
   };
 }
@@ -93,7 +98,9 @@ export function prepareOutput(path: string, o: OutputOptions = {}): OutputTarget
   for (const input of o.inputs ?? []) {
     const st = statOrNull(input);
     if (out && st && out.dev === st.dev && out.ino === st.ino) {
-      throw new UsageError(`${path} is the input ${input}${path === input ? '' : ' (the same file through a link)'}: write the output to another file`);
+      throw new UsageError(
+        `${path} is the input ${input}${path === input ? '' : ' (the same file through a link)'}: write the output to another file`,
+      );
     }
   }
   if (out?.isDirectory()) throw new UsageError(`${path} is a directory: give a file name`);
@@ -102,12 +109,15 @@ export function prepareOutput(path: string, o: OutputOptions = {}): OutputTarget
     try {
       closeSync(openSync(path, 'wx'));
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${path} exists (another process created it just now): give another name, or --force`);
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+        throw new UsageError(`${path} exists (another process created it just now): give another name, or --force`);
       throw new OutputError(`cannot write ${path}: ${errnoText(e)}`, { cause: e });
     }
     let done = false;
     return {
-      path, writePath: path, explain: explainFor(path, path),
+      path,
+      writePath: path,
+      explain: explainFor(path, path),
       commit: () => {
         done = true;
       },
@@ -126,7 +136,9 @@ export function prepareOutput(path: string, o: OutputOptions = {}): OutputTarget
   track(tmp);
   let done = false;
   return {
-    path, writePath: tmp, explain: explainFor(path, tmp),
+    path,
+    writePath: tmp,
+    explain: explainFor(path, tmp),
     commit: () => {
       if (done) return;
       try {
@@ -139,7 +151,11 @@ export function prepareOutput(path: string, o: OutputOptions = {}): OutputTarget
       } catch (e) {
         pending.delete(tmp);
         done = true;
-        if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new OutputError(`${path} was created by another process while this one wrote; the output is kept as ${tmp}`, { cause: e });
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+          throw new OutputError(
+            `${path} was created by another process while this one wrote; the output is kept as ${tmp}`,
+            { cause: e },
+          );
         throw new OutputError(`cannot write ${path}: ${errnoText(e)}; the output is kept as ${tmp}`, { cause: e });
       }
       pending.delete(tmp);

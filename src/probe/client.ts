@@ -57,7 +57,10 @@ export class Probe {
   private stderrTail = '';
   private ended = false;
 
-  private constructor(private readonly child: HelperProcess, readonly hello: Hello) {}
+  private constructor(
+    private readonly child: HelperProcess,
+    readonly hello: Hello,
+  ) {}
 
   /** Starts the helper; resolves once its programs are attached (hello received). */
   static async start(opts: ProbeOptions = {}): Promise<Probe> {
@@ -97,7 +100,8 @@ export class Probe {
       if (ctx.probe) ctx.probe.ended = true;
       const msg = lastErrorLine(stderr);
       if (r.exitCode !== 0 || r.signal) {
-        const why = msg || (r.signal ? `the helper was killed by ${r.signal}` : `the helper exited with code ${r.exitCode}`);
+        const why =
+          msg || (r.signal ? `the helper was killed by ${r.signal}` : `the helper exited with code ${r.exitCode}`);
         target.close(new ProbeError(why, r.exitCode ?? 1));
       } else {
         target.close();
@@ -174,6 +178,9 @@ export class Probe {
 }
 
 function lastErrorLine(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l && !l.includes('warning:') && !l.startsWith('libbpf:'));
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.includes('warning:') && !l.startsWith('libbpf:'));
   return (lines[lines.length - 1] ?? '').replace(/^irqlens-helper: /, '');
 }

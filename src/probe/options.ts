@@ -3,7 +3,17 @@
 // options from this; the helper's own table is checked against it in tests.
 
 /** Per-event record kinds the helper can stream (--records), in its order. */
-export const RECORD_KINDS = ['hardirq', 'vector', 'softirq', 'async-softirq', 'napi', 'epoll', 'burst', 'period', 'drop'] as const;
+export const RECORD_KINDS = [
+  'hardirq',
+  'vector',
+  'softirq',
+  'async-softirq',
+  'napi',
+  'epoll',
+  'burst',
+  'period',
+  'drop',
+] as const;
 /** What --records accepts: the kinds, and all / none. */
 export const RECORD_WORDS: readonly string[] = [...RECORD_KINDS, 'all', 'none'];
 
@@ -33,6 +43,9 @@ export function withWorkloadRecords(records: readonly string[]): string[] {
 
 /** The kinds in a --records list, or the first unknown word. */
 export function parseRecords(text: string): { records: string[]; unknown: string | null } {
-  const records = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const records = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return { records, unknown: records.find((r) => !RECORD_WORDS.includes(r)) ?? null };
 }

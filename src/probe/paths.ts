@@ -68,8 +68,10 @@ export function missingBinary(path: string, what: string): string {
   }
   if (isCheckout()) return `${what} ${path} is not built: run 'bash scripts/setup.sh' (or npm run build)`;
   if (!PREBUILT_PLATFORMS.includes(platformKey())) {
-    return `irqlens ships prebuilt binaries for ${PREBUILT_PLATFORMS.join(', ')} only, not ${platformKey()}: ` +
-      'build it from a source checkout (bash scripts/setup.sh)';
+    return (
+      `irqlens ships prebuilt binaries for ${PREBUILT_PLATFORMS.join(', ')} only, not ${platformKey()}: ` +
+      'build it from a source checkout (bash scripts/setup.sh)'
+    );
   }
   return `${what} ${path} is missing from the installed package: reinstall irqlens`;
 }

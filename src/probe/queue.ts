@@ -44,7 +44,8 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   next(): Promise<IteratorResult<T>> {
     const item = this.items.shift();
     if (item !== undefined) return Promise.resolve({ value: item, done: false });
-    if (this.closed) return this.failure ? Promise.reject(this.failure) : Promise.resolve({ value: undefined, done: true });
+    if (this.closed)
+      return this.failure ? Promise.reject(this.failure) : Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve, reject) => {
       this.waiters.push(resolve);
       this.failWaiters.push(reject);

@@ -36,12 +36,9 @@ export class Tracker {
   mark(): Promise<Totals> {
     return new Promise((resolve, reject) => {
       this.marks.push(resolve);
-      this.done.then(
-        () => {
-          reject(new Error('the probe stream ended before the snapshot arrived'));
-        },
-        reject,
-      );
+      this.done.then(() => {
+        reject(new Error('the probe stream ended before the snapshot arrived'));
+      }, reject);
       this.probe.command('snapshot');
     });
   }

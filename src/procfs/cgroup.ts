@@ -21,6 +21,7 @@ export function cgroupProblem(path: string): string | null {
   } catch (e) {
     return `cannot use ${path}: ${errnoText(e)}`;
   }
-  if (type !== CGROUP2_SUPER_MAGIC || !existsSync(join(path, 'cgroup.procs'))) return `${path} is not a cgroup v2 directory`;
+  if (type !== CGROUP2_SUPER_MAGIC || !existsSync(join(path, 'cgroup.procs')))
+    return `${path} is not a cgroup v2 directory`;
   return null;
 }

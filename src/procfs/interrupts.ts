@@ -20,7 +20,8 @@ export function parseInterrupts(text: string): Map<string, InterruptRow> {
     const parts = m[2].trim().split(/\s+/);
     const perCpu: number[] = [];
     let i = 0;
-    for (; i < parts.length && perCpu.length < ncpus && /^\d+$/.test(parts[i] ?? ''); i++) perCpu.push(Number(parts[i]));
+    for (; i < parts.length && perCpu.length < ncpus && /^\d+$/.test(parts[i] ?? ''); i++)
+      perCpu.push(Number(parts[i]));
     rows.set(m[1].trim(), { id: m[1].trim(), perCpu, desc: parts.slice(i).join(' ') });
   }
   return rows;

@@ -48,7 +48,9 @@ export function nicQueues(root = '/'): QueueIrq[] {
   const netDir = join(root, 'sys/class/net');
   if (!existsSync(netDir)) return [];
   const interrupts = parseInterrupts(read(join(root, 'proc/interrupts')) ?? '');
-  const names = [...interrupts.values()].filter((r) => /^\d+$/.test(r.id)).map((r) => ({ irq: Number(r.id), name: r.desc.split(' ').pop() ?? '' }));
+  const names = [...interrupts.values()]
+    .filter((r) => /^\d+$/.test(r.id))
+    .map((r) => ({ irq: Number(r.id), name: r.desc.split(' ').pop() ?? '' }));
   const out: QueueIrq[] = [];
   for (const dev of readdirSync(netDir).sort()) {
     const qdir = join(netDir, dev, 'queues');

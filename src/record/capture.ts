@@ -45,7 +45,10 @@ export interface CaptureOptions extends ProbeOptions, WriterOptions {
 }
 
 function lastErrorLine(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l && !l.includes('warning:') && !l.startsWith('libbpf:'));
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.includes('warning:') && !l.startsWith('libbpf:'));
   return (lines[lines.length - 1] ?? '').replace(/^irqlens-helper: /, '');
 }
 
@@ -67,7 +70,10 @@ export class Capture {
   private helloReject: ((e: Error) => void) | undefined;
   private stopping = false;
 
-  private constructor(private readonly child: HelperProcess, private readonly o: CaptureOptions) {
+  private constructor(
+    private readonly child: HelperProcess,
+    private readonly o: CaptureOptions,
+  ) {
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (s: string) => {
       this.onStderr(s);
@@ -167,7 +173,13 @@ export class Capture {
     const s = this.writer?.stats;
     let lost = 0;
     for (const v of this.lost.values()) lost += v;
-    return { elapsedMs: Date.now() - this.t0, events: s?.events ?? 0, fileBytes: s?.fileBytes ?? 0, rawBytes: s?.rawBytes ?? 0, lost };
+    return {
+      elapsedMs: Date.now() - this.t0,
+      events: s?.events ?? 0,
+      fileBytes: s?.fileBytes ?? 0,
+      rawBytes: s?.rawBytes ?? 0,
+      lost,
+    };
   }
 
   private async finish(): Promise<CaptureSummary> {
@@ -175,15 +187,34 @@ export class Capture {
     if (this.timer) clearInterval(this.timer);
     const w = this.writer;
     if (!w) {
-      const why = this.failure?.message ?? (lastErrorLine(this.stderr) || (r.signal ? `the helper was killed by ${r.signal}` : `the helper exited with code ${r.exitCode ?? '?'} before it started`));
+      const why =
+        this.failure?.message ??
+        (lastErrorLine(this.stderr) ||
+          (r.signal
+            ? `the helper was killed by ${r.signal}`
+            : `the helper exited with code ${r.exitCode ?? '?'} before it started`));
       throw this.failure instanceof RecordError ? this.failure : new ProbeError(why, r.exitCode || 1);
     }
     if (this.stderrTail.trim()) this.warn(this.stderrTail);
-    const ended = this.sawEnd ? 'end' : this.failure ? `failed: ${this.failure.message}` : r.signal ? `the helper was killed by ${r.signal}` : `the helper exited with code ${r.exitCode ?? '?'} without an end frame`;
+    const ended = this.sawEnd
+      ? 'end'
+      : this.failure
+        ? `failed: ${this.failure.message}`
+        : r.signal
+          ? `the helper was killed by ${r.signal}`
+          : `the helper exited with code ${r.exitCode ?? '?'} without an end frame`;
     w.close(ended);
     if (this.failure) throw this.failure;
-    if (!this.stopping && (r.exitCode !== 0 || r.signal)) throw new ProbeError(lastErrorLine(this.stderr) || ended, r.exitCode || 1);
-    return { ...this.status(), path: w.path, chunks: w.stats.chunks, frames: w.stats.frames, ended, warnings: this.warnings };
+    if (!this.stopping && (r.exitCode !== 0 || r.signal))
+      throw new ProbeError(lastErrorLine(this.stderr) || ended, r.exitCode || 1);
+    return {
+      ...this.status(),
+      path: w.path,
+      chunks: w.stats.chunks,
+      frames: w.stats.frames,
+      ended,
+      warnings: this.warnings,
+    };
   }
 
   /** Stops the helper (its final snapshot and end frame are recorded) and finishes the file. */

@@ -19,19 +19,30 @@ function signed(x: number): string {
 }
 
 function line(name: string, m: Metric): string {
-  const change = m.change === null ? (m.diff === null ? '' : signed(m.diff)) : `${m.change >= 0 ? '+' : ''}${(m.change * 100).toFixed(1)}%`;
+  const change =
+    m.change === null
+      ? m.diff === null
+        ? ''
+        : signed(m.diff)
+      : `${m.change >= 0 ? '+' : ''}${(m.change * 100).toFixed(1)}%`;
   const ci = m.ci ? `[${signed(m.ci[0])}, ${signed(m.ci[1])}]` : m.beyond_noise === null ? '(no verdict)' : '';
   const mark = m.beyond_noise ? ' *' : '';
   return `    ${name.padEnd(28)} ${num(m.a).padStart(10)} ${num(m.b).padStart(10)} ${change.padStart(9)}  ${ci}${mark}`;
 }
 
 const TITLES: Record<string, string> = {
-  cpus: 'CPUs', irqs: 'device IRQs', vectors: 'system vectors', softirqs: 'softirqs', queues: 'NIC queues (NAPI)', workloads: 'workloads',
+  cpus: 'CPUs',
+  irqs: 'device IRQs',
+  vectors: 'system vectors',
+  softirqs: 'softirqs',
+  queues: 'NIC queues (NAPI)',
+  workloads: 'workloads',
 };
 
 export function compareText(c: Comparison): string {
   const L: string[] = [];
-  const side = (s: Comparison['a']) => `${s.file} (${s.host}, kernel ${s.kernel}, ${s.duration_s.toFixed(1)} s, ${s.intervals} intervals)`;
+  const side = (s: Comparison['a']) =>
+    `${s.file} (${s.host}, kernel ${s.kernel}, ${s.duration_s.toFixed(1)} s, ${s.intervals} intervals)`;
   L.push(`irqlens compare`);
   L.push(`  A = ${side(c.a)}`);
   L.push(`  B = ${side(c.b)}`);
@@ -43,7 +54,10 @@ export function compareText(c: Comparison): string {
   for (const key of ['cpus', 'irqs', 'vectors', 'softirqs', 'queues', 'workloads'] as const) {
     const rows: Row[] = c[key];
     if (!rows.length) continue;
-    L.push('', `${TITLES[key] ?? key}${' '.repeat(Math.max(1, 33 - (TITLES[key] ?? key).length))}${'A'.padStart(10)} ${'B'.padStart(10)} ${'change'.padStart(9)}  95% interval of B-A`);
+    L.push(
+      '',
+      `${TITLES[key] ?? key}${' '.repeat(Math.max(1, 33 - (TITLES[key] ?? key).length))}${'A'.padStart(10)} ${'B'.padStart(10)} ${'change'.padStart(9)}  95% interval of B-A`,
+    );
     for (const r of rows) {
       L.push(`  ${r.name}`);
       for (const [name, m] of Object.entries(r.metrics)) if (m.a || m.b) L.push(line(name, m));

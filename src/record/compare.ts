@@ -115,7 +115,10 @@ function sampleOf(w: Window, periods: readonly BusyPeriod[], comms: ReadonlyMap<
 /** Profiles one recording: per-interval samples (intervals of at least `minNs`) and its report. */
 export function profile(rec: Recording, minNs: number): Profile {
   const m = measurementOf(rec);
-  const report = buildReport([m], { ...(rec.hello.targetTgid ? { tgids: [rec.hello.targetTgid] } : {}), queues: rec.header.settings?.queues ?? [] });
+  const report = buildReport([m], {
+    ...(rec.hello.targetTgid ? { tgids: [rec.hello.targetTgid] } : {}),
+    queues: rec.header.settings?.queues ?? [],
+  });
   const periods = [...m.collector.periods].sort((a, b) => a.endNs - b.endNs);
   const folder = new IntervalFolder(rec.hello, minNs);
   const samples: Sample[] = [];
@@ -166,22 +169,26 @@ export interface Metric {
 
 type Stat = (accs: (Acc | undefined)[]) => number | null;
 
-const ratio = (scale: number): Stat => (accs) => {
-  let num = 0;
-  let den = 0;
-  for (const a of accs) {
-    if (!a) continue;
-    num += a.num;
-    den += a.den;
-  }
-  return den > 0 ? (num / den) * scale : null;
-};
+const ratio =
+  (scale: number): Stat =>
+  (accs) => {
+    let num = 0;
+    let den = 0;
+    for (const a of accs) {
+      if (!a) continue;
+      num += a.num;
+      den += a.den;
+    }
+    return den > 0 ? (num / den) * scale : null;
+  };
 
-const quantile = (q: number): Stat => (accs) => {
-  const h = new Array<number>(HIST_SLOTS).fill(0);
-  for (const a of accs) for (let i = 0; i < (a?.hist?.length ?? 0); i++) h[i] = (h[i] ?? 0) + (a?.hist?.[i] ?? 0);
-  return histQuantile(h, q);
-};
+const quantile =
+  (q: number): Stat =>
+  (accs) => {
+    const h = new Array<number>(HIST_SLOTS).fill(0);
+    for (const a of accs) for (let i = 0; i < (a?.hist?.length ?? 0); i++) h[i] = (h[i] ?? 0) + (a?.hist?.[i] ?? 0);
+    return histQuantile(h, q);
+  };
 
 function metric(key: string, pa: Profile, pb: Profile, stat: Stat, seed: number): Metric {
   const sa = pa.samples.map((s) => s.get(key));
@@ -238,7 +245,19 @@ export function settingsDiff(a: Recording, b: Recording): SettingDiff[] {
     pmu: r.header.pmu,
     options: { records: r.header.options.records.join(','), intervalMs: r.header.options.intervalMs },
     sysctls: r.header.settings?.sysctls ?? {},
-    devices: Object.fromEntries((r.header.settings?.devices ?? []).map((d) => [d.dev, { ...d, ifindex: undefined, rss: undefined, ethtool: d.ethtool ? { ring: d.ethtool.ring, coalesce: d.ethtool.coalesce, channels: d.ethtool.channels } : null }])),
+    devices: Object.fromEntries(
+      (r.header.settings?.devices ?? []).map((d) => [
+        d.dev,
+        {
+          ...d,
+          ifindex: undefined,
+          rss: undefined,
+          ethtool: d.ethtool
+            ? { ring: d.ethtool.ring, coalesce: d.ethtool.coalesce, channels: d.ethtool.channels }
+            : null,
+        },
+      ]),
+    ),
     irq_affinity: Object.fromEntries((r.header.settings?.irqs ?? []).map((i) => [i.name, i.affinity])),
     irqbalance: r.header.settings?.irqbalance ?? null,
   });
@@ -302,8 +321,12 @@ export function compareProfiles(pa: Profile, pb: Profile, seed = 1) {
     };
   }
   const side = (p: Profile) => ({
-    file: p.path, host: p.rec.hello.host, kernel: p.rec.hello.kernel, ncpus: p.rec.hello.ncpus,
-    duration_s: Math.round(p.durationNs / 1e6) / 1e3, intervals: p.samples.length,
+    file: p.path,
+    host: p.rec.hello.host,
+    kernel: p.rec.hello.kernel,
+    ncpus: p.rec.hello.ncpus,
+    duration_s: Math.round(p.durationNs / 1e6) / 1e3,
+    intervals: p.samples.length,
   });
   return {
     schema: COMPARE_SCHEMA,

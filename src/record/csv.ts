@@ -20,7 +20,20 @@ function cell(v: Cell): string {
 }
 
 const HEAD: Record<CsvTable, string[]> = {
-  cpus: ['hardirq_count', 'hardirq_per_s', 'hardirq_pct', 'vectors_count', 'vectors_per_s', 'vectors_pct', 'softirq_count', 'softirq_per_s', 'softirq_pct', 'net_rx_per_s', 'net_tx_per_s', 'idle_pct'],
+  cpus: [
+    'hardirq_count',
+    'hardirq_per_s',
+    'hardirq_pct',
+    'vectors_count',
+    'vectors_per_s',
+    'vectors_pct',
+    'softirq_count',
+    'softirq_per_s',
+    'softirq_pct',
+    'net_rx_per_s',
+    'net_tx_per_s',
+    'idle_pct',
+  ],
   irqs: ['irq', 'name', 'count', 'per_s', 'time_ns', 'mean_ns', 'max_ns'],
   softirqs: ['vector', 'count', 'per_s', 'time_ns', 'async_count', 'raised', 'raise_to_run_ns'],
   vectors: ['vector', 'count', 'per_s', 'time_ns', 'max_ns'],
@@ -48,25 +61,81 @@ export function tableRows(t: CsvTable, w: Window, ncpus: number): Cell[][] {
         const [hc, ht] = sum(w.hardirq);
         const [vc, vt] = sum(w.vector);
         const [sc, st] = sum(w.softirq);
-        const vec = (name: string) => w.softirq.filter((r) => r.cpu === cpu && SOFTIRQ_NAMES[r.vec] === name).reduce((a, r) => a + r.count, 0) / secs;
+        const vec = (name: string) =>
+          w.softirq.filter((r) => r.cpu === cpu && SOFTIRQ_NAMES[r.vec] === name).reduce((a, r) => a + r.count, 0) /
+          secs;
         const ct = w.cpuTime.find((r) => r.cpu === cpu);
-        return [cpu, hc, hc / secs, pct(ht), vc, vc / secs, pct(vt), sc, sc / secs, pct(st), vec('NET_RX'), vec('NET_TX'), ct ? pct(ct.idleNs + ct.iowaitNs) : ''];
+        return [
+          cpu,
+          hc,
+          hc / secs,
+          pct(ht),
+          vc,
+          vc / secs,
+          pct(vt),
+          sc,
+          sc / secs,
+          pct(st),
+          vec('NET_RX'),
+          vec('NET_TX'),
+          ct ? pct(ct.idleNs + ct.iowaitNs) : '',
+        ];
       });
     case 'irqs':
-      return w.hardirq.map((r) => [r.cpu, r.irq, w.irqNames.get(r.irq) ?? `irq${r.irq}`, r.count, r.count / secs, r.timeNs, r.count ? r.timeNs / r.count : 0, r.maxNs]);
+      return w.hardirq.map((r) => [
+        r.cpu,
+        r.irq,
+        w.irqNames.get(r.irq) ?? `irq${r.irq}`,
+        r.count,
+        r.count / secs,
+        r.timeNs,
+        r.count ? r.timeNs / r.count : 0,
+        r.maxNs,
+      ]);
     case 'softirqs':
-      return w.softirq.map((r) => [r.cpu, SOFTIRQ_NAMES[r.vec] ?? `VEC${r.vec}`, r.count, r.count / secs, r.timeNs, r.asyncCount, r.raised, r.raiseLatNs]);
+      return w.softirq.map((r) => [
+        r.cpu,
+        SOFTIRQ_NAMES[r.vec] ?? `VEC${r.vec}`,
+        r.count,
+        r.count / secs,
+        r.timeNs,
+        r.asyncCount,
+        r.raised,
+        r.raiseLatNs,
+      ]);
     case 'vectors':
-      return w.vector.map((r) => [r.cpu, VECTORS[r.vector]?.name ?? `VECTOR${r.vector}`, r.count, r.count / secs, r.timeNs, r.maxNs]);
+      return w.vector.map((r) => [
+        r.cpu,
+        VECTORS[r.vector]?.name ?? `VECTOR${r.vector}`,
+        r.count,
+        r.count / secs,
+        r.timeNs,
+        r.maxNs,
+      ]);
     case 'napi':
-      return w.napi.map((r) => [r.cpu, r.napiId, r.dev, r.polls, r.packets, r.packets / secs, r.pollsAtBudget, r.bursts]);
+      return w.napi.map((r) => [
+        r.cpu,
+        r.napiId,
+        r.dev,
+        r.polls,
+        r.packets,
+        r.packets / secs,
+        r.pollsAtBudget,
+        r.bursts,
+      ]);
     case 'threads':
       return w.epoll.map((r) => ['', r.tgid, r.tid, r.comm, r.calls, r.events, r.events / secs, r.busyNs, r.waitNs]);
   }
 }
 
 /** Writes one table; `minNs` joins snapshot intervals shorter than it. Returns the data rows written. */
-export function exportCsv(rec: Recording, path: string | number, t: CsvTable, minNs: number, onProgress?: (done: number, total: number) => void): number {
+export function exportCsv(
+  rec: Recording,
+  path: string | number,
+  t: CsvTable,
+  minNs: number,
+  onProgress?: (done: number, total: number) => void,
+): number {
   const fd = openOut(path);
   let rows = 0;
   let buf: string[] = [];

@@ -54,7 +54,14 @@ export interface RecordingHeader {
   irqNames: Record<string, string>;
   settings: HostSettings | null;
   /** Set on a slice: what it was cut from and how. */
-  slice?: { source: string; fromS: number | null; toS: number | null; cpus?: number[]; irqs?: string[]; devs?: string[] };
+  slice?: {
+    source: string;
+    fromS: number | null;
+    toS: number | null;
+    cpus?: number[];
+    irqs?: string[];
+    devs?: string[];
+  };
 }
 
 export interface ChunkHeader {
@@ -93,17 +100,26 @@ export function checkFileStart(b: Uint8Array, size: number): { jsonLen: number }
     if (size === 0) throw new RecordError('the file is empty: not an irqlens recording', 0);
     throw new RecordError('not an irqlens recording (bad magic)', 0);
   }
-  if (b.length < FILE_HDR) throw new RecordError(`the file ends inside its header (${size} bytes): the recording never started`, 0);
+  if (b.length < FILE_HDR)
+    throw new RecordError(`the file ends inside its header (${size} bytes): the recording never started`, 0);
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const version = dv.getUint32(8, true);
   // a version far beyond this one is damage, not a future irqlens (versions go up one at a time)
-  if (version > PLAUSIBLE_VERSION) throw new RecordError(`the recording header is corrupt (its format version field reads ${version}, not a version irqlens ever wrote)`, 8);
+  if (version > PLAUSIBLE_VERSION)
+    throw new RecordError(
+      `the recording header is corrupt (its format version field reads ${version}, not a version irqlens ever wrote)`,
+      8,
+    );
   if (version > FORMAT_VERSION) {
-    throw new RecordError(`recording format version ${version} is newer than this irqlens reads (version ${FORMAT_VERSION}): use a newer irqlens`, 8);
+    throw new RecordError(
+      `recording format version ${version} is newer than this irqlens reads (version ${FORMAT_VERSION}): use a newer irqlens`,
+      8,
+    );
   }
   if (version === 0) throw new RecordError('recording format version 0 does not exist: the header is corrupt', 8);
   const jsonLen = dv.getUint32(12, true);
-  if (jsonLen > MAX_HEADER_JSON) throw new RecordError(`the header claims ${jsonLen} bytes of metadata: the header is corrupt`, 12);
+  if (jsonLen > MAX_HEADER_JSON)
+    throw new RecordError(`the header claims ${jsonLen} bytes of metadata: the header is corrupt`, 12);
   return { jsonLen };
 }
 
@@ -115,23 +131,34 @@ function isObject(x: unknown): x is Record<string, unknown> {
 export function decodeFileHeader(start: Uint8Array, json: Uint8Array): RecordingHeader {
   const dv = new DataView(start.buffer, start.byteOffset, start.byteLength);
   const want = dv.getUint32(16, true);
-  if (crc32(json, crc32(start.subarray(0, 16))) !== want) throw new RecordError('the recording header is corrupt (checksum mismatch)', 0);
+  if (crc32(json, crc32(start.subarray(0, 16))) !== want)
+    throw new RecordError('the recording header is corrupt (checksum mismatch)', 0);
   let h: unknown;
   try {
     h = JSON.parse(td.decode(json));
   } catch {
     throw new RecordError('the recording header is not valid JSON', FILE_HDR);
   }
-  if (!isObject(h) || h.format !== 'irqlens.recording') throw new RecordError('the recording header does not describe an irqlens recording', FILE_HDR);
+  if (!isObject(h) || h.format !== 'irqlens.recording')
+    throw new RecordError('the recording header does not describe an irqlens recording', FILE_HDR);
   const cpu = isObject(h.cpu) ? h.cpu : {};
   const options = isObject(h.options) ? h.options : {};
   return {
     ...(h as unknown as RecordingHeader),
     host: typeof h.host === 'string' ? h.host : '',
     kernel: typeof h.kernel === 'string' ? h.kernel : '',
-    cpu: { model: typeof cpu.model === 'string' ? cpu.model : '', count: typeof cpu.count === 'number' ? cpu.count : 0 },
+    cpu: {
+      model: typeof cpu.model === 'string' ? cpu.model : '',
+      count: typeof cpu.count === 'number' ? cpu.count : 0,
+    },
     pmu: h.pmu === true,
-    options: { records: [], intervalMs: 0, windowUs: 0, burstPackets: 0, ...(options as Partial<RecordingHeader['options']>) },
+    options: {
+      records: [],
+      intervalMs: 0,
+      windowUs: 0,
+      burstPackets: 0,
+      ...(options as Partial<RecordingHeader['options']>),
+    },
     irqNames: isObject(h.irqNames) ? (h.irqNames as Record<string, string>) : {},
     settings: isObject(h.settings) ? (h.settings as unknown as HostSettings) : null,
   };
@@ -176,7 +203,8 @@ export function decodeChunkHeader(b: Uint8Array): ChunkHeader | string {
   };
   if (h.kind < CHUNK_FRAMES || h.kind > CHUNK_INDEX) return `unknown chunk kind ${h.kind}`;
   if (h.codec > CODEC_BROTLI) return `unknown compression ${h.codec}`;
-  if (h.rawLen > MAX_CHUNK_RAW || h.storedLen > MAX_CHUNK_STORED) return `implausible size (${h.storedLen} bytes stored, ${h.rawLen} raw)`;
+  if (h.rawLen > MAX_CHUNK_RAW || h.storedLen > MAX_CHUNK_STORED)
+    return `implausible size (${h.storedLen} bytes stored, ${h.rawLen} raw)`;
   return h;
 }
 
@@ -223,9 +251,18 @@ export function decodeIndex(json: unknown): RecordingIndex | null {
   if (!isObject(json) || !Array.isArray(json.chunks)) return null;
   const chunks: IndexEntry[] = [];
   for (const c of json.chunks as unknown[]) {
-    if (!Array.isArray(c) || c.length !== 7 || !c.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0)) return null;
+    if (!Array.isArray(c) || c.length !== 7 || !c.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0))
+      return null;
     const [offset, streamOffset, rawLen, frames, events, minTs, maxTs] = c as number[];
-    chunks.push({ offset: offset ?? 0, streamOffset: streamOffset ?? 0, rawLen: rawLen ?? 0, frames: frames ?? 0, events: events ?? 0, minTs: minTs ?? 0, maxTs: maxTs ?? 0 });
+    chunks.push({
+      offset: offset ?? 0,
+      streamOffset: streamOffset ?? 0,
+      rawLen: rawLen ?? 0,
+      frames: frames ?? 0,
+      events: events ?? 0,
+      minTs: minTs ?? 0,
+      maxTs: maxTs ?? 0,
+    });
   }
   const num = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : 0);
   return {
@@ -239,5 +276,8 @@ export function decodeIndex(json: unknown): RecordingIndex | null {
 }
 
 export function encodeIndex(i: RecordingIndex): unknown {
-  return { ...i, chunks: i.chunks.map((c) => [c.offset, c.streamOffset, c.rawLen, c.frames, c.events, c.minTs, c.maxTs]) };
+  return {
+    ...i,
+    chunks: i.chunks.map((c) => [c.offset, c.streamOffset, c.rawLen, c.frames, c.events, c.minTs, c.maxTs]),
+  };
 }

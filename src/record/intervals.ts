@@ -20,7 +20,10 @@ export class IntervalFolder {
   private prev: Totals | undefined;
   private readonly t0: number;
 
-  constructor(hello: Hello, private readonly minNs = 0) {
+  constructor(
+    hello: Hello,
+    private readonly minNs = 0,
+  ) {
     this.state = initialTotals(hello);
     this.t0 = Number(hello.monoNs);
   }
@@ -39,7 +42,14 @@ export class IntervalFolder {
     this.prev = this.state;
     const startNs = Number(prev.tsNs);
     const endNs = Number(this.state.tsNs);
-    return { startS: (startNs - this.t0) / 1e9, endS: (endNs - this.t0) / 1e9, startNs, endNs, window: windowOf(prev, this.state), end: this.state };
+    return {
+      startS: (startNs - this.t0) / 1e9,
+      endS: (endNs - this.t0) / 1e9,
+      startNs,
+      endNs,
+      window: windowOf(prev, this.state),
+      end: this.state,
+    };
   }
 }
 

@@ -14,7 +14,8 @@ export function eachMessage(rec: Recording, fn: (m: Message) => void): void {
   try {
     for (const m of rec.messages()) fn(m);
   } catch (e) {
-    if (e instanceof StreamError) throw new RecordError(`${rec.path}: the recorded stream does not decode: ${e.message}`, undefined, { cause: e });
+    if (e instanceof StreamError)
+      throw new RecordError(`${rec.path}: the recorded stream does not decode: ${e.message}`, undefined, { cause: e });
     throw e;
   }
 }
@@ -32,9 +33,12 @@ export interface Edges {
  * between the first and last snapshot.
  */
 export function windowEdges(e: Edges, path: string): { start: Totals; end: Totals } {
-  if (e.firstRequested && e.lastRequested && e.firstRequested !== e.lastRequested) return { start: e.firstRequested, end: e.lastRequested };
+  if (e.firstRequested && e.lastRequested && e.firstRequested !== e.lastRequested)
+    return { start: e.firstRequested, end: e.lastRequested };
   if (!e.first || !e.last || e.first === e.last) {
-    throw new RecordError(`${path}: the recording holds ${e.first ? 'one snapshot' : 'no snapshots'}: a window needs two (record for longer than one snapshot interval)`);
+    throw new RecordError(
+      `${path}: the recording holds ${e.first ? 'one snapshot' : 'no snapshots'}: a window needs two (record for longer than one snapshot interval)`,
+    );
   }
   return { start: e.first, end: e.last };
 }
@@ -57,5 +61,11 @@ export function measurementOf(rec: Recording, accept?: (tgid: number) => boolean
     }
   });
   const { start, end } = windowEdges(edges, rec.path);
-  return { window: windowOf(start, end), collector, fromNs: Number(start.tsNs), toNs: Number(end.tsNs), warnings: [...rec.notes] };
+  return {
+    window: windowOf(start, end),
+    collector,
+    fromNs: Number(start.tsNs),
+    toNs: Number(end.tsNs),
+    warnings: [...rec.notes],
+  };
 }

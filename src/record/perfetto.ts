@@ -74,7 +74,11 @@ export function usJson(ns: number): string {
 
 const q = JSON.stringify;
 
-export function exportPerfetto(rec: Recording, path: string | number, onProgress?: (done: number, total: number) => void): ExportResult {
+export function exportPerfetto(
+  rec: Recording,
+  path: string | number,
+  onProgress?: (done: number, total: number) => void,
+): ExportResult {
   const fd = openOut(path);
   const out = new Out(fd);
   const res: ExportResult = { slices: 0, counters: 0, instants: 0, records: 0, bytes: 0 };
@@ -97,10 +101,17 @@ function run(rec: Recording, out: Out, res: ExportResult, onProgress?: (done: nu
   const tracks = new Set<number>();
   const threads = new Map<string, { pid: number; tid: number }>();
   const comms = new Map<number, string>();
-  out.raw(`{"displayTimeUnit":"ns","otherData":${q({ tool: rec.header.tool, host: hello.host, kernel: hello.kernel, ncpus: hello.ncpus, recording: rec.path, origin_mono_ns: t0, hello_mono_ns: Number(hello.monoNs), hello_realtime_ns: String(hello.realtimeNs) })},"traceEvents":[`);
+  out.raw(
+    `{"displayTimeUnit":"ns","otherData":${q({ tool: rec.header.tool, host: hello.host, kernel: hello.kernel, ncpus: hello.ncpus, recording: rec.path, origin_mono_ns: t0, hello_mono_ns: Number(hello.monoNs), hello_realtime_ns: String(hello.realtimeNs) })},"traceEvents":[`,
+  );
   const meta = (pid: number, tid: number | undefined, name: string, value: string, sort?: number) => {
-    out.event(`{"ph":"M","name":${q(name)},"pid":${pid}${tid !== undefined ? `,"tid":${tid}` : ''},"args":{"name":${q(value)}}}`);
-    if (sort !== undefined) out.event(`{"ph":"M","name":"${tid !== undefined ? 'thread' : 'process'}_sort_index","pid":${pid}${tid !== undefined ? `,"tid":${tid}` : ''},"args":{"sort_index":${sort}}}`);
+    out.event(
+      `{"ph":"M","name":${q(name)},"pid":${pid}${tid !== undefined ? `,"tid":${tid}` : ''},"args":{"name":${q(value)}}}`,
+    );
+    if (sort !== undefined)
+      out.event(
+        `{"ph":"M","name":"${tid !== undefined ? 'thread' : 'process'}_sort_index","pid":${pid}${tid !== undefined ? `,"tid":${tid}` : ''},"args":{"sort_index":${sort}}}`,
+      );
   };
   meta(IRQ_PID, undefined, 'process_name', 'interrupts by CPU', 0);
   meta(RATE_PID, undefined, 'process_name', 'rates per interval', 1);
@@ -140,23 +151,45 @@ function run(rec: Recording, out: Out, res: ExportResult, onProgress?: (done: nu
           const n = dv.getUint32(off + P.irq_count + k * 4, true);
           if (n) irqs[IRQ_KINDS[k] ?? `kind${k}`] = n;
         }
-        const args = { events: dv.getUint32(off + P.events, true), cpu_start: cpu, cpu_end: dv.getUint16(off + P.cpu_end, true), switches: dv.getUint32(off + P.switches, true), irqs };
-        out.event(`{"ph":"X","cat":"busy","name":"busy","pid":${tgid},"tid":${id},"ts":${ts(start)},"dur":${usJson(endNs - start)},"args":${q(args)}}`);
+        const args = {
+          events: dv.getUint32(off + P.events, true),
+          cpu_start: cpu,
+          cpu_end: dv.getUint16(off + P.cpu_end, true),
+          switches: dv.getUint32(off + P.switches, true),
+          irqs,
+        };
+        out.event(
+          `{"ph":"X","cat":"busy","name":"busy","pid":${tgid},"tid":${id},"ts":${ts(start)},"dur":${usJson(endNs - start)},"args":${q(args)}}`,
+        );
         res.slices++;
       } else if (kind === REC.BURST) {
         const B = LAYOUT.irqlens_burst_rec.fields;
         const endNs = u64(dv, off + B.end_ns);
         const args = {
-          napi_id: id, dev: names.napiDev.get(id) ?? null, packets: dv.getUint32(off + B.packets, true), peak_window_packets: dv.getUint32(off + B.peak_window_packets, true),
-          polls_at_budget: dv.getUint32(off + B.polls_at_budget, true), duration_us: (endNs - start) / 1000,
+          napi_id: id,
+          dev: names.napiDev.get(id) ?? null,
+          packets: dv.getUint32(off + B.packets, true),
+          peak_window_packets: dv.getUint32(off + B.peak_window_packets, true),
+          polls_at_budget: dv.getUint32(off + B.polls_at_budget, true),
+          duration_us: (endNs - start) / 1000,
         };
-        out.event(`{"ph":"i","s":"t","cat":"burst","name":"micro-burst","pid":${IRQ_PID},"tid":${track(cpu, 'napi')},"ts":${ts(start)},"args":${q(args)}}`);
+        out.event(
+          `{"ph":"i","s":"t","cat":"burst","name":"micro-burst","pid":${IRQ_PID},"tid":${track(cpu, 'napi')},"ts":${ts(start)},"args":${q(args)}}`,
+        );
         res.instants++;
       } else if (kind === REC.DROP) {
         const ifindex = dv.getUint32(off + R.arg0, true);
         const proto = dv.getUint32(off + R.arg1, true);
-        const args = { reason: names.drops.get(id) ?? `reason ${id}`, reason_code: id, dev: names.ifDev.get(ifindex) ?? (ifindex ? `ifindex ${ifindex}` : null), protocol: protocolName(proto >>> 16, proto & 0xff), tgid: dv.getUint32(off + R.tgid, true) };
-        out.event(`{"ph":"i","s":"t","cat":"drop","name":${q(`drop ${args.reason}`)},"pid":${IRQ_PID},"tid":${track(cpu, 'napi')},"ts":${ts(start)},"args":${q(args)}}`);
+        const args = {
+          reason: names.drops.get(id) ?? `reason ${id}`,
+          reason_code: id,
+          dev: names.ifDev.get(ifindex) ?? (ifindex ? `ifindex ${ifindex}` : null),
+          protocol: protocolName(proto >>> 16, proto & 0xff),
+          tgid: dv.getUint32(off + R.tgid, true),
+        };
+        out.event(
+          `{"ph":"i","s":"t","cat":"drop","name":${q(`drop ${args.reason}`)},"pid":${IRQ_PID},"tid":${track(cpu, 'napi')},"ts":${ts(start)},"args":${q(args)}}`,
+        );
         res.instants++;
       } else {
         const dur = usJson(dv.getUint32(off + R.dur_ns, true));
@@ -184,7 +217,10 @@ function run(rec: Recording, out: Out, res: ExportResult, onProgress?: (done: nu
     try {
       forEachRecord(p, each);
     } catch (e) {
-      if (e instanceof StreamError) throw new RecordError(`${rec.path}: an events frame does not walk as records (${e.message})`, undefined, { cause: e });
+      if (e instanceof StreamError)
+        throw new RecordError(`${rec.path}: an events frame does not walk as records (${e.message})`, undefined, {
+          cause: e,
+        });
       throw e;
     }
   };
@@ -209,17 +245,21 @@ function run(rec: Recording, out: Out, res: ExportResult, onProgress?: (done: nu
     counter('drops/s', iv.startNs, per(w.drop));
     const busy: Record<string, number> = {};
     for (let c = 0; c < hello.ncpus; c++) busy[`cpu ${c}`] = 0;
-    for (const r of [...w.hardirq, ...w.vector, ...w.softirq]) busy[`cpu ${r.cpu}`] = (busy[`cpu ${r.cpu}`] ?? 0) + (100 * r.timeNs) / (w.durationNs || 1);
+    for (const r of [...w.hardirq, ...w.vector, ...w.softirq])
+      busy[`cpu ${r.cpu}`] = (busy[`cpu ${r.cpu}`] ?? 0) + (100 * r.timeNs) / (w.durationNs || 1);
     counter('interrupt time %', iv.startNs, busy);
     const pkts: Record<string, number> = {};
-    for (const r of w.napi) pkts[r.dev || `napi ${r.napiId}`] = (pkts[r.dev || `napi ${r.napiId}`] ?? 0) + r.packets / secs;
+    for (const r of w.napi)
+      pkts[r.dev || `napi ${r.napiId}`] = (pkts[r.dev || `napi ${r.napiId}`] ?? 0) + r.packets / secs;
     if (Object.keys(pkts).length) counter('NAPI packets/s', iv.startNs, pkts);
     for (const e of iv.end.epoll.values()) comms.set(e.tgid, e.comm);
     const lost: Record<string, number> = {};
     for (const [k, v] of iv.end.lost) if (v > (lastLost.get(k) ?? 0)) lost[k] = v - (lastLost.get(k) ?? 0);
     lastLost = new Map(iv.end.lost);
     if (Object.keys(lost).length) {
-      out.event(`{"ph":"i","s":"p","cat":"lost","name":"records lost","pid":${IRQ_PID},"ts":${ts(iv.endNs)},"args":${q(lost)}}`);
+      out.event(
+        `{"ph":"i","s":"p","cat":"lost","name":"records lost","pid":${IRQ_PID},"ts":${ts(iv.endNs)},"args":${q(lost)}}`,
+      );
       res.instants++;
     }
   };
@@ -237,7 +277,8 @@ function run(rec: Recording, out: Out, res: ExportResult, onProgress?: (done: nu
       try {
         m = decodeFrame({ type: f.type, flags: f.flags, payload: f.payload, offset: f.streamOffset });
       } catch (e) {
-        if (e instanceof StreamError) throw new RecordError(`${rec.path}: chunk at byte ${c.offset}: ${e.message}`, c.offset, { cause: e });
+        if (e instanceof StreamError)
+          throw new RecordError(`${rec.path}: chunk at byte ${c.offset}: ${e.message}`, c.offset, { cause: e });
         throw e;
       }
       if (m.type === 'events') onEvents(m.bytes);
@@ -252,7 +293,8 @@ function run(rec: Recording, out: Out, res: ExportResult, onProgress?: (done: nu
   }
   for (const e of folder.state.epoll.values()) comms.set(e.tgid, e.comm);
   const pids = new Set([...threads.values()].map((t) => t.pid));
-  for (const pid of [...pids].sort((a, b) => a - b)) meta(pid, undefined, 'process_name', comms.get(pid) ?? `pid ${pid}`, 10 + pid);
+  for (const pid of [...pids].sort((a, b) => a - b))
+    meta(pid, undefined, 'process_name', comms.get(pid) ?? `pid ${pid}`, 10 + pid);
   out.raw('\n]}\n');
   onProgress?.(total, total);
 }

@@ -13,8 +13,23 @@ import { crc32 } from './crc32.js';
 import { RecordError } from './errors.js';
 import { errnoText } from '../output/errno.js';
 import {
-  CHUNK_FRAMES, CHUNK_HDR, CHUNK_INDEX, CHUNK_MAGIC, CHUNK_NOTE, CODEC_BROTLI, CODEC_DEFLATE_RAW, FILE_HDR, FOOTER, checkFileStart, decodeChunkHeader,
-  decodeFileHeader, decodeFooter, decodeIndex, type ChunkHeader, type RecordingHeader, type RecordingIndex,
+  CHUNK_FRAMES,
+  CHUNK_HDR,
+  CHUNK_INDEX,
+  CHUNK_MAGIC,
+  CHUNK_NOTE,
+  CODEC_BROTLI,
+  CODEC_DEFLATE_RAW,
+  FILE_HDR,
+  FOOTER,
+  checkFileStart,
+  decodeChunkHeader,
+  decodeFileHeader,
+  decodeFooter,
+  decodeIndex,
+  type ChunkHeader,
+  type RecordingHeader,
+  type RecordingIndex,
 } from './format.js';
 
 export interface ReadIssue {
@@ -48,8 +63,11 @@ function fileError(path: string, e: unknown): RecordError {
 
 /** A recording is read by position (index, footer, chunks): a pipe or device cannot be. */
 function notAFile(path: string, st: Stats): RecordError {
-  const what = st.isFIFO() || st.isSocket() ? 'a pipe' : st.isCharacterDevice() ? 'a terminal or device' : 'not a regular file';
-  return new RecordError(`cannot read ${path}: it is ${what}, not a file (a recording is read by position: save it to a file first, e.g. cat > run.irqrec)`);
+  const what =
+    st.isFIFO() || st.isSocket() ? 'a pipe' : st.isCharacterDevice() ? 'a terminal or device' : 'not a regular file';
+  return new RecordError(
+    `cannot read ${path}: it is ${what}, not a file (a recording is read by position: save it to a file first, e.g. cat > run.irqrec)`,
+  );
 }
 
 export class Recording {
@@ -99,7 +117,8 @@ export class Recording {
       const start = Buffer.alloc(FILE_HDR);
       const got = readSync(fd, start, 0, FILE_HDR, 0);
       const { jsonLen } = checkFileStart(start.subarray(0, got), size);
-      if (FILE_HDR + jsonLen > size) throw new RecordError(`the file ends inside its header (${size} bytes): the recording never started`, 0);
+      if (FILE_HDR + jsonLen > size)
+        throw new RecordError(`the file ends inside its header (${size} bytes): the recording never started`, 0);
       const json = Buffer.alloc(jsonLen);
       readSync(fd, json, 0, jsonLen, FILE_HDR);
       const header = decodeFileHeader(start, json);
@@ -108,7 +127,11 @@ export class Recording {
     } catch (e) {
       closeSync(fd);
       // one path per message: some errors (the hello's) name it already
-      if (e instanceof RecordError && (e.message.startsWith(`cannot read ${path}: `) || e.message.startsWith(`${path}: `))) throw e;
+      if (
+        e instanceof RecordError &&
+        (e.message.startsWith(`cannot read ${path}: `) || e.message.startsWith(`${path}: `))
+      )
+        throw e;
       if (e instanceof RecordError) throw new RecordError(`${path}: ${e.message}`, e.offset, { cause: e });
       throw fileError(path, e);
     }
@@ -163,7 +186,8 @@ export class Recording {
     let raw: Uint8Array;
     try {
       if (h.codec === CODEC_DEFLATE_RAW) raw = zlib.inflateRawSync(stored, { maxOutputLength: Math.max(1, h.rawLen) });
-      else if (h.codec === CODEC_BROTLI) raw = zlib.brotliDecompressSync(stored, { maxOutputLength: Math.max(1, h.rawLen) });
+      else if (h.codec === CODEC_BROTLI)
+        raw = zlib.brotliDecompressSync(stored, { maxOutputLength: Math.max(1, h.rawLen) });
       else raw = stored;
     } catch {
       return 'it does not decompress';
@@ -185,7 +209,8 @@ export class Recording {
     for (const c of this.chunks()) {
       const f = this.framesOf(c).next();
       if (f.done) continue;
-      if (f.value.type !== FRAME.HELLO) throw new RecordError(`${this.path}: the recording does not start with the helper's hello frame`, c.offset);
+      if (f.value.type !== FRAME.HELLO)
+        throw new RecordError(`${this.path}: the recording does not start with the helper's hello frame`, c.offset);
       try {
         return decodeHello(f.value.payload);
       } catch (e) {
@@ -212,7 +237,11 @@ export class Recording {
     for (const e of index.chunks) {
       const c = Recording.readChunkAt(this.fd, e.offset, this.size);
       if (typeof c === 'string' || c.header.kind !== CHUNK_FRAMES || c.header.streamOffset !== e.streamOffset) {
-        this.issue({ kind: 'corrupt', offset: e.offset, message: `chunk at byte ${e.offset} is corrupt (${typeof c === 'string' ? c : 'it does not match the index'}): skipped it, ${e.events} records and ${e.frames} frames lost; the rest is readable` });
+        this.issue({
+          kind: 'corrupt',
+          offset: e.offset,
+          message: `chunk at byte ${e.offset} is corrupt (${typeof c === 'string' ? c : 'it does not match the index'}): skipped it, ${e.events} records and ${e.frames} frames lost; the rest is readable`,
+        });
         expect = e.streamOffset + e.rawLen;
         continue;
       }
@@ -220,7 +249,11 @@ export class Recording {
       yield c;
     }
     if (expect !== index.rawBytes && index.chunks.length) {
-      this.issue({ kind: 'index', offset: this.size, message: `the index lists ${expect} stream bytes but the writer recorded ${index.rawBytes}` });
+      this.issue({
+        kind: 'index',
+        offset: this.size,
+        message: `the index lists ${expect} stream bytes but the writer recorded ${index.rawBytes}`,
+      });
     }
     this.notes.splice(0, this.notes.length, ...index.notes);
   }
@@ -249,7 +282,11 @@ export class Recording {
     while (pos < this.size) {
       const c = Recording.readChunkAt(this.fd, pos, this.size);
       if (c === 'cut off') {
-        this.issue({ kind: 'truncated', offset: pos, message: `the file ends inside a chunk at byte ${pos}: its last ${this.size - pos} bytes (a partial chunk) are lost; read up to the last whole chunk${lastTs ? ` (${this.secondsAt(lastTs)})` : ''}` });
+        this.issue({
+          kind: 'truncated',
+          offset: pos,
+          message: `the file ends inside a chunk at byte ${pos}: its last ${this.size - pos} bytes (a partial chunk) are lost; read up to the last whole chunk${lastTs ? ` (${this.secondsAt(lastTs)})` : ''}`,
+        });
         pos = this.size;
         break;
       }
@@ -257,7 +294,11 @@ export class Recording {
         const h = decodeChunkHeader(Recording.readAt(this.fd, pos, CHUNK_HDR));
         const next = typeof h === 'string' ? this.resync(pos + 1) : pos + CHUNK_HDR + h.storedLen;
         const lost = typeof h === 'string' ? '' : `, ${h.events} records and ${h.frames} frames lost`;
-        this.issue({ kind: 'corrupt', offset: pos, message: `chunk at byte ${pos} is corrupt (${c}): skipped ${next - pos} bytes${lost}; the rest is readable` });
+        this.issue({
+          kind: 'corrupt',
+          offset: pos,
+          message: `chunk at byte ${pos} is corrupt (${c}): skipped ${next - pos} bytes${lost}; the rest is readable`,
+        });
         pos = next;
         continue;
       }
@@ -272,7 +313,11 @@ export class Recording {
       yield c;
     }
     if (!this.index) {
-      this.issue({ kind: 'unfinished', offset: pos, message: `the recording was not finished (no index: was it killed?): read ${chunks} chunks${lastTs ? ` up to ${this.secondsAt(lastTs)}` : ''}; what the writer still held (at most its last second) is lost` });
+      this.issue({
+        kind: 'unfinished',
+        offset: pos,
+        message: `the recording was not finished (no index: was it killed?): read ${chunks} chunks${lastTs ? ` up to ${this.secondsAt(lastTs)}` : ''}; what the writer still held (at most its last second) is lost`,
+      });
     }
   }
 
@@ -299,7 +344,11 @@ export class Recording {
     while (off < raw.length) {
       const len = raw.length - off >= FH.size ? dv.getUint32(off + FH.fields.len, true) : -1;
       if (len < 0 || off + FH.size + len > raw.length) {
-        this.issue({ kind: 'corrupt', offset: c.offset, message: `chunk at byte ${c.offset}: frame ${n} is cut off inside the chunk: skipped the chunk's last ${raw.length - off} bytes` });
+        this.issue({
+          kind: 'corrupt',
+          offset: c.offset,
+          message: `chunk at byte ${c.offset}: frame ${n} is cut off inside the chunk: skipped the chunk's last ${raw.length - off} bytes`,
+        });
         return;
       }
       yield {
@@ -337,7 +386,11 @@ export class Recording {
           m = decodeFrame({ type: f.type, flags: f.flags, payload: f.payload, offset: f.streamOffset });
         } catch (e) {
           if (!(e instanceof StreamError)) throw e;
-          this.issue({ kind: 'corrupt', offset: c.offset, message: `chunk at byte ${c.offset}: ${e.message}: skipped the rest of the chunk` });
+          this.issue({
+            kind: 'corrupt',
+            offset: c.offset,
+            message: `chunk at byte ${c.offset}: ${e.message}: skipped the rest of the chunk`,
+          });
           break;
         }
         yield m;
@@ -353,6 +406,7 @@ export class Recording {
 
 /** Turns an error from decoding recorded bytes into the recording's own error type. */
 export function asRecordError(path: string, e: unknown): unknown {
-  if (e instanceof StreamError) return new RecordError(`${path}: the recorded stream does not decode: ${e.message}`, undefined, { cause: e });
+  if (e instanceof StreamError)
+    return new RecordError(`${path}: the recorded stream does not decode: ${e.message}`, undefined, { cause: e });
   return e;
 }

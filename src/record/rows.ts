@@ -125,9 +125,15 @@ export function keepRow(table: number, row: Uint8Array, f: RowFilter): boolean {
   if (f.cpus && cpu !== undefined && !f.cpus.has(cpu)) return false;
   if (f.irqs) {
     if (table === TABLE.HARDIRQ && !f.irqs.has(dv.getUint32(LAYOUT.irqlens_hardirq_row.fields.irq, true))) return false;
-    if (table === TABLE.VICTIM && dv.getUint32(LAYOUT.irqlens_victim_key.fields.kind, true) !== REC.VECTOR && !f.irqs.has(dv.getUint32(LAYOUT.irqlens_victim_key.fields.id, true))) return false;
+    if (
+      table === TABLE.VICTIM &&
+      dv.getUint32(LAYOUT.irqlens_victim_key.fields.kind, true) !== REC.VECTOR &&
+      !f.irqs.has(dv.getUint32(LAYOUT.irqlens_victim_key.fields.id, true))
+    )
+      return false;
   }
-  if (f.napiIds && table === TABLE.NAPI && !f.napiIds.has(dv.getUint32(LAYOUT.irqlens_napi_key.fields.napi_id, true))) return false;
+  if (f.napiIds && table === TABLE.NAPI && !f.napiIds.has(dv.getUint32(LAYOUT.irqlens_napi_key.fields.napi_id, true)))
+    return false;
   return true;
 }
 
@@ -165,7 +171,9 @@ export class SnapshotMerger {
   result(): { payload: Uint8Array; flags: number } | undefined {
     const last = this.last;
     if (!last) return undefined;
-    const tables = [...this.tables].sort((a, b) => a[0] - b[0]).map(([table, t]) => ({ table, rowSize: t.rowSize, rows: [...t.rows.values()] }));
+    const tables = [...this.tables]
+      .sort((a, b) => a[0] - b[0])
+      .map(([table, t]) => ({ table, rowSize: t.rowSize, rows: [...t.rows.values()] }));
     return { payload: encodeSnapshot({ ...last, tables }), flags: SNAP_FULL | (last.flags & SNAP_REQUESTED) };
   }
 }
@@ -208,8 +216,10 @@ function namesFrom(s: RawSnapshot | null, n: Names): void {
   for (const t of s?.tables ?? []) {
     for (const r of t.rows) {
       const dv = new DataView(r.buffer, r.byteOffset, r.byteLength);
-      if (t.table === TABLE.IRQNAME && r.length >= IN.name + 56) n.irqs.set(dv.getUint32(IN.irq, true), cstr(r.subarray(IN.name, IN.name + 56)));
-      if (t.table === TABLE.DROPNAME && r.length >= DN.name + 56) n.drops.set(dv.getUint32(DN.reason, true), cstr(r.subarray(DN.name, DN.name + 56)));
+      if (t.table === TABLE.IRQNAME && r.length >= IN.name + 56)
+        n.irqs.set(dv.getUint32(IN.irq, true), cstr(r.subarray(IN.name, IN.name + 56)));
+      if (t.table === TABLE.DROPNAME && r.length >= DN.name + 56)
+        n.drops.set(dv.getUint32(DN.reason, true), cstr(r.subarray(DN.name, DN.name + 56)));
       if (t.table !== TABLE.NAPI || r.length < NS + 16) continue;
       const dev = cstr(r.subarray(NS, NS + 16));
       if (!dev) continue;

@@ -51,7 +51,14 @@ export interface HostSettings {
   irqbalance: boolean;
 }
 
-export const SYSCTLS = ['busy_poll', 'busy_read', 'netdev_budget', 'netdev_budget_usecs', 'netdev_max_backlog', 'dev_weight'];
+export const SYSCTLS = [
+  'busy_poll',
+  'busy_read',
+  'netdev_budget',
+  'netdev_budget_usecs',
+  'netdev_max_backlog',
+  'dev_weight',
+];
 
 function read(path: string): string | null {
   try {
@@ -133,14 +140,27 @@ export async function hostSettings(root = '/', useEthtool = true): Promise<HostS
     const physical = existsSync(join(dir, 'device'));
     const rps: Record<string, string> = {};
     try {
-      for (const q of readdirSync(join(dir, 'queues')).filter((x) => x.startsWith('rx-')).sort()) rps[q] = read(join(dir, 'queues', q, 'rps_cpus')) ?? '';
+      for (const q of readdirSync(join(dir, 'queues'))
+        .filter((x) => x.startsWith('rx-'))
+        .sort())
+        rps[q] = read(join(dir, 'queues', q, 'rps_cpus')) ?? '';
     } catch {
       // no queues directory
     }
     let info: EthtoolInfo | null = null;
     if (available && physical) {
-      const [g, c, l, x] = await Promise.all([ethtool(['-g', dev]), ethtool(['-c', dev]), ethtool(['-l', dev]), ethtool(['-x', dev])]);
-      info = { ring: g ? parseEthtool(g) : null, coalesce: c ? parseEthtool(c) : null, channels: l ? parseEthtool(l) : null, rss: x };
+      const [g, c, l, x] = await Promise.all([
+        ethtool(['-g', dev]),
+        ethtool(['-c', dev]),
+        ethtool(['-l', dev]),
+        ethtool(['-x', dev]),
+      ]);
+      info = {
+        ring: g ? parseEthtool(g) : null,
+        coalesce: c ? parseEthtool(c) : null,
+        channels: l ? parseEthtool(l) : null,
+        rss: x,
+      };
     }
     const mtu = read(join(dir, 'mtu'));
     devices.push({
@@ -167,7 +187,15 @@ export async function hostSettings(root = '/', useEthtool = true): Promise<HostS
     effective: read(join(root, `proc/irq/${irq}/effective_affinity_list`)),
   }));
   return {
-    ethtool: available ? { available: true } : { available: false, note: useEthtool && root === '/' ? 'ethtool is not installed: ring sizes, coalescing, channels and RSS were not recorded' : 'ethtool not used' },
+    ethtool: available
+      ? { available: true }
+      : {
+          available: false,
+          note:
+            useEthtool && root === '/'
+              ? 'ethtool is not installed: ring sizes, coalescing, channels and RSS were not recorded'
+              : 'ethtool not used',
+        },
     devices,
     sysctls,
     irqs,

@@ -8,7 +8,15 @@ import { FRAME, LAYOUT, REC } from '../stream/layout.js';
 import { RecordError } from './errors.js';
 import type { RecordingHeader } from './format.js';
 import type { Recording } from './reader.js';
-import { filterSnapshot, isFiltering, parseSnapshot, recordingNames, SnapshotMerger, encodeSnapshot, type RowFilter } from './rows.js';
+import {
+  filterSnapshot,
+  isFiltering,
+  parseSnapshot,
+  recordingNames,
+  SnapshotMerger,
+  encodeSnapshot,
+  type RowFilter,
+} from './rows.js';
 import { RecordingWriter, type WriterOptions } from './writer.js';
 import { forEachRecord, recordSize, u64 } from '../stream/records.js';
 import { StreamError } from '../stream/errors.js';
@@ -76,7 +84,10 @@ function resolve(rec: Recording, s: SliceSpec): Filters {
       const before = irqs.size;
       if (/^\d+$/.test(want)) irqs.add(Number(want));
       else for (const [irq, name] of n.irqs) if (name === want || name.includes(want)) irqs.add(irq);
-      if (irqs.size === before) throw new RecordError(`--irq: no IRQ in ${rec.path} is named like '${want}' (known: ${[...new Set(n.irqs.values())].slice(0, 12).join(', ')})`);
+      if (irqs.size === before)
+        throw new RecordError(
+          `--irq: no IRQ in ${rec.path} is named like '${want}' (known: ${[...new Set(n.irqs.values())].slice(0, 12).join(', ')})`,
+        );
     }
   }
   if (s.devs) {
@@ -109,7 +120,10 @@ function resolve(rec: Recording, s: SliceSpec): Filters {
           found = true;
         }
       }
-      if (!found) throw new RecordError(`--dev: ${rec.path} knows no device '${dev}' (known: ${[...new Set(n.ifDev.values())].join(', ') || 'none'})`);
+      if (!found)
+        throw new RecordError(
+          `--dev: ${rec.path} knows no device '${dev}' (known: ${[...new Set(n.ifDev.values())].join(', ') || 'none'})`,
+        );
     }
     irqs = irqs ? new Set([...irqs].filter((i) => devIrqs.has(i))) : devIrqs;
     f.napiIds = napi;
@@ -122,9 +136,16 @@ function resolve(rec: Recording, s: SliceSpec): Filters {
 /** Whether one per-event record stays in the slice. */
 function keepRecord(kind: number, dv: DataView, off: number, f: Filters): boolean {
   if (f.cpus && !f.cpus.has(dv.getUint16(off + 2, true))) return false;
-  if (f.irqs && kind === REC.HARDIRQ && !f.irqs.has(dv.getUint32(off + LAYOUT.irqlens_rec.fields.id, true))) return false;
-  if (f.napiIds && kind === REC.NAPI && !f.napiIds.has(dv.getUint32(off + LAYOUT.irqlens_rec.fields.id, true))) return false;
-  if (f.ifindexes && kind === REC.BURST && !f.ifindexes.has(dv.getUint32(off + LAYOUT.irqlens_burst_rec.fields.ifindex, true))) return false;
+  if (f.irqs && kind === REC.HARDIRQ && !f.irqs.has(dv.getUint32(off + LAYOUT.irqlens_rec.fields.id, true)))
+    return false;
+  if (f.napiIds && kind === REC.NAPI && !f.napiIds.has(dv.getUint32(off + LAYOUT.irqlens_rec.fields.id, true)))
+    return false;
+  if (
+    f.ifindexes &&
+    kind === REC.BURST &&
+    !f.ifindexes.has(dv.getUint32(off + LAYOUT.irqlens_burst_rec.fields.ifindex, true))
+  )
+    return false;
   return true;
 }
 
@@ -156,9 +177,13 @@ function filterEvents(p: Uint8Array, f: Filters): { bytes: Uint8Array; n: number
 
 function countIn(p: Uint8Array): number {
   let n = 0;
-  forEachRecord(p, () => {
-    n++;
-  }, true);
+  forEachRecord(
+    p,
+    () => {
+      n++;
+    },
+    true,
+  );
   return n;
 }
 
@@ -167,7 +192,12 @@ function walkOrDamaged(p: Uint8Array, fn: (kind: number, off: number, dv: DataVi
   try {
     forEachRecord(p, fn);
   } catch (e) {
-    if (e instanceof StreamError) throw new RecordError(`an events frame does not walk as records (${e.message}): the recording is damaged`, undefined, { cause: e });
+    if (e instanceof StreamError)
+      throw new RecordError(
+        `an events frame does not walk as records (${e.message}): the recording is damaged`,
+        undefined,
+        { cause: e },
+      );
     throw e;
   }
 }
@@ -238,7 +268,10 @@ export function sliceRecording(rec: Recording, out: string, s: SliceSpec, o: Wri
         continue;
       }
       const snap = parseSnapshot(fr.payload, fr.flags);
-      if (!snap) throw new RecordError(`a snapshot at stream byte ${fr.streamOffset} does not walk as tables: the recording is damaged`);
+      if (!snap)
+        throw new RecordError(
+          `a snapshot at stream byte ${fr.streamOffset} does not walk as tables: the recording is damaged`,
+        );
       if (snap.tsNs > toNs) break; // everything after it is past the range
       const kept = filterSnapshot(snap, f);
       if (!started && snap.tsNs <= fromNs) {
@@ -262,7 +295,9 @@ export function sliceRecording(rec: Recording, out: string, s: SliceSpec, o: Wri
     }
     if (!started) {
       const span = rec.index?.chunks.reduce((m, c) => Math.max(m, c.maxTs), 0);
-      throw new RecordError(`no snapshot of ${rec.path} is in the range${span ? ` (it spans 0 to ${((span - t0) / 1e9).toFixed(1)} s, snapshots every ${rec.hello.intervalMs} ms)` : ''}`);
+      throw new RecordError(
+        `no snapshot of ${rec.path} is in the range${span ? ` (it spans 0 to ${((span - t0) / 1e9).toFixed(1)} s, snapshots every ${rec.hello.intervalMs} ms)` : ''}`,
+      );
     }
     w?.close(ended ? 'end' : 'slice');
   } catch (e) {

@@ -26,7 +26,10 @@ export class RecordingSource {
   private stopped = false;
   private markNext = false;
 
-  constructor(readonly rec: Recording, private readonly o: SourceOptions = {}) {
+  constructor(
+    readonly rec: Recording,
+    private readonly o: SourceOptions = {},
+  ) {
     this.hello = rec.hello;
     this.header = rec.header;
     this.warnings = [...rec.notes];

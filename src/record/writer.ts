@@ -10,8 +10,18 @@ import { FrameSplitter } from '../stream/frames.js';
 import { FRAME, LAYOUT, NR_REC_KINDS } from '../stream/layout.js';
 import { RecordError } from './errors.js';
 import {
-  CHUNK_FRAMES, CHUNK_INDEX, CHUNK_NOTE, CODEC_BROTLI, CODEC_DEFLATE_RAW, CODEC_STORED, encodeChunk, encodeFileHeader, encodeFooter, encodeIndex,
-  type IndexEntry, type RecordingHeader,
+  CHUNK_FRAMES,
+  CHUNK_INDEX,
+  CHUNK_NOTE,
+  CODEC_BROTLI,
+  CODEC_DEFLATE_RAW,
+  CODEC_STORED,
+  encodeChunk,
+  encodeFileHeader,
+  encodeFooter,
+  encodeIndex,
+  type IndexEntry,
+  type RecordingHeader,
 } from './format.js';
 import { eventFacts, frameTs } from './scan.js';
 
@@ -41,7 +51,11 @@ export function compress(codec: Codec, level: number, raw: Uint8Array): Uint8Arr
   return zlib.deflateRawSync(raw, { level });
 }
 
-const CODEC_ID: Record<Codec, number> = { stored: CODEC_STORED, 'deflate-raw': CODEC_DEFLATE_RAW, brotli: CODEC_BROTLI };
+const CODEC_ID: Record<Codec, number> = {
+  stored: CODEC_STORED,
+  'deflate-raw': CODEC_DEFLATE_RAW,
+  brotli: CODEC_BROTLI,
+};
 
 export interface WriterStats {
   frames: number;
@@ -56,7 +70,14 @@ export interface WriterStats {
 }
 
 export class RecordingWriter {
-  readonly stats: WriterStats = { frames: 0, events: 0, rawBytes: 0, fileBytes: 0, chunks: 0, byKind: new Float64Array(NR_REC_KINDS) };
+  readonly stats: WriterStats = {
+    frames: 0,
+    events: 0,
+    rawBytes: 0,
+    fileBytes: 0,
+    chunks: 0,
+    byKind: new Float64Array(NR_REC_KINDS),
+  };
   private readonly index: IndexEntry[] = [];
   private readonly notes: string[] = [];
   private parts: Uint8Array[] = [];
@@ -75,7 +96,11 @@ export class RecordingWriter {
   private readonly chunkMs: number;
   private readonly now: () => number;
 
-  private constructor(private readonly fd: number, readonly path: string, o: WriterOptions) {
+  private constructor(
+    private readonly fd: number,
+    readonly path: string,
+    o: WriterOptions,
+  ) {
     this.codec = o.codec ?? 'deflate-raw';
     this.level = o.level ?? (this.codec === 'brotli' ? 5 : 2);
     this.chunkBytes = o.chunkBytes ?? 1 << 20;
@@ -150,8 +175,13 @@ export class RecordingWriter {
     const raw = Buffer.concat(this.parts, this.pendingBytes);
     const stored = compress(this.codec, this.level, raw);
     const entry: IndexEntry = {
-      offset: this.stats.fileBytes, streamOffset: this.streamOffset, rawLen: raw.length, frames: this.pendingFrames,
-      events: this.pendingEvents, minTs: this.pendingMin, maxTs: this.pendingMax,
+      offset: this.stats.fileBytes,
+      streamOffset: this.streamOffset,
+      rawLen: raw.length,
+      frames: this.pendingFrames,
+      events: this.pendingEvents,
+      minTs: this.pendingMin,
+      maxTs: this.pendingMax,
     };
     this.write(encodeChunk({ kind: CHUNK_FRAMES, codec: CODEC_ID[this.codec], ...entry }, stored));
     this.index.push(entry);
@@ -166,7 +196,21 @@ export class RecordingWriter {
     this.flush();
     this.notes.push(text);
     const raw = new TextEncoder().encode(text);
-    this.write(encodeChunk({ kind: CHUNK_NOTE, codec: CODEC_STORED, rawLen: raw.length, frames: 0, events: 0, streamOffset: this.streamOffset, minTs: 0, maxTs: 0 }, raw));
+    this.write(
+      encodeChunk(
+        {
+          kind: CHUNK_NOTE,
+          codec: CODEC_STORED,
+          rawLen: raw.length,
+          frames: 0,
+          events: 0,
+          streamOffset: this.streamOffset,
+          minTs: 0,
+          maxTs: 0,
+        },
+        raw,
+      ),
+    );
   }
 
   /** Bytes of an incomplete helper frame still held (should be 0 at the end). */
@@ -177,16 +221,38 @@ export class RecordingWriter {
   /** Flushes, writes the index and footer, and closes the file. `ended` says how the recording ended. */
   close(ended: string): void {
     if (this.closed) return;
-    if (this.splitter.buffered) this.note(`the helper stream ended inside a frame: its last ${this.splitter.buffered} bytes were not recorded`);
+    if (this.splitter.buffered)
+      this.note(`the helper stream ended inside a frame: its last ${this.splitter.buffered} bytes were not recorded`);
     this.flush();
     this.closed = true;
     try {
-      const json = new TextEncoder().encode(JSON.stringify(encodeIndex({
-        chunks: this.index, frames: this.stats.frames, events: this.stats.events, rawBytes: this.stats.rawBytes, ended, notes: this.notes,
-      })));
+      const json = new TextEncoder().encode(
+        JSON.stringify(
+          encodeIndex({
+            chunks: this.index,
+            frames: this.stats.frames,
+            events: this.stats.events,
+            rawBytes: this.stats.rawBytes,
+            ended,
+            notes: this.notes,
+          }),
+        ),
+      );
       const stored = compress('deflate-raw', 6, json);
       const at = this.stats.fileBytes;
-      const chunk = encodeChunk({ kind: CHUNK_INDEX, codec: CODEC_DEFLATE_RAW, rawLen: json.length, frames: 0, events: 0, streamOffset: this.streamOffset, minTs: 0, maxTs: 0 }, stored);
+      const chunk = encodeChunk(
+        {
+          kind: CHUNK_INDEX,
+          codec: CODEC_DEFLATE_RAW,
+          rawLen: json.length,
+          frames: 0,
+          events: 0,
+          streamOffset: this.streamOffset,
+          minTs: 0,
+          maxTs: 0,
+        },
+        stored,
+      );
       this.write(chunk);
       this.write(encodeFooter(at, chunk.length));
       fsyncSync(this.fd);
@@ -204,7 +270,12 @@ export class RecordingWriter {
 }
 
 /** A whole helper stream already in memory, written as a recording (tests, tools, benchmarks). */
-export function writeRecording(path: string, header: RecordingHeader, stream: Uint8Array, o: WriterOptions & { ended?: string; finish?: boolean } = {}): WriterStats {
+export function writeRecording(
+  path: string,
+  header: RecordingHeader,
+  stream: Uint8Array,
+  o: WriterOptions & { ended?: string; finish?: boolean } = {},
+): WriterStats {
   const w = RecordingWriter.create(path, header, o);
   w.addStreamBytes(stream);
   if (o.finish === false) {

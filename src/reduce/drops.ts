@@ -18,7 +18,16 @@ export interface DropGroup {
 const L4: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 58: 'icmpv6', 132: 'sctp' };
 
 export function protocolName(ethProto: number, l4Proto: number): string {
-  const l3 = ethProto === 0x0800 ? 'ipv4' : ethProto === 0x86dd ? 'ipv6' : ethProto === 0x0806 ? 'arp' : ethProto ? `0x${ethProto.toString(16).padStart(4, '0')}` : '';
+  const l3 =
+    ethProto === 0x0800
+      ? 'ipv4'
+      : ethProto === 0x86dd
+        ? 'ipv6'
+        : ethProto === 0x0806
+          ? 'arp'
+          : ethProto
+            ? `0x${ethProto.toString(16).padStart(4, '0')}`
+            : '';
   const l4 = l4Proto ? (L4[l4Proto] ?? `proto${l4Proto}`) : '';
   return [l3, l4].filter(Boolean).join('/') || 'unknown';
 }
@@ -32,7 +41,18 @@ export function dropGroups(rows: readonly DropRow[], names: ReadonlyMap<number, 
   const groups = new Map<number, DropGroup>();
   for (const r of rows) {
     let g = groups.get(r.reason);
-    if (!g) groups.set(r.reason, (g = { reason: r.reason, name: dropReasonName(names, r.reason), count: 0, perCpu: new Map(), byDevice: [], lastNs: 0n }));
+    if (!g)
+      groups.set(
+        r.reason,
+        (g = {
+          reason: r.reason,
+          name: dropReasonName(names, r.reason),
+          count: 0,
+          perCpu: new Map(),
+          byDevice: [],
+          lastNs: 0n,
+        }),
+      );
     g.count += r.count;
     g.perCpu.set(r.cpu, (g.perCpu.get(r.cpu) ?? 0) + r.count);
     const protocol = protocolName(r.ethProto, r.l4Proto);

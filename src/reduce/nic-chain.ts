@@ -11,7 +11,14 @@ export interface QueueChain {
   irq_affinity: number[];
   /** Where the IRQ fired in this window, per CPU. */
   irq_per_s: Record<string, number>;
-  napi: { napi_id: number; cpu: number; packets_per_s: number; polls_per_s: number; polls_at_budget: number; bursts: number }[];
+  napi: {
+    napi_id: number;
+    cpu: number;
+    packets_per_s: number;
+    polls_per_s: number;
+    polls_at_budget: number;
+    bursts: number;
+  }[];
 }
 
 export function queueChains(queues: readonly QueueIrq[], w: Window): QueueChain[] {
@@ -24,8 +31,24 @@ export function queueChains(queues: readonly QueueIrq[], w: Window): QueueChain[
     const napi = q.queue.startsWith('rx')
       ? w.napi
           .filter((n) => n.ifindex === q.ifindex && (cpus.size === 0 || cpus.has(n.cpu)))
-          .map((n) => ({ napi_id: n.napiId, cpu: n.cpu, packets_per_s: n.packets / secs, polls_per_s: n.polls / secs, polls_at_budget: n.pollsAtBudget, bursts: n.bursts }))
+          .map((n) => ({
+            napi_id: n.napiId,
+            cpu: n.cpu,
+            packets_per_s: n.packets / secs,
+            polls_per_s: n.polls / secs,
+            polls_at_budget: n.pollsAtBudget,
+            bursts: n.bursts,
+          }))
       : [];
-    return { dev: q.dev, ifindex: q.ifindex, queue: q.queue, irq: q.irq, irq_name: q.irqName, irq_affinity: q.affinity, irq_per_s: perCpu, napi };
+    return {
+      dev: q.dev,
+      ifindex: q.ifindex,
+      queue: q.queue,
+      irq: q.irq,
+      irq_name: q.irqName,
+      irq_affinity: q.affinity,
+      irq_per_s: perCpu,
+      napi,
+    };
   });
 }

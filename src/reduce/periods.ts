@@ -85,12 +85,21 @@ export class PeriodCollector {
           if (p.stealKnown) this.stealKnown = true;
           this.periods.push(p);
         }
-      } else if (kind === REC.HARDIRQ || kind === REC.VECTOR || (kind === REC.SOFTIRQ && dv.getUint32(off + R.arg0, true) === 1)) {
+      } else if (
+        kind === REC.HARDIRQ ||
+        kind === REC.VECTOR ||
+        (kind === REC.SOFTIRQ && dv.getUint32(off + R.arg0, true) === 1)
+      ) {
         // (synchronous softirqs are the task's own work: not interrupts)
         const ts = u64(dv, off + R.ts_ns);
         const durNs = dv.getUint32(off + R.dur_ns, true);
         const cpu = dv.getUint16(off + R.cpu, true);
-        const hitKind: IrqKind = kind === REC.HARDIRQ ? 'device' : kind === REC.VECTOR ? vectorKind(dv.getUint32(off + R.id, true)) : 'softirq';
+        const hitKind: IrqKind =
+          kind === REC.HARDIRQ
+            ? 'device'
+            : kind === REC.VECTOR
+              ? vectorKind(dv.getUint32(off + R.id, true))
+              : 'softirq';
         if (ts < this.firstNs) this.firstNs = ts;
         if (ts + durNs > this.lastNs) this.lastNs = ts + durNs;
         this.hits.push({ tsNs: ts, cpu, kind: hitKind, durNs });

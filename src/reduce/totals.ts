@@ -1,6 +1,20 @@
 // Pure reducer: the stream's messages -> the latest cumulative value of every
 // row. A window's totals are the difference of two such states.
-import type { BurstRec, CpuTimeRow, DropRow, DurStats, EpollRow, HardirqRow, Hello, Message, NapiRow, ProgStatRow, SoftirqRow, VectorRow, VictimRow } from '../stream/types.js';
+import type {
+  BurstRec,
+  CpuTimeRow,
+  DropRow,
+  DurStats,
+  EpollRow,
+  HardirqRow,
+  Hello,
+  Message,
+  NapiRow,
+  ProgStatRow,
+  SoftirqRow,
+  VectorRow,
+  VictimRow,
+} from '../stream/types.js';
 import { countRecords, decodeRecords } from '../stream/decode.js';
 import { NR_REC_KINDS, REC } from '../stream/layout.js';
 
@@ -37,10 +51,25 @@ export const MAX_RECENT_BURSTS = 1000;
 
 export function initialTotals(hello: Hello): Totals {
   return {
-    hello, tsNs: 0n, snapshots: 0,
-    hardirq: new Map(), softirq: new Map(), vector: new Map(), napi: new Map(), epoll: new Map(), victim: new Map(),
-    irqNames: new Map(), lost: new Map(), progStat: new Map(), cpuTime: new Map(), drop: new Map(), dropNames: new Map(),
-    records: new Array<number>(NR_REC_KINDS).fill(0), bursts: 0, recentBursts: [], ended: false,
+    hello,
+    tsNs: 0n,
+    snapshots: 0,
+    hardirq: new Map(),
+    softirq: new Map(),
+    vector: new Map(),
+    napi: new Map(),
+    epoll: new Map(),
+    victim: new Map(),
+    irqNames: new Map(),
+    lost: new Map(),
+    progStat: new Map(),
+    cpuTime: new Map(),
+    drop: new Map(),
+    dropNames: new Map(),
+    records: new Array<number>(NR_REC_KINDS).fill(0),
+    bursts: 0,
+    recentBursts: [],
+    ended: false,
   };
 }
 
@@ -114,10 +143,21 @@ function subArr(a: readonly number[], b: readonly number[] | undefined): number[
 export function subDur<T extends DurStats>(a: T, b: T | undefined): T {
   if (!b) return a;
   // max cannot be differenced: the window max is the cumulative one when it grew
-  return { ...a, count: a.count - b.count, timeNs: a.timeNs - b.timeNs, maxNs: a.maxNs > b.maxNs ? a.maxNs : (a.count > b.count ? a.maxNs : 0), hist: subArr(a.hist, b.hist) };
+  return {
+    ...a,
+    count: a.count - b.count,
+    timeNs: a.timeNs - b.timeNs,
+    maxNs: a.maxNs > b.maxNs ? a.maxNs : a.count > b.count ? a.maxNs : 0,
+    hist: subArr(a.hist, b.hist),
+  };
 }
 
-function subMap<V>(end: ReadonlyMap<string, V>, start: ReadonlyMap<string, V>, sub: (a: V, b: V | undefined) => V, nonEmpty: (v: V) => boolean): V[] {
+function subMap<V>(
+  end: ReadonlyMap<string, V>,
+  start: ReadonlyMap<string, V>,
+  sub: (a: V, b: V | undefined) => V,
+  nonEmpty: (v: V) => boolean,
+): V[] {
   const out: V[] = [];
   for (const [k, v] of end) {
     const d = sub(v, start.get(k));
@@ -160,36 +200,96 @@ export function windowOf(start: Totals, end: Totals): Window {
     durationNs: Number(end.tsNs - start.tsNs),
     hardirq: subMap(end.hardirq, start.hardirq, subDur, (r) => r.count > 0),
     vector: subMap(end.vector, start.vector, subDur, (r) => r.count > 0),
-    softirq: subMap(end.softirq, start.softirq, (a, b) => !b ? a : ({
-      ...subDur(a, b), asyncCount: a.asyncCount - b.asyncCount, asyncTimeNs: a.asyncTimeNs - b.asyncTimeNs,
-      raised: a.raised - b.raised, raiseLatNs: a.raiseLatNs - b.raiseLatNs, latHist: subArr(a.latHist, b.latHist),
-    }), (r) => r.count > 0),
-    napi: subMap(end.napi, start.napi, (a, b) => !b ? a : ({
-      ...a, polls: a.polls - b.polls, packets: a.packets - b.packets, pollsAtBudget: a.pollsAtBudget - b.pollsAtBudget,
-      bursts: a.bursts - b.bursts, workHist: subArr(a.workHist, b.workHist),
-    }), (r) => r.polls > 0),
-    epoll: subMap(end.epoll, start.epoll, (a, b) => !b ? a : ({
-      ...a, calls: a.calls - b.calls, waitNs: a.waitNs - b.waitNs, busyNs: a.busyNs - b.busyNs, events: a.events - b.events,
-      errors: a.errors - b.errors, retHist: subArr(a.retHist, b.retHist),
-    }), (r) => r.calls > 0),
-    victim: subMap(end.victim, start.victim, (a, b) => !b ? a : ({ ...a, count: a.count - b.count, timeNs: a.timeNs - b.timeNs }), (r) => r.count > 0),
+    softirq: subMap(
+      end.softirq,
+      start.softirq,
+      (a, b) =>
+        !b
+          ? a
+          : {
+              ...subDur(a, b),
+              asyncCount: a.asyncCount - b.asyncCount,
+              asyncTimeNs: a.asyncTimeNs - b.asyncTimeNs,
+              raised: a.raised - b.raised,
+              raiseLatNs: a.raiseLatNs - b.raiseLatNs,
+              latHist: subArr(a.latHist, b.latHist),
+            },
+      (r) => r.count > 0,
+    ),
+    napi: subMap(
+      end.napi,
+      start.napi,
+      (a, b) =>
+        !b
+          ? a
+          : {
+              ...a,
+              polls: a.polls - b.polls,
+              packets: a.packets - b.packets,
+              pollsAtBudget: a.pollsAtBudget - b.pollsAtBudget,
+              bursts: a.bursts - b.bursts,
+              workHist: subArr(a.workHist, b.workHist),
+            },
+      (r) => r.polls > 0,
+    ),
+    epoll: subMap(
+      end.epoll,
+      start.epoll,
+      (a, b) =>
+        !b
+          ? a
+          : {
+              ...a,
+              calls: a.calls - b.calls,
+              waitNs: a.waitNs - b.waitNs,
+              busyNs: a.busyNs - b.busyNs,
+              events: a.events - b.events,
+              errors: a.errors - b.errors,
+              retHist: subArr(a.retHist, b.retHist),
+            },
+      (r) => r.calls > 0,
+    ),
+    victim: subMap(
+      end.victim,
+      start.victim,
+      (a, b) => (!b ? a : { ...a, count: a.count - b.count, timeNs: a.timeNs - b.timeNs }),
+      (r) => r.count > 0,
+    ),
     irqNames: end.irqNames,
-    drop: subMap(end.drop, start.drop, (a, b) => !b ? a : ({ ...a, count: a.count - b.count }), (r) => r.count > 0),
+    drop: subMap(
+      end.drop,
+      start.drop,
+      (a, b) => (!b ? a : { ...a, count: a.count - b.count }),
+      (r) => r.count > 0,
+    ),
     dropNames: end.dropNames,
     lost,
     records: subArr(end.records, start.records),
     bursts: ((old) => end.recentBursts.filter((b) => !old.has(b)))(new Set(start.recentBursts)),
     burstsTotal: end.bursts - start.bursts,
-    cpuTime: [...end.cpuTime.values()].map((r) => {
-      const b = start.cpuTime.get(r.cpu);
-      return !b ? r : {
-        cpu: r.cpu, userNs: r.userNs - b.userNs, niceNs: r.niceNs - b.niceNs, systemNs: r.systemNs - b.systemNs, idleNs: r.idleNs - b.idleNs,
-        iowaitNs: r.iowaitNs - b.iowaitNs, irqNs: r.irqNs - b.irqNs, softirqNs: r.softirqNs - b.softirqNs, stealNs: r.stealNs - b.stealNs,
-      };
-    }).sort((a, b) => a.cpu - b.cpu),
-    progStat: [...end.progStat.values()].map((r) => {
-      const b = start.progStat.get(r.prog);
-      return { prog: r.prog, runCnt: r.runCnt - (b?.runCnt ?? 0), runTimeNs: r.runTimeNs - (b?.runTimeNs ?? 0) };
-    }).filter((r) => r.runCnt > 0),
+    cpuTime: [...end.cpuTime.values()]
+      .map((r) => {
+        const b = start.cpuTime.get(r.cpu);
+        return !b
+          ? r
+          : {
+              cpu: r.cpu,
+              userNs: r.userNs - b.userNs,
+              niceNs: r.niceNs - b.niceNs,
+              systemNs: r.systemNs - b.systemNs,
+              idleNs: r.idleNs - b.idleNs,
+              iowaitNs: r.iowaitNs - b.iowaitNs,
+              irqNs: r.irqNs - b.irqNs,
+              softirqNs: r.softirqNs - b.softirqNs,
+              stealNs: r.stealNs - b.stealNs,
+            };
+      })
+      .sort((a, b) => a.cpu - b.cpu),
+    progStat: [...end.progStat.values()]
+      .map((r) => {
+        const b = start.progStat.get(r.prog);
+        return { prog: r.prog, runCnt: r.runCnt - (b?.runCnt ?? 0), runTimeNs: r.runTimeNs - (b?.runTimeNs ?? 0) };
+      })
+      .filter((r) => r.runCnt > 0),
   };
 }

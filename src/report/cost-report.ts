@@ -1,6 +1,17 @@
 // `irqlens report` / `irqlens cost`: schema "irqlens.report/1" (docs/report-schema.md).
 // Built only from measurements (window totals + busy periods + interrupt hits).
-import { estimate, summarize, ipcFigures, IRQ_KINDS, type BusyPeriod, type EstimatorOptions, type Estimate, type IrqHit, type IrqKind, type WorkloadSummary } from '../attribution/index.js';
+import {
+  estimate,
+  summarize,
+  ipcFigures,
+  IRQ_KINDS,
+  type BusyPeriod,
+  type EstimatorOptions,
+  type Estimate,
+  type IrqHit,
+  type IrqKind,
+  type WorkloadSummary,
+} from '../attribution/index.js';
 import { cpuSplit, imbalance } from '../reduce/cpu-split.js';
 import { queueChains } from '../reduce/nic-chain.js';
 import type { QueueIrq } from '../procfs/nic.js';
@@ -19,7 +30,11 @@ export function estimatorOptions(periods: readonly BusyPeriod[], pmu: boolean, s
   const exposureUs = Math.min(50, Math.max(2, Math.floor((p10 * 0.8) / 1000)));
   return {
     exposureUs,
-    lagWindowsUs: [[0, 50], [50, 200], [200, 1000]],
+    lagWindowsUs: [
+      [0, 50],
+      [50, 200],
+      [200, 1000],
+    ],
     fixedEffectMs: 100,
     bootstrap: 100,
     blockLength: 50,
@@ -86,7 +101,11 @@ function workloadRuns(m: Measurement, tgid: number, pmu: boolean, seed: number):
   const opts = estimatorOptions(periods, pmu, seed);
   const trace = { startNs: m.fromNs, endNs: m.toNs };
   const est = estimate(periods, m.collector.hits, opts, trace);
-  return { summary: summarize(periods, est, trace, opts), estimate: est, irqsInWait: irqsInWait(periods, hitIndex(m.collector.hits)) };
+  return {
+    summary: summarize(periods, est, trace, opts),
+    estimate: est,
+    irqsInWait: irqsInWait(periods, hitIndex(m.collector.hits)),
+  };
 }
 
 function median(xs: number[]): number {
@@ -112,7 +131,8 @@ export function buildReport(runs: Measurement[], o: ReportOptions = {}) {
   if (!last) throw new Error('no measurement');
   const pmu = last.window.hello.pmu && last.collector.periods.some((p) => p.cycles !== null);
   const base = snapshotJson(last.window);
-  const tgids = o.tgids ?? [...new Set(runs.flatMap((m) => m.collector.periods.map((p) => p.tgid)))].sort((a, b) => a - b);
+  const tgids =
+    o.tgids ?? [...new Set(runs.flatMap((m) => m.collector.periods.map((p) => p.tgid)))].sort((a, b) => a - b);
   const workloads = tgids.map((tgid) => {
     const per = runs.map((m, i) => workloadRuns(m, tgid, pmu, i + 1));
     const r = per[per.length - 1];
@@ -120,10 +140,30 @@ export function buildReport(runs: Measurement[], o: ReportOptions = {}) {
     const s = r.summary;
     const events = s.events;
     const comm = runs.map((m) => m.collector.comms.get(tgid)).find(Boolean) ?? '';
-    const indirect: Partial<Record<IrqKind, { value: number; lo: number; hi: number; bound: boolean; exposed: number; placebo: { value: number; lo: number; hi: number } }>> = {};
+    const indirect: Partial<
+      Record<
+        IrqKind,
+        {
+          value: number;
+          lo: number;
+          hi: number;
+          bound: boolean;
+          exposed: number;
+          placebo: { value: number; lo: number; hi: number };
+        }
+      >
+    > = {};
     for (const k of IRQ_KINDS) {
       const e = r.estimate.indirectPerIrq[k];
-      if (e) indirect[k] = { value: e.value, lo: e.lo, hi: e.hi, bound: e.bound, exposed: e.exposed, placebo: { value: e.placebo.value, lo: e.placebo.lo, hi: e.placebo.hi } };
+      if (e)
+        indirect[k] = {
+          value: e.value,
+          lo: e.lo,
+          hi: e.hi,
+          bound: e.bound,
+          exposed: e.exposed,
+          placebo: { value: e.placebo.value, lo: e.placebo.lo, hi: e.placebo.hi },
+        };
     }
     const taxes = per.map((x) => x.summary.tax?.value).filter((v): v is number => v !== undefined);
     const periods = runs.map((m) => m.collector.periods.filter((p) => p.tgid === tgid)).flat();
@@ -161,7 +201,9 @@ export function buildReport(runs: Measurement[], o: ReportOptions = {}) {
     ncpus: base.ncpus,
     pmu: base.pmu,
     currency: pmu ? 'cycles' : 'time',
-    currency_note: pmu ? 'cycles and instructions from the PMU' : 'no PMU: costs are time; indirect time includes interrupt entry/exit and hypervisor exits',
+    currency_note: pmu
+      ? 'cycles and instructions from the PMU'
+      : 'no PMU: costs are time; indirect time includes interrupt entry/exit and hypervisor exits',
     duration_ns: base.duration_ns,
     cpus: cpuSplit(last.window, last.collector.periods, last.fromNs, last.toNs),
     imbalance: imbalance(last.window),

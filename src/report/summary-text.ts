@@ -25,7 +25,9 @@ export function summaryHeader(w: Pick<Window, 'hello'>): string {
   return [
     `irqlens on ${h.host}, kernel ${h.kernel}, ${h.ncpus} CPUs, PMU ${h.pmu ? 'yes' : 'none (time is the currency)'}`,
     off.length ? `not attached: ${off.join(', ')}` : '',
-  ].filter(Boolean).join('\n');
+  ]
+    .filter(Boolean)
+    .join('\n');
 }
 
 /** One block of lines for one interval. */
@@ -38,7 +40,11 @@ export function summaryLines(w: Window, clock: string): string[] {
     const ve = w.vector.filter((r) => r.cpu === cpu);
     const si = w.softirq.filter((r) => r.cpu === cpu);
     const sum = (rs: { count: number; timeNs: number }[], f: 'count' | 'timeNs') => rs.reduce((a, r) => a + r[f], 0);
-    const top = [...si].sort((a, b) => b.timeNs - a.timeNs).slice(0, 3).map((r) => `${softirqName(r.vec)} ${rate(r.count, ns)}/s`).join(', ');
+    const top = [...si]
+      .sort((a, b) => b.timeNs - a.timeNs)
+      .slice(0, 3)
+      .map((r) => `${softirqName(r.vec)} ${rate(r.count, ns)}/s`)
+      .join(', ');
     lines.push(
       `${' '.repeat(clock.length)}  ${String(cpu).padStart(3)}  ${rate(sum(hi, 'count'), ns).padStart(9)}  ${pct(sum(hi, 'timeNs'), ns).padStart(8)}  ` +
         `${rate(sum(ve, 'count'), ns).padStart(9)}  ${pct(sum(ve, 'timeNs'), ns).padStart(8)}  ${rate(sum(si, 'count'), ns).padStart(9)}  ${pct(sum(si, 'timeNs'), ns).padStart(8)}  ${top}`,
@@ -65,14 +71,27 @@ export function summaryLines(w: Window, clock: string): string[] {
   }
   const top = [...irqs.entries()].sort((a, b) => b[1].timeNs - a[1].timeNs).slice(0, 5);
   for (const [name, e] of top) {
-    lines.push(`  ${name.padEnd(32)} ${rate(e.count, ns).padStart(6)}/s  mean ${us(e.count ? e.timeNs / e.count : 0).padStart(7)}  max ${us(e.max).padStart(7)}  CPU ${[...e.cpus].sort().join(',')}`);
+    lines.push(
+      `  ${name.padEnd(32)} ${rate(e.count, ns).padStart(6)}/s  mean ${us(e.count ? e.timeNs / e.count : 0).padStart(7)}  max ${us(e.max).padStart(7)}  CPU ${[...e.cpus].sort().join(',')}`,
+    );
   }
-  const napi = w.napi.filter((r) => r.packets > 0).sort((a, b) => b.packets - a.packets).slice(0, 3);
+  const napi = w.napi
+    .filter((r) => r.packets > 0)
+    .sort((a, b) => b.packets - a.packets)
+    .slice(0, 3);
   for (const r of napi) {
-    lines.push(`  napi ${r.dev}${r.napiId ? ` #${r.napiId}` : ''} CPU ${r.cpu}: ${rate(r.packets, ns)} pkt/s, ${rate(r.polls, ns)} polls/s, ${r.pollsAtBudget} at budget`);
+    lines.push(
+      `  napi ${r.dev}${r.napiId ? ` #${r.napiId}` : ''} CPU ${r.cpu}: ${rate(r.packets, ns)} pkt/s, ${rate(r.polls, ns)} polls/s, ${r.pollsAtBudget} at budget`,
+    );
   }
   const drops = dropGroups(w.drop, w.dropNames);
-  if (drops.length) lines.push(`  drops: ${drops.slice(0, 4).map((g) => `${g.name} ${rate(g.count, ns)}/s (CPU ${[...g.perCpu.keys()].sort().join(',')})`).join(', ')}`);
+  if (drops.length)
+    lines.push(
+      `  drops: ${drops
+        .slice(0, 4)
+        .map((g) => `${g.name} ${rate(g.count, ns)}/s (CPU ${[...g.perCpu.keys()].sort().join(',')})`)
+        .join(', ')}`,
+    );
   let lost = 0;
   for (const v of w.lost.values()) lost += v;
   if (lost) lines.push(`  LOST: ${[...w.lost].map(([k, v]) => `${k} ${v}`).join(', ')}`);

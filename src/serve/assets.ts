@@ -34,7 +34,13 @@ export function pageScript(entry = 'main.js'): string {
       visit(spec.slice(2), [...stack, file]);
     }
     done.add(file);
-    parts.push(`// ---- ${file}\n` + src.replace(IMPORT, '').replace(/^export\s+(?=(?:async\s+)?(?:function|const|let|class|interface|type|enum)\b)/gm, '').replace(/^\/\/# sourceMappingURL=.*$/m, ''));
+    parts.push(
+      `// ---- ${file}\n` +
+        src
+          .replace(IMPORT, '')
+          .replace(/^export\s+(?=(?:async\s+)?(?:function|const|let|class|interface|type|enum)\b)/gm, '')
+          .replace(/^\/\/# sourceMappingURL=.*$/m, ''),
+    );
   };
   visit(entry, []);
   return parts.join('\n');

@@ -36,9 +36,19 @@ export class NapiRing {
   add(m: Message): void {
     if (m.type !== 'events') return;
     // lenient: the reducer reports a bad batch
-    forEachRecord(m.bytes, (kind, off, dv) => {
-      if (kind === REC.NAPI) this.push(dv.getUint16(off + R.cpu, true), dv.getUint32(off + R.id, true), u64(dv, off + R.ts_ns), dv.getUint32(off + R.arg0, true));
-    }, true);
+    forEachRecord(
+      m.bytes,
+      (kind, off, dv) => {
+        if (kind === REC.NAPI)
+          this.push(
+            dv.getUint16(off + R.cpu, true),
+            dv.getUint32(off + R.id, true),
+            u64(dv, off + R.ts_ns),
+            dv.getUint32(off + R.arg0, true),
+          );
+      },
+      true,
+    );
   }
 
   push(cpu: number, napiId: number, tsNs: number, work: number): void {
@@ -67,13 +77,27 @@ export class NapiRing {
 }
 
 /** The bursts of an interval, newest last, at most `max` (each with its bins when NAPI records are streamed). */
-export function burstViews(bursts: readonly BurstRec[], ring: NapiRing | null, t0Ns: number, devOf: (ifindex: number) => string, max = 20): BurstView[] {
+export function burstViews(
+  bursts: readonly BurstRec[],
+  ring: NapiRing | null,
+  t0Ns: number,
+  devOf: (ifindex: number) => string,
+  max = 20,
+): BurstView[] {
   return bursts.slice(-max).map((b) => {
-    const binned = ring ? ring.bins(b, t0Ns) : { binStartS: (Number(b.startNs) - t0Ns) / 1e9, bins: new Float64Array(0) };
+    const binned = ring
+      ? ring.bins(b, t0Ns)
+      : { binStartS: (Number(b.startNs) - t0Ns) / 1e9, bins: new Float64Array(0) };
     return {
-      cpu: b.cpu, napiId: b.napiId, dev: devOf(b.ifindex),
-      startS: (Number(b.startNs) - t0Ns) / 1e9, endS: (Number(b.endNs) - t0Ns) / 1e9,
-      packets: b.packets, peakWindowPackets: b.peakWindowPackets, binUs: BIN_US, ...binned,
+      cpu: b.cpu,
+      napiId: b.napiId,
+      dev: devOf(b.ifindex),
+      startS: (Number(b.startNs) - t0Ns) / 1e9,
+      endS: (Number(b.endNs) - t0Ns) / 1e9,
+      packets: b.packets,
+      peakWindowPackets: b.peakWindowPackets,
+      binUs: BIN_US,
+      ...binned,
     };
   });
 }

@@ -32,7 +32,11 @@ export function workloadsView(feed: WorkloadFeed): WorkloadsView {
     case 'off':
       return { state: 'off', detail: 'workload attribution is off (start with --workloads)', estimates: [] };
     case 'measuring':
-      return { state: 'measuring', detail: `measuring: ${feed.collectedS.toFixed(0)} of ${feed.needS} s`, estimates: [] };
+      return {
+        state: 'measuring',
+        detail: `measuring: ${feed.collectedS.toFixed(0)} of ${feed.needS} s`,
+        estimates: [],
+      };
     case 'failed':
       return { state: 'failed', detail: feed.message, estimates: [] };
     case 'ready':
@@ -40,7 +44,13 @@ export function workloadsView(feed: WorkloadFeed): WorkloadsView {
         state: 'ready',
         detail: `over ${feed.spanS.toFixed(1)} s: ${feed.periodsUsed} of ${feed.periodsSeen} busy periods used`,
         estimates: feed.estimates.map((e) => ({
-          tgid: e.tgid, comm: e.comm, periods: e.periods, disruptedPeriods: e.disruptedPeriods, tax: e.tax, gain: e.gain, notEnoughData: e.notEnoughData,
+          tgid: e.tgid,
+          comm: e.comm,
+          periods: e.periods,
+          disruptedPeriods: e.disruptedPeriods,
+          tax: e.tax,
+          gain: e.gain,
+          notEnoughData: e.notEnoughData,
         })),
       };
   }
@@ -60,7 +70,14 @@ export function buildFrame(prev: Totals, cur: Totals, ctx: FrameContext): Frame 
   const secs = w.durationNs / 1e9;
   const rows = cpuRows(w);
   const col = () => new Float64Array(n);
-  const cpu = { hardirq: col(), vector: col(), soft: {} as Record<string, Float64Array>, tasks: col().fill(NaN), idle: col().fill(NaN), irqsPerSec: col() };
+  const cpu = {
+    hardirq: col(),
+    vector: col(),
+    soft: {} as Record<string, Float64Array>,
+    tasks: col().fill(NaN),
+    idle: col().fill(NaN),
+    irqsPerSec: col(),
+  };
   for (const r of rows) {
     cpu.hardirq[r.cpu] = r.deviceFrac;
     cpu.vector[r.cpu] = r.vectorFrac;
@@ -96,16 +113,30 @@ export function buildFrame(prev: Totals, cur: Totals, ctx: FrameContext): Frame 
     durS: secs,
     ncpus: n,
     cpu,
-    irq: { keys: irqs.map((r) => r.key), names: irqs.map((r) => r.name), perSec: Float64Array.from(irqs, (r) => r.perSec) },
+    irq: {
+      keys: irqs.map((r) => r.key),
+      names: irqs.map((r) => r.name),
+      perSec: Float64Array.from(irqs, (r) => r.perSec),
+    },
     nic: {
       keys: nics.map((r) => r.key),
       labels: nics.map((r) => `${r.dev}${r.queue ? `/${r.queue}` : ''}${r.cpu !== null ? ` cpu${r.cpu}` : ''}`),
       pktPerSec: Float64Array.from(nics, (r) => r.pktPerSec),
     },
-    drops: { available: drops !== null, reasons, perSec: Float64Array.from(reasons, (r) => (secs > 0 ? (byReason.get(r) ?? 0) / secs : 0)) },
+    drops: {
+      available: drops !== null,
+      reasons,
+      perSec: Float64Array.from(reasons, (r) => (secs > 0 ? (byReason.get(r) ?? 0) / secs : 0)),
+    },
     bursts: burstViews(w.bursts, ctx.ring, t0, (i) => devs.get(i) ?? `if${i}`),
     napiRecords: napiStreamed(cur),
     workloads: workloadsView(ctx.feed),
-    tool: { eventsPerSec: cost.eventsPerSec, bpfFrac: cost.bpfFrac ?? NaN, lost: cost.lost, lostTotal, recordsPerSec: cost.recordsPerSec },
+    tool: {
+      eventsPerSec: cost.eventsPerSec,
+      bpfFrac: cost.bpfFrac ?? NaN,
+      lost: cost.lost,
+      lostTotal,
+      recordsPerSec: cost.recordsPerSec,
+    },
   };
 }

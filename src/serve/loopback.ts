@@ -29,7 +29,10 @@ async function systemLookup(name: string): Promise<string[]> {
 }
 
 /** Resolves --host once, so the address checked is the address bound. */
-export async function resolveBind(host: string, resolve: (name: string) => Promise<string[]> = systemLookup): Promise<BindTarget> {
+export async function resolveBind(
+  host: string,
+  resolve: (name: string) => Promise<string[]> = systemLookup,
+): Promise<BindTarget> {
   const addresses = isIP(host) ? [host] : await resolve(host);
   return { host, addresses, loopback: addresses.length > 0 && addresses.every(isLoopbackAddress) };
 }

@@ -42,7 +42,10 @@ class Exposition {
         this.out.push(`${name}_bucket${fmtLabels({ ...l, le: num(2 ** (k + 1) / 1e9) })} ${cum}`);
       });
       this.out.push(`${name}_bucket${fmtLabels({ ...l, le: '+Inf' })} ${Math.max(cum, d.count)}`);
-      this.out.push(`${name}_sum${fmtLabels(l)} ${num(d.timeNs / 1e9)}`, `${name}_count${fmtLabels(l)} ${Math.max(cum, d.count)}`);
+      this.out.push(
+        `${name}_sum${fmtLabels(l)} ${num(d.timeNs / 1e9)}`,
+        `${name}_count${fmtLabels(l)} ${Math.max(cum, d.count)}`,
+      );
     }
   }
 
@@ -56,7 +59,10 @@ function mergeBy<T extends DurStats>(rows: Iterable<T>, key: (r: T) => string): 
   const m = new Map<string, { first: T; d: DurStats }>();
   for (const r of rows) {
     const k = key(r);
-    const e = m.get(k) ?? { first: r, d: { count: 0, timeNs: 0, maxNs: 0, hist: new Array<number>(r.hist.length).fill(0) } };
+    const e = m.get(k) ?? {
+      first: r,
+      d: { count: 0, timeNs: 0, maxNs: 0, hist: new Array<number>(r.hist.length).fill(0) },
+    };
     e.d.count += r.count;
     e.d.timeNs += r.timeNs;
     e.d.hist = e.d.hist.map((v, i) => v + (r.hist[i] ?? 0));
@@ -66,38 +72,109 @@ function mergeBy<T extends DurStats>(rows: Iterable<T>, key: (r: T) => string): 
 }
 
 const irqNameOf = (names: ReadonlyMap<number, string>, irq: number) => names.get(irq) ?? `irq${irq}`;
-const byKey = <T>(m: ReadonlyMap<string, T>) => [...m.entries()].sort((a, b) => a[0].localeCompare(b[0], 'en', { numeric: true })).map(([, v]) => v);
+const byKey = <T>(m: ReadonlyMap<string, T>) =>
+  [...m.entries()].sort((a, b) => a[0].localeCompare(b[0], 'en', { numeric: true })).map(([, v]) => v);
 
 export function metricsText(t: Totals, s: ServerStats): string {
   const e = new Exposition();
   const hard = byKey(t.hardirq);
   const irqL = (r: { cpu: number; irq: number }) => ({ cpu: r.cpu, irq: r.irq, name: irqNameOf(t.irqNames, r.irq) });
-  e.family('irqlens_hardirq_total', 'counter', 'Device interrupts handled, per CPU and IRQ.', hard.map((r) => [irqL(r), r.count]));
-  e.family('irqlens_hardirq_seconds_total', 'counter', 'Time in device interrupt handlers, per CPU and IRQ.', hard.map((r) => [irqL(r), r.timeNs / 1e9]));
-  e.histogram('irqlens_hardirq_duration_seconds', 'Device interrupt handler durations, per IRQ (all CPUs).',
-    [...mergeBy(hard, (r) => String(r.irq)).values()].map(({ first, d }) => [{ irq: first.irq, name: irqNameOf(t.irqNames, first.irq) }, d]));
+  e.family(
+    'irqlens_hardirq_total',
+    'counter',
+    'Device interrupts handled, per CPU and IRQ.',
+    hard.map((r) => [irqL(r), r.count]),
+  );
+  e.family(
+    'irqlens_hardirq_seconds_total',
+    'counter',
+    'Time in device interrupt handlers, per CPU and IRQ.',
+    hard.map((r) => [irqL(r), r.timeNs / 1e9]),
+  );
+  e.histogram(
+    'irqlens_hardirq_duration_seconds',
+    'Device interrupt handler durations, per IRQ (all CPUs).',
+    [...mergeBy(hard, (r) => String(r.irq)).values()].map(({ first, d }) => [
+      { irq: first.irq, name: irqNameOf(t.irqNames, first.irq) },
+      d,
+    ]),
+  );
 
   const vec = byKey(t.vector);
   const vecL = (r: { cpu: number; vector: number }) => ({ cpu: r.cpu, vector: vectorName(r.vector) });
-  e.family('irqlens_vector_total', 'counter', 'x86 system vector interrupts (timer, IPIs, irq_work), per CPU.', vec.map((r) => [vecL(r), r.count]));
-  e.family('irqlens_vector_seconds_total', 'counter', 'Time in system vector handlers, per CPU.', vec.map((r) => [vecL(r), r.timeNs / 1e9]));
-  e.histogram('irqlens_vector_duration_seconds', 'System vector handler durations (all CPUs).',
-    [...mergeBy(vec, (r) => String(r.vector)).values()].map(({ first, d }) => [{ vector: vectorName(first.vector) }, d]));
+  e.family(
+    'irqlens_vector_total',
+    'counter',
+    'x86 system vector interrupts (timer, IPIs, irq_work), per CPU.',
+    vec.map((r) => [vecL(r), r.count]),
+  );
+  e.family(
+    'irqlens_vector_seconds_total',
+    'counter',
+    'Time in system vector handlers, per CPU.',
+    vec.map((r) => [vecL(r), r.timeNs / 1e9]),
+  );
+  e.histogram(
+    'irqlens_vector_duration_seconds',
+    'System vector handler durations (all CPUs).',
+    [...mergeBy(vec, (r) => String(r.vector)).values()].map(({ first, d }) => [
+      { vector: vectorName(first.vector) },
+      d,
+    ]),
+  );
 
   const soft = byKey(t.softirq);
   const softL = (r: { cpu: number; vec: number }) => ({ cpu: r.cpu, vector: softirqName(r.vec) });
-  e.family('irqlens_softirq_total', 'counter', 'Softirq runs, per CPU and vector.', soft.map((r) => [softL(r), r.count]));
-  e.family('irqlens_softirq_seconds_total', 'counter', 'Time in softirq handlers, per CPU and vector.', soft.map((r) => [softL(r), r.timeNs / 1e9]));
-  e.family('irqlens_softirq_async_total', 'counter', 'Softirq runs raised from interrupt context, per CPU and vector.', soft.map((r) => [softL(r), r.asyncCount]));
-  e.histogram('irqlens_softirq_duration_seconds', 'Softirq run durations (all CPUs).',
-    [...mergeBy(soft, (r) => String(r.vec)).values()].map(({ first, d }) => [{ vector: softirqName(first.vec) }, d]));
+  e.family(
+    'irqlens_softirq_total',
+    'counter',
+    'Softirq runs, per CPU and vector.',
+    soft.map((r) => [softL(r), r.count]),
+  );
+  e.family(
+    'irqlens_softirq_seconds_total',
+    'counter',
+    'Time in softirq handlers, per CPU and vector.',
+    soft.map((r) => [softL(r), r.timeNs / 1e9]),
+  );
+  e.family(
+    'irqlens_softirq_async_total',
+    'counter',
+    'Softirq runs raised from interrupt context, per CPU and vector.',
+    soft.map((r) => [softL(r), r.asyncCount]),
+  );
+  e.histogram(
+    'irqlens_softirq_duration_seconds',
+    'Softirq run durations (all CPUs).',
+    [...mergeBy(soft, (r) => String(r.vec)).values()].map(({ first, d }) => [{ vector: softirqName(first.vec) }, d]),
+  );
 
   const napi = byKey(t.napi);
   const napiL = (r: { cpu: number; dev: string; napiId: number }) => ({ cpu: r.cpu, device: r.dev, napi_id: r.napiId });
-  e.family('irqlens_napi_polls_total', 'counter', 'NAPI polls, per NIC queue (NAPI instance) and CPU.', napi.map((r) => [napiL(r), r.polls]));
-  e.family('irqlens_napi_packets_total', 'counter', 'Packets NAPI polls processed, per NIC queue and CPU.', napi.map((r) => [napiL(r), r.packets]));
-  e.family('irqlens_napi_polls_at_budget_total', 'counter', 'NAPI polls that used their whole budget.', napi.map((r) => [napiL(r), r.pollsAtBudget]));
-  e.family('irqlens_napi_bursts_total', 'counter', 'Micro-bursts detected, per NIC queue and CPU.', napi.map((r) => [napiL(r), r.bursts]));
+  e.family(
+    'irqlens_napi_polls_total',
+    'counter',
+    'NAPI polls, per NIC queue (NAPI instance) and CPU.',
+    napi.map((r) => [napiL(r), r.polls]),
+  );
+  e.family(
+    'irqlens_napi_packets_total',
+    'counter',
+    'Packets NAPI polls processed, per NIC queue and CPU.',
+    napi.map((r) => [napiL(r), r.packets]),
+  );
+  e.family(
+    'irqlens_napi_polls_at_budget_total',
+    'counter',
+    'NAPI polls that used their whole budget.',
+    napi.map((r) => [napiL(r), r.pollsAtBudget]),
+  );
+  e.family(
+    'irqlens_napi_bursts_total',
+    'counter',
+    'Micro-bursts detected, per NIC queue and CPU.',
+    napi.map((r) => [napiL(r), r.bursts]),
+  );
 
   // the interrupt tax each workload pays directly: handler time while its thread was on the CPU;
   // by command name, not pid, so the series survive restarts and stay few
@@ -109,10 +186,18 @@ export function metricsText(t: Totals, s: ServerStats): string {
     victimAgg.set(k, [l, (cur?.[1] ?? 0) + v.count, (cur?.[2] ?? 0) + v.timeNs]);
   }
   const victims = [...victimAgg.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([, v]) => v);
-  e.family('irqlens_interrupted_total', 'counter', 'Interrupts (device IRQs, system vectors) that ran while a process with this command name was on the CPU; comm (idle) = the CPU was idle.',
-    victims.map(([l, n]) => [l, n]));
-  e.family('irqlens_interrupted_seconds_total', 'counter', 'Interrupt handler time charged to the process with this command name that was on the CPU: the interrupt tax it paid directly.',
-    victims.map(([l, , ns]) => [l, ns / 1e9]));
+  e.family(
+    'irqlens_interrupted_total',
+    'counter',
+    'Interrupts (device IRQs, system vectors) that ran while a process with this command name was on the CPU; comm (idle) = the CPU was idle.',
+    victims.map(([l, n]) => [l, n]),
+  );
+  e.family(
+    'irqlens_interrupted_seconds_total',
+    'counter',
+    'Interrupt handler time charged to the process with this command name that was on the CPU: the interrupt tax it paid directly.',
+    victims.map(([l, , ns]) => [l, ns / 1e9]),
+  );
 
   const dropNames = t.dropNames;
   const dropAgg = new Map<string, [Labels, number]>();
@@ -123,24 +208,53 @@ export function metricsText(t: Totals, s: ServerStats): string {
     const cur = dropAgg.get(k);
     dropAgg.set(k, [l, (cur?.[1] ?? 0) + d.count]);
   }
-  e.family('irqlens_drops_total', 'counter', 'Packets the kernel dropped, per CPU, drop reason, ifindex and network namespace inode.', [...dropAgg.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([, v]) => v));
+  e.family(
+    'irqlens_drops_total',
+    'counter',
+    'Packets the kernel dropped, per CPU, drop reason, ifindex and network namespace inode.',
+    [...dropAgg.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([, v]) => v),
+  );
 
-  e.family('irqlens_lost_records_total', 'counter', 'Per-event records or map keys lost by the probes (ring full, map full).',
+  e.family(
+    'irqlens_lost_records_total',
+    'counter',
+    'Per-event records or map keys lost by the probes (ring full, map full).',
     [...t.lost.entries()].sort().map(([k, v]) => {
       const [kind = '', reason = ''] = k.split('/');
       return [{ kind, reason }, v];
-    }));
-  e.family('irqlens_records_total', 'counter', 'Per-event records received from the probes, per kind.',
-    t.records.flatMap((n, i) => (n > 0 ? [[{ kind: REC_NAMES[i] ?? `kind${i}` }, n] as [Labels, number]] : [])));
+    }),
+  );
+  e.family(
+    'irqlens_records_total',
+    'counter',
+    'Per-event records received from the probes, per kind.',
+    t.records.flatMap((n, i) => (n > 0 ? [[{ kind: REC_NAMES[i] ?? `kind${i}` }, n] as [Labels, number]] : [])),
+  );
   const progs = [...t.progStat.values()].sort((a, b) => a.prog - b.prog);
   const progL = (p: number) => ({ program: t.hello.progs[p]?.name ?? String(p) });
-  e.family('irqlens_bpf_runs_total', 'counter', "Runs of irqlens's BPF programs (needs BPF run-time statistics).", progs.map((r) => [progL(r.prog), r.runCnt]));
-  e.family('irqlens_bpf_run_seconds_total', 'counter', "Time irqlens's BPF programs ran: the probes' own cost.", progs.map((r) => [progL(r.prog), r.runTimeNs / 1e9]));
+  e.family(
+    'irqlens_bpf_runs_total',
+    'counter',
+    "Runs of irqlens's BPF programs (needs BPF run-time statistics).",
+    progs.map((r) => [progL(r.prog), r.runCnt]),
+  );
+  e.family(
+    'irqlens_bpf_run_seconds_total',
+    'counter',
+    "Time irqlens's BPF programs ran: the probes' own cost.",
+    progs.map((r) => [progL(r.prog), r.runTimeNs / 1e9]),
+  );
   e.family('irqlens_snapshots_total', 'counter', 'Snapshots of the kernel counters received.', [[{}, t.snapshots]]);
-  e.family('irqlens_server_cpu_seconds_total', 'counter', 'CPU time of the irqlens serve process (user + system).', [[{}, s.cpuSeconds]]);
-  e.family('irqlens_server_resident_memory_bytes', 'gauge', 'Resident memory of the irqlens serve process.', [[{}, s.rssBytes]]);
+  e.family('irqlens_server_cpu_seconds_total', 'counter', 'CPU time of the irqlens serve process (user + system).', [
+    [{}, s.cpuSeconds],
+  ]);
+  e.family('irqlens_server_resident_memory_bytes', 'gauge', 'Resident memory of the irqlens serve process.', [
+    [{}, s.rssBytes],
+  ]);
   e.family('irqlens_server_clients', 'gauge', 'Web clients connected.', [[{}, s.clients]]);
   e.family('irqlens_server_frames_sent_total', 'counter', 'Frames sent to web clients.', [[{}, s.framesSent]]);
-  e.family('irqlens_server_frames_missed_total', 'counter', 'Frames not sent to a client that read too slowly.', [[{}, s.framesMissed]]);
+  e.family('irqlens_server_frames_missed_total', 'counter', 'Frames not sent to a client that read too slowly.', [
+    [{}, s.framesMissed],
+  ]);
   return e.text();
 }

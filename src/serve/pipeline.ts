@@ -40,12 +40,17 @@ export class Pipeline {
   private readonly collector: WorkloadFeedCollector | null;
   private readonly ring: NapiRing | null;
 
-  constructor(hello: Hello, private readonly o: PipelineOptions) {
+  constructor(
+    hello: Hello,
+    private readonly o: PipelineOptions,
+  ) {
     this.state = initialTotals(hello);
     this.ring = napiStreamed(this.state) ? new NapiRing() : null;
-    this.collector = o.estimate ? new WorkloadFeedCollector(hello, o.estimate, (f) => {
-      this.feed = f;
-    }) : null;
+    this.collector = o.estimate
+      ? new WorkloadFeedCollector(hello, o.estimate, (f) => {
+          this.feed = f;
+        })
+      : null;
   }
 
   /** Folds the source until it ends; a frame per requested snapshot. */
@@ -84,7 +89,10 @@ export class Pipeline {
     const prev = this.prev;
     this.prev = this.state;
     this.collector?.mark(m.tsNs, Date.now());
-    if (prev) this.o.onFrame(buildFrame(prev, this.state, { seq: this.seq++, queues: this.o.queues(), ring: this.ring, feed: this.feed }));
+    if (prev)
+      this.o.onFrame(
+        buildFrame(prev, this.state, { seq: this.seq++, queues: this.o.queues(), ring: this.ring, feed: this.feed }),
+      );
   }
 
   stopTimer(): void {

@@ -52,7 +52,13 @@ export class WebServer {
   private helloBytes: Uint8Array;
   private endBytes: Uint8Array | null = null;
 
-  private constructor(private readonly http: http.Server, private readonly wss: WebSocketServer, private readonly o: Required<Omit<ServerOptions, 'token'>> & { token?: string }, private readonly bind: BindTarget, hello: HelloMsg) {
+  private constructor(
+    private readonly http: http.Server,
+    private readonly wss: WebSocketServer,
+    private readonly o: Required<Omit<ServerOptions, 'token'>> & { token?: string },
+    private readonly bind: BindTarget,
+    hello: HelloMsg,
+  ) {
     this.helloBytes = encode(hello);
   }
 
@@ -61,11 +67,16 @@ export class WebServer {
     try {
       bind = await resolveBind(opts.host);
     } catch (e) {
-      throw new ServeError(`cannot bind ${opts.host}: the name does not resolve (${(e as NodeJS.ErrnoException).code ?? String(e)}); give an address of this machine with --host`, { cause: e });
+      throw new ServeError(
+        `cannot bind ${opts.host}: the name does not resolve (${(e as NodeJS.ErrnoException).code ?? String(e)}); give an address of this machine with --host`,
+        { cause: e },
+      );
     }
     if (!bind.loopback && !opts.token) {
       const resolved = bind.addresses.join(', ') === opts.host ? '' : ` (${bind.addresses.join(', ')})`;
-      throw new UsageError(`binding ${opts.host}${resolved} (not loopback) needs --token: anyone who can reach it would see this machine's interrupts`);
+      throw new UsageError(
+        `binding ${opts.host}${resolved} (not loopback) needs --token: anyone who can reach it would see this machine's interrupts`,
+      );
     }
     const o = { maxQueueBytes: 1 << 20, maxMessageBytes: 4096, historyFrames: 600, historyBytes: 16 << 20, ...opts };
     const server = http.createServer();
@@ -77,7 +88,9 @@ export class WebServer {
     server.on('upgrade', (req, socket, head) => {
       const refused = ws.refusal(req, true);
       if (refused) {
-        socket.end(`HTTP/1.1 ${refused[0]} ${http.STATUS_CODES[refused[0]] ?? ''}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${refused[1]}\n`);
+        socket.end(
+          `HTTP/1.1 ${refused[0]} ${http.STATUS_CODES[refused[0]] ?? ''}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${refused[1]}\n`,
+        );
         return;
       }
       wss.handleUpgrade(req, socket, head, (c) => {
@@ -86,9 +99,16 @@ export class WebServer {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (e: NodeJS.ErrnoException) => {
-        if (e.code === 'EADDRINUSE') reject(new ServeError(`port ${o.port} on ${o.host} is in use: pick another with --port (or --port 0 for any free one)`));
-        else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') reject(new ServeError(`cannot bind ${o.host}: not an address of this machine (--host)`));
-        else if (e.code === 'EACCES') reject(new ServeError(`port ${o.port} needs privileges: pick one above 1023 with --port`));
+        if (e.code === 'EADDRINUSE')
+          reject(
+            new ServeError(
+              `port ${o.port} on ${o.host} is in use: pick another with --port (or --port 0 for any free one)`,
+            ),
+          );
+        else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND')
+          reject(new ServeError(`cannot bind ${o.host}: not an address of this machine (--host)`));
+        else if (e.code === 'EACCES')
+          reject(new ServeError(`port ${o.port} needs privileges: pick one above 1023 with --port`));
         else reject(e);
       });
       // the address checked above, not the name again: a second lookup could answer differently
@@ -124,17 +144,23 @@ export class WebServer {
     const host = req.headers.host ?? '';
     if (!this.o.token) {
       // without a token only loopback names are served: a foreign name is DNS rebinding
-      if (!hostAllowed(host, this.bind, this.port)) return [403, `Host '${host}' refused: open http://${this.bind.addresses[0]?.includes(':') ? `[${this.bind.addresses[0]}]` : (this.bind.addresses[0] ?? '127.0.0.1')}:${this.port}/`];
+      if (!hostAllowed(host, this.bind, this.port))
+        return [
+          403,
+          `Host '${host}' refused: open http://${this.bind.addresses[0]?.includes(':') ? `[${this.bind.addresses[0]}]` : (this.bind.addresses[0] ?? '127.0.0.1')}:${this.port}/`,
+        ];
     }
     if (websocket) {
       if (url.pathname !== '/ws') return [404, 'no websocket here (use /ws)'];
       const origin = req.headers.origin;
-      if (origin !== undefined && origin !== `http://${host}`) return [403, `Origin '${origin}' refused: the page must come from this server`];
+      if (origin !== undefined && origin !== `http://${host}`)
+        return [403, `Origin '${origin}' refused: the page must come from this server`];
     }
     if (this.o.token) {
       const auth = req.headers.authorization;
       const given = url.searchParams.get('token') ?? (auth?.startsWith('Bearer ') ? auth.slice(7) : null);
-      if (!sameToken(given, this.o.token)) return [401, 'a token is required: add ?token=... to the URL (or send Authorization: Bearer ...)'];
+      if (!sameToken(given, this.o.token))
+        return [401, 'a token is required: add ?token=... to the URL (or send Authorization: Bearer ...)'];
     }
     return null;
   }
@@ -143,8 +169,12 @@ export class WebServer {
     const url = new URL(req.url ?? '/', 'http://x');
     const send = (status: number, type: string, body: string | Uint8Array) => {
       res.writeHead(status, {
-        'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer',
-        'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:",
+        'Content-Type': type,
+        'Cache-Control': 'no-store',
+        'X-Content-Type-Options': 'nosniff',
+        'Referrer-Policy': 'no-referrer',
+        'Content-Security-Policy':
+          "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:",
       });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
@@ -202,7 +232,8 @@ export class WebServer {
     const bytes = encode(f);
     this.history.push(bytes);
     this.historySize += bytes.length;
-    while (this.history.length > this.o.historyFrames || this.historySize > this.o.historyBytes) this.historySize -= this.history.shift()?.length ?? 0;
+    while (this.history.length > this.o.historyFrames || this.historySize > this.o.historyBytes)
+      this.historySize -= this.history.shift()?.length ?? 0;
     for (const c of this.clients) this.deliver(c, bytes);
   }
 

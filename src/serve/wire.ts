@@ -32,7 +32,12 @@ export interface BurstView {
   bins: Float64Array;
 }
 
-export interface IntervalView { value: number; lo: number; hi: number; bound: boolean }
+export interface IntervalView {
+  value: number;
+  lo: number;
+  hi: number;
+  bound: boolean;
+}
 
 export interface WorkloadView {
   tgid: number;
@@ -82,8 +87,15 @@ export interface HelloMsg {
 }
 
 /** Frames this client did not get because it read too slowly. */
-export interface MissedMsg { type: 'missed'; frames: number; totalMissed: number }
-export interface EndMsg { type: 'end'; reason: string }
+export interface MissedMsg {
+  type: 'missed';
+  frames: number;
+  totalMissed: number;
+}
+export interface EndMsg {
+  type: 'end';
+  reason: string;
+}
 
 export type ServerMsg = HelloMsg | Frame | MissedMsg | EndMsg;
 

@@ -1,15 +1,48 @@
 // Frame payloads -> typed messages. Every offset comes from layout.ts.
-import { FRAME, HELLO_SOFTIRQ_ASYNC_ONLY, SNAP_REQUESTED, LAYOUT, LOST_REASONS, MAGIC, PROG_STATUS, REC, REC_NAMES, STREAM_VERSION, TABLE, HIST_SLOTS, NAPI_WORK_SLOTS, EPOLL_RET_SLOTS, NR_KINDS } from './layout.js';
+import {
+  FRAME,
+  HELLO_SOFTIRQ_ASYNC_ONLY,
+  SNAP_REQUESTED,
+  LAYOUT,
+  LOST_REASONS,
+  MAGIC,
+  PROG_STATUS,
+  REC,
+  REC_NAMES,
+  STREAM_VERSION,
+  TABLE,
+  HIST_SLOTS,
+  NAPI_WORK_SLOTS,
+  EPOLL_RET_SLOTS,
+  NR_KINDS,
+} from './layout.js';
 import type { Frame } from './frames.js';
 import { StreamError } from './errors.js';
 import { forEachRecord, u64, view } from './records.js';
 import type {
-  BurstRec, CpuTimeRow, DropNameRow, DropRow, PeriodRec, DurStats, EpollRow, EventRec, HardirqRow, Hello, IrqNameRow, LostRow, Message, NapiRow, ProgStatRow,
-  ProgStatus, Snapshot, SoftirqRow, VectorRow, VictimRow,
+  BurstRec,
+  CpuTimeRow,
+  DropNameRow,
+  DropRow,
+  PeriodRec,
+  DurStats,
+  EpollRow,
+  EventRec,
+  HardirqRow,
+  Hello,
+  IrqNameRow,
+  LostRow,
+  Message,
+  NapiRow,
+  ProgStatRow,
+  ProgStatus,
+  Snapshot,
+  SoftirqRow,
+  VectorRow,
+  VictimRow,
 } from './types.js';
 
 const td = new TextDecoder();
-
 
 function cstr(b: Uint8Array, off: number, len: number): string {
   const s = b.subarray(off, off + len);
@@ -35,7 +68,9 @@ export function decodeHello(p: Uint8Array): Hello {
   if (cstr(p, f.magic, 8) !== MAGIC) throw new StreamError('not an irqlens stream (bad magic)');
   const version = dv.getUint32(f.version, true);
   if (version !== STREAM_VERSION) {
-    throw new StreamError(`stream format version ${version} is not supported (this irqlens reads version ${STREAM_VERSION}): use a matching irqlens`);
+    throw new StreamError(
+      `stream format version ${version} is not supported (this irqlens reads version ${STREAM_VERSION}): use a matching irqlens`,
+    );
   }
   const nprogs = dv.getUint32(f.nprogs, true);
   const PS = LAYOUT.irqlens_prog_status;
@@ -88,7 +123,11 @@ const rowDecoders: Record<number, { size: number; decode: RowDecoder }> = {
     size: LAYOUT.irqlens_hardirq_row.size,
     decode: (_p, dv, o, s) => {
       const f = LAYOUT.irqlens_hardirq_row.fields;
-      const r: HardirqRow = { cpu: dv.getUint32(o + f.cpu, true), irq: dv.getUint32(o + f.irq, true), ...durStats(dv, o + f.s) };
+      const r: HardirqRow = {
+        cpu: dv.getUint32(o + f.cpu, true),
+        irq: dv.getUint32(o + f.irq, true),
+        ...durStats(dv, o + f.s),
+      };
       s.hardirq.push(r);
     },
   },
@@ -96,7 +135,11 @@ const rowDecoders: Record<number, { size: number; decode: RowDecoder }> = {
     size: LAYOUT.irqlens_vector_row.size,
     decode: (_p, dv, o, s) => {
       const f = LAYOUT.irqlens_vector_row.fields;
-      const r: VectorRow = { cpu: dv.getUint32(o + f.cpu, true), vector: dv.getUint32(o + f.vector, true), ...durStats(dv, o + f.s) };
+      const r: VectorRow = {
+        cpu: dv.getUint32(o + f.cpu, true),
+        vector: dv.getUint32(o + f.vector, true),
+        ...durStats(dv, o + f.s),
+      };
       s.vector.push(r);
     },
   },
@@ -253,7 +296,11 @@ const rowDecoders: Record<number, { size: number; decode: RowDecoder }> = {
     size: LAYOUT.irqlens_progstat_row.size,
     decode: (_p, dv, o, s) => {
       const f = LAYOUT.irqlens_progstat_row.fields;
-      const r: ProgStatRow = { prog: dv.getUint32(o + f.prog, true), runCnt: u64(dv, o + f.run_cnt), runTimeNs: u64(dv, o + f.run_time_ns) };
+      const r: ProgStatRow = {
+        prog: dv.getUint32(o + f.prog, true),
+        runCnt: u64(dv, o + f.run_cnt),
+        runTimeNs: u64(dv, o + f.run_time_ns),
+      };
       s.progStat.push(r);
     },
   },
@@ -269,7 +316,18 @@ export function decodeSnapshot(p: Uint8Array, flags = 0): Snapshot {
     tsNs: dv.getBigUint64(H.fields.ts_ns, true),
     seq: dv.getUint32(H.fields.seq, true),
     requested: (flags & SNAP_REQUESTED) !== 0,
-    hardirq: [], softirq: [], vector: [], napi: [], epoll: [], victim: [], irqName: [], lost: [], progStat: [], cpuTime: [], drop: [], dropName: [],
+    hardirq: [],
+    softirq: [],
+    vector: [],
+    napi: [],
+    epoll: [],
+    victim: [],
+    irqName: [],
+    lost: [],
+    progStat: [],
+    cpuTime: [],
+    drop: [],
+    dropName: [],
   };
   const ntables = dv.getUint32(H.fields.ntables, true);
   let off = H.size;
@@ -282,19 +340,27 @@ export function decodeSnapshot(p: Uint8Array, flags = 0): Snapshot {
     const dec = rowDecoders[table];
     if (!dec) {
       // a table a newer helper added: its header says how big it is, so skip it
-      if (!rowSize || p.length - off < rows * rowSize) throw new StreamError(`snapshot ${snap.seq}: unknown table ${table} is cut off`);
+      if (!rowSize || p.length - off < rows * rowSize)
+        throw new StreamError(`snapshot ${snap.seq}: unknown table ${table} is cut off`);
       off += rows * rowSize;
       continue;
     }
-    if (rowSize !== dec.size) throw new StreamError(`snapshot ${snap.seq}: table ${table} rows are ${rowSize} bytes, expected ${dec.size}`);
+    if (rowSize !== dec.size)
+      throw new StreamError(`snapshot ${snap.seq}: table ${table} rows are ${rowSize} bytes, expected ${dec.size}`);
     if (p.length - off < rows * rowSize) throw new StreamError(`snapshot ${snap.seq}: table ${table} is cut off`);
     for (let r = 0; r < rows; r++, off += rowSize) dec.decode(p, dv, off, snap);
   }
   return snap;
 }
 
-const REC_KIND: Record<number, EventRec['kind']> = { 1: 'hardirq', 2: 'vector', 3: 'softirq', 4: 'napi', 5: 'epoll', 8: 'drop' };
-
+const REC_KIND: Record<number, EventRec['kind']> = {
+  1: 'hardirq',
+  2: 'vector',
+  3: 'softirq',
+  4: 'napi',
+  5: 'epoll',
+  8: 'drop',
+};
 
 function u32s(dv: DataView, off: number, n: number): number[] {
   const out = new Array<number>(n);
@@ -378,7 +444,11 @@ export function decodeFrame(f: Frame): Message {
     case FRAME.END: {
       need(f.payload, LAYOUT.irqlens_end.size, 'end frame');
       const dv = view(f.payload);
-      return { type: 'end', tsNs: dv.getBigUint64(LAYOUT.irqlens_end.fields.ts_ns, true), code: dv.getInt32(LAYOUT.irqlens_end.fields.code, true) };
+      return {
+        type: 'end',
+        tsNs: dv.getBigUint64(LAYOUT.irqlens_end.fields.ts_ns, true),
+        code: dv.getInt32(LAYOUT.irqlens_end.fields.code, true),
+      };
     }
     default:
       throw new StreamError(`unknown frame type ${f.type} at byte ${f.offset}`);
@@ -386,7 +456,10 @@ export function decodeFrame(f: Frame): Message {
 }
 
 /** Whole-buffer convenience: every message in a complete stream. */
-export function decodeStream(bytes: Uint8Array, splitter: { push(c: Uint8Array): Frame[]; buffered: number }): Message[] {
+export function decodeStream(
+  bytes: Uint8Array,
+  splitter: { push(c: Uint8Array): Frame[]; buffered: number },
+): Message[] {
   const msgs = splitter.push(bytes).map(decodeFrame);
   if (splitter.buffered) throw new StreamError(`stream ends inside a frame (${splitter.buffered} bytes left over)`);
   return msgs;

@@ -83,7 +83,10 @@ export class FrameSplitter {
   }
 
   private lengthAt(buf: Uint8Array, off: number): number {
-    const len = new DataView(buf.buffer, buf.byteOffset + off, HDR).getUint32(LAYOUT.irqlens_frame_hdr.fields.len, true);
+    const len = new DataView(buf.buffer, buf.byteOffset + off, HDR).getUint32(
+      LAYOUT.irqlens_frame_hdr.fields.len,
+      true,
+    );
     if (len > MAX_FRAME_BYTES) {
       throw new StreamError(`frame at byte ${this.consumed} claims ${len} bytes: the stream is corrupt`);
     }

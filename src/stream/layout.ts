@@ -9,7 +9,18 @@ export const NAPI_WORK_SLOTS = 66;
 export const EPOLL_RET_SLOTS = 65;
 export const NR_SOFTIRQS = 10;
 
-export const SOFTIRQ_NAMES = ['HI', 'TIMER', 'NET_TX', 'NET_RX', 'BLOCK', 'IRQ_POLL', 'TASKLET', 'SCHED', 'HRTIMER', 'RCU'] as const;
+export const SOFTIRQ_NAMES = [
+  'HI',
+  'TIMER',
+  'NET_TX',
+  'NET_RX',
+  'BLOCK',
+  'IRQ_POLL',
+  'TASKLET',
+  'SCHED',
+  'HRTIMER',
+  'RCU',
+] as const;
 
 /** irq_vectors, in IRQLENS_VEC_* order, with their /proc/interrupts row. */
 export const VECTORS = [
@@ -25,7 +36,16 @@ export const VECTORS = [
 ] as const;
 
 export const REC = { HARDIRQ: 1, VECTOR: 2, SOFTIRQ: 3, NAPI: 4, EPOLL: 5, BURST: 6, PERIOD: 7, DROP: 8 } as const;
-export const REC_NAMES: Record<number, string> = { 1: 'hardirq', 2: 'vector', 3: 'softirq', 4: 'napi', 5: 'epoll', 6: 'burst', 7: 'period', 8: 'drop' };
+export const REC_NAMES: Record<number, string> = {
+  1: 'hardirq',
+  2: 'vector',
+  3: 'softirq',
+  4: 'napi',
+  5: 'epoll',
+  6: 'burst',
+  7: 'period',
+  8: 'drop',
+};
 /** IRQLENS_NR_REC_KINDS: record kinds plus the unused index 0. */
 export const NR_REC_KINDS = 9;
 /** IRQLENS_NR_KINDS: interrupt kinds charged to busy periods (7 used). */
@@ -40,7 +60,20 @@ export const HELLO_SOFTIRQ_ASYNC_ONLY = 1;
 export const SNAP_FULL = 1;
 export const SNAP_REQUESTED = 2;
 export const FRAME = { HELLO: 1, EVENTS: 2, SNAPSHOT: 3, END: 4 } as const;
-export const TABLE = { HARDIRQ: 1, SOFTIRQ: 2, VECTOR: 3, NAPI: 4, EPOLL: 5, VICTIM: 6, IRQNAME: 7, LOST: 8, PROGSTAT: 9, CPUTIME: 10, DROP: 11, DROPNAME: 12 } as const;
+export const TABLE = {
+  HARDIRQ: 1,
+  SOFTIRQ: 2,
+  VECTOR: 3,
+  NAPI: 4,
+  EPOLL: 5,
+  VICTIM: 6,
+  IRQNAME: 7,
+  LOST: 8,
+  PROGSTAT: 9,
+  CPUTIME: 10,
+  DROP: 11,
+  DROPNAME: 12,
+} as const;
 export const PROG_STATUS = ['attached', 'unsupported', 'disabled', 'failed'] as const;
 
 export interface StructLayout {
@@ -51,7 +84,17 @@ export interface StructLayout {
 const durStats = { size: 280, fields: { count: 0, time_ns: 8, max_ns: 16, hist: 24 } };
 const softirqStats = {
   size: 568,
-  fields: { count: 0, time_ns: 8, max_ns: 16, async_count: 24, async_time_ns: 32, raised: 40, raise_lat_ns: 48, hist: 56, lat_hist: 312 },
+  fields: {
+    count: 0,
+    time_ns: 8,
+    max_ns: 16,
+    async_count: 24,
+    async_time_ns: 32,
+    raised: 40,
+    raise_lat_ns: 48,
+    hist: 56,
+    lat_hist: 312,
+  },
 };
 const napiStats = {
   size: 640,
@@ -77,25 +120,75 @@ export const LAYOUT = {
   irqlens_rec: { size: 32, fields: { kind: 0, cpu: 2, id: 4, ts_ns: 8, dur_ns: 16, tgid: 20, arg0: 24, arg1: 28 } },
   irqlens_burst_rec: {
     size: 48,
-    fields: { kind: 0, cpu: 2, napi_id: 4, start_ns: 8, end_ns: 16, ifindex: 24, packets: 28, peak_window_packets: 32, polls_at_budget: 36, windows: 40 },
+    fields: {
+      kind: 0,
+      cpu: 2,
+      napi_id: 4,
+      start_ns: 8,
+      end_ns: 16,
+      ifindex: 24,
+      packets: 28,
+      peak_window_packets: 32,
+      polls_at_budget: 36,
+      windows: 40,
+    },
   },
   irqlens_period_rec: {
     size: 136,
     fields: {
-      kind: 0, cpu_start: 2, tid: 4, start_ns: 8, end_ns: 16, tgid: 24, cpu_end: 28, flags: 30, events: 32, switches: 36,
-      offcpu_ns: 40, steal_ns: 48, cycles: 56, instructions: 64, irq_count: 72, irq_ns: 104,
+      kind: 0,
+      cpu_start: 2,
+      tid: 4,
+      start_ns: 8,
+      end_ns: 16,
+      tgid: 24,
+      cpu_end: 28,
+      flags: 30,
+      events: 32,
+      switches: 36,
+      offcpu_ns: 40,
+      steal_ns: 48,
+      cycles: 56,
+      instructions: 64,
+      irq_count: 72,
+      irq_ns: 104,
     },
   },
   irqlens_cputime_row: {
     size: 72,
-    fields: { cpu: 0, user_ns: 8, nice_ns: 16, system_ns: 24, idle_ns: 32, iowait_ns: 40, irq_ns: 48, softirq_ns: 56, steal_ns: 64 },
+    fields: {
+      cpu: 0,
+      user_ns: 8,
+      nice_ns: 16,
+      system_ns: 24,
+      idle_ns: 32,
+      iowait_ns: 40,
+      irq_ns: 48,
+      softirq_ns: 56,
+      steal_ns: 64,
+    },
   },
   irqlens_frame_hdr: { size: 8, fields: { len: 0, type: 4, flags: 6 } },
   irqlens_hello: {
     size: 200,
     fields: {
-      magic: 0, version: 8, ncpus: 12, pmu: 16, nprogs: 20, mono_ns: 24, realtime_ns: 32, kernel: 40, host: 104,
-      window_ns: 168, burst_packets: 172, interval_ms: 176, ring_bytes: 180, record_mask: 184, target_tgid: 188, tracefs_mounted: 192, flags: 196,
+      magic: 0,
+      version: 8,
+      ncpus: 12,
+      pmu: 16,
+      nprogs: 20,
+      mono_ns: 24,
+      realtime_ns: 32,
+      kernel: 40,
+      host: 104,
+      window_ns: 168,
+      burst_packets: 172,
+      interval_ms: 176,
+      ring_bytes: 180,
+      record_mask: 184,
+      target_tgid: 188,
+      tracefs_mounted: 192,
+      flags: 196,
     },
   },
   irqlens_prog_status: { size: 88, fields: { name: 0, tracepoint: 32, err: 80, status: 84 } },

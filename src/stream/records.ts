@@ -34,7 +34,11 @@ export function recordSize(kind: number): number {
  * Strict (the default) throws on stray bytes or an unknown or cut-off record; `lenient` stops there
  * instead, for readers whose batch the reducer already reports.
  */
-export function forEachRecord(b: Uint8Array, fn: (kind: number, off: number, dv: DataView) => void, lenient = false): number {
+export function forEachRecord(
+  b: Uint8Array,
+  fn: (kind: number, off: number, dv: DataView) => void,
+  lenient = false,
+): number {
   const dv = view(b);
   let off = 0;
   while (off < b.length) {
@@ -46,7 +50,11 @@ export function forEachRecord(b: Uint8Array, fn: (kind: number, off: number, dv:
     const size = recordSize(kind);
     if (!size || b.length - off < size) {
       if (lenient) return off;
-      throw new StreamError(size ? `event batch: record (kind ${kind}) at byte ${off} is cut off` : `event batch: unknown record kind ${kind} at byte ${off}`);
+      throw new StreamError(
+        size
+          ? `event batch: record (kind ${kind}) at byte ${off} is cut off`
+          : `event batch: unknown record kind ${kind} at byte ${off}`,
+      );
     }
     fn(kind, off, dv);
     off += size;

@@ -35,8 +35,14 @@ export interface DurStats {
   hist: number[];
 }
 
-export interface HardirqRow extends DurStats { cpu: number; irq: number }
-export interface VectorRow extends DurStats { cpu: number; vector: number }
+export interface HardirqRow extends DurStats {
+  cpu: number;
+  irq: number;
+}
+export interface VectorRow extends DurStats {
+  cpu: number;
+  vector: number;
+}
 
 export interface SoftirqRow extends DurStats {
   cpu: number;
@@ -83,7 +89,10 @@ export interface VictimRow {
   timeNs: number;
 }
 
-export interface IrqNameRow { irq: number; name: string }
+export interface IrqNameRow {
+  irq: number;
+  name: string;
+}
 /** Packets dropped on one CPU for one reason, device and protocol (cumulative). */
 export interface DropRow {
   cpu: number;
@@ -99,9 +108,20 @@ export interface DropRow {
   count: number;
   lastNs: bigint;
 }
-export interface DropNameRow { reason: number; name: string }
-export interface LostRow { kind: string; reason: string; count: number }
-export interface ProgStatRow { prog: number; runCnt: number; runTimeNs: number }
+export interface DropNameRow {
+  reason: number;
+  name: string;
+}
+export interface LostRow {
+  kind: string;
+  reason: string;
+  count: number;
+}
+export interface ProgStatRow {
+  prog: number;
+  runCnt: number;
+  runTimeNs: number;
+}
 
 /** Kernel CPU time of one CPU (cumulative ns, from /proc/stat). */
 export interface CpuTimeRow {
@@ -188,6 +208,10 @@ export interface Events {
   bytes: Uint8Array;
 }
 
-export interface End { type: 'end'; tsNs: bigint; code: number }
+export interface End {
+  type: 'end';
+  tsNs: bigint;
+  code: number;
+}
 
 export type Message = Hello | Snapshot | Events | End;

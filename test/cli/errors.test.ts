@@ -22,7 +22,10 @@ const cases: { args: string[]; match: RegExp }[] = [
   { args: ['snapshot', '--duration', '-1'], match: /--duration/ },
   { args: ['snapshot', '--ring-bytes', '5000'], match: /--ring-bytes: 5000 is not a power of 2/ },
   { args: ['snapshot', '--records', 'hardirq,bogus'], match: /--records: unknown kind 'bogus'/ },
-  { args: ['snapshot', '--cgroup', '/nonexistent/cg'], match: /--cgroup: cannot use \/nonexistent\/cg: no such file or directory/ },
+  {
+    args: ['snapshot', '--cgroup', '/nonexistent/cg'],
+    match: /--cgroup: cannot use \/nonexistent\/cg: no such file or directory/,
+  },
   { args: ['snapshot', '--cgroup', '/tmp'], match: /--cgroup: \/tmp is not a cgroup v2 directory/ },
   { args: ['snapshot', '--cgroup', '/etc/passwd'], match: /--cgroup: \/etc\/passwd is not a directory/ },
   { args: ['snapshot', '--pid', '999999'], match: /--pid: no process 999999/ },
@@ -30,11 +33,17 @@ const cases: { args: string[]; match: RegExp }[] = [
   { args: ['help', 'frobnicate'], match: /help: unknown command 'frobnicate'/ },
   { args: ['top', '--pid', '999999'], match: /--pid: no process 999999/ },
   { args: ['serve', '--pid', '999999'], match: /--pid: no process 999999/ },
-  { args: ['record', '-o', '/tmp/never.irqrec', '--duration', '2147484'], match: /--duration: '2147484' is more than 2147483 seconds/ },
+  {
+    args: ['record', '-o', '/tmp/never.irqrec', '--duration', '2147484'],
+    match: /--duration: '2147484' is more than 2147483 seconds/,
+  },
   { args: ['top', '--interval', '1e10'], match: /--interval: '1e10' is more than/ },
   { args: ['doctor', '--duration', '1e-9'], match: /--duration: '1e-9' is too short/ },
   { args: ['top', '--interval', '0'], match: /--interval/ },
-  { args: ['report', '--comm', 'no-such-process-xyz'], match: /--comm: no running process is named 'no-such-process-xyz'/ },
+  {
+    args: ['report', '--comm', 'no-such-process-xyz'],
+    match: /--comm: no running process is named 'no-such-process-xyz'/,
+  },
   { args: ['report', '--pid', '1', '--comm', 'x'], match: /at most one of --pid, --cgroup, --comm/ },
   { args: ['report', '--runs', '0'], match: /--runs/ },
   { args: ['cost'], match: /give a command after '--'/ },
@@ -56,7 +65,10 @@ for (const c of cases) {
 test('a missing helper binary is named with the fix, exit 1', async () => {
   const r = await run(['snapshot', '--duration', '1'], { IRQLENS_HELPER: '/nonexistent/irqlens-helper' });
   assert.equal(r.exitCode, 1);
-  assert.match(r.stderr, /^irqlens: the helper \/nonexistent\/irqlens-helper \(from IRQLENS_HELPER\) does not exist: point IRQLENS_HELPER at the helper binary or unset it/);
+  assert.match(
+    r.stderr,
+    /^irqlens: the helper \/nonexistent\/irqlens-helper \(from IRQLENS_HELPER\) does not exist: point IRQLENS_HELPER at the helper binary or unset it/,
+  );
   noStack(r.stderr);
 });
 

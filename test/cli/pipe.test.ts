@@ -12,7 +12,15 @@ import { kernelSkip } from '../kernel/support.js';
 const cli = join(repoRoot(), 'dist', 'cli', 'main.js');
 const dir = scratch();
 const rec = join(dir, 'big.irqrec');
-synthRecording(rec, { seconds: 20, intervalMs: 100, irqRate: 5000, irqNs: 1500, netRxRate: 5000, seed: 9, records: true });
+synthRecording(rec, {
+  seconds: 20,
+  intervalMs: 100,
+  irqRate: 5000,
+  irqNs: 1500,
+  netRxRate: 5000,
+  seed: 9,
+  records: true,
+});
 
 /** Runs `irqlens ARGS | READER` in bash; returns irqlens's own exit status and stderr. */
 async function piped(args: string[], reader: string): Promise<{ status: number; stderr: string }> {
@@ -34,8 +42,12 @@ for (const [args, reader] of [
   });
 }
 
-test('irqlens top --plain | head -2: ends quietly, the helper detaches', { skip: kernelSkip, timeout: 60_000 }, async () => {
-  const r = await piped(['top', '--plain', '--interval', '0.25', '--count', '40'], 'head -2');
-  assert.equal(r.stderr, '', r.stderr);
-  assert.equal(r.status, 0);
-});
+test(
+  'irqlens top --plain | head -2: ends quietly, the helper detaches',
+  { skip: kernelSkip, timeout: 60_000 },
+  async () => {
+    const r = await piped(['top', '--plain', '--interval', '0.25', '--count', '40'], 'head -2');
+    assert.equal(r.stderr, '', r.stderr);
+    assert.equal(r.status, 0);
+  },
+);

@@ -14,38 +14,45 @@ after(() => {
   killAll();
 });
 
-test('async-softirq: the streamed softirq records are exactly the asynchronous runs', { skip: kernelSkip, timeout: 90_000 }, async () => {
-  assertCanRun();
-  const probe = await Probe.start({ records: ['async-softirq'], intervalMs: 100 });
-  try {
-    assert.equal(probe.hello.softirqAsyncOnly, true);
-    const tracker = new Tracker(probe);
-    let counting = false;
-    let streamed = 0;
-    let syncStreamed = 0;
-    tracker.onMessage((_s, m) => {
-      if (m.type !== 'events' || !counting) return;
-      for (const r of decodeRecords(m.bytes)) {
-        if (r.kind !== 'softirq') continue;
-        streamed++;
-        if (r.arg0 !== 1) syncStreamed++;
-      }
-    });
-    const start = await tracker.mark();
-    counting = true;
-    await Promise.all([diskLoad(3000), loopbackTraffic(1500)]);
-    const end = await tracker.mark();
-    counting = false;
-    const w = windowOf(start, end);
-    const runs = w.softirq.reduce((a, r) => a + r.count, 0);
-    const asyncRuns = w.softirq.reduce((a, r) => a + r.asyncCount, 0);
-    const lost = [...w.lost].filter(([k]) => k.startsWith('softirq/')).reduce((a, [, n]) => a + n, 0);
-    assert.equal(lost, 0, 'records were lost');
-    assert.equal(syncStreamed, 0, 'a task-context softirq run was streamed');
-    assert.ok(asyncRuns > 100, `only ${asyncRuns} asynchronous runs (the disk load should raise BLOCK from its IRQ)`);
-    assert.ok(runs > asyncRuns * 2, `the loopback load should add task-context runs: ${runs} runs, ${asyncRuns} async`);
-    assert.equal(streamed, asyncRuns);
-  } finally {
-    await probe.stop();
-  }
-});
+test(
+  'async-softirq: the streamed softirq records are exactly the asynchronous runs',
+  { skip: kernelSkip, timeout: 90_000 },
+  async () => {
+    assertCanRun();
+    const probe = await Probe.start({ records: ['async-softirq'], intervalMs: 100 });
+    try {
+      assert.equal(probe.hello.softirqAsyncOnly, true);
+      const tracker = new Tracker(probe);
+      let counting = false;
+      let streamed = 0;
+      let syncStreamed = 0;
+      tracker.onMessage((_s, m) => {
+        if (m.type !== 'events' || !counting) return;
+        for (const r of decodeRecords(m.bytes)) {
+          if (r.kind !== 'softirq') continue;
+          streamed++;
+          if (r.arg0 !== 1) syncStreamed++;
+        }
+      });
+      const start = await tracker.mark();
+      counting = true;
+      await Promise.all([diskLoad(3000), loopbackTraffic(1500)]);
+      const end = await tracker.mark();
+      counting = false;
+      const w = windowOf(start, end);
+      const runs = w.softirq.reduce((a, r) => a + r.count, 0);
+      const asyncRuns = w.softirq.reduce((a, r) => a + r.asyncCount, 0);
+      const lost = [...w.lost].filter(([k]) => k.startsWith('softirq/')).reduce((a, [, n]) => a + n, 0);
+      assert.equal(lost, 0, 'records were lost');
+      assert.equal(syncStreamed, 0, 'a task-context softirq run was streamed');
+      assert.ok(asyncRuns > 100, `only ${asyncRuns} asynchronous runs (the disk load should raise BLOCK from its IRQ)`);
+      assert.ok(
+        runs > asyncRuns * 2,
+        `the loopback load should add task-context runs: ${runs} runs, ${asyncRuns} async`,
+      );
+      assert.equal(streamed, asyncRuns);
+    } finally {
+      await probe.stop();
+    }
+  },
+);

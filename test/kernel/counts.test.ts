@@ -36,85 +36,105 @@ function delta(a: InterruptRow | undefined, b: InterruptRow | undefined, cpu: nu
   return (b?.perCpu[cpu] ?? 0) - (a?.perCpu[cpu] ?? 0);
 }
 
-test('device IRQ counts per IRQ and CPU match /proc/interrupts within 2% under O_DIRECT disk load', { skip: kernelSkip, timeout: 120_000 }, async () => {
-  const s = await edge(readInterrupts);
-  await diskLoad(30_000);
-  const e = await edge(readInterrupts);
-  const w = windowOf(s.t, e.t);
-  let checked = 0;
-  let diskSeen = false;
-  for (const [id, row] of e.proc) {
-    if (!/^\d+$/.test(id)) continue;
-    for (let cpu = 0; cpu < row.perCpu.length; cpu++) {
-      const want = delta(s.proc.get(id), row, cpu);
-      const got = w.hardirq.find((r) => r.irq === Number(id) && r.cpu === cpu)?.count ?? 0;
-      if (want < 50 && got < 50) continue; // too few to compare by percent
-      checked++;
-      if (/virtio\d+-req/.test(row.desc)) diskSeen = true;
-      assert.ok(within(got, want, 0.02), `irq ${id} (${row.desc}) CPU ${cpu}: probe ${got}, /proc/interrupts ${want}`);
+test(
+  'device IRQ counts per IRQ and CPU match /proc/interrupts within 2% under O_DIRECT disk load',
+  { skip: kernelSkip, timeout: 120_000 },
+  async () => {
+    const s = await edge(readInterrupts);
+    await diskLoad(30_000);
+    const e = await edge(readInterrupts);
+    const w = windowOf(s.t, e.t);
+    let checked = 0;
+    let diskSeen = false;
+    for (const [id, row] of e.proc) {
+      if (!/^\d+$/.test(id)) continue;
+      for (let cpu = 0; cpu < row.perCpu.length; cpu++) {
+        const want = delta(s.proc.get(id), row, cpu);
+        const got = w.hardirq.find((r) => r.irq === Number(id) && r.cpu === cpu)?.count ?? 0;
+        if (want < 50 && got < 50) continue; // too few to compare by percent
+        checked++;
+        if (/virtio\d+-req/.test(row.desc)) diskSeen = true;
+        assert.ok(
+          within(got, want, 0.02),
+          `irq ${id} (${row.desc}) CPU ${cpu}: probe ${got}, /proc/interrupts ${want}`,
+        );
+      }
     }
-  }
-  assert.ok(diskSeen, 'the disk load raised no virtio-blk request interrupts');
-  assert.ok(checked > 0);
-  // names come from the kernel: the disk IRQ carries its action name
-  const disk = [...e.proc.values()].find((r) => /virtio\d+-req/.test(r.desc));
-  assert.ok(disk);
-  assert.match(w.irqNames.get(Number(disk.id)) ?? '', /virtio\d+-req/);
-});
+    assert.ok(diskSeen, 'the disk load raised no virtio-blk request interrupts');
+    assert.ok(checked > 0);
+    // names come from the kernel: the disk IRQ carries its action name
+    const disk = [...e.proc.values()].find((r) => /virtio\d+-req/.test(r.desc));
+    assert.ok(disk);
+    assert.match(w.irqNames.get(Number(disk.id)) ?? '', /virtio\d+-req/);
+  },
+);
 
-test('LOC, RES and CAL system vectors match /proc/interrupts within 2%', { skip: kernelSkip, timeout: 120_000 }, async () => {
-  const s = await edge(readInterrupts);
-  await execa(bin('ipi'), ['3'], { timeout: 30_000 });
-  const e = await edge(readInterrupts);
-  const w = windowOf(s.t, e.t);
-  for (const row of ['LOC', 'RES', 'CAL']) {
-    const vecs = VECTORS.map((v, i) => ({ ...v, i })).filter((v) => v.proc === row).map((v) => v.i);
-    for (let cpu = 0; cpu < w.hello.ncpus; cpu++) {
-      const want = delta(s.proc.get(row), e.proc.get(row), cpu);
-      const got = w.vector.filter((r) => r.cpu === cpu && vecs.includes(r.vector)).reduce((a, r) => a + r.count, 0);
-      if (want < 100) continue;
-      assert.ok(within(got, want, 0.02), `${row} CPU ${cpu}: probe ${got}, /proc/interrupts ${want}`);
+test(
+  'LOC, RES and CAL system vectors match /proc/interrupts within 2%',
+  { skip: kernelSkip, timeout: 120_000 },
+  async () => {
+    const s = await edge(readInterrupts);
+    await execa(bin('ipi'), ['3'], { timeout: 30_000 });
+    const e = await edge(readInterrupts);
+    const w = windowOf(s.t, e.t);
+    for (const row of ['LOC', 'RES', 'CAL']) {
+      const vecs = VECTORS.map((v, i) => ({ ...v, i }))
+        .filter((v) => v.proc === row)
+        .map((v) => v.i);
+      for (let cpu = 0; cpu < w.hello.ncpus; cpu++) {
+        const want = delta(s.proc.get(row), e.proc.get(row), cpu);
+        const got = w.vector.filter((r) => r.cpu === cpu && vecs.includes(r.vector)).reduce((a, r) => a + r.count, 0);
+        if (want < 100) continue;
+        assert.ok(within(got, want, 0.02), `${row} CPU ${cpu}: probe ${got}, /proc/interrupts ${want}`);
+      }
+      const total = (m: Map<string, InterruptRow>) => (m.get(row)?.perCpu ?? []).reduce((a, b) => a + b, 0);
+      const want = total(e.proc) - total(s.proc);
+      const got = w.vector.filter((r) => vecs.includes(r.vector)).reduce((a, r) => a + r.count, 0);
+      assert.ok(want >= 100, `${row}: the load made only ${want} interrupts`);
+      assert.ok(within(got, want, 0.02), `${row} all CPUs: probe ${got}, /proc/interrupts ${want}`);
     }
-    const total = (m: Map<string, InterruptRow>) => (m.get(row)?.perCpu ?? []).reduce((a, b) => a + b, 0);
-    const want = total(e.proc) - total(s.proc);
-    const got = w.vector.filter((r) => vecs.includes(r.vector)).reduce((a, r) => a + r.count, 0);
-    assert.ok(want >= 100, `${row}: the load made only ${want} interrupts`);
-    assert.ok(within(got, want, 0.02), `${row} all CPUs: probe ${got}, /proc/interrupts ${want}`);
-  }
-});
+  },
+);
 
-test('NET_RX and TIMER softirq counts match /proc/softirqs within 2% under loopback TCP', { skip: kernelSkip, timeout: 120_000 }, async () => {
-  const s = await edge(readSoftirqs);
-  const rounds = await loopbackTraffic(2500);
-  const e = await edge(readSoftirqs);
-  const w = windowOf(s.t, e.t);
-  assert.ok(rounds > 100, `only ${rounds} loopback round trips`);
-  for (const name of ['NET_RX', 'TIMER']) {
-    const vec = SOFTIRQ_NAMES.indexOf(name as (typeof SOFTIRQ_NAMES)[number]);
-    const before = s.proc.get(name) ?? [];
-    const afterRow = e.proc.get(name) ?? [];
-    let total = 0;
-    let totalGot = 0;
-    for (let cpu = 0; cpu < afterRow.length; cpu++) {
-      const want = (afterRow[cpu] ?? 0) - (before[cpu] ?? 0);
-      const got = w.softirq.find((r) => r.vec === vec && r.cpu === cpu)?.count ?? 0;
-      total += want;
-      totalGot += got;
-      if (want < 100) continue;
-      assert.ok(within(got, want, 0.02), `${name} CPU ${cpu}: probe ${got}, /proc/softirqs ${want}`);
+test(
+  'NET_RX and TIMER softirq counts match /proc/softirqs within 2% under loopback TCP',
+  { skip: kernelSkip, timeout: 120_000 },
+  async () => {
+    const s = await edge(readSoftirqs);
+    const rounds = await loopbackTraffic(2500);
+    const e = await edge(readSoftirqs);
+    const w = windowOf(s.t, e.t);
+    assert.ok(rounds > 100, `only ${rounds} loopback round trips`);
+    for (const name of ['NET_RX', 'TIMER']) {
+      const vec = SOFTIRQ_NAMES.indexOf(name as (typeof SOFTIRQ_NAMES)[number]);
+      const before = s.proc.get(name) ?? [];
+      const afterRow = e.proc.get(name) ?? [];
+      let total = 0;
+      let totalGot = 0;
+      for (let cpu = 0; cpu < afterRow.length; cpu++) {
+        const want = (afterRow[cpu] ?? 0) - (before[cpu] ?? 0);
+        const got = w.softirq.find((r) => r.vec === vec && r.cpu === cpu)?.count ?? 0;
+        total += want;
+        totalGot += got;
+        if (want < 100) continue;
+        assert.ok(within(got, want, 0.02), `${name} CPU ${cpu}: probe ${got}, /proc/softirqs ${want}`);
+      }
+      // an idle tickless machine runs few TIMER softirqs: allow the two window edges one run each
+      assert.ok(total >= 30, `${name}: only ${total} runs in the window`);
+      assert.ok(
+        within(totalGot, total, 0.02) || Math.abs(totalGot - total) <= 2,
+        `${name} all CPUs: probe ${totalGot}, /proc/softirqs ${total}`,
+      );
     }
-    // an idle tickless machine runs few TIMER softirqs: allow the two window edges one run each
-    assert.ok(total >= 30, `${name}: only ${total} runs in the window`);
-    assert.ok(within(totalGot, total, 0.02) || Math.abs(totalGot - total) <= 2, `${name} all CPUs: probe ${totalGot}, /proc/softirqs ${total}`);
-  }
-  // loopback sends run NET_RX in the sender's context: mostly synchronous
-  const netrx = w.softirq.filter((r) => r.vec === 3);
-  const runs = netrx.reduce((a, r) => a + r.count, 0);
-  const asyncRuns = netrx.reduce((a, r) => a + r.asyncCount, 0);
-  assert.ok(asyncRuns < runs / 2, `loopback NET_RX classified asynchronous: ${asyncRuns} of ${runs}`);
-  // the timer tick raises TIMER from interrupt context: asynchronous
-  const timer = w.softirq.filter((r) => r.vec === 1);
-  const tRuns = timer.reduce((a, r) => a + r.count, 0);
-  const tAsync = timer.reduce((a, r) => a + r.asyncCount, 0);
-  assert.ok(tAsync > tRuns * 0.9, `TIMER softirqs classified synchronous: ${tAsync} async of ${tRuns}`);
-});
+    // loopback sends run NET_RX in the sender's context: mostly synchronous
+    const netrx = w.softirq.filter((r) => r.vec === 3);
+    const runs = netrx.reduce((a, r) => a + r.count, 0);
+    const asyncRuns = netrx.reduce((a, r) => a + r.asyncCount, 0);
+    assert.ok(asyncRuns < runs / 2, `loopback NET_RX classified asynchronous: ${asyncRuns} of ${runs}`);
+    // the timer tick raises TIMER from interrupt context: asynchronous
+    const timer = w.softirq.filter((r) => r.vec === 1);
+    const tRuns = timer.reduce((a, r) => a + r.count, 0);
+    const tAsync = timer.reduce((a, r) => a + r.asyncCount, 0);
+    assert.ok(tAsync > tRuns * 0.9, `TIMER softirqs classified synchronous: ${tAsync} async of ${tRuns}`);
+  },
+);

@@ -36,7 +36,11 @@ async function until(what: string, ok: () => boolean, ms = 8000): Promise<void> 
   }
 }
 
-const cgroupRoot = readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' ')).find((f) => f[2] === 'cgroup2')?.[1] ?? '/sys/fs/cgroup';
+const cgroupRoot =
+  readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' '))
+    .find((f) => f[2] === 'cgroup2')?.[1] ?? '/sys/fs/cgroup';
 
 function irqlensCgroups(pid: number): string[] {
   try {
@@ -59,59 +63,79 @@ after(() => {
 });
 
 for (const how of ['SIGINT', 'SIGTERM', 'SIGKILL'] as const) {
-  test(`cost -- CMD: after ${how} of irqlens the command, its children and its cgroup are gone`, { skip: kernelSkip, timeout: 60_000 }, async () => {
-    assertCanRun();
-    const mark = `${how === 'SIGINT' ? 971 : how === 'SIGTERM' ? 972 : 973}.5`;
-    const p = start(['cost', '--', 'sh', '-c', `sleep ${mark} & sleep ${mark}; wait`]);
-    await until('the command and its child', () => pidsMatching('sleep', mark).length >= 2, 20_000);
-    assert.ok(irqlensCgroups(p.pid ?? 0).length > 0, 'the command runs in a cgroup of its own');
-    p.kill(how);
-    const r = await p;
-    await until(`no 'sleep ${mark}' left`, () => pidsMatching('sleep', mark).length === 0);
-    await until('the cgroup removed', () => irqlensCgroups(p.pid ?? 0).length === 0);
-    if (how !== 'SIGKILL') assert.notEqual(r.exitCode ?? r.signal, 0, 'a run cut short does not exit 0');
-  });
+  test(
+    `cost -- CMD: after ${how} of irqlens the command, its children and its cgroup are gone`,
+    { skip: kernelSkip, timeout: 60_000 },
+    async () => {
+      assertCanRun();
+      const mark = `${how === 'SIGINT' ? 971 : how === 'SIGTERM' ? 972 : 973}.5`;
+      const p = start(['cost', '--', 'sh', '-c', `sleep ${mark} & sleep ${mark}; wait`]);
+      await until('the command and its child', () => pidsMatching('sleep', mark).length >= 2, 20_000);
+      assert.ok(irqlensCgroups(p.pid ?? 0).length > 0, 'the command runs in a cgroup of its own');
+      p.kill(how);
+      const r = await p;
+      await until(`no 'sleep ${mark}' left`, () => pidsMatching('sleep', mark).length === 0);
+      await until('the cgroup removed', () => irqlensCgroups(p.pid ?? 0).length === 0);
+      if (how !== 'SIGKILL') assert.notEqual(r.exitCode ?? r.signal, 0, 'a run cut short does not exit 0');
+    },
+  );
 }
 
-test('record -- CMD: Ctrl-C still prints what was recorded, and leaves no cgroup', { skip: kernelSkip, timeout: 60_000 }, async () => {
-  assertCanRun();
-  const out = join(repoRoot(), 'test-artifacts', `leftover-${process.pid}.irqrec`);
-  const p = start(['record', '-o', out, '--force', '--', 'sleep', '974.5']);
-  await until('the command', () => pidsMatching('sleep', '974.5').length > 0, 20_000);
-  await sleep(500);
-  p.kill('SIGINT');
-  const r = await p;
-  assert.equal(r.exitCode, 0, r.stderr);
-  assert.match(r.stderr, /recorded .* to /);
-  await until('the command gone', () => pidsMatching('sleep', '974.5').length === 0);
-  assert.deepEqual(irqlensCgroups(p.pid ?? 0), []);
-  assert.ok(existsSync(out));
-});
+test(
+  'record -- CMD: Ctrl-C still prints what was recorded, and leaves no cgroup',
+  { skip: kernelSkip, timeout: 60_000 },
+  async () => {
+    assertCanRun();
+    const out = join(repoRoot(), 'test-artifacts', `leftover-${process.pid}.irqrec`);
+    const p = start(['record', '-o', out, '--force', '--', 'sleep', '974.5']);
+    await until('the command', () => pidsMatching('sleep', '974.5').length > 0, 20_000);
+    await sleep(500);
+    p.kill('SIGINT');
+    const r = await p;
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.match(r.stderr, /recorded .* to /);
+    await until('the command gone', () => pidsMatching('sleep', '974.5').length === 0);
+    assert.deepEqual(irqlensCgroups(p.pid ?? 0), []);
+    assert.ok(existsSync(out));
+  },
+);
 
 for (const w of ['echo', 'memcached'] as const) {
-  test(`cost --workload ${w}: kill -9 of irqlens leaves no server or load generator`, { skip: kernelSkip, timeout: 60_000 }, async () => {
-    assertCanRun();
-    const p = start(['cost', '--workload', w, '--duration', '20']);
-    const server = w === 'echo' ? ['echo-server'] : ['memcached', '-l', '127.0.0.1'];
-    const client = w === 'echo' ? ['echo-client'] : ['memcaslap'];
-    await until(`${w}'s load running`, () => pidsMatching(...client).length > 0, 30_000);
-    assert.ok(pidsMatching(...server).length > 0, `${w} server runs`);
-    p.kill('SIGKILL');
-    await p;
-    await until(`no ${server[0] ?? ''} left`, () => pidsMatching(...server).length === 0);
-    await until(`no ${client[0] ?? ''} left`, () => pidsMatching(...client).length === 0);
-  });
+  test(
+    `cost --workload ${w}: kill -9 of irqlens leaves no server or load generator`,
+    { skip: kernelSkip, timeout: 60_000 },
+    async () => {
+      assertCanRun();
+      const p = start(['cost', '--workload', w, '--duration', '20']);
+      const server = w === 'echo' ? ['echo-server'] : ['memcached', '-l', '127.0.0.1'];
+      const client = w === 'echo' ? ['echo-client'] : ['memcaslap'];
+      await until(`${w}'s load running`, () => pidsMatching(...client).length > 0, 30_000);
+      assert.ok(pidsMatching(...server).length > 0, `${w} server runs`);
+      p.kill('SIGKILL');
+      await p;
+      await until(`no ${server[0] ?? ''} left`, () => pidsMatching(...server).length === 0);
+      await until(`no ${client[0] ?? ''} left`, () => pidsMatching(...client).length === 0);
+    },
+  );
 }
 
-for (const [cmd, sig, code] of [['snapshot', 'SIGINT', 130], ['report', 'SIGTERM', 143], ['doctor', 'SIGINT', 130]] as const) {
-  test(`${cmd} cut short by ${sig}: exit ${code} and a line saying so, never an empty success`, { skip: kernelSkip, timeout: 60_000 }, async () => {
-    assertCanRun();
-    const p = start([cmd, '--duration', '20']);
-    // started: the helper is attached once the command prints nothing yet but runs; give it time to attach
-    await sleep(2500);
-    p.kill(sig);
-    const r = await p;
-    assert.equal(r.exitCode, code, `${r.stdout}\n${r.stderr}`);
-    assert.match(r.stderr, new RegExp(`interrupted by ${sig}`));
-  });
+for (const [cmd, sig, code] of [
+  ['snapshot', 'SIGINT', 130],
+  ['report', 'SIGTERM', 143],
+  ['doctor', 'SIGINT', 130],
+] as const) {
+  test(
+    `${cmd} cut short by ${sig}: exit ${code} and a line saying so, never an empty success`,
+    { skip: kernelSkip, timeout: 60_000 },
+    async () => {
+      assertCanRun();
+      const p = start([cmd, '--duration', '20']);
+      // started: the helper is attached once the command prints nothing yet but runs; give it time to attach
+      await sleep(2500);
+      p.kill(sig);
+      const r = await p;
+      assert.equal(r.exitCode, code, `${r.stdout}\n${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`interrupted by ${sig}`));
+    },
+  );
 }

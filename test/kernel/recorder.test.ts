@@ -15,14 +15,17 @@ import { assertCanRun, kernelSkip } from './support.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function recorders(dir: string): number[] {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((p) => {
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      return cmd.includes('record') && cmd.includes(dir);
-    } catch {
-      return false;
-    }
-  });
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((p) => {
+      try {
+        const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+        return cmd.includes('record') && cmd.includes(dir);
+      } catch {
+        return false;
+      }
+    });
 }
 
 test("r records with the view's probe options and stops with r", { skip: kernelSkip, timeout: 60_000 }, async () => {
@@ -40,35 +43,46 @@ test("r records with the view's probe options and stops with r", { skip: kernelS
   r.close();
 });
 
-test('r in a read-only directory fails with the reason, instead of claiming to record', { skip: kernelSkip, timeout: 60_000 }, async () => {
-  assertCanRun();
-  const dir = mkdtempSync(join(tmpdir(), 'irqlens-ro-'));
-  mkdirSync(join(dir, 'ro'));
-  await execa('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', join(dir, 'ro')]);
-  try {
-    await assert.rejects(new Recorder([], join(dir, 'ro')).toggle(), /read-only file system/);
-  } finally {
-    await execa('umount', [join(dir, 'ro')]);
-  }
-});
+test(
+  'r in a read-only directory fails with the reason, instead of claiming to record',
+  { skip: kernelSkip, timeout: 60_000 },
+  async () => {
+    assertCanRun();
+    const dir = mkdtempSync(join(tmpdir(), 'irqlens-ro-'));
+    mkdirSync(join(dir, 'ro'));
+    await execa('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', join(dir, 'ro')]);
+    try {
+      await assert.rejects(new Recorder([], join(dir, 'ro')).toggle(), /read-only file system/);
+    } finally {
+      await execa('umount', [join(dir, 'ro')]);
+    }
+  },
+);
 
-test('kill -9 of the view: the recorder finishes its file and exits', { skip: kernelSkip, timeout: 60_000 }, async () => {
-  assertCanRun();
-  const dir = mkdtempSync(join(tmpdir(), 'irqlens-r9-'));
-  const view = execa('node', [join(repoRoot(), 'dist', 'test', 'kernel', 'recorder-child.js'), dir], { reject: false, buffer: false });
-  const started = await new Promise<string>((resolve) => {
-    view.stdout.on('data', (d: Buffer) => {
-      resolve(d.toString());
+test(
+  'kill -9 of the view: the recorder finishes its file and exits',
+  { skip: kernelSkip, timeout: 60_000 },
+  async () => {
+    assertCanRun();
+    const dir = mkdtempSync(join(tmpdir(), 'irqlens-r9-'));
+    const view = execa('node', [join(repoRoot(), 'dist', 'test', 'kernel', 'recorder-child.js'), dir], {
+      reject: false,
+      buffer: false,
     });
-  });
-  assert.match(started, /recording to/);
-  assert.ok(recorders(dir).length > 0, 'the recorder runs');
-  view.kill('SIGKILL');
-  await view;
-  for (let i = 0; i < 100 && recorders(dir).length; i++) await sleep(100);
-  assert.deepEqual(recorders(dir), [], 'no recorder left after its view died');
-  const [file] = readdirSync(dir);
-  const r = Recording.open(join(dir, file ?? ''));
-  assert.equal(r.damaged, false, 'the file was finished, not cut off');
-  r.close();
-});
+    const started = await new Promise<string>((resolve) => {
+      view.stdout.on('data', (d: Buffer) => {
+        resolve(d.toString());
+      });
+    });
+    assert.match(started, /recording to/);
+    assert.ok(recorders(dir).length > 0, 'the recorder runs');
+    view.kill('SIGKILL');
+    await view;
+    for (let i = 0; i < 100 && recorders(dir).length; i++) await sleep(100);
+    assert.deepEqual(recorders(dir), [], 'no recorder left after its view died');
+    const [file] = readdirSync(dir);
+    const r = Recording.open(join(dir, file ?? ''));
+    assert.equal(r.damaged, false, 'the file was finished, not cut off');
+    r.close();
+  },
+);

@@ -27,7 +27,8 @@ export function killAll(): void {
  * unit run they skip with this reason; under CI they must never skip, so a
  * missing privilege there is a failure (see `assertCanRun`).
  */
-export const kernelSkip: string | false = isRoot || process.env.CI ? false : 'needs root: the kernel tests load BPF programs (run the suite as root)';
+export const kernelSkip: string | false =
+  isRoot || process.env.CI ? false : 'needs root: the kernel tests load BPF programs (run the suite as root)';
 
 export function assertCanRun(): void {
   if (!isRoot) throw new Error('kernel tests must run as root in CI (CI=true); refusing to skip them');
@@ -79,9 +80,10 @@ export async function loopbackTraffic(ms: number, payload = 64): Promise<number>
         got = 0;
         rounds++;
         if (Date.now() < end && rounds < 5_000_000) c.write(buf);
-        else c.end(() => {
-          resolve();
-        });
+        else
+          c.end(() => {
+            resolve();
+          });
       });
     });
   } finally {
@@ -102,8 +104,10 @@ export interface Echo {
 
 /** The C epoll echo server (test/workloads/echo-server.c) on 127.0.0.1. */
 export async function startEcho(seconds: number, workIters = 0, wssKb = 0, prefix: string[] = []): Promise<Echo> {
-  const cmd = prefix.length ? prefix[0] ?? '' : bin('echo-server');
-  const args = prefix.length ? [...prefix.slice(1), bin('echo-server'), '0', String(seconds), String(workIters), String(wssKb)] : ['0', String(seconds), String(workIters), String(wssKb)];
+  const cmd = prefix.length ? (prefix[0] ?? '') : bin('echo-server');
+  const args = prefix.length
+    ? [...prefix.slice(1), bin('echo-server'), '0', String(seconds), String(workIters), String(wssKb)]
+    : ['0', String(seconds), String(workIters), String(wssKb)];
   const proc = track(execa(cmd, args, { buffer: false, stdout: 'pipe' }));
   const line = await new Promise<string>((resolve, reject) => {
     let acc = '';
@@ -140,9 +144,10 @@ export async function pingPong(port: number, ms: number, conns = 1): Promise<num
       c.on('data', () => {
         rounds++;
         if (Date.now() < end && rounds < 5_000_000) c.write('x');
-        else c.end(() => {
-          resolve(rounds);
-        });
+        else
+          c.end(() => {
+            resolve(rounds);
+          });
       });
     });
   const r = await Promise.all(Array.from({ length: conns }, one));
@@ -151,7 +156,9 @@ export async function pingPong(port: number, ms: number, conns = 1): Promise<num
 
 /** bpftrace running a script; resolves once its probes are attached. */
 export async function startBpftrace(script: string): Promise<{ stop(): Promise<string> }> {
-  const proc = track(execa('bpftrace', ['-e', script], { buffer: false, stdout: 'pipe', stderr: 'pipe', reject: false }));
+  const proc = track(
+    execa('bpftrace', ['-e', script], { buffer: false, stdout: 'pipe', stderr: 'pipe', reject: false }),
+  );
   let out = '';
   proc.stdout.setEncoding('utf8');
   proc.stdout.on('data', (s: string) => {

@@ -32,7 +32,9 @@ test('main layout at 80x24: CPU table with history, top IRQs, tab bar and the st
 });
 
 test('main layout at 120x40: a column per softirq vector, the tax per CPU, the workloads panel with tax, disrupted periods and what-if', async () => {
-  const r = await renderApp(liveFixture({ workloads: estimates }), S120, { initial: { panel: 'workloads', lower: 'workloads' } });
+  const r = await renderApp(liveFixture({ workloads: estimates }), S120, {
+    initial: { panel: 'workloads', lower: 'workloads' },
+  });
   assert.equal(r.frame(), F.WORKLOADS_120x40);
 });
 
@@ -56,7 +58,11 @@ test('sorting: s on the IRQ panel orders by rate, then by max duration', async (
 test('sorting the CPU table by interrupt time puts the busiest CPU first; the machine row stays last', async () => {
   const r = await renderApp(liveFixture(), S80);
   await r.press('s');
-  const cpus = r.frame().split('\n').slice(2, 7).map((l) => l.trim().split(/\s+/)[0]);
+  const cpus = r
+    .frame()
+    .split('\n')
+    .slice(2, 7)
+    .map((l) => l.trim().split(/\s+/)[0]);
   assert.deepEqual(cpus, ['2', '3', '1', '0', 'all']);
 });
 
@@ -84,7 +90,10 @@ test('filtering: a filter that matches nothing says so; bad terms are named; esc
 
 test('filtering by process keeps the workloads it names and the IRQs that interrupted it', async () => {
   const r = await renderApp(liveFixture({ workloads: estimates }), S120, { initial: { filter: 'proc:memcached' } });
-  assert.deepEqual(panelLines(r.frame()).map((l) => l.split(/\s+/)[0]), ['IRQ', 'virtio2-input.0']);
+  assert.deepEqual(
+    panelLines(r.frame()).map((l) => l.split(/\s+/)[0]),
+    ['IRQ', 'virtio2-input.0'],
+  );
   await r.press(KEY.shiftTab);
   const rows = panelLines(r.frame());
   assert.equal(rows.length, 3, 'header, memcached, the tax note');
@@ -92,7 +101,13 @@ test('filtering by process keeps the workloads it names and the IRQs that interr
 });
 
 test('empty: before the first interval every panel waits, and says so', async () => {
-  const started = liveReducer(initialLiveState(), { type: 'started', hello, stats: 'on', workloads: false, utcOffsetMin: 0 });
+  const started = liveReducer(initialLiveState(), {
+    type: 'started',
+    hello,
+    stats: 'on',
+    workloads: false,
+    utcOffsetMin: 0,
+  });
   const r = await renderApp(started, S80);
   assert.equal(r.frame(), F.BEFORE_FIRST_80x24);
 });
@@ -104,7 +119,9 @@ test('empty: a quiet interval; NIC queues without traffic, and each panel names 
   await r.press(KEY.left);
   assert.deepEqual(panelLines(r.frame()), ['no interrupts in this interval']);
   await r.press(KEY.right, KEY.right);
-  assert.deepEqual(panelLines(r.frame()), ['no micro-bursts yet (a burst: >= 256 packets in 100 us on one NAPI instance)']);
+  assert.deepEqual(panelLines(r.frame()), [
+    'no micro-bursts yet (a burst: >= 256 packets in 100 us on one NAPI instance)',
+  ]);
   await r.press(KEY.right);
   assert.deepEqual(panelLines(r.frame()), ['no packets dropped since start (skb:kfree_skb, real drops only)']);
   await r.press(KEY.right);
@@ -123,7 +140,23 @@ test('workloads: "measuring..." until the estimator has enough data, never a num
   assert.match(f, /tax measuring\.\.\. \(3 s of busy periods so far; an estimate every 5 s\)/);
   r.unmount();
   const tooFew = liveFixture({
-    workloads: { ...estimates, estimates: [{ tgid: 900, comm: 'memcached', periods: 90, cleanPeriods: 50, disruptedPeriods: 4, tax: null, gain: null, notEnoughData: '50 clean periods, need 200', note: null, mainCpu: 0 }] },
+    workloads: {
+      ...estimates,
+      estimates: [
+        {
+          tgid: 900,
+          comm: 'memcached',
+          periods: 90,
+          cleanPeriods: 50,
+          disruptedPeriods: 4,
+          tax: null,
+          gain: null,
+          notEnoughData: '50 clean periods, need 200',
+          note: null,
+          mainCpu: 0,
+        },
+      ],
+    },
   });
   const t = await renderApp(tooFew, S120, { initial: { panel: 'workloads', lower: 'workloads' } });
   assert.match(t.frame(), /^ +900 memcached .* 8\.00% measuring\.\.\. +-$/m);
@@ -143,8 +176,20 @@ test('error: lost records turn the status line into a warning that names the kin
 });
 
 test('error: programs that could not attach and helper warnings are on the message line', async () => {
-  const partial = { ...hello, progs: [...hello.progs, { name: 'irql_v_trm_en', tracepoint: 'thermal_apic_entry', status: 'unsupported' as const, err: 0 }] };
-  const s = liveReducer(liveFixture({ last: busyWindow({ hello: partial }) }), { type: 'started', hello: partial, stats: 'on', workloads: false, utcOffsetMin: 0 });
+  const partial = {
+    ...hello,
+    progs: [
+      ...hello.progs,
+      { name: 'irql_v_trm_en', tracepoint: 'thermal_apic_entry', status: 'unsupported' as const, err: 0 },
+    ],
+  };
+  const s = liveReducer(liveFixture({ last: busyWindow({ hello: partial }) }), {
+    type: 'started',
+    hello: partial,
+    stats: 'on',
+    workloads: false,
+    utcOffsetMin: 0,
+  });
   const r = await renderApp(s, S80);
   assert.equal(r.frame().split('\n').at(-2), 'not attached: thermal_apic_entry (unsupported)');
   const warned = liveReducer(liveFixture(), { type: 'warnings', warnings: ['ring buffer 75% full'] });
@@ -167,7 +212,14 @@ test('pause: p freezes what is shown while intervals keep coming; p again shows 
   await r.press('p');
   const paused = r.frame();
   assert.match(paused.split('\n')[0] ?? '', /PAUSED {2}03:00:12/);
-  r.source.set(liveReducer(r.source.getState(), { type: 'interval', window: emptyWindow(), atMs: T0_MS + 13_000, uiCpuFrac: 0.01 }));
+  r.source.set(
+    liveReducer(r.source.getState(), {
+      type: 'interval',
+      window: emptyWindow(),
+      atMs: T0_MS + 13_000,
+      uiCpuFrac: 0.01,
+    }),
+  );
   await r.press('s');
   assert.equal(r.frame().split('\n')[2], paused.split('\n')[4], 'sorting still works on the frozen data (CPU 2 first)');
   assert.match(r.frame(), /03:00:12/);
@@ -181,10 +233,21 @@ test('pause freezes the frame on screen when p was pressed, even if an interval 
   const before = r.frame().split('\n').slice(1, 7).join('\n');
   // the key and a new interval arrive together, before React has drawn or run any effect
   await r.pressWith('p', () => {
-    r.source.set(liveReducer(r.source.getState(), { type: 'interval', window: emptyWindow(), atMs: T0_MS + 13_000, uiCpuFrac: 0.01 }));
+    r.source.set(
+      liveReducer(r.source.getState(), {
+        type: 'interval',
+        window: emptyWindow(),
+        atMs: T0_MS + 13_000,
+        uiCpuFrac: 0.01,
+      }),
+    );
   });
   assert.match(r.frame().split('\n')[0] ?? '', /PAUSED {2}03:00:12/);
-  assert.equal(r.frame().split('\n').slice(1, 7).join('\n'), before, 'the CPU rows are the ones on screen when p was pressed');
+  assert.equal(
+    r.frame().split('\n').slice(1, 7).join('\n'),
+    before,
+    'the CPU rows are the ones on screen when p was pressed',
+  );
 });
 
 test('keys: r without a recorder says recording is not available here; + and - change the interval and tell the sampler; q quits', async () => {
@@ -249,8 +312,23 @@ test('keys: with a recorder, r starts and r stops a recording and the status say
 });
 
 test('drops: per kernel drop reason, the rate now, the count since start, CPUs, where and when', async () => {
-  const d = (cpu: number, reason: number, count: number, ifindex: number, l4Proto: number) => ({ cpu, reason, ifindex, ethProto: 0x0800, l4Proto, netns: 0, count, lastNs: hello.monoNs + 2_500_000_000n });
-  const last = busyWindow({ drop: [d(0, 6, 300, 1, 17), d(1, 6, 100, 1, 17), d(2, 12, 50, 4, 6)], dropNames: new Map([[6, 'SOCKET_RCVBUFF'], [12, 'NETFILTER_DROP']]) });
+  const d = (cpu: number, reason: number, count: number, ifindex: number, l4Proto: number) => ({
+    cpu,
+    reason,
+    ifindex,
+    ethProto: 0x0800,
+    l4Proto,
+    netns: 0,
+    count,
+    lastNs: hello.monoNs + 2_500_000_000n,
+  });
+  const last = busyWindow({
+    drop: [d(0, 6, 300, 1, 17), d(1, 6, 100, 1, 17), d(2, 12, 50, 4, 6)],
+    dropNames: new Map([
+      [6, 'SOCKET_RCVBUFF'],
+      [12, 'NETFILTER_DROP'],
+    ]),
+  });
   const live = liveFixture({ last });
   const r = await renderApp(live, S120, { initial: { panel: 'drops', lower: 'drops' } });
   const rows = panelLines(r.frame());

@@ -3,7 +3,14 @@ import { busyWindow, emptyWindow, estimates, hello, liveFixture } from './fixtur
 import { renderApp, KEY, type Rendered } from './support.js';
 import { initialLiveState, liveReducer } from '../../src/derive/live-state.js';
 
-const show = (name: string, r: Rendered) => process.stdout.write(`// ${name}\n[\n${r.frame().split('\n').map((l) => `  ${JSON.stringify(l)},`).join('\n')}\n].join('\\n')\n`);
+const show = (name: string, r: Rendered) =>
+  process.stdout.write(
+    `// ${name}\n[\n${r
+      .frame()
+      .split('\n')
+      .map((l) => `  ${JSON.stringify(l)},`)
+      .join('\n')}\n].join('\\n')\n`,
+  );
 const which = process.argv[2] ?? 'all';
 const want = (n: string) => which === 'all' || which === n;
 if (want('main80')) {
@@ -12,7 +19,11 @@ if (want('main80')) {
   r.unmount();
 }
 if (want('work120')) {
-  const r = await renderApp(liveFixture({ workloads: estimates }), { cols: 120, rows: 40 }, { initial: { panel: 'workloads', lower: 'workloads' } });
+  const r = await renderApp(
+    liveFixture({ workloads: estimates }),
+    { cols: 120, rows: 40 },
+    { initial: { panel: 'workloads', lower: 'workloads' } },
+  );
   show('work120', r);
   r.unmount();
 }
@@ -33,11 +44,21 @@ if (want('filter')) {
   r.unmount();
 }
 if (want('empty')) {
-  const start = liveReducer(initialLiveState(), { type: 'started', hello, stats: 'on', workloads: false, utcOffsetMin: 0 });
+  const start = liveReducer(initialLiveState(), {
+    type: 'started',
+    hello,
+    stats: 'on',
+    workloads: false,
+    utcOffsetMin: 0,
+  });
   const r = await renderApp(start, { cols: 80, rows: 24 });
   show('before first interval', r);
   r.unmount();
-  const q = await renderApp(liveFixture({ last: emptyWindow() }), { cols: 80, rows: 24 }, { initial: { panel: 'nic', lower: 'nic' } });
+  const q = await renderApp(
+    liveFixture({ last: emptyWindow() }),
+    { cols: 80, rows: 24 },
+    { initial: { panel: 'nic', lower: 'nic' } },
+  );
   show('quiet nic', q);
   q.unmount();
 }
@@ -46,7 +67,10 @@ if (want('error')) {
   const r = await renderApp(s, { cols: 80, rows: 24 });
   show('fatal', r);
   r.unmount();
-  const l = await renderApp(liveFixture({ last: busyWindow({ lost: new Map([['softirq/ring_full', 1234]]) }) }), { cols: 80, rows: 24 });
+  const l = await renderApp(liveFixture({ last: busyWindow({ lost: new Map([['softirq/ring_full', 1234]]) }) }), {
+    cols: 80,
+    rows: 24,
+  });
   show('lost', l);
   l.unmount();
 }

@@ -4,7 +4,16 @@
 import type { StatsMode } from '../../src/derive/live-state.js';
 import type { Window } from '../../src/reduce/totals.js';
 import { HIST_SLOTS, NAPI_WORK_SLOTS, EPOLL_RET_SLOTS, REC } from '../../src/stream/layout.js';
-import type { BurstRec, EpollRow, HardirqRow, Hello, NapiRow, SoftirqRow, VectorRow, VictimRow } from '../../src/stream/types.js';
+import type {
+  BurstRec,
+  EpollRow,
+  HardirqRow,
+  Hello,
+  NapiRow,
+  SoftirqRow,
+  VectorRow,
+  VictimRow,
+} from '../../src/stream/types.js';
 import { initialLiveState, liveReducer, type LiveEvent, type LiveState } from '../../src/derive/live-state.js';
 import type { NicQueue } from '../../src/derive/nic-rows.js';
 import type { WorkloadFeed } from '../../src/derive/workloads.js';
@@ -14,17 +23,47 @@ export const SEC = 1_000_000_000;
 export const T0_MS = Date.UTC(2026, 10, 22, 3, 0, 0);
 
 const PROGS = [
-  'irql_hi_entry', 'irql_hi_exit', 'irql_si_raise', 'irql_si_entry', 'irql_si_exit', 'irql_v_loc_en', 'irql_v_loc_ex',
-  'irql_napi_poll', 'irql_ep_wait_en', 'irql_ep_wait_ex',
+  'irql_hi_entry',
+  'irql_hi_exit',
+  'irql_si_raise',
+  'irql_si_entry',
+  'irql_si_exit',
+  'irql_v_loc_en',
+  'irql_v_loc_ex',
+  'irql_napi_poll',
+  'irql_ep_wait_en',
+  'irql_ep_wait_ex',
 ];
 const TRACEPOINTS = [
-  'irq_handler_entry', 'irq_handler_exit', 'softirq_raise', 'softirq_entry', 'softirq_exit', 'local_timer_entry', 'local_timer_exit',
-  'napi_poll', 'syscalls/sys_enter_epoll_wait', 'syscalls/sys_exit_epoll_wait',
+  'irq_handler_entry',
+  'irq_handler_exit',
+  'softirq_raise',
+  'softirq_entry',
+  'softirq_exit',
+  'local_timer_entry',
+  'local_timer_exit',
+  'napi_poll',
+  'syscalls/sys_enter_epoll_wait',
+  'syscalls/sys_exit_epoll_wait',
 ];
 
 export const hello: Hello = {
-  type: 'hello', version: 1, ncpus: 4, pmu: false, monoNs: 100n * BigInt(SEC), realtimeNs: BigInt(T0_MS) * 1_000_000n, kernel: '6.1.0-test', host: 'box',
-  windowNs: 100_000, burstPackets: 256, intervalMs: 60_000, ringBytes: 1 << 24, recordMask: 1 << REC.BURST, targetTgid: 0, tracefsMounted: false, softirqAsyncOnly: false,
+  type: 'hello',
+  version: 1,
+  ncpus: 4,
+  pmu: false,
+  monoNs: 100n * BigInt(SEC),
+  realtimeNs: BigInt(T0_MS) * 1_000_000n,
+  kernel: '6.1.0-test',
+  host: 'box',
+  windowNs: 100_000,
+  burstPackets: 256,
+  intervalMs: 60_000,
+  ringBytes: 1 << 24,
+  recordMask: 1 << REC.BURST,
+  targetTgid: 0,
+  tracefsMounted: false,
+  softirqAsyncOnly: false,
   progs: PROGS.map((name, i) => ({ name, tracepoint: TRACEPOINTS[i] ?? name, status: 'attached' as const, err: 0 })),
 };
 
@@ -32,33 +71,113 @@ export function hist(set: Record<number, number>, n = HIST_SLOTS): number[] {
   return Array.from({ length: n }, (_, i) => set[i] ?? 0);
 }
 
-function hr(cpu: number, irq: number, count: number, timeNs: number, maxNs: number, h: Record<number, number>): HardirqRow {
+function hr(
+  cpu: number,
+  irq: number,
+  count: number,
+  timeNs: number,
+  maxNs: number,
+  h: Record<number, number>,
+): HardirqRow {
   return { cpu, irq, count, timeNs, maxNs, hist: hist(h) };
 }
 
-function vr(cpu: number, vector: number, count: number, timeNs: number, maxNs: number, h: Record<number, number>): VectorRow {
+function vr(
+  cpu: number,
+  vector: number,
+  count: number,
+  timeNs: number,
+  maxNs: number,
+  h: Record<number, number>,
+): VectorRow {
   return { cpu, vector, count, timeNs, maxNs, hist: hist(h) };
 }
 
 function sr(cpu: number, vec: number, count: number, timeNs: number): SoftirqRow {
-  return { cpu, vec, count, timeNs, maxNs: 0, hist: hist({}), asyncCount: count, asyncTimeNs: timeNs, raised: count, raiseLatNs: 0, latHist: hist({}) };
+  return {
+    cpu,
+    vec,
+    count,
+    timeNs,
+    maxNs: 0,
+    hist: hist({}),
+    asyncCount: count,
+    asyncTimeNs: timeNs,
+    raised: count,
+    raiseLatNs: 0,
+    latHist: hist({}),
+  };
 }
 
-function nr(napiId: number, ifindex: number, cpu: number, dev: string, polls: number, packets: number, pollsAtBudget: number, bursts: number): NapiRow {
-  return { napiId, ifindex, cpu, dev, polls, packets, pollsAtBudget, bursts, budget: 64, workHist: hist({}, NAPI_WORK_SLOTS) };
+function nr(
+  napiId: number,
+  ifindex: number,
+  cpu: number,
+  dev: string,
+  polls: number,
+  packets: number,
+  pollsAtBudget: number,
+  bursts: number,
+): NapiRow {
+  return {
+    napiId,
+    ifindex,
+    cpu,
+    dev,
+    polls,
+    packets,
+    pollsAtBudget,
+    bursts,
+    budget: 64,
+    workHist: hist({}, NAPI_WORK_SLOTS),
+  };
 }
 
-function er(tgid: number, tid: number, comm: string, calls: number, waitNs: number, busyNs: number, events: number): EpollRow {
+function er(
+  tgid: number,
+  tid: number,
+  comm: string,
+  calls: number,
+  waitNs: number,
+  busyNs: number,
+  events: number,
+): EpollRow {
   return { tgid, tid, comm, calls, waitNs, busyNs, events, errors: 0, retHist: hist({}, EPOLL_RET_SLOTS) };
 }
 
-function vic(cpu: number, kind: VictimRow['kind'], id: number, tgid: number, comm: string, count: number, timeNs: number): VictimRow {
+function vic(
+  cpu: number,
+  kind: VictimRow['kind'],
+  id: number,
+  tgid: number,
+  comm: string,
+  count: number,
+  timeNs: number,
+): VictimRow {
   return { cpu, kind, id, tgid, comm, count, timeNs };
 }
 
-export function burst(cpu: number, napiId: number, ifindex: number, startS: number, packets: number, peak: number): BurstRec {
+export function burst(
+  cpu: number,
+  napiId: number,
+  ifindex: number,
+  startS: number,
+  packets: number,
+  peak: number,
+): BurstRec {
   const startNs = hello.monoNs + BigInt(Math.round(startS * SEC));
-  return { kind: 'burst', cpu, napiId, startNs, endNs: startNs + 250_000n, ifindex, packets, peakWindowPackets: peak, pollsAtBudget: 2, windows: 3 };
+  return {
+    kind: 'burst',
+    cpu,
+    napiId,
+    startNs,
+    endNs: startNs + 250_000n,
+    ifindex,
+    packets,
+    peakWindowPackets: peak,
+    pollsAtBudget: 2,
+    windows: 3,
+  };
 }
 
 /** The busy window: disk IRQs on CPU 1, NIC RX on CPU 0, loopback on CPUs 2 and 3. */
@@ -105,7 +224,11 @@ export function busyWindow(over: Partial<Window> = {}): Window {
       vic(2, 'vector', 1, 1200, 'nginx', 1200, 1_200_000),
       vic(0, 'vector', 0, 0, 'swapper/0', 250, 1_000_000),
     ],
-    irqNames: new Map([[36, 'virtio1-req.0'], [38, 'virtio2-input.0'], [39, 'virtio2-output.0']]),
+    irqNames: new Map([
+      [36, 'virtio1-req.0'],
+      [38, 'virtio2-input.0'],
+      [39, 'virtio2-output.0'],
+    ]),
     lost: new Map(),
     records: [0, 0, 0, 0, 0, 0, 2, 0],
     progStat: [
@@ -132,12 +255,39 @@ export function busyWindow(over: Partial<Window> = {}): Window {
 
 /** An interval with nothing in it (a quiet machine, or a filter's worst case). */
 export function emptyWindow(): Window {
-  return busyWindow({ hardirq: [], vector: [], softirq: [], napi: [], epoll: [], victim: [], progStat: [], bursts: [], burstsTotal: 0, records: [0, 0, 0, 0, 0, 0, 0, 0] });
+  return busyWindow({
+    hardirq: [],
+    vector: [],
+    softirq: [],
+    napi: [],
+    epoll: [],
+    victim: [],
+    progStat: [],
+    bursts: [],
+    burstsTotal: 0,
+    records: [0, 0, 0, 0, 0, 0, 0, 0],
+  });
 }
 
 export const queues: NicQueue[] = [
-  { dev: 'eth0', ifindex: 4, queue: 'rx-0', irq: 38, irqName: 'virtio2-input.0', affinity: [0, 1, 2, 3], effective: [0] },
-  { dev: 'eth0', ifindex: 4, queue: 'tx-0', irq: 39, irqName: 'virtio2-output.0', affinity: [0, 1, 2, 3], effective: [0] },
+  {
+    dev: 'eth0',
+    ifindex: 4,
+    queue: 'rx-0',
+    irq: 38,
+    irqName: 'virtio2-input.0',
+    affinity: [0, 1, 2, 3],
+    effective: [0],
+  },
+  {
+    dev: 'eth0',
+    ifindex: 4,
+    queue: 'tx-0',
+    irq: 39,
+    irqName: 'virtio2-output.0',
+    affinity: [0, 1, 2, 3],
+    effective: [0],
+  },
 ];
 
 /** Scales a window's time figures (for a history that varies). */
@@ -159,12 +309,28 @@ export const estimates: Extract<WorkloadFeed, { state: 'ready' }> = {
   periodsUsed: 20_250,
   estimates: [
     {
-      tgid: 1200, comm: 'nginx', periods: 76_000, cleanPeriods: 70_000, disruptedPeriods: 9_100, notEnoughData: null, note: null, mainCpu: 2,
-      tax: { value: 0.041, lo: 0.032, hi: 0.05, bound: false }, gain: { value: 0.0428, lo: 0.0331, hi: 0.0526, bound: false },
+      tgid: 1200,
+      comm: 'nginx',
+      periods: 76_000,
+      cleanPeriods: 70_000,
+      disruptedPeriods: 9_100,
+      notEnoughData: null,
+      note: null,
+      mainCpu: 2,
+      tax: { value: 0.041, lo: 0.032, hi: 0.05, bound: false },
+      gain: { value: 0.0428, lo: 0.0331, hi: 0.0526, bound: false },
     },
     {
-      tgid: 900, comm: 'memcached', periods: 5_000, cleanPeriods: 4_600, disruptedPeriods: 800, notEnoughData: null, note: null, mainCpu: 0,
-      tax: { value: 0.004, lo: -0.002, hi: 0.012, bound: true }, gain: { value: 0.004, lo: -0.002, hi: 0.0121, bound: true },
+      tgid: 900,
+      comm: 'memcached',
+      periods: 5_000,
+      cleanPeriods: 4_600,
+      disruptedPeriods: 800,
+      notEnoughData: null,
+      note: null,
+      mainCpu: 0,
+      tax: { value: 0.004, lo: -0.002, hi: 0.012, bound: true },
+      gain: { value: 0.004, lo: -0.002, hi: 0.0121, bound: true },
     },
   ],
 };

@@ -28,7 +28,9 @@ class FakeTracker implements MarkSource {
       ...this.state,
       tsNs: BigInt(n) * 10_000_000n,
       snapshots: n,
-      hardirq: new Map([['1:36', { cpu: 1, irq: 36, count: 100 * n, timeNs: 300_000 * n, maxNs: 5_000, hist: hist({ 11: 100 * n }) }]]),
+      hardirq: new Map([
+        ['1:36', { cpu: 1, irq: 36, count: 100 * n, timeNs: 300_000 * n, maxNs: 5_000, hist: hist({ 11: 100 * n }) }],
+      ]),
     };
     return Promise.resolve(this.state);
   }
@@ -41,7 +43,12 @@ test('sampler: one window per interval from two marks, the UI process CPU per in
   let micros = 0;
   const warnings: string[] = [];
   const s = new Sampler({
-    tracker, store, intervalS: 0.01, count: 3, onMark: (ts) => marks.push(ts), warnings: () => warnings,
+    tracker,
+    store,
+    intervalS: 0.01,
+    count: 3,
+    onMark: (ts) => marks.push(ts),
+    warnings: () => warnings,
     cpuMicros: () => (micros += 500),
   });
   warnings.push('something to say');
@@ -49,7 +56,10 @@ test('sampler: one window per interval from two marks, the UI process CPU per in
   const st = store.getState();
   assert.equal(st.intervals, 3);
   assert.equal(st.window?.durationNs, 10_000_000);
-  assert.deepEqual(st.window?.hardirq.map((r) => r.count), [100]);
+  assert.deepEqual(
+    st.window?.hardirq.map((r) => r.count),
+    [100],
+  );
   assert.equal(st.uiCpuFrac, 0.05, '500 us of CPU over a 10 ms window');
   assert.deepEqual(marks, [10_000_000n, 20_000_000n, 30_000_000n, 40_000_000n]);
   assert.deepEqual(st.warnings, ['something to say']);
@@ -82,14 +92,32 @@ test('sampler: a failing mark (the helper died) rejects run() with its error', a
 function periodRec(tgid: number, tid: number, startNs: number, endNs: number, cpu: number): Uint8Array {
   const f = LAYOUT.irqlens_period_rec.fields;
   return new StructWriter(LAYOUT.irqlens_period_rec.size)
-    .u16(f.kind, REC.PERIOD).u16(f.cpu_start, cpu).u32(f.tid, tid).u64(f.start_ns, startNs).u64(f.end_ns, endNs)
-    .u32(f.tgid, tgid).u16(f.cpu_end, cpu).u16(f.flags, PERIOD_STEAL).u32(f.events, 1).bytes;
+    .u16(f.kind, REC.PERIOD)
+    .u16(f.cpu_start, cpu)
+    .u32(f.tid, tid)
+    .u64(f.start_ns, startNs)
+    .u64(f.end_ns, endNs)
+    .u32(f.tgid, tgid)
+    .u16(f.cpu_end, cpu)
+    .u16(f.flags, PERIOD_STEAL)
+    .u32(f.events, 1).bytes;
 }
 
 function periodsMsg(fromNs: number, n: number): Message {
   const recs: Uint8Array[] = [];
   for (let i = 0; i < n; i++) recs.push(periodRec(1200, 1201, fromNs + i * 100_000, fromNs + i * 100_000 + 50_000, 2));
-  recs.push(eventRec({ kind: 'hardirq', cpu: 2, id: 36, tsNs: BigInt(fromNs + n * 100_000), durNs: 2_000, tgid: 0, arg0: 0, arg1: 0 }));
+  recs.push(
+    eventRec({
+      kind: 'hardirq',
+      cpu: 2,
+      id: 36,
+      tsNs: BigInt(fromNs + n * 100_000),
+      durNs: 2_000,
+      tgid: 0,
+      arg0: 0,
+      arg1: 0,
+    }),
+  );
   return { type: 'events', bytes: concat(...recs) };
 }
 
@@ -98,31 +126,65 @@ const SEC = 1_000_000_000;
 test('workload feed: measuring until the first epoch ends, then one estimate over the epoch span with its periods and hits', async () => {
   const feeds: WorkloadFeed[] = [];
   const inputs: EstimateInput[] = [];
-  const est: WorkloadEstimate = { tgid: 1200, comm: 'nginx', periods: 10, cleanPeriods: 9, disruptedPeriods: 1, tax: null, gain: null, notEnoughData: 'too few', note: null, mainCpu: 2 };
-  const feed = new WorkloadFeedCollector(hello, (input) => {
-    inputs.push(input);
-    return Promise.resolve([est]);
-  }, (f) => feeds.push(f), { everyS: 5, epochs: 2, maxPeriods: 1000, maxSeen: 1000, maxHits: 1000 });
+  const est: WorkloadEstimate = {
+    tgid: 1200,
+    comm: 'nginx',
+    periods: 10,
+    cleanPeriods: 9,
+    disruptedPeriods: 1,
+    tax: null,
+    gain: null,
+    notEnoughData: 'too few',
+    note: null,
+    mainCpu: 2,
+  };
+  const feed = new WorkloadFeedCollector(
+    hello,
+    (input) => {
+      inputs.push(input);
+      return Promise.resolve([est]);
+    },
+    (f) => feeds.push(f),
+    { everyS: 5, epochs: 2, maxPeriods: 1000, maxSeen: 1000, maxHits: 1000 },
+  );
   feed.add(periodsMsg(0, 5)); // before the first mark: not in any epoch
   feed.mark(1n * BigInt(SEC), 1000);
   feed.add(periodsMsg(2 * SEC, 10));
   feed.mark(3n * BigInt(SEC), 3000);
-  assert.deepEqual(feeds.map((f) => f.state), ['measuring', 'measuring']);
+  assert.deepEqual(
+    feeds.map((f) => f.state),
+    ['measuring', 'measuring'],
+  );
   assert.equal(feeds[1]?.state === 'measuring' ? feeds[1].collectedS : -1, 2);
   feed.mark(6n * BigInt(SEC), 6000);
   await new Promise((r) => setImmediate(r));
   assert.equal(inputs.length, 1);
-  assert.deepEqual([inputs[0]?.fromNs, inputs[0]?.toNs, inputs[0]?.periods.length, inputs[0]?.hits.length], [SEC, 6 * SEC, 10, 1]);
-  assert.deepEqual(feeds.at(-1), { state: 'ready', atMs: 6000, spanS: 5, estimates: [est], periodsSeen: 10, periodsUsed: 10 });
+  assert.deepEqual(
+    [inputs[0]?.fromNs, inputs[0]?.toNs, inputs[0]?.periods.length, inputs[0]?.hits.length],
+    [SEC, 6 * SEC, 10, 1],
+  );
+  assert.deepEqual(feeds.at(-1), {
+    state: 'ready',
+    atMs: 6000,
+    spanS: 5,
+    estimates: [est],
+    periodsSeen: 10,
+    periodsUsed: 10,
+  });
 });
 
 test('workload feed: busy periods beyond the bound are thinned to every k-th, evenly over the epoch', async () => {
   const inputs: EstimateInput[] = [];
   const feeds: WorkloadFeed[] = [];
-  const feed = new WorkloadFeedCollector(hello, (input) => {
-    inputs.push(input);
-    return Promise.resolve([]);
-  }, (f) => feeds.push(f), { everyS: 5, epochs: 1, maxPeriods: 100, maxSeen: 10_000, maxHits: 10_000 });
+  const feed = new WorkloadFeedCollector(
+    hello,
+    (input) => {
+      inputs.push(input);
+      return Promise.resolve([]);
+    },
+    (f) => feeds.push(f),
+    { everyS: 5, epochs: 1, maxPeriods: 100, maxSeen: 10_000, maxHits: 10_000 },
+  );
   feed.mark(0n, 0);
   for (let i = 0; i < 10; i++) feed.add(periodsMsg(i * 400_000_000, 70)); // 700 periods
   feed.mark(5n * BigInt(SEC), 5000);
@@ -138,10 +200,15 @@ test('workload feed: busy periods beyond the bound are thinned to every k-th, ev
 
 test('workload feed: an epoch that has decoded its budget of busy periods stops there', async () => {
   const inputs: EstimateInput[] = [];
-  const feed = new WorkloadFeedCollector(hello, (input) => {
-    inputs.push(input);
-    return Promise.resolve([]);
-  }, () => undefined, { everyS: 5, epochs: 1, maxPeriods: 100, maxSeen: 140, maxHits: 10_000 });
+  const feed = new WorkloadFeedCollector(
+    hello,
+    (input) => {
+      inputs.push(input);
+      return Promise.resolve([]);
+    },
+    () => undefined,
+    { everyS: 5, epochs: 1, maxPeriods: 100, maxSeen: 140, maxHits: 10_000 },
+  );
   feed.mark(0n, 0);
   for (let i = 0; i < 10; i++) feed.add(periodsMsg(i * 400_000_000, 70));
   feed.mark(5n * BigInt(SEC), 5000);
@@ -153,10 +220,15 @@ test('workload feed: an epoch that has decoded its budget of busy periods stops 
 test('workload feed: an epoch whose interrupts fill up stops collecting there, and an estimate never spans the gap it leaves', async () => {
   const inputs: EstimateInput[] = [];
   const o: FeedOptions = { everyS: 5, epochs: 2, maxPeriods: 1000, maxSeen: 1000, maxHits: 1 };
-  const feed = new WorkloadFeedCollector(hello, (input) => {
-    inputs.push(input);
-    return Promise.resolve([]);
-  }, () => undefined, o);
+  const feed = new WorkloadFeedCollector(
+    hello,
+    (input) => {
+      inputs.push(input);
+      return Promise.resolve([]);
+    },
+    () => undefined,
+    o,
+  );
   feed.mark(0n, 0);
   feed.add(periodsMsg(1 * SEC, 30)); // its interrupt reaches the cap: this epoch stops after this frame
   feed.add(periodsMsg(2 * SEC, 30)); // ignored
@@ -165,7 +237,11 @@ test('workload feed: an epoch whose interrupts fill up stops collecting there, a
   const first = inputs[0];
   assert.ok(first);
   assert.equal(first.periods.length, 30);
-  assert.equal(first.toNs, SEC + 30 * 100_000 + 2_000 - 20_000_000, 'ends at the last record seen less the flush margin');
+  assert.equal(
+    first.toNs,
+    SEC + 30 * 100_000 + 2_000 - 20_000_000,
+    'ends at the last record seen less the flush margin',
+  );
   // the next epoch has busy periods and no interrupts: it does not stop
   const later = [6, 7, 8, 8.5, 9].map((t) => periodRec(1200, 1201, t * SEC, t * SEC + 50_000, 2));
   feed.add({ type: 'events', bytes: concat(...later) });
@@ -173,12 +249,21 @@ test('workload feed: an epoch whose interrupts fill up stops collecting there, a
   await new Promise((r) => setImmediate(r));
   const second = inputs[1];
   assert.ok(second);
-  assert.deepEqual([second.fromNs, second.toNs, second.periods.length], [5 * SEC, 10 * SEC, 5], 'the stopped epoch before it is left out');
+  assert.deepEqual(
+    [second.fromNs, second.toNs, second.periods.length],
+    [5 * SEC, 10 * SEC, 5],
+    'the stopped epoch before it is left out',
+  );
 });
 
 test('workload feed: a failing estimate is reported, not thrown', async () => {
   const feeds: WorkloadFeed[] = [];
-  const feed = new WorkloadFeedCollector(hello, () => Promise.reject(new Error('singular design')), (f) => feeds.push(f), { everyS: 1, epochs: 1, maxPeriods: 10, maxSeen: 10, maxHits: 10 });
+  const feed = new WorkloadFeedCollector(
+    hello,
+    () => Promise.reject(new Error('singular design')),
+    (f) => feeds.push(f),
+    { everyS: 1, epochs: 1, maxPeriods: 10, maxSeen: 10, maxHits: 10 },
+  );
   feed.mark(0n, 0);
   feed.mark(2n * BigInt(SEC), 2000);
   await new Promise((r) => setImmediate(r));
@@ -186,8 +271,18 @@ test('workload feed: a failing estimate is reported, not thrown', async () => {
 });
 
 function synthInput(): EstimateInput {
-  const s = synth({ periodsPerThread: 1500, kinds: [{ kind: 'device', ratePerSec: 5_000, handlerNs: 3_000, penaltyNs: 6_000 }] });
-  return { hello, periods: s.periods, hits: s.hits, comms: [[1000, 'echo']], fromNs: s.trace.startNs, toNs: s.trace.endNs };
+  const s = synth({
+    periodsPerThread: 1500,
+    kinds: [{ kind: 'device', ratePerSec: 5_000, handlerNs: 3_000, penaltyNs: 6_000 }],
+  });
+  return {
+    hello,
+    periods: s.periods,
+    hits: s.hits,
+    comms: [[1000, 'echo']],
+    fromNs: s.trace.startNs,
+    toNs: s.trace.endNs,
+  };
 }
 
 test('estimate: the tax of a synthetic workload with a known penalty, with its interval, name and main CPU', () => {

@@ -24,9 +24,28 @@ import { busyWindow, burst, emptyWindow, estimates, hello, liveFixture, queues, 
 const G = glyphsOf({ color: false, unicode: false });
 
 test('formatting: rates, shares, durations and counts fit short columns and show zero as 0', () => {
-  assert.deepEqual([0, -3, NaN, 0.5, 42, 950, 1234, 12_345, 1_234_567, 12_345_678].map(fmtRate), ['0', '0', '0', '0.5', '42', '950', '1.2k', '12k', '1.2M', '12M']);
+  assert.deepEqual([0, -3, NaN, 0.5, 42, 950, 1234, 12_345, 1_234_567, 12_345_678].map(fmtRate), [
+    '0',
+    '0',
+    '0',
+    '0.5',
+    '42',
+    '950',
+    '1.2k',
+    '12k',
+    '1.2M',
+    '12M',
+  ]);
   assert.deepEqual([0, 0.00001, 0.0042, 0.123, 1.5].map(fmtPct), ['0', '<0.01', '0.42', '12.3', '150']);
-  assert.deepEqual([0, 850, 1234, 12_345, 123_456, 1_234_567, 2.5e9].map(fmtDur), ['0', '850ns', '1.23us', '12.3us', '123us', '1.23ms', '2.50s']);
+  assert.deepEqual([0, 850, 1234, 12_345, 123_456, 1_234_567, 2.5e9].map(fmtDur), [
+    '0',
+    '850ns',
+    '1.23us',
+    '12.3us',
+    '123us',
+    '1.23ms',
+    '2.50s',
+  ]);
   assert.deepEqual([0, 9999, 12_345].map(fmtCount), ['0', '9999', '12k']);
   assert.equal(fmtClock(T0_MS + 7_250, 0, true), '03:00:07.250');
   assert.equal(fmtClock(T0_MS, 60), '04:00:00');
@@ -55,7 +74,10 @@ test('per-CPU rows: shares of the interval by source and softirq vector, all-CPU
   assert.equal(c1.irqsPerSec, 5250);
   const all = allCpusRow(rows);
   assert.equal(all.cpu, -1);
-  assert.equal(all.irqsPerSec, rows.reduce((a, r) => a + r.irqsPerSec, 0));
+  assert.equal(
+    all.irqsPerSec,
+    rows.reduce((a, r) => a + r.irqsPerSec, 0),
+  );
   assert.ok(Math.abs(all.totalFrac - rows.reduce((a, r) => a + r.totalFrac, 0) / 4) < 1e-12);
   // a zero-length window divides by nothing
   const z = cpuRows(busyWindow({ durationNs: 0 }));
@@ -69,7 +91,13 @@ test('IRQ rows merge CPUs, name IRQs from the snapshot and say whom they interru
   assert.deepEqual(disk.cpus, [1]);
   assert.equal(disk.perSec, 5000);
   assert.equal(disk.meanNs, 3000);
-  assert.deepEqual(disk.victims.map((v) => [v.comm, v.share]), [['(idle)', 0.6], ['nginx', 0.4]]);
+  assert.deepEqual(
+    disk.victims.map((v) => [v.comm, v.share]),
+    [
+      ['(idle)', 0.6],
+      ['nginx', 0.4],
+    ],
+  );
   const timer = rows.find((r) => r.name === 'LOCAL_TIMER');
   assert.deepEqual(timer?.cpus, [0, 1, 2, 3]);
   assert.equal(timer?.irq, null);
@@ -78,12 +106,15 @@ test('IRQ rows merge CPUs, name IRQs from the snapshot and say whom they interru
 
 test('NIC rows: queue -> IRQ -> CPU -> NAPI, unclaimed NAPI instances (backlog) listed without a queue, none counted twice', () => {
   const rows = nicRows(busyWindow(), queues);
-  assert.deepEqual(rows.map((r) => [r.dev, r.queue, r.irq, r.cpu, r.napiId, r.pktPerSec]), [
-    ['eth0', 'rx-0', 38, 0, 8193, 12_000],
-    ['eth0', 'tx-0', 39, 0, null, 0],
-    ['(backlog)', null, null, 2, 0, 40_000],
-    ['(backlog)', null, null, 3, 0, 38_000],
-  ]);
+  assert.deepEqual(
+    rows.map((r) => [r.dev, r.queue, r.irq, r.cpu, r.napiId, r.pktPerSec]),
+    [
+      ['eth0', 'rx-0', 38, 0, 8193, 12_000],
+      ['eth0', 'tx-0', 39, 0, null, 0],
+      ['(backlog)', null, null, 2, 0, 40_000],
+      ['(backlog)', null, null, 3, 0, 38_000],
+    ],
+  );
   // two queues whose IRQs hit the same CPU must not both claim the one NAPI instance
   const rx = queues[0];
   assert.ok(rx);
@@ -110,7 +141,9 @@ test('tool cost, sampled statistics: ns per event from a window where they were 
   const full = busyWindow();
   const ns = bpfNsPerEvent(full);
   // the same workload, statistics on for a tenth of the window: a tenth of the runs and of the run time
-  const sampled = busyWindow({ progStat: full.progStat.map((p) => ({ ...p, runCnt: p.runCnt / 10, runTimeNs: p.runTimeNs / 10 })) });
+  const sampled = busyWindow({
+    progStat: full.progStat.map((p) => ({ ...p, runCnt: p.runCnt / 10, runTimeNs: p.runTimeNs / 10 })),
+  });
   for (const [g, v] of bpfNsPerEvent(sampled)) assert.ok(Math.abs(v - (ns.get(g) ?? 0)) < 1e-9, g);
   // a window with statistics off (no runs) measures nothing, and the last sample carries the cost
   const off = busyWindow({ progStat: full.progStat.map((p) => ({ ...p, runCnt: 0, runTimeNs: 0 })) });
@@ -134,14 +167,26 @@ test('workload rows: busy and idle per process from epoll counters, interrupts f
   assert.equal(nginx?.estimate, null);
   const withEst = workloadRows(busyWindow(), estimates);
   assert.equal(withEst.find((r) => r.tgid === 1200)?.estimate?.tax?.value, 0.041);
-  assert.deepEqual([...taxByCpu(estimates).entries()].map(([cpu, e]) => [cpu, e.comm]), [[2, 'nginx'], [0, 'memcached']]);
+  assert.deepEqual(
+    [...taxByCpu(estimates).entries()].map(([cpu, e]) => [cpu, e.comm]),
+    [
+      [2, 'nginx'],
+      [0, 'memcached'],
+    ],
+  );
   assert.equal(taxByCpu({ state: 'measuring', collectedS: 1, needS: 5 }).size, 0);
 });
 
 test('burst log: wall-clock time to the millisecond, newest first, bounded', () => {
   assert.equal(wallMs(hello, hello.monoNs + 7_250_000_000n), T0_MS + 7250);
   let log = appendBursts([], busyWindow(), new Map([[4, 'eth0']]));
-  assert.deepEqual(log.map((b) => [b.dev, b.atMs - T0_MS]), [['(backlog)', 7500], ['eth0', 7250]]);
+  assert.deepEqual(
+    log.map((b) => [b.dev, b.atMs - T0_MS]),
+    [
+      ['(backlog)', 7500],
+      ['eth0', 7250],
+    ],
+  );
   const many = Array.from({ length: MAX_BURST_LOG + 50 }, (_, i) => burst(0, 1, 4, i / 1000, 300, 260));
   log = appendBursts(log, busyWindow({ bursts: many }), new Map());
   assert.equal(log.length, MAX_BURST_LOG);
@@ -164,8 +209,21 @@ test('columns: the least important drop first when narrow, the flexible one take
     { key: 'b', label: 'B', width: 4, align: 'right', keep: 20 },
     { key: 'c', label: 'C', width: 4, align: 'left', keep: 50, flex: true },
   ];
-  assert.deepEqual(layoutColumns(cols, 20).map((c) => [c.key, c.width]), [['a', 4], ['b', 4], ['c', 10]]);
-  assert.deepEqual(layoutColumns(cols, 10).map((c) => [c.key, c.width]), [['a', 4], ['c', 5]]);
+  assert.deepEqual(
+    layoutColumns(cols, 20).map((c) => [c.key, c.width]),
+    [
+      ['a', 4],
+      ['b', 4],
+      ['c', 10],
+    ],
+  );
+  assert.deepEqual(
+    layoutColumns(cols, 10).map((c) => [c.key, c.width]),
+    [
+      ['a', 4],
+      ['c', 5],
+    ],
+  );
   assert.equal(fit('virtio1-req.0', 8, 'left', G), 'virtio1~');
   assert.equal(fit('42', 5, 'right', G), '   42');
 });
@@ -183,7 +241,11 @@ test('filter language: cpu lists and ranges, irq/dev/proc terms, bare text; bad 
   assert.ok(matchCpu(parseFilter('').filter, 7));
   assert.ok(!matchCpu(parseFilter('cpu:1').filter, 0));
   const rows = irqRows(busyWindow());
-  const names = (f: string) => rows.filter((r) => matchIrq(parseFilter(f).filter, r)).map((r) => r.name).sort();
+  const names = (f: string) =>
+    rows
+      .filter((r) => matchIrq(parseFilter(f).filter, r))
+      .map((r) => r.name)
+      .sort();
   assert.deepEqual(names('cpu:1'), ['LOCAL_TIMER', 'virtio1-req.0']);
   assert.deepEqual(names('proc:memcached'), ['virtio2-input.0']);
   assert.deepEqual(names('irq:36'), ['virtio1-req.0']);
@@ -200,17 +262,32 @@ test('UI reducer: focus cycles through panels, sort cycles per panel, interval s
   const sorted = run({ type: 'focus-next' }, { type: 'cycle-sort' });
   assert.equal(sortKey(sorted, 'irqs'), 'rate');
   assert.equal(sortKey(sorted, 'cpus'), 'cpu');
-  assert.equal(sortKey(run({ type: 'focus-next' }, ...Array<UiAction>(5).fill({ type: 'cycle-sort' })), 'irqs'), 'time');
+  assert.equal(
+    sortKey(run({ type: 'focus-next' }, ...Array<UiAction>(5).fill({ type: 'cycle-sort' })), 'irqs'),
+    'time',
+  );
   assert.equal(run({ type: 'interval-longer' }).intervalS, 2);
-  assert.equal(run({ type: 'interval-shorter' }, { type: 'interval-shorter' }, { type: 'interval-shorter' }).intervalS, 0.25);
+  assert.equal(
+    run({ type: 'interval-shorter' }, { type: 'interval-shorter' }, { type: 'interval-shorter' }).intervalS,
+    0.25,
+  );
   assert.equal(uiReducer({ ...initialUiState(3) }, { type: 'interval-longer' }).intervalS, 5);
   assert.equal(uiReducer({ ...initialUiState(10) }, { type: 'interval-longer' }).intervalS, 10);
-  const typed = run({ type: 'filter-start' }, { type: 'filter-type', text: 'cpu:12' }, { type: 'filter-backspace' }, { type: 'filter-apply' });
+  const typed = run(
+    { type: 'filter-start' },
+    { type: 'filter-type', text: 'cpu:12' },
+    { type: 'filter-backspace' },
+    { type: 'filter-apply' },
+  );
   assert.deepEqual([typed.filter, typed.editing], ['cpu:1', null]);
   const cancelled = uiReducer(uiReducer(typed, { type: 'filter-start' }), { type: 'filter-cancel' });
   assert.equal(cancelled.filter, 'cpu:1');
   assert.equal(run({ type: 'toggle-pause' }).paused, true);
-  assert.equal(run({ type: 'notice', text: 'x' }, { type: 'focus-next' }).notice, null, 'any other key clears a notice');
+  assert.equal(
+    run({ type: 'notice', text: 'x' }, { type: 'focus-next' }).notice,
+    null,
+    'any other key clears a notice',
+  );
 });
 
 test('keys: commands outside the filter prompt, text inside it; q and Ctrl-C quit', () => {
@@ -235,7 +312,10 @@ test('status line: the tool cost is always there; lost records turn it into a wa
   assert.equal(statusLine(initialLiveState()).text, 'cost: waiting for the first interval...');
   const ok = statusLine(liveFixture());
   assert.equal(ok.warn, false);
-  assert.match(ok.text, /^cost: 214k ev\/s {2}BPF 3\.91% {2}ui 1\.20% {2}lost 0 \| ns\/ev irq 250 soft 207 vec 273 napi 111 epoll 250$/);
+  assert.match(
+    ok.text,
+    /^cost: 214k ev\/s {2}BPF 3\.91% {2}ui 1\.20% {2}lost 0 \| ns\/ev irq 250 soft 207 vec 273 napi 111 epoll 250$/,
+  );
   const lossy = statusLine(liveFixture({ last: busyWindow({ lost: new Map([['burst/ring_full', 7]]) }) }));
   assert.equal(lossy.warn, true);
   assert.match(lossy.text, /LOST 7 \(burst\/ring_full\)/);
@@ -254,9 +334,23 @@ test('live reducer: intervals add history and bursts, count lost records, keep t
 });
 
 test('every frame has the height of the terminal less one line, and no line is wider than the terminal', () => {
-  const states = [initialLiveState(), liveFixture(), liveFixture({ workloads: estimates }), liveFixture({ last: emptyWindow() })];
-  const uis: UiState[] = [initialUiState(), { ...initialUiState(), help: true }, { ...initialUiState(), panel: 'workloads', lower: 'workloads' }];
-  for (const size of [{ cols: 80, rows: 24 }, { cols: 120, rows: 40 }, { cols: 60, rows: 14 }, { cols: 200, rows: 60 }]) {
+  const states = [
+    initialLiveState(),
+    liveFixture(),
+    liveFixture({ workloads: estimates }),
+    liveFixture({ last: emptyWindow() }),
+  ];
+  const uis: UiState[] = [
+    initialUiState(),
+    { ...initialUiState(), help: true },
+    { ...initialUiState(), panel: 'workloads', lower: 'workloads' },
+  ];
+  for (const size of [
+    { cols: 80, rows: 24 },
+    { cols: 120, rows: 40 },
+    { cols: 60, rows: 14 },
+    { cols: 200, rows: 60 },
+  ]) {
     for (const live of states) {
       for (const ui of uis) {
         for (const unicode of [true, false]) {
@@ -267,5 +361,10 @@ test('every frame has the height of the terminal less one line, and no line is w
       }
     }
   }
-  assert.match(screenLines(buildScreen(liveFixture(), initialUiState(), { cols: 40, rows: 10 }, { color: false, unicode: false }))[0] ?? '', /too small/);
+  assert.match(
+    screenLines(
+      buildScreen(liveFixture(), initialUiState(), { cols: 40, rows: 10 }, { color: false, unicode: false }),
+    )[0] ?? '',
+    /too small/,
+  );
 });

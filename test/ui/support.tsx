@@ -82,12 +82,23 @@ async function settle(frame: () => string): Promise<void> {
 }
 
 /** Renders the app on a fake terminal of `size` (the app reads the size from the terminal, as in production). */
-export async function renderApp(state: LiveState, size: Size, o: { theme?: Theme; initial?: Partial<UiState> } = {}): Promise<Rendered> {
+export async function renderApp(
+  state: LiveState,
+  size: Size,
+  o: { theme?: Theme; initial?: Partial<UiState> } = {},
+): Promise<Rendered> {
   columns = size.cols;
   rows = size.rows;
   const source = new TestSource(state);
   const controller = new TestController();
-  const r = render(<App source={source} controller={controller} theme={o.theme ?? PLAIN} {...(o.initial ? { initial: o.initial } : {})} />);
+  const r = render(
+    <App
+      source={source}
+      controller={controller}
+      theme={o.theme ?? PLAIN}
+      {...(o.initial ? { initial: o.initial } : {})}
+    />,
+  );
   await tick();
   return {
     frame: () => r.lastFrame() ?? '',
@@ -117,4 +128,13 @@ export async function renderApp(state: LiveState, size: Size, o: { theme?: Theme
   };
 }
 
-export const KEY = { tab: '\t', shiftTab: '\x1b[Z', right: '\x1b[C', left: '\x1b[D', enter: '\r', escape: '\x1b', backspace: '\x7f', ctrlC: '\x03' };
+export const KEY = {
+  tab: '\t',
+  shiftTab: '\x1b[Z',
+  right: '\x1b[C',
+  left: '\x1b[D',
+  enter: '\r',
+  escape: '\x1b',
+  backspace: '\x7f',
+  ctrlC: '\x03',
+};

@@ -35,14 +35,42 @@ export function descendants(root: number): { pid: number; comm: string }[] {
 }
 
 export class TmuxSession {
-  private constructor(readonly socket: string, readonly cols: number, readonly rows: number) {}
+  private constructor(
+    readonly socket: string,
+    readonly cols: number,
+    readonly rows: number,
+  ) {}
 
   /** Starts `command` (a shell command line) in a detached session of cols x rows. */
-  static async start(command: string, cols: number, rows: number, env: Record<string, string> = {}): Promise<TmuxSession> {
+  static async start(
+    command: string,
+    cols: number,
+    rows: number,
+    env: Record<string, string> = {},
+  ): Promise<TmuxSession> {
     const socket = `irqlens-e2e-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     const s = new TmuxSession(socket, cols, rows);
     const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-    await execa('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'e2e', '-x', String(cols), '-y', String(rows), ...envArgs, command], { timeout: 10_000 });
+    await execa(
+      'tmux',
+      [
+        '-L',
+        socket,
+        '-f',
+        '/dev/null',
+        'new-session',
+        '-d',
+        '-s',
+        'e2e',
+        '-x',
+        String(cols),
+        '-y',
+        String(rows),
+        ...envArgs,
+        command,
+      ],
+      { timeout: 10_000 },
+    );
     return s;
   }
 

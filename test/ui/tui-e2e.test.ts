@@ -35,7 +35,12 @@ interface Running {
 }
 
 /** Starts `irqlens top` in a fresh tmux session; resolves once the UI shows an interval and the helper runs. */
-async function startTop(cols: number, rows: number, env: Record<string, string> = {}, args: string[] = []): Promise<Running> {
+async function startTop(
+  cols: number,
+  rows: number,
+  env: Record<string, string> = {},
+  args: string[] = [],
+): Promise<Running> {
   const sttyFile = join(scratch, `stty-${sessions.length}.txt`);
   // after irqlens: its exit code and the terminal modes, then wait to be killed (the pane stays readable)
   const cmd = `node ${cli} top ${args.join(' ')}; echo "irqlens-exit=$?"; stty -a > ${sttyFile}; exec sleep 600`;
@@ -111,69 +116,87 @@ async function irqsFiredBy(load: () => Promise<unknown>): Promise<string[]> {
   return fired.sort((a, b) => b[1] - a[1]).map(([n]) => n);
 }
 
-test('irqlens top in a 120x40 terminal: disk IRQ names and NET_RX under load, p pauses, ? helps, q exits and cleans up', { skip: kernelSkip, timeout: 120_000 }, async () => {
-  assertCanRun();
-  const r = await startTop(120, 40);
-  // colour is on by default: the title is drawn inverse
-  assert.match(await r.tmux.capture(true), INVERSE);
+test(
+  'irqlens top in a 120x40 terminal: disk IRQ names and NET_RX under load, p pauses, ? helps, q exits and cleans up',
+  { skip: kernelSkip, timeout: 120_000 },
+  async () => {
+    assertCanRun();
+    const r = await startTop(120, 40);
+    // colour is on by default: the title is drawn inverse
+    assert.match(await r.tmux.capture(true), INVERSE);
 
-  // load while collecting screens: each shows only its own interval
-  const screens: string[] = [];
-  let loading = true;
-  const watcher = (async () => {
-    while (loading) {
-      screens.push(await r.tmux.capture());
-      await sleep(250);
-    }
-  })();
-  const [fired] = await Promise.all([
-    irqsFiredBy(() => diskLoad(20_000)),
-    loopbackTraffic(4000),
-  ]);
-  await sleep(1500); // the interval that ends after the load
-  loading = false;
-  await watcher;
-  screens.push(await r.tmux.capture());
+    // load while collecting screens: each shows only its own interval
+    const screens: string[] = [];
+    let loading = true;
+    const watcher = (async () => {
+      while (loading) {
+        screens.push(await r.tmux.capture());
+        await sleep(250);
+      }
+    })();
+    const [fired] = await Promise.all([irqsFiredBy(() => diskLoad(20_000)), loopbackTraffic(4000)]);
+    await sleep(1500); // the interval that ends after the load
+    loading = false;
+    await watcher;
+    screens.push(await r.tmux.capture());
 
-  const disk = fired.find((n) => /req|virtio|nvme|ahci|ata|sd/.test(n)) ?? fired[0];
-  assert.ok(disk, 'dd raised at least one device IRQ');
-  // the disk IRQ's row at the rate dd drove it, not just its background trickle
-  const busy = screens.find((s) => (irqRate(s, disk) ?? 0) >= 200);
-  assert.ok(busy, `no screen showed ${disk} at >= 200/s; the last one:\n${screens.at(-1) ?? ''}`);
-  if (process.env.IRQLENS_E2E_VERBOSE) process.stderr.write(`disk IRQ ${disk}; a screen under load:\n${busy}\n`);
-  assert.ok(screens.some((s) => cpuColumn(s, 'NET_RX').some((v) => v > 0)), `no screen showed NET_RX above 0; the last one:\n${screens.at(-1) ?? ''}`);
+    const disk = fired.find((n) => /req|virtio|nvme|ahci|ata|sd/.test(n)) ?? fired[0];
+    assert.ok(disk, 'dd raised at least one device IRQ');
+    // the disk IRQ's row at the rate dd drove it, not just its background trickle
+    const busy = screens.find((s) => (irqRate(s, disk) ?? 0) >= 200);
+    assert.ok(busy, `no screen showed ${disk} at >= 200/s; the last one:\n${screens.at(-1) ?? ''}`);
+    if (process.env.IRQLENS_E2E_VERBOSE) process.stderr.write(`disk IRQ ${disk}; a screen under load:\n${busy}\n`);
+    assert.ok(
+      screens.some((s) => cpuColumn(s, 'NET_RX').some((v) => v > 0)),
+      `no screen showed NET_RX above 0; the last one:\n${screens.at(-1) ?? ''}`,
+    );
 
-  // p freezes the frame (clock included) across intervals; p again lets it move
-  await r.tmux.keys('p');
-  const paused = await r.tmux.waitFor('PAUSED', (s) => s.includes('PAUSED'), 5000);
-  await sleep(2200);
-  assert.equal(await r.tmux.capture(), paused, 'nothing moved while paused');
-  await r.tmux.keys('p');
-  await r.tmux.waitFor('the clock to move again', (s) => !s.includes('PAUSED') && s.split('\n')[0] !== paused.split('\n')[0], 5000);
+    // p freezes the frame (clock included) across intervals; p again lets it move
+    await r.tmux.keys('p');
+    const paused = await r.tmux.waitFor('PAUSED', (s) => s.includes('PAUSED'), 5000);
+    await sleep(2200);
+    assert.equal(await r.tmux.capture(), paused, 'nothing moved while paused');
+    await r.tmux.keys('p');
+    await r.tmux.waitFor(
+      'the clock to move again',
+      (s) => !s.includes('PAUSED') && s.split('\n')[0] !== paused.split('\n')[0],
+      5000,
+    );
 
-  // ? shows the help, ? closes it; tab moves the focus
-  await r.tmux.keys('?');
-  await r.tmux.waitFor('the help', (s) => /^keys$/m.test(s) && s.includes('pause or resume the display'), 5000);
-  await r.tmux.keys('?', 'Tab');
-  await r.tmux.waitFor('the IRQ panel focused', (s) => s.includes('[top IRQs]'), 5000);
+    // ? shows the help, ? closes it; tab moves the focus
+    await r.tmux.keys('?');
+    await r.tmux.waitFor('the help', (s) => /^keys$/m.test(s) && s.includes('pause or resume the display'), 5000);
+    await r.tmux.keys('?', 'Tab');
+    await r.tmux.waitFor('the IRQ panel focused', (s) => s.includes('[top IRQs]'), 5000);
 
-  await r.tmux.keys('q');
-  await assertCleanExit(r, 0);
-});
+    await r.tmux.keys('q');
+    await assertCleanExit(r, 0);
+  },
+);
 
-test('irqlens top at 80x24 with NO_COLOR: everything fits, no colour codes; Ctrl-C exits and cleans up', { skip: kernelSkip, timeout: 60_000 }, async () => {
-  assertCanRun();
-  const r = await startTop(80, 24, { NO_COLOR: '1' });
-  const screen = await r.tmux.capture();
-  const lines = screen.split('\n');
-  assert.ok(lines.every((l) => Array.from(l).length <= 80));
-  assert.match(lines[0] ?? '', /^irqlens {2}\S+ .* every 1s {2}\? help$/);
-  assert.ok(lines.some((l) => l.startsWith('CPU  irq%  vec% soft% top softirqs %')), screen);
-  assert.ok(lines.some((l) => l.startsWith('[CPUs]  top IRQs')), screen);
-  assert.ok(!(await r.tmux.capture(true)).includes(`${ESC}[`), 'NO_COLOR: no styles at all');
-  await r.tmux.keys('C-c');
-  await assertCleanExit(r, 0);
-});
+test(
+  'irqlens top at 80x24 with NO_COLOR: everything fits, no colour codes; Ctrl-C exits and cleans up',
+  { skip: kernelSkip, timeout: 60_000 },
+  async () => {
+    assertCanRun();
+    const r = await startTop(80, 24, { NO_COLOR: '1' });
+    const screen = await r.tmux.capture();
+    const lines = screen.split('\n');
+    assert.ok(lines.every((l) => Array.from(l).length <= 80));
+    assert.match(lines[0] ?? '', /^irqlens {2}\S+ .* every 1s {2}\? help$/);
+    assert.ok(
+      lines.some((l) => l.startsWith('CPU  irq%  vec% soft% top softirqs %')),
+      screen,
+    );
+    assert.ok(
+      lines.some((l) => l.startsWith('[CPUs]  top IRQs')),
+      screen,
+    );
+    assert.ok(!(await r.tmux.capture(true)).includes(`${ESC}[`), 'NO_COLOR: no styles at all');
+    await r.tmux.keys('C-c');
+    await assertCleanExit(r, 0);
+  },
+);
 
 test('irqlens top ends cleanly on SIGTERM', { skip: kernelSkip, timeout: 60_000 }, async () => {
   assertCanRun();
@@ -182,19 +205,31 @@ test('irqlens top ends cleanly on SIGTERM', { skip: kernelSkip, timeout: 60_000 
   await assertCleanExit(r, 0);
 });
 
-test('irqlens top: the helper dying is an error that ends the UI with the terminal restored and the reason printed', { skip: kernelSkip, timeout: 60_000 }, async () => {
-  assertCanRun();
-  const r = await startTop(100, 30, {}, ['--interval', '5']);
-  process.kill(r.helper, 'SIGKILL');
-  const screen = await assertCleanExit(r, 1);
-  assert.match(screen, /^irqlens: the helper was killed by SIGKILL$/m);
-});
+test(
+  'irqlens top: the helper dying is an error that ends the UI with the terminal restored and the reason printed',
+  { skip: kernelSkip, timeout: 60_000 },
+  async () => {
+    assertCanRun();
+    const r = await startTop(100, 30, {}, ['--interval', '5']);
+    process.kill(r.helper, 'SIGKILL');
+    const screen = await assertCleanExit(r, 1);
+    assert.match(screen, /^irqlens: the helper was killed by SIGKILL$/m);
+  },
+);
 
-test('irqlens top without a terminal prints plain text per interval, no escape sequences', { skip: kernelSkip, timeout: 60_000 }, async () => {
-  assertCanRun();
-  const r = await execa('node', [cli, 'top', '--count', '2', '--interval', '0.5'], { reject: false, timeout: 30_000, stdin: 'ignore' });
-  assert.equal(r.exitCode, 0, r.stderr);
-  assert.ok(!r.stdout.includes(ESC), 'no escape sequences in plain output');
-  assert.match(r.stdout, /^irqlens on \S+, kernel /);
-  assert.equal(r.stdout.match(/^\d\d:\d\d:\d\d {2}CPU {2}hardirq\/s/gm)?.length, 2, 'one block per interval');
-});
+test(
+  'irqlens top without a terminal prints plain text per interval, no escape sequences',
+  { skip: kernelSkip, timeout: 60_000 },
+  async () => {
+    assertCanRun();
+    const r = await execa('node', [cli, 'top', '--count', '2', '--interval', '0.5'], {
+      reject: false,
+      timeout: 30_000,
+      stdin: 'ignore',
+    });
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.ok(!r.stdout.includes(ESC), 'no escape sequences in plain output');
+    assert.match(r.stdout, /^irqlens on \S+, kernel /);
+    assert.equal(r.stdout.match(/^\d\d:\d\d:\d\d {2}CPU {2}hardirq\/s/gm)?.length, 2, 'one block per interval');
+  },
+);

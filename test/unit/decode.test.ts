@@ -5,13 +5,56 @@ import assert from 'node:assert/strict';
 import { FrameSplitter } from '../../src/stream/frames.js';
 import { countRecords, decodeFrame, decodeRecords, decodeSnapshot, decodeStream } from '../../src/stream/decode.js';
 import { StreamError } from '../../src/stream/errors.js';
-import { EPOLL_RET_SLOTS, FRAME, HIST_SLOTS, LAYOUT, NAPI_WORK_SLOTS, REC, SNAP_FULL, SNAP_REQUESTED, TABLE } from '../../src/stream/layout.js';
+import {
+  EPOLL_RET_SLOTS,
+  FRAME,
+  HIST_SLOTS,
+  LAYOUT,
+  NAPI_WORK_SLOTS,
+  REC,
+  SNAP_FULL,
+  SNAP_REQUESTED,
+  TABLE,
+} from '../../src/stream/layout.js';
 import type {
-  BurstRec, EpollRow, EventRec, HardirqRow, Hello, IrqNameRow, Message, NapiRow, ProgStatRow, Snapshot, SoftirqRow, VectorRow, VictimRow,
+  BurstRec,
+  EpollRow,
+  EventRec,
+  HardirqRow,
+  Hello,
+  IrqNameRow,
+  Message,
+  NapiRow,
+  ProgStatRow,
+  Snapshot,
+  SoftirqRow,
+  VectorRow,
+  VictimRow,
 } from '../../src/stream/types.js';
 import {
-  burstRec, concat, durStats, endFrame, epollRow, eventRec, eventsFrame, frame, hardirqRow, helloFrame, helloPayload, irqNameRow,
-  lostRow, napiRow, progStatRow, slots, snapshotFrame, snapshotPayload, softirqRow, table, vectorRow, victimRow, type HelloInput,
+  burstRec,
+  concat,
+  durStats,
+  endFrame,
+  epollRow,
+  eventRec,
+  eventsFrame,
+  frame,
+  hardirqRow,
+  helloFrame,
+  helloPayload,
+  irqNameRow,
+  lostRow,
+  napiRow,
+  progStatRow,
+  slots,
+  snapshotFrame,
+  snapshotPayload,
+  softirqRow,
+  table,
+  vectorRow,
+  victimRow,
+  type HelloInput,
 } from './support/stream-builder.js';
 import { prng, randInt, readFixture } from './support/fixture.js';
 
@@ -67,18 +110,50 @@ const helloIn: HelloInput = {
 const hardirq: HardirqRow = { cpu: 3, irq: 129, ...durStats(11) };
 const vector: VectorRow = { cpu: 95, vector: 8, ...durStats(12) };
 const softirq: SoftirqRow = {
-  cpu: 7, vec: 3, count: 0x7_0000_0001, timeNs: Number.MAX_SAFE_INTEGER, maxNs: 64_001, asyncCount: 5_003, asyncTimeNs: 6_000_007,
-  raised: 7_011, raiseLatNs: 8_000_013, hist: slots(HIST_SLOTS, 13), latHist: slots(HIST_SLOTS, 14),
+  cpu: 7,
+  vec: 3,
+  count: 0x7_0000_0001,
+  timeNs: Number.MAX_SAFE_INTEGER,
+  maxNs: 64_001,
+  asyncCount: 5_003,
+  asyncTimeNs: 6_000_007,
+  raised: 7_011,
+  raiseLatNs: 8_000_013,
+  hist: slots(HIST_SLOTS, 13),
+  latHist: slots(HIST_SLOTS, 14),
 };
 const napi: NapiRow = {
-  napiId: 8193, ifindex: 4, cpu: 1, polls: 90_001, packets: 0x2_0000_0003, pollsAtBudget: 17, bursts: 5, budget: 64, dev: 'veth1234567890ab', // 16 bytes, no NUL
+  napiId: 8193,
+  ifindex: 4,
+  cpu: 1,
+  polls: 90_001,
+  packets: 0x2_0000_0003,
+  pollsAtBudget: 17,
+  bursts: 5,
+  budget: 64,
+  dev: 'veth1234567890ab', // 16 bytes, no NUL
   workHist: slots(NAPI_WORK_SLOTS, 15),
 };
 const epoll: EpollRow = {
-  tgid: 31337, tid: 31340, comm: 'nginx: worker p', calls: 1_000_003, waitNs: 2_000_000_017, busyNs: 3_000_000_019, events: 4_000_021,
-  errors: 23, retHist: slots(EPOLL_RET_SLOTS, 16),
+  tgid: 31337,
+  tid: 31340,
+  comm: 'nginx: worker p',
+  calls: 1_000_003,
+  waitNs: 2_000_000_017,
+  busyNs: 3_000_000_019,
+  events: 4_000_021,
+  errors: 23,
+  retHist: slots(EPOLL_RET_SLOTS, 16),
 };
-const victimIrq: VictimRow = { cpu: 2, kind: 'hardirq', id: 129, tgid: 777, comm: 'postgres', count: 29, timeNs: 31_000 };
+const victimIrq: VictimRow = {
+  cpu: 2,
+  kind: 'hardirq',
+  id: 129,
+  tgid: 777,
+  comm: 'postgres',
+  count: 29,
+  timeNs: 31_000,
+};
 const victimVec: VictimRow = { cpu: 1, kind: 'vector', id: 4, tgid: 0, comm: 'swapper/1', count: 37, timeNs: 41_000 };
 const irqName: IrqNameRow = { irq: 129, name: 'nvme0q1' };
 const irqNameLong: IrqNameRow = { irq: 130, name: 'n'.repeat(56) };
@@ -92,8 +167,16 @@ const recs: EventRec[] = [
   { kind: 'epoll', cpu: 4, id: 31340, tsNs: 7_000_007n, durNs: 7_013, tgid: 31337, arg0: 0xffff_fffc, arg1: 1 },
 ];
 const burst: BurstRec = {
-  kind: 'burst', cpu: 5, napiId: 8194, startNs: 8_000_000_011n, endNs: 8_000_900_013n, ifindex: 6, packets: 4_099, peakWindowPackets: 517,
-  pollsAtBudget: 19, windows: 9,
+  kind: 'burst',
+  cpu: 5,
+  napiId: 8194,
+  startNs: 8_000_000_011n,
+  endNs: 8_000_900_013n,
+  ifindex: 6,
+  packets: 4_099,
+  peakWindowPackets: 517,
+  pollsAtBudget: 19,
+  windows: 9,
 };
 
 function fullSnapshot(): Uint8Array {
@@ -108,7 +191,10 @@ function fullSnapshot(): Uint8Array {
       { table: TABLE.EPOLL, rows: [epollRow(epoll, 0x5a5a5a5a)] },
       { table: TABLE.VICTIM, rows: [victimRow(victimIrq), victimRow(victimVec)] },
       { table: TABLE.IRQNAME, rows: [irqNameRow(irqName), irqNameRow(irqNameLong)] },
-      { table: TABLE.LOST, rows: [lostRow(REC.SOFTIRQ, 0, 0x1_0000_0009), lostRow(REC.BURST, 1, 3), lostRow(99, 7, 1)] },
+      {
+        table: TABLE.LOST,
+        rows: [lostRow(REC.SOFTIRQ, 0, 0x1_0000_0009), lostRow(REC.BURST, 1, 3), lostRow(99, 7, 1)],
+      },
       { table: TABLE.PROGSTAT, rows: [progStatRow(progStat)] },
       { table: TABLE.HARDIRQ, rows: [] }, // an empty table is legal
     ],
@@ -118,9 +204,22 @@ function fullSnapshot(): Uint8Array {
 test('hello: every field round-trips', () => {
   const m = decodeFrame({ type: FRAME.HELLO, flags: 0, offset: 0, payload: helloPayload(helloIn) });
   const want: Hello = {
-    type: 'hello', version: 1, ncpus: 96, pmu: true, monoNs: helloIn.monoNs, realtimeNs: helloIn.realtimeNs, kernel: helloIn.kernel,
-    host: helloIn.host, windowNs: 123_457, burstPackets: 311, intervalMs: 250, ringBytes: 1 << 22, recordMask: helloIn.recordMask,
-    targetTgid: 4242, tracefsMounted: true, softirqAsyncOnly: true,
+    type: 'hello',
+    version: 1,
+    ncpus: 96,
+    pmu: true,
+    monoNs: helloIn.monoNs,
+    realtimeNs: helloIn.realtimeNs,
+    kernel: helloIn.kernel,
+    host: helloIn.host,
+    windowNs: 123_457,
+    burstPackets: 311,
+    intervalMs: 250,
+    ringBytes: 1 << 22,
+    recordMask: helloIn.recordMask,
+    targetTgid: 4242,
+    tracefsMounted: true,
+    softirqAsyncOnly: true,
     progs: [
       { name: 'irql_hi_entry', tracepoint: 'irq/irq_handler_entry', err: 0, status: 'attached' },
       { name: 'irql_ep_pwait2_en', tracepoint: 'syscalls/sys_enter_epoll_pwait2', err: 0, status: 'unsupported' },
@@ -133,7 +232,12 @@ test('hello: every field round-trips', () => {
 });
 
 test('hello: pmu and tracefs_mounted are false when 0', () => {
-  const m = decodeFrame({ type: FRAME.HELLO, flags: 0, offset: 0, payload: helloPayload({ pmu: 0, tracefsMounted: 0 }) });
+  const m = decodeFrame({
+    type: FRAME.HELLO,
+    flags: 0,
+    offset: 0,
+    payload: helloPayload({ pmu: 0, tracefsMounted: 0 }),
+  });
   assert.equal(m.type, 'hello');
   if (m.type !== 'hello') return;
   assert.equal(m.pmu, false);
@@ -145,7 +249,12 @@ test('snapshot: every table kind round-trips, flags give requested', () => {
   const s = decodeSnapshot(fullSnapshot(), SNAP_FULL | SNAP_REQUESTED);
   const want: Snapshot = {
     ...emptySnapshot(0x0abc_def0_1234_5678n, 0xfffe_fffd, true),
-    hardirq: [hardirq], softirq: [softirq], vector: [vector], napi: [napi], epoll: [epoll], victim: [victimIrq, victimVec],
+    hardirq: [hardirq],
+    softirq: [softirq],
+    vector: [vector],
+    napi: [napi],
+    epoll: [epoll],
+    victim: [victimIrq, victimVec],
     irqName: [irqName, irqNameLong],
     lost: [
       { kind: 'softirq', reason: 'ring_full', count: 0x1_0000_0009 },
@@ -155,19 +264,34 @@ test('snapshot: every table kind round-trips, flags give requested', () => {
     progStat: [progStat],
   };
   assert.deepEqual(s, want);
-  assert.equal(decodeSnapshot(fullSnapshot(), SNAP_FULL).requested, false, 'SNAP_FULL alone is not a requested snapshot');
+  assert.equal(
+    decodeSnapshot(fullSnapshot(), SNAP_FULL).requested,
+    false,
+    'SNAP_FULL alone is not a requested snapshot',
+  );
   assert.equal(decodeSnapshot(fullSnapshot()).requested, false);
 });
 
 test('snapshot: several rows per table keep their order', () => {
   const rows = [0, 1, 2, 3].map((i): HardirqRow => ({ cpu: i, irq: 200 + i, ...durStats(100 + i) }));
-  const s = decodeSnapshot(snapshotPayload({ tsNs: 1n, seq: 1, tables: [{ table: TABLE.HARDIRQ, rows: rows.map(hardirqRow) }] }));
+  const s = decodeSnapshot(
+    snapshotPayload({ tsNs: 1n, seq: 1, tables: [{ table: TABLE.HARDIRQ, rows: rows.map(hardirqRow) }] }),
+  );
   assert.deepEqual(s.hardirq, rows);
 });
 
 test('u64 counters are exact up to 2^53 - 1', () => {
-  const big: HardirqRow = { cpu: 0, irq: 1, count: Number.MAX_SAFE_INTEGER, timeNs: 2 ** 52 + 1, maxNs: 2 ** 32, hist: slots(HIST_SLOTS, 1).map((v, i) => v + 2 ** (20 + i)) };
-  const s = decodeSnapshot(snapshotPayload({ tsNs: 1n, seq: 1, tables: [{ table: TABLE.HARDIRQ, rows: [hardirqRow(big)] }] }));
+  const big: HardirqRow = {
+    cpu: 0,
+    irq: 1,
+    count: Number.MAX_SAFE_INTEGER,
+    timeNs: 2 ** 52 + 1,
+    maxNs: 2 ** 32,
+    hist: slots(HIST_SLOTS, 1).map((v, i) => v + 2 ** (20 + i)),
+  };
+  const s = decodeSnapshot(
+    snapshotPayload({ tsNs: 1n, seq: 1, tables: [{ table: TABLE.HARDIRQ, rows: [hardirqRow(big)] }] }),
+  );
   assert.deepEqual(s.hardirq[0], big);
 });
 
@@ -198,7 +322,10 @@ test('decodeStream: a whole synthetic stream gives its messages in order', () =>
     endFrame(30n, 0),
   );
   const msgs = decodeAll(stream);
-  assert.deepEqual(msgs.map((m) => m.type), ['hello', 'snapshot', 'events', 'snapshot', 'end']);
+  assert.deepEqual(
+    msgs.map((m) => m.type),
+    ['hello', 'snapshot', 'events', 'snapshot', 'end'],
+  );
   const ev = msgs[2];
   assert.ok(ev?.type === 'events');
   assert.deepEqual(decodeRecords(ev.bytes), [recs[0], burst]);
@@ -214,7 +341,10 @@ test('decodeStream: a whole synthetic stream gives its messages in order', () =>
 
 test('wrong magic', () => {
   throwsStreamError(() => decodeAll(helloFrame({ magic: 'IRQLENZ' })), /not an irqlens stream.*magic/);
-  throwsStreamError(() => decodeAll(concat(frame(FRAME.HELLO, new TextEncoder().encode('GET / HTTP/1.1\r\n'.repeat(20))))), /magic/);
+  throwsStreamError(
+    () => decodeAll(concat(frame(FRAME.HELLO, new TextEncoder().encode('GET / HTTP/1.1\r\n'.repeat(20))))),
+    /magic/,
+  );
 });
 
 test('a newer stream version names both versions', () => {
@@ -223,8 +353,14 @@ test('a newer stream version names both versions', () => {
 });
 
 test('a hello too short for itself or its program list', () => {
-  throwsStreamError(() => decodeAll(frame(FRAME.HELLO, helloPayload().subarray(0, 100))), /hello frame: 100 bytes, expected at least 200/);
-  throwsStreamError(() => decodeAll(frame(FRAME.HELLO, helloPayload({ progs: helloIn.progs, nprogs: 6 }))), /hello frame programs/);
+  throwsStreamError(
+    () => decodeAll(frame(FRAME.HELLO, helloPayload().subarray(0, 100))),
+    /hello frame: 100 bytes, expected at least 200/,
+  );
+  throwsStreamError(
+    () => decodeAll(frame(FRAME.HELLO, helloPayload({ progs: helloIn.progs, nprogs: 6 }))),
+    /hello frame programs/,
+  );
 });
 
 test('a frame length over the limit', () => {
@@ -233,22 +369,42 @@ test('a frame length over the limit', () => {
 });
 
 test('a table with the wrong row size', () => {
-  const p = snapshotPayload({ tsNs: 1n, seq: 9, tables: [{ table: TABLE.SOFTIRQ, rowSize: LAYOUT.irqlens_hardirq_row.size, rows: [hardirqRow(hardirq)] }] });
+  const p = snapshotPayload({
+    tsNs: 1n,
+    seq: 9,
+    tables: [{ table: TABLE.SOFTIRQ, rowSize: LAYOUT.irqlens_hardirq_row.size, rows: [hardirqRow(hardirq)] }],
+  });
   throwsStreamError(() => decodeSnapshot(p), /snapshot 9: table 2 rows are 288 bytes, expected 576/);
 });
 
 test('an unknown table (from a newer helper) is skipped by its header; a broken one is an error', () => {
-  const p = snapshotPayload({ tsNs: 1n, seq: 4, tables: [{ table: 42, rowSize: 16, rows: [new Uint8Array(16), new Uint8Array(16)] }] });
+  const p = snapshotPayload({
+    tsNs: 1n,
+    seq: 4,
+    tables: [{ table: 42, rowSize: 16, rows: [new Uint8Array(16), new Uint8Array(16)] }],
+  });
   const s = decodeSnapshot(p);
   assert.equal(s.seq, 4);
-  assert.deepEqual([s.hardirq, s.softirq, s.vector, s.napi, s.epoll, s.victim, s.irqName, s.lost, s.progStat].map((t) => t.length), [0, 0, 0, 0, 0, 0, 0, 0, 0]);
-  throwsStreamError(() => decodeSnapshot(snapshotPayload({ tsNs: 1n, seq: 4, tables: [{ table: 0, rowSize: 0, rows: [] }] })), /unknown table 0 is cut off/);
+  assert.deepEqual(
+    [s.hardirq, s.softirq, s.vector, s.napi, s.epoll, s.victim, s.irqName, s.lost, s.progStat].map((t) => t.length),
+    [0, 0, 0, 0, 0, 0, 0, 0, 0],
+  );
+  throwsStreamError(
+    () => decodeSnapshot(snapshotPayload({ tsNs: 1n, seq: 4, tables: [{ table: 0, rowSize: 0, rows: [] }] })),
+    /unknown table 0 is cut off/,
+  );
 });
 
 test('a snapshot cut inside a table or before a table header', () => {
   const rows = table({ table: TABLE.VICTIM, rows: [victimRow(victimIrq)], count: 2 }); // claims 2 rows, has 1
-  throwsStreamError(() => decodeSnapshot(concat(snapshotPayload({ tsNs: 1n, seq: 5, tables: [], ntables: 1 }), rows)), /snapshot 5: table 6 is cut off/);
-  throwsStreamError(() => decodeSnapshot(snapshotPayload({ tsNs: 1n, seq: 6, tables: [], ntables: 3 })), /snapshot 6: table 0 header is cut off/);
+  throwsStreamError(
+    () => decodeSnapshot(concat(snapshotPayload({ tsNs: 1n, seq: 5, tables: [], ntables: 1 }), rows)),
+    /snapshot 5: table 6 is cut off/,
+  );
+  throwsStreamError(
+    () => decodeSnapshot(snapshotPayload({ tsNs: 1n, seq: 6, tables: [], ntables: 3 })),
+    /snapshot 6: table 0 header is cut off/,
+  );
   throwsStreamError(() => decodeSnapshot(new Uint8Array(15)), /snapshot frame: 15 bytes, expected at least 16/);
 });
 
@@ -273,21 +429,41 @@ test('a truncated record', () => {
 });
 
 test('an unknown frame type', () => {
-  throwsStreamError(() => decodeAll(concat(helloFrame(), frame(9, new Uint8Array(4)))), /unknown frame type 9 at byte 208/);
+  throwsStreamError(
+    () => decodeAll(concat(helloFrame(), frame(9, new Uint8Array(4)))),
+    /unknown frame type 9 at byte 208/,
+  );
 });
 
 test('an end frame too short', () => {
-  throwsStreamError(() => decodeAll(concat(helloFrame(), frame(FRAME.END, new Uint8Array(8)))), /end frame: 8 bytes, expected at least 16/);
+  throwsStreamError(
+    () => decodeAll(concat(helloFrame(), frame(FRAME.END, new Uint8Array(8)))),
+    /end frame: 8 bytes, expected at least 16/,
+  );
 });
 
 test('decodeStream on a stream cut in the middle of a frame', () => {
-  const stream = concat(helloFrame(), snapshotFrame({ tsNs: 1n, seq: 0, tables: [{ table: TABLE.HARDIRQ, rows: [hardirqRow(hardirq)] }] }), endFrame());
+  const stream = concat(
+    helloFrame(),
+    snapshotFrame({ tsNs: 1n, seq: 0, tables: [{ table: TABLE.HARDIRQ, rows: [hardirqRow(hardirq)] }] }),
+    endFrame(),
+  );
   const snapEnd = stream.length - 24; // the end frame is 8 + 16 bytes
   // the snapshot frame is 8 + 16 + 8 + 288 = 320 bytes: cut 100 short, 220 of them wait for the rest
-  throwsStreamError(() => decodeAll(stream.subarray(0, snapEnd - 100)), /stream ends inside a frame \(220 bytes left over\)/);
-  throwsStreamError(() => decodeAll(stream.subarray(0, stream.length - 1)), /ends inside a frame \(23 bytes left over\)/);
+  throwsStreamError(
+    () => decodeAll(stream.subarray(0, snapEnd - 100)),
+    /stream ends inside a frame \(220 bytes left over\)/,
+  );
+  throwsStreamError(
+    () => decodeAll(stream.subarray(0, stream.length - 1)),
+    /ends inside a frame \(23 bytes left over\)/,
+  );
   throwsStreamError(() => decodeAll(stream.subarray(0, 3)), /ends inside a frame \(3 bytes left over\)/);
-  assert.equal(decodeAll(stream.subarray(0, snapEnd)).length, 2, 'cut exactly between frames is a shorter valid stream');
+  assert.equal(
+    decodeAll(stream.subarray(0, snapEnd)).length,
+    2,
+    'cut exactly between frames is a shorter valid stream',
+  );
 });
 
 /* ---- the recorded fixture: decodes, and corrupting it only ever gives StreamError ---- */
@@ -311,10 +487,14 @@ test('the fixture decodes deeply: records of every kind, rows of most tables', (
   assert.ok(hello.progs.length > 0 && hello.progs.every((p) => p.name.startsWith('irql_')), 'program names decode');
   const snaps = msgs.filter((m) => m.type === 'snapshot');
   for (const k of ['hardirq', 'softirq', 'vector', 'napi', 'epoll', 'victim', 'irqName', 'progStat'] as const) {
-    assert.ok(snaps.some((s) => s[k].length > 0), `the fixture has ${k} rows`);
+    assert.ok(
+      snaps.some((s) => s[k].length > 0),
+      `the fixture has ${k} rows`,
+    );
   }
   for (const s of snaps) {
-    for (const r of s.hardirq) assert.ok(r.cpu < hello.ncpus && r.count > 0 && r.timeNs >= r.maxNs, 'hardirq rows are sane');
+    for (const r of s.hardirq)
+      assert.ok(r.cpu < hello.ncpus && r.count > 0 && r.timeNs >= r.maxNs, 'hardirq rows are sane');
     for (const r of s.softirq) assert.ok(r.vec < 10 && r.cpu < hello.ncpus, 'softirq rows are sane');
   }
 });
@@ -352,7 +532,12 @@ test('fuzz: 2,000 random corruptions of the fixture only ever throw StreamError'
       const n = randInt(rand, 1, 9);
       for (let j = 0; j < n; j++) {
         const where = rand();
-        const at = where < 0.3 ? randInt(rand, 0, 512) : where < 0.7 ? (headers[randInt(rand, 0, headers.length)] ?? 0) : randInt(rand, 0, b.length);
+        const at =
+          where < 0.3
+            ? randInt(rand, 0, 512)
+            : where < 0.7
+              ? (headers[randInt(rand, 0, headers.length)] ?? 0)
+              : randInt(rand, 0, b.length);
         b[at] = (b[at] ?? 0) ^ randInt(rand, 1, 256);
         desc += ` flip@${at}`;
       }

@@ -43,7 +43,9 @@ const ref = walk(bytes);
 function payloadMatches(p: Uint8Array, r: RefFrame): boolean {
   if (p.length !== r.len) return false;
   if (p.buffer === bytes.buffer && p.byteOffset === r.offset + 8) return true;
-  return Buffer.from(p.buffer, p.byteOffset, p.length).equals(Buffer.from(bytes.buffer, bytes.byteOffset + r.offset + 8, r.len));
+  return Buffer.from(p.buffer, p.byteOffset, p.length).equals(
+    Buffer.from(bytes.buffer, bytes.byteOffset + r.offset + 8, r.len),
+  );
 }
 
 function assertSameFrames(got: readonly Frame[], how: string): void {
@@ -53,8 +55,10 @@ function assertSameFrames(got: readonly Frame[], how: string): void {
     const r = ref[i];
     assert.ok(g && r);
     if (g.type !== r.type || g.flags !== r.flags || g.offset !== r.offset || !payloadMatches(g.payload, r)) {
-      assert.fail(`${how}: frame ${i} is {type ${g.type}, flags ${g.flags}, offset ${g.offset}, ${g.payload.length} bytes}, ` +
-        `expected {type ${r.type}, flags ${r.flags}, offset ${r.offset}, ${r.len} bytes} with the fixture's payload bytes`);
+      assert.fail(
+        `${how}: frame ${i} is {type ${g.type}, flags ${g.flags}, offset ${g.offset}, ${g.payload.length} bytes}, ` +
+          `expected {type ${r.type}, flags ${r.flags}, offset ${r.offset}, ${r.len} bytes} with the fixture's payload bytes`,
+      );
     }
   }
 }
@@ -81,14 +85,28 @@ test('the fixture decodes whole: hello first, end last, snapshots and events bet
   assert.equal(msgs.filter((m) => m.type === 'end').length, 1, 'one end');
   const snaps = msgs.filter((m) => m.type === 'snapshot');
   assert.ok(snaps.length >= 3, `${snaps.length} snapshots`);
-  assert.ok(snaps.some((m) => m.requested), 'a snapshot answering the "snapshot" command');
-  assert.ok(snaps.some((m) => !m.requested), 'periodic snapshots');
-  assert.deepEqual(snaps.map((m) => m.seq), snaps.map((_, i) => i), 'snapshot seq counts from 0 without gaps');
-  for (let i = 1; i < snaps.length; i++) assert.ok((snaps[i]?.tsNs ?? 0n) >= (snaps[i - 1]?.tsNs ?? 0n), 'snapshot timestamps do not go back');
+  assert.ok(
+    snaps.some((m) => m.requested),
+    'a snapshot answering the "snapshot" command',
+  );
+  assert.ok(
+    snaps.some((m) => !m.requested),
+    'periodic snapshots',
+  );
+  assert.deepEqual(
+    snaps.map((m) => m.seq),
+    snaps.map((_, i) => i),
+    'snapshot seq counts from 0 without gaps',
+  );
+  for (let i = 1; i < snaps.length; i++)
+    assert.ok((snaps[i]?.tsNs ?? 0n) >= (snaps[i - 1]?.tsNs ?? 0n), 'snapshot timestamps do not go back');
   // the first snapshot is the full one the helper writes right after the hello
   const snapFrames = frames.filter((f) => f.type === FRAME.SNAPSHOT);
   assert.ok(((snapFrames[0]?.flags ?? 0) & SNAP_FULL) !== 0, 'the first snapshot is full');
-  assert.ok(snapFrames.slice(1).every((f) => (f.flags & SNAP_FULL) === 0), 'later snapshots carry changed rows only');
+  assert.ok(
+    snapFrames.slice(1).every((f) => (f.flags & SNAP_FULL) === 0),
+    'later snapshots carry changed rows only',
+  );
   assert.ok(frames.some((f) => f.type === FRAME.SNAPSHOT && (f.flags & SNAP_REQUESTED) !== 0));
   assert.ok(msgs.filter((m) => m.type === 'events').length >= 2, 'several events frames');
 });
@@ -99,7 +117,8 @@ test('split into two chunks at every byte boundary: the same frames', () => {
     const s = new FrameSplitter();
     const a = s.push(bytes.subarray(0, k));
     const pending = s.buffered;
-    if (pending !== incompleteAfter(k)) assert.fail(`split at ${k}: ${pending} bytes buffered, expected ${incompleteAfter(k)}`);
+    if (pending !== incompleteAfter(k))
+      assert.fail(`split at ${k}: ${pending} bytes buffered, expected ${incompleteAfter(k)}`);
     const b = s.push(bytes.subarray(k));
     if (s.buffered !== 0) assert.fail(`split at ${k}: ${s.buffered} bytes left over at the end`);
     assertSameFrames(a.concat(b), `split at ${k}`);
@@ -143,10 +162,14 @@ test('the caller may reuse its read buffer once push returns', () => {
     const n = Math.min(randInt(rand, 1, scratch.length + 1), bytes.length - off);
     scratch.fill(0xee);
     scratch.set(bytes.subarray(off, off + n));
-    for (const f of s.push(scratch.subarray(0, n))) seen.push({ type: f.type, flags: f.flags, offset: f.offset, payload: Buffer.from(f.payload) });
+    for (const f of s.push(scratch.subarray(0, n)))
+      seen.push({ type: f.type, flags: f.flags, offset: f.offset, payload: Buffer.from(f.payload) });
     off += n;
   }
-  assertSameFrames(seen.map((f) => ({ ...f, payload: new Uint8Array(f.payload) })), 'reused buffer');
+  assertSameFrames(
+    seen.map((f) => ({ ...f, payload: new Uint8Array(f.payload) })),
+    'reused buffer',
+  );
 });
 
 test('a frame length over the 64 MiB limit is a StreamError naming its offset', () => {
@@ -154,7 +177,10 @@ test('a frame length over the 64 MiB limit is a StreamError naming its offset', 
   const s = new FrameSplitter();
   assert.equal(s.push(good).length, 1);
   const bad = frame(FRAME.EVENTS, new Uint8Array(0), 0, (64 << 20) + 1);
-  assert.throws(() => s.push(bad), (e: unknown) => e instanceof StreamError && e.message.includes(`byte ${good.length}`) && /corrupt/.test(e.message));
+  assert.throws(
+    () => s.push(bad),
+    (e: unknown) => e instanceof StreamError && e.message.includes(`byte ${good.length}`) && /corrupt/.test(e.message),
+  );
   // exactly the limit is allowed: it just waits for more bytes
   const s2 = new FrameSplitter();
   assert.deepEqual(s2.push(frame(FRAME.EVENTS, new Uint8Array(0), 0, 64 << 20)), []);

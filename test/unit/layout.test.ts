@@ -6,8 +6,28 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { helperPath } from '../../src/probe/paths.js';
 import {
-  EPOLL_RET_SLOTS, FRAME, HELLO_SOFTIRQ_ASYNC_ONLY, HIST_SLOTS, LAYOUT, LOST_REASONS, NAPI_WORK_SLOTS, NR_KINDS, NR_REC_KINDS, NR_SOFTIRQS, PERIOD_PMU, PERIOD_STEAL,
-  PROG_STATUS, REC, REC_NAMES, SNAP_FULL, SNAP_REQUESTED, SOFTIRQ_NAMES, STREAM_VERSION, TABLE, VECTORS, type StructLayout,
+  EPOLL_RET_SLOTS,
+  FRAME,
+  HELLO_SOFTIRQ_ASYNC_ONLY,
+  HIST_SLOTS,
+  LAYOUT,
+  LOST_REASONS,
+  NAPI_WORK_SLOTS,
+  NR_KINDS,
+  NR_REC_KINDS,
+  NR_SOFTIRQS,
+  PERIOD_PMU,
+  PERIOD_STEAL,
+  PROG_STATUS,
+  REC,
+  REC_NAMES,
+  SNAP_FULL,
+  SNAP_REQUESTED,
+  SOFTIRQ_NAMES,
+  STREAM_VERSION,
+  TABLE,
+  VECTORS,
+  type StructLayout,
 } from '../../src/stream/layout.js';
 import { IRQ_KINDS } from '../../src/attribution/types.js';
 
@@ -86,10 +106,19 @@ test('every struct is a multiple of 8 bytes and its fields lie inside it (events
 /** Every events.h constant the TypeScript side mirrors, by its C name. */
 function mirroredConstants(): Record<string, number> {
   const c: Record<string, number> = {
-    IRQLENS_STREAM_VERSION: STREAM_VERSION, IRQLENS_HIST_SLOTS: HIST_SLOTS, IRQLENS_NAPI_WORK_SLOTS: NAPI_WORK_SLOTS,
-    IRQLENS_EPOLL_RET_SLOTS: EPOLL_RET_SLOTS, IRQLENS_NR_SOFTIRQS: NR_SOFTIRQS, IRQLENS_NR_VECTORS: VECTORS.length,
-    IRQLENS_NR_REC_KINDS: NR_REC_KINDS, IRQLENS_NR_KINDS: NR_KINDS, IRQLENS_PERIOD_PMU: PERIOD_PMU, IRQLENS_PERIOD_STEAL: PERIOD_STEAL,
-    IRQLENS_HELLO_SOFTIRQ_ASYNC_ONLY: HELLO_SOFTIRQ_ASYNC_ONLY, IRQLENS_SNAP_FULL: SNAP_FULL, IRQLENS_SNAP_REQUESTED: SNAP_REQUESTED,
+    IRQLENS_STREAM_VERSION: STREAM_VERSION,
+    IRQLENS_HIST_SLOTS: HIST_SLOTS,
+    IRQLENS_NAPI_WORK_SLOTS: NAPI_WORK_SLOTS,
+    IRQLENS_EPOLL_RET_SLOTS: EPOLL_RET_SLOTS,
+    IRQLENS_NR_SOFTIRQS: NR_SOFTIRQS,
+    IRQLENS_NR_VECTORS: VECTORS.length,
+    IRQLENS_NR_REC_KINDS: NR_REC_KINDS,
+    IRQLENS_NR_KINDS: NR_KINDS,
+    IRQLENS_PERIOD_PMU: PERIOD_PMU,
+    IRQLENS_PERIOD_STEAL: PERIOD_STEAL,
+    IRQLENS_HELLO_SOFTIRQ_ASYNC_ONLY: HELLO_SOFTIRQ_ASYNC_ONLY,
+    IRQLENS_SNAP_FULL: SNAP_FULL,
+    IRQLENS_SNAP_REQUESTED: SNAP_REQUESTED,
   };
   VECTORS.forEach((v, i) => (c[`IRQLENS_VEC_${v.name}`] = i));
   for (const [k, v] of Object.entries(REC)) c[`IRQLENS_REC_${k}`] = v;
@@ -105,10 +134,14 @@ function mirroredConstants(): Record<string, number> {
 test('constants: record kinds, tables, frames, flags, vector and kind order and slot counts match events.h', () => {
   const c = helperLayout().constants;
   const ts = mirroredConstants();
-  for (const [name, v] of Object.entries(ts)) assert.equal(v, c[name], `${name}: TypeScript ${v}, events.h ${String(c[name])}`);
+  for (const [name, v] of Object.entries(ts))
+    assert.equal(v, c[name], `${name}: TypeScript ${v}, events.h ${String(c[name])}`);
   // a constant events.h gained that TypeScript does not mirror (or say it need not) fails here
   const cOnly = new Set(['IRQLENS_COMM_LEN', 'IRQLENS_DEV_LEN', 'IRQLENS_MAX_SELF_TGIDS']);
-  assert.deepEqual(Object.keys(c).filter((k) => !(k in ts) && !cOnly.has(k)), []);
+  assert.deepEqual(
+    Object.keys(c).filter((k) => !(k in ts) && !cOnly.has(k)),
+    [],
+  );
   assert.equal(SOFTIRQ_NAMES.length, NR_SOFTIRQS);
   for (const [k, v] of Object.entries(REC)) assert.equal(REC_NAMES[v], k.toLowerCase(), `REC_NAMES[${v}]`);
 });

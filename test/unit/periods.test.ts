@@ -9,7 +9,19 @@ import type { Window } from '../../src/reduce/totals.js';
 import type { Hello } from '../../src/stream/types.js';
 import { StructWriter, concat, eventRec } from './support/stream-builder.js';
 
-function periodRec(p: { tgid: number; tid: number; start: bigint; end: bigint; cpu: number; cpuEnd?: number; flags?: number; events: number; counts?: number[]; ns?: number[]; cycles?: number }): Uint8Array {
+function periodRec(p: {
+  tgid: number;
+  tid: number;
+  start: bigint;
+  end: bigint;
+  cpu: number;
+  cpuEnd?: number;
+  flags?: number;
+  events: number;
+  counts?: number[];
+  ns?: number[];
+  cycles?: number;
+}): Uint8Array {
   const f = LAYOUT.irqlens_period_rec.fields;
   const w = new StructWriter(LAYOUT.irqlens_period_rec.size)
     .u16(f.kind, REC.PERIOD)
@@ -30,8 +42,27 @@ function periodRec(p: { tgid: number; tid: number; start: bigint; end: bigint; c
 
 test('period records decode field by field and become busy periods; PMU counters only when flagged', () => {
   const bytes = concat(
-    periodRec({ tgid: 10, tid: 11, start: 1_000n, end: 51_000n, cpu: 1, events: 3, counts: [2, 1, 0, 0, 0, 0, 4], ns: [900, 12_000, 0, 0, 0, 0, 3_000] }),
-    periodRec({ tgid: 10, tid: 12, start: 60_000n, end: 70_000n, cpu: 0, cpuEnd: 1, flags: PERIOD_PMU, events: 1, cycles: 5000 }),
+    periodRec({
+      tgid: 10,
+      tid: 11,
+      start: 1_000n,
+      end: 51_000n,
+      cpu: 1,
+      events: 3,
+      counts: [2, 1, 0, 0, 0, 0, 4],
+      ns: [900, 12_000, 0, 0, 0, 0, 3_000],
+    }),
+    periodRec({
+      tgid: 10,
+      tid: 12,
+      start: 60_000n,
+      end: 70_000n,
+      cpu: 0,
+      cpuEnd: 1,
+      flags: PERIOD_PMU,
+      events: 1,
+      cycles: 5000,
+    }),
   );
   const recs = decodeRecords(bytes);
   assert.equal(recs.length, 2);
@@ -41,7 +72,15 @@ test('period records decode field by field and become busy periods; PMU counters
   const [a, b] = c.periods;
   assert.ok(a && b);
   assert.deepEqual([a.tgid, a.tid, a.startNs, a.endNs, a.cpuStart, a.cpuEnd, a.events], [10, 11, 1000, 51000, 1, 1, 3]);
-  assert.deepEqual(a.irqCount, { device: 2, local_timer: 1, reschedule: 0, call_function: 0, irq_work: 0, other_vector: 0, softirq: 4 });
+  assert.deepEqual(a.irqCount, {
+    device: 2,
+    local_timer: 1,
+    reschedule: 0,
+    call_function: 0,
+    irq_work: 0,
+    other_vector: 0,
+    softirq: 4,
+  });
   assert.equal(a.irqNs.local_timer, 12_000);
   assert.equal(a.cycles, null, 'no PMU flag: no cycles');
   assert.equal(b.cpuEnd, 1);
@@ -60,7 +99,10 @@ test('interrupt hits: device IRQs, vectors by kind, and only asynchronous softir
   );
   const c = new PeriodCollector();
   c.add({ type: 'events', bytes });
-  assert.deepEqual(c.hits.map((h) => `${h.kind}@${h.cpu}:${h.tsNs}`), ['device@1:100', 'local_timer@1:200', 'call_function@0:300', 'softirq@1:400']);
+  assert.deepEqual(
+    c.hits.map((h) => `${h.kind}@${h.cpu}:${h.tsNs}`),
+    ['device@1:100', 'local_timer@1:200', 'call_function@0:300', 'softirq@1:400'],
+  );
   assert.equal(vectorKind(1), 'reschedule');
   assert.equal(vectorKind(4), 'irq_work');
   assert.equal(vectorKind(8), 'other_vector');
@@ -68,16 +110,41 @@ test('interrupt hits: device IRQs, vectors by kind, and only asynchronous softir
 
 test('a collector that accepts some processes drops the others', () => {
   const c = new PeriodCollector((tgid) => tgid === 7);
-  c.add({ type: 'events', bytes: concat(periodRec({ tgid: 7, tid: 7, start: 0n, end: 10n, cpu: 0, events: 1 }), periodRec({ tgid: 8, tid: 8, start: 0n, end: 10n, cpu: 0, events: 1 })) });
-  assert.deepEqual(c.periods.map((p) => p.tgid), [7]);
+  c.add({
+    type: 'events',
+    bytes: concat(
+      periodRec({ tgid: 7, tid: 7, start: 0n, end: 10n, cpu: 0, events: 1 }),
+      periodRec({ tgid: 8, tid: 8, start: 0n, end: 10n, cpu: 0, events: 1 }),
+    ),
+  });
+  assert.deepEqual(
+    c.periods.map((p) => p.tgid),
+    [7],
+  );
 });
 
 const hello = { ncpus: 2 } as Hello;
 
 function window(over: Partial<Window>): Window {
   return {
-    hello, durationNs: 1_000_000_000, hardirq: [], softirq: [], vector: [], napi: [], epoll: [], victim: [], irqNames: new Map(), lost: new Map(),
-    records: [], progStat: [], bursts: [], burstsTotal: 0, cpuTime: [], drop: [], dropNames: new Map(), ...over,
+    hello,
+    durationNs: 1_000_000_000,
+    hardirq: [],
+    softirq: [],
+    vector: [],
+    napi: [],
+    epoll: [],
+    victim: [],
+    irqNames: new Map(),
+    lost: new Map(),
+    records: [],
+    progStat: [],
+    bursts: [],
+    burstsTotal: 0,
+    cpuTime: [],
+    drop: [],
+    dropNames: new Map(),
+    ...over,
   };
 }
 
@@ -87,16 +154,78 @@ test('per-CPU split adds up: interrupts, async/own softirqs, workload, idle, oth
   const w = window({
     hardirq: [{ cpu: 1, irq: 36, count: 1000, timeNs: 10_000_000, ...dur }],
     vector: [{ cpu: 1, vector: 0, count: 250, timeNs: 5_000_000, ...dur }],
-    softirq: [{ cpu: 1, vec: 3, count: 100, timeNs: 20_000_000, asyncCount: 40, asyncTimeNs: 8_000_000, raised: 0, raiseLatNs: 0, latHist: [], ...dur }],
+    softirq: [
+      {
+        cpu: 1,
+        vec: 3,
+        count: 100,
+        timeNs: 20_000_000,
+        asyncCount: 40,
+        asyncTimeNs: 8_000_000,
+        raised: 0,
+        raiseLatNs: 0,
+        latHist: [],
+        ...dur,
+      },
+    ],
     cpuTime: [
-      { cpu: 0, userNs: 0, niceNs: 0, systemNs: 0, idleNs: 900_000_000, iowaitNs: 0, irqNs: 0, softirqNs: 0, stealNs: 0 },
-      { cpu: 1, userNs: 0, niceNs: 0, systemNs: 0, idleNs: 100_000_000, iowaitNs: 50_000_000, irqNs: 0, softirqNs: 0, stealNs: 0 },
+      {
+        cpu: 0,
+        userNs: 0,
+        niceNs: 0,
+        systemNs: 0,
+        idleNs: 900_000_000,
+        iowaitNs: 0,
+        irqNs: 0,
+        softirqNs: 0,
+        stealNs: 0,
+      },
+      {
+        cpu: 1,
+        userNs: 0,
+        niceNs: 0,
+        systemNs: 0,
+        idleNs: 100_000_000,
+        iowaitNs: 50_000_000,
+        irqNs: 0,
+        softirqNs: 0,
+        stealNs: 0,
+      },
     ],
   });
   const periods = [
-    { tgid: 1, tid: 1, startNs: 0, endNs: 400_000_000, cpuStart: 1, cpuEnd: 1, events: 1, switches: 0, offCpuNs: 0, stealNs: 0,
-      irqCount: { device: 0, local_timer: 0, reschedule: 0, call_function: 0, irq_work: 0, other_vector: 0, softirq: 0 },
-      irqNs: { device: 4_000_000, local_timer: 0, reschedule: 0, call_function: 0, irq_work: 0, other_vector: 0, softirq: 0 }, cycles: null, instructions: null },
+    {
+      tgid: 1,
+      tid: 1,
+      startNs: 0,
+      endNs: 400_000_000,
+      cpuStart: 1,
+      cpuEnd: 1,
+      events: 1,
+      switches: 0,
+      offCpuNs: 0,
+      stealNs: 0,
+      irqCount: {
+        device: 0,
+        local_timer: 0,
+        reschedule: 0,
+        call_function: 0,
+        irq_work: 0,
+        other_vector: 0,
+        softirq: 0,
+      },
+      irqNs: {
+        device: 4_000_000,
+        local_timer: 0,
+        reschedule: 0,
+        call_function: 0,
+        irq_work: 0,
+        other_vector: 0,
+        softirq: 0,
+      },
+      cycles: null,
+      instructions: null,
+    },
   ];
   const [c0, c1] = cpuSplit(w, periods, 0, 1_000_000_000);
   assert.ok(c0 && c1);
@@ -110,5 +239,8 @@ test('per-CPU split adds up: interrupts, async/own softirqs, workload, idle, oth
   assert.equal(c1.irqs_per_s, 1250);
   assert.equal(c0.workload_ns, 0);
   assert.equal(c0.other_ns, 100_000_000);
-  assert.deepEqual(imbalance(w).map((i) => `${i.what}@${i.cpu}`), ['net_rx@1', 'device_irqs@1']);
+  assert.deepEqual(
+    imbalance(w).map((i) => `${i.what}@${i.cpu}`),
+    ['net_rx@1', 'device_irqs@1'],
+  );
 });

@@ -5,7 +5,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { helperPath } from '../../src/probe/paths.js';
-import { RECORD_KINDS, RECORD_PRESETS, RECORD_WORDS, parseRecords, withWorkloadRecords } from '../../src/probe/options.js';
+import {
+  RECORD_KINDS,
+  RECORD_PRESETS,
+  RECORD_WORDS,
+  parseRecords,
+  withWorkloadRecords,
+} from '../../src/probe/options.js';
 
 const helper = (args: string[]) => spawnSync(helperPath(), args, { encoding: 'utf8', timeout: 10_000 });
 
@@ -15,7 +21,8 @@ test("the helper's kind table is RECORD_WORDS", () => {
   const m = /\(use ([a-z,-]+), all or none\)/.exec(r.stderr);
   assert.ok(m, `the helper lists its kinds: ${r.stderr}`);
   assert.deepEqual([...(m[1] ?? '').split(','), 'all', 'none'], [...RECORD_WORDS]);
-  for (const w of RECORD_WORDS) assert.equal(helper(['--records', w, '--layout']).status, 0, `the helper accepts '${w}'`);
+  for (const w of RECORD_WORDS)
+    assert.equal(helper(['--records', w, '--layout']).status, 0, `the helper accepts '${w}'`);
 });
 
 test('every preset uses known kinds; --workloads adds what busy periods need, once, without none', () => {
@@ -23,7 +30,14 @@ test('every preset uses known kinds; --workloads adds what busy periods need, on
     for (const k of kinds) assert.ok((RECORD_KINDS as readonly string[]).includes(k), `${name}: ${k}`);
   }
   assert.deepEqual(withWorkloadRecords(['none']), [...RECORD_PRESETS.workloads]);
-  assert.deepEqual(withWorkloadRecords(['drop', 'burst']), ['drop', 'burst', 'hardirq', 'vector', 'async-softirq', 'period']);
+  assert.deepEqual(withWorkloadRecords(['drop', 'burst']), [
+    'drop',
+    'burst',
+    'hardirq',
+    'vector',
+    'async-softirq',
+    'period',
+  ]);
   assert.deepEqual(parseRecords(' burst, drop ,'), { records: ['burst', 'drop'], unknown: null });
   assert.equal(parseRecords('burst,bogus').unknown, 'bogus');
 });

@@ -32,10 +32,19 @@ test('needTool names the missing program, why it is needed and the package', () 
   const saved = process.env.PATH;
   process.env.PATH = '/nonexistent';
   try {
-    assert.throws(() => { needTool('taskset', 'util-linux', 'pinning'); }, (e: unknown) =>
-      e instanceof UsageError && e.message === "taskset is not on PATH (pinning): install Debian's util-linux (apt-get install util-linux) or add its directory to PATH");
+    assert.throws(
+      () => {
+        needTool('taskset', 'util-linux', 'pinning');
+      },
+      (e: unknown) =>
+        e instanceof UsageError &&
+        e.message ===
+          "taskset is not on PATH (pinning): install Debian's util-linux (apt-get install util-linux) or add its directory to PATH",
+    );
   } finally {
     process.env.PATH = saved;
   }
-  assert.doesNotThrow(() => { needTool('sh', 'dash', 'a shell'); });
+  assert.doesNotThrow(() => {
+    needTool('sh', 'dash', 'a shell');
+  });
 });

@@ -42,7 +42,8 @@ async function until(page: Page, cond: (s: Stats) => boolean, ms: number, what: 
 }
 
 /** Loopback TCP ping-pong (every message its own packet each way), bounded in time. */
-const loopback = (seconds: number) => execa(bin('tcp-blast'), ['-p', String(seconds), '100000000', '64'], { timeout: 30_000 });
+const loopback = (seconds: number) =>
+  execa(bin('tcp-blast'), ['-p', String(seconds), '100000000', '64'], { timeout: 30_000 });
 
 /** The page's per-IRQ totals against /metrics: same sources, and the busiest ones within a small margin. */
 function assertMatches(pageCounts: Record<string, number>, metrics: Map<string, number>, margin: number): void {
@@ -96,58 +97,77 @@ test('live: the page charts real interrupts and traffic, matching /metrics', { s
   assert.equal(srv.proc.exitCode, 0, 'serve did not exit cleanly on SIGTERM');
 });
 
-test('a recording: served through the same pipeline, and as a self-contained HTML report', { skip, timeout: 120_000 }, async () => {
-  if (process.env.CI) assertCanRun();
-  const rec = join(scratch, 'run.irqrec');
-  const recording = execa('node', [cli(), 'record', '-o', rec, '--duration', '4', '--burst-packets', '8'], { timeout: 60_000 });
-  await new Promise((r) => setTimeout(r, 1200));
-  await Promise.all([diskLoad(1000), loopback(1)]);
-  await recording;
-  const srv = await startServe([rec, '--speed', '4']);
-  const b = await launchBrowser();
-  const errors: string[] = [];
-  try {
-    const page = await b.ctx.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(srv.url);
-    const s = await until(page, (x) => x.ended !== null && x.draws > 0, 30_000, 'the recording did not play to its end').catch((e: unknown) => {
-      throw new Error(`${String(e)}; serve said: ${srv.stdout()}`);
+test(
+  'a recording: served through the same pipeline, and as a self-contained HTML report',
+  { skip, timeout: 120_000 },
+  async () => {
+    if (process.env.CI) assertCanRun();
+    const rec = join(scratch, 'run.irqrec');
+    const recording = execa('node', [cli(), 'record', '-o', rec, '--duration', '4', '--burst-packets', '8'], {
+      timeout: 60_000,
     });
-    const metrics = await scrapeIrqs(srv.url);
-    await page.screenshot({ path: join(artifactsDir(), 'recording.png'), fullPage: true });
-    assert.deepEqual(errors, []);
-    await checkCharts(page, s);
-    // the recording's marks come with its snapshots: frames cover all but its first interval
-    assertMatches(s.irqCounts, metrics, 0.15);
+    await new Promise((r) => setTimeout(r, 1200));
+    await Promise.all([diskLoad(1000), loopback(1)]);
+    await recording;
+    const srv = await startServe([rec, '--speed', '4']);
+    const b = await launchBrowser();
+    const errors: string[] = [];
+    try {
+      const page = await b.ctx.newPage();
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(srv.url);
+      const s = await until(
+        page,
+        (x) => x.ended !== null && x.draws > 0,
+        30_000,
+        'the recording did not play to its end',
+      ).catch((e: unknown) => {
+        throw new Error(`${String(e)}; serve said: ${srv.stdout()}`);
+      });
+      const metrics = await scrapeIrqs(srv.url);
+      await page.screenshot({ path: join(artifactsDir(), 'recording.png'), fullPage: true });
+      assert.deepEqual(errors, []);
+      await checkCharts(page, s);
+      // the recording's marks come with its snapshots: frames cover all but its first interval
+      assertMatches(s.irqCounts, metrics, 0.15);
 
-    const html = join(artifactsDir(), 'report.html');
-    await execa('node', [cli(), 'report', rec, '--html', html, '--force']);
-    const text = readFileSync(html, 'utf8');
-    assert.ok(!/<script[^>]+src=|<link[^>]+href=/.test(text), 'the report loads something from outside itself');
-    const rp = await b.ctx.newPage();
-    const requests: string[] = [];
-    const pageErrors: string[] = [];
-    rp.on('request', (r) => requests.push(r.url()));
-    rp.on('pageerror', (e) => pageErrors.push(e.message));
-    await rp.goto(`file://${html}`);
-    const rs = await until(rp, (x) => x.draws > 0, 10_000, 'the report page drew nothing');
-    await rp.screenshot({ path: join(artifactsDir(), 'report.png'), fullPage: true });
-    assert.deepEqual(pageErrors, []);
-    assert.deepEqual(requests.filter((u) => !u.startsWith('file:')), [], 'the report fetched from the network');
-    await checkCharts(rp, rs);
-    assertMatches(rs.irqCounts, metrics, 0.15);
-    assert.match((await rp.locator('#report pre').textContent()) ?? '', /irqlens report/);
-  } finally {
-    await b.close();
-    await srv.stop();
-  }
-});
+      const html = join(artifactsDir(), 'report.html');
+      await execa('node', [cli(), 'report', rec, '--html', html, '--force']);
+      const text = readFileSync(html, 'utf8');
+      assert.ok(!/<script[^>]+src=|<link[^>]+href=/.test(text), 'the report loads something from outside itself');
+      const rp = await b.ctx.newPage();
+      const requests: string[] = [];
+      const pageErrors: string[] = [];
+      rp.on('request', (r) => requests.push(r.url()));
+      rp.on('pageerror', (e) => pageErrors.push(e.message));
+      await rp.goto(`file://${html}`);
+      const rs = await until(rp, (x) => x.draws > 0, 10_000, 'the report page drew nothing');
+      await rp.screenshot({ path: join(artifactsDir(), 'report.png'), fullPage: true });
+      assert.deepEqual(pageErrors, []);
+      assert.deepEqual(
+        requests.filter((u) => !u.startsWith('file:')),
+        [],
+        'the report fetched from the network',
+      );
+      await checkCharts(rp, rs);
+      assertMatches(rs.irqCounts, metrics, 0.15);
+      assert.match((await rp.locator('#report pre').textContent()) ?? '', /irqlens report/);
+    } finally {
+      await b.close();
+      await srv.stop();
+    }
+  },
+);
 
 test('kill -9 of serve leaves no helper behind', { skip: kernelSkip, timeout: 60_000 }, async () => {
   if (process.env.CI) assertCanRun();
   const srv = await startServe([]);
   const pid = srv.proc.pid ?? 0;
-  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number);
   const helpers = children.filter((c) => {
     try {
       return readFileSync(`/proc/${c}/comm`, 'utf8').trim().startsWith('irqlens-helper');

@@ -53,11 +53,17 @@ test('problems the user can fix: one line, exit code 1', async () => {
   writeFileSync(corrupt, 'just some text\n');
   try {
     const cases: [string[], RegExp][] = [
-      [['serve', good, '--port', String(port)], new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use: pick another with --port`)],
+      [
+        ['serve', good, '--port', String(port)],
+        new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use: pick another with --port`),
+      ],
       [['serve', join(dir, 'missing.irqrec')], /missing\.irqrec/],
       [['serve', corrupt], /not an irqlens recording/],
       [['report', corrupt, '--html', join(dir, 'c.html')], /not an irqlens recording/],
-      [['report', good, '--html', join(dir, 'no-such-dir', 'r.html')], /cannot write .*r\.html: no such file or directory/],
+      [
+        ['report', good, '--html', join(dir, 'no-such-dir', 'r.html')],
+        /cannot write .*r\.html: no such file or directory/,
+      ],
     ];
     for (const [args, match] of cases) {
       const r = await run(args);

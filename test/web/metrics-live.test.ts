@@ -25,27 +25,34 @@ async function hardirqByIrq(url: string): Promise<Map<number, number>> {
   return m;
 }
 
-test('/metrics counters agree with snapshot --json over the same disk load', { skip: kernelSkip, timeout: 90_000 }, async () => {
-  if (process.env.CI) assertCanRun();
-  const srv = await startServe([]);
-  try {
-    const before = await hardirqByIrq(srv.url);
-    const snap = track(execa('node', [cli(), 'snapshot', '--duration', '3', '--json'], { timeout: 60_000 }));
-    // the snapshot's probes attach within a second; the load runs well inside its window
-    await new Promise((r) => setTimeout(r, 1200));
-    await diskLoad(1500);
-    const r = await snap;
-    // serve's state is as of its latest interval edge (every 100 ms): let one pass
-    await new Promise((res) => setTimeout(res, 300));
-    const afterM = await hardirqByIrq(srv.url);
-    const j = JSON.parse(r.stdout) as { irqs: { irq: number; name: string; count: number }[] };
-    const disk = [...j.irqs].sort((a, b) => b.count - a.count)[0];
-    assert.ok(disk && disk.count >= 500, `the disk load made too few interrupts: ${JSON.stringify(j.irqs.slice(0, 3))}`);
-    const grew = (afterM.get(disk.irq) ?? 0) - (before.get(disk.irq) ?? 0);
-    // the scrapes enclose the snapshot's window: /metrics grew at least as much, and not much more (background only)
-    assert.ok(grew >= disk.count, `${disk.name}: /metrics grew ${grew}, snapshot counted ${disk.count}`);
-    assert.ok(grew <= disk.count * 1.15 + 20, `${disk.name}: /metrics grew ${grew}, snapshot counted ${disk.count}`);
-  } finally {
-    await srv.stop();
-  }
-});
+test(
+  '/metrics counters agree with snapshot --json over the same disk load',
+  { skip: kernelSkip, timeout: 90_000 },
+  async () => {
+    if (process.env.CI) assertCanRun();
+    const srv = await startServe([]);
+    try {
+      const before = await hardirqByIrq(srv.url);
+      const snap = track(execa('node', [cli(), 'snapshot', '--duration', '3', '--json'], { timeout: 60_000 }));
+      // the snapshot's probes attach within a second; the load runs well inside its window
+      await new Promise((r) => setTimeout(r, 1200));
+      await diskLoad(1500);
+      const r = await snap;
+      // serve's state is as of its latest interval edge (every 100 ms): let one pass
+      await new Promise((res) => setTimeout(res, 300));
+      const afterM = await hardirqByIrq(srv.url);
+      const j = JSON.parse(r.stdout) as { irqs: { irq: number; name: string; count: number }[] };
+      const disk = [...j.irqs].sort((a, b) => b.count - a.count)[0];
+      assert.ok(
+        disk && disk.count >= 500,
+        `the disk load made too few interrupts: ${JSON.stringify(j.irqs.slice(0, 3))}`,
+      );
+      const grew = (afterM.get(disk.irq) ?? 0) - (before.get(disk.irq) ?? 0);
+      // the scrapes enclose the snapshot's window: /metrics grew at least as much, and not much more (background only)
+      assert.ok(grew >= disk.count, `${disk.name}: /metrics grew ${grew}, snapshot counted ${disk.count}`);
+      assert.ok(grew <= disk.count * 1.15 + 20, `${disk.name}: /metrics grew ${grew}, snapshot counted ${disk.count}`);
+    } finally {
+      await srv.stop();
+    }
+  },
+);

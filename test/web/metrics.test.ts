@@ -17,7 +17,13 @@ const stats = { clients: 1, framesSent: 2, framesMissed: 3, cpuSeconds: 0.5, rss
 
 function folded(path: string) {
   const rec = Recording.open(path);
-  const p = new Pipeline(rec.hello, { intervalMs: 0, queues: () => [], estimate: null, everySnapshotNs: 0, onFrame: () => undefined });
+  const p = new Pipeline(rec.hello, {
+    intervalMs: 0,
+    queues: () => [],
+    estimate: null,
+    everySnapshotNs: 0,
+    onFrame: () => undefined,
+  });
   for (const m of rec.messages()) p.add(m);
   rec.close();
   return p.state;
@@ -36,11 +42,15 @@ function strictParse(text: string): { series: Series; types: Map<string, string>
   for (const line of text.slice(0, -1).split('\n')) {
     let m: RegExpExecArray | null;
     if ((m = new RegExp(`^# HELP (${name}) .+$`).exec(line))) helps.add(m[1] ?? '');
-    else if ((m = new RegExp(`^# TYPE (${name}) (counter|gauge|histogram)$`).exec(line))) types.set(m[1] ?? '', m[2] ?? '');
+    else if ((m = new RegExp(`^# TYPE (${name}) (counter|gauge|histogram)$`).exec(line)))
+      types.set(m[1] ?? '', m[2] ?? '');
     else if ((m = sample.exec(line))) {
       const value = Number(m[3] === '+Inf' ? Infinity : m[3]);
       assert.ok(!Number.isNaN(value) || m[3] === 'NaN', `bad value in: ${line}`);
-      const labels = [...(m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((x) => `${x[1] ?? ''}=${x[2] ?? ''}`).sort().join(',');
+      const labels = [...(m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)]
+        .map((x) => `${x[1] ?? ''}=${x[2] ?? ''}`)
+        .sort()
+        .join(',');
       const key = `${m[1] ?? ''}{${labels}}`;
       assert.ok(!series.has(key), `duplicate series ${key}`);
       series.set(key, value);
@@ -51,7 +61,12 @@ function strictParse(text: string): { series: Series; types: Map<string, string>
 }
 
 const get = (s: Series, name: string, labels: Record<string, string | number>) =>
-  s.get(`${name}{${Object.entries(labels).map(([k, v]) => `${k}=${String(v)}`).sort().join(',')}}`);
+  s.get(
+    `${name}{${Object.entries(labels)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .sort()
+      .join(',')}}`,
+  );
 
 function checkAgainstSnapshot(path: string): void {
   const state = folded(path);
@@ -63,7 +78,8 @@ function checkAgainstSnapshot(path: string): void {
   for (const [n, t] of types) {
     assert.match(n, /^irqlens_/, `${n}: prefix`);
     if (t === 'counter') assert.match(n, /_total$/, `${n}: a counter ends in _total`);
-    if (/seconds|bytes/.test(n) && t !== 'histogram') assert.match(n, /_(seconds|bytes)(_total)?$/, `${n}: base unit last`);
+    if (/seconds|bytes/.test(n) && t !== 'histogram')
+      assert.match(n, /_(seconds|bytes)(_total)?$/, `${n}: base unit last`);
   }
   const snap = snapshotJson(windowOf(initialTotals(state.hello), state));
   let checked = 0;
@@ -80,18 +96,31 @@ function checkAgainstSnapshot(path: string): void {
     // buckets never decrease
     let prev = 0;
     for (let k = 0; k < 32; k++) {
-      const v = get(series, 'irqlens_hardirq_duration_seconds_bucket', { irq: irq.irq, name: irq.name, le: String(2 ** (k + 1) / 1e9) }) ?? NaN;
+      const v =
+        get(series, 'irqlens_hardirq_duration_seconds_bucket', {
+          irq: irq.irq,
+          name: irq.name,
+          le: String(2 ** (k + 1) / 1e9),
+        }) ?? NaN;
       assert.ok(v >= prev, `bucket ${k} of irq ${irq.irq} decreases`);
       prev = v;
     }
   }
   for (const c of snap.cpus) {
     for (const [vec, v] of Object.entries(c.softirq)) {
-      assert.equal(get(series, 'irqlens_softirq_total', { cpu: c.cpu, vector: vec }), v.count, `softirq ${vec} cpu ${c.cpu}`);
+      assert.equal(
+        get(series, 'irqlens_softirq_total', { cpu: c.cpu, vector: vec }),
+        v.count,
+        `softirq ${vec} cpu ${c.cpu}`,
+      );
       checked++;
     }
     for (const [vec, v] of Object.entries(c.vectors)) {
-      assert.equal(get(series, 'irqlens_vector_total', { cpu: c.cpu, vector: vec }), v.count, `vector ${vec} cpu ${c.cpu}`);
+      assert.equal(
+        get(series, 'irqlens_vector_total', { cpu: c.cpu, vector: vec }),
+        v.count,
+        `vector ${vec} cpu ${c.cpu}`,
+      );
       checked++;
     }
   }
@@ -112,7 +141,10 @@ function checkAgainstSnapshot(path: string): void {
   }
   for (const { l, n, ns } of tax.values()) {
     assert.equal(get(series, 'irqlens_interrupted_total', l), n, `interrupted ${l.comm} ${l.kind}`);
-    assert.ok(Math.abs((get(series, 'irqlens_interrupted_seconds_total', l) ?? NaN) - ns / 1e9) < 1e-9, `interrupted seconds ${l.comm} ${l.kind}`);
+    assert.ok(
+      Math.abs((get(series, 'irqlens_interrupted_seconds_total', l) ?? NaN) - ns / 1e9) < 1e-9,
+      `interrupted seconds ${l.comm} ${l.kind}`,
+    );
     checked++;
   }
   for (const [k, v] of Object.entries(snap.lost)) {
@@ -142,11 +174,22 @@ test('/metrics of a synthetic recording with known rates: equal to snapshot --js
 
 test('label values are escaped (quotes, backslashes, newlines in IRQ names)', () => {
   const path = join(scratch(), 'esc.irqrec');
-  synthRecording(path, { seconds: 1, intervalMs: 100, irqRate: 100, irqNs: 1000, netRxRate: 0, seed: 1, header: { irqNames: { '24': 'x' } } });
+  synthRecording(path, {
+    seconds: 1,
+    intervalMs: 100,
+    irqRate: 100,
+    irqNs: 1000,
+    netRxRate: 0,
+    seed: 1,
+    header: { irqNames: { '24': 'x' } },
+  });
   const state = folded(path);
   const names = new Map(state.irqNames);
   names.set(24, 'we"ird\\name\nx');
   const text = metricsText({ ...state, irqNames: names }, stats);
   const { series } = strictParse(text);
-  assert.ok([...series.keys()].some((k) => k.includes('name=we\\"ird\\\\name\\nx')), 'escaped name not found');
+  assert.ok(
+    [...series.keys()].some((k) => k.includes('name=we\\"ird\\\\name\\nx')),
+    'escaped name not found',
+  );
 });

@@ -12,7 +12,15 @@ import { WebSocket } from 'ws';
 import { WebServer } from '../../src/serve/server.js';
 import { decode, encode, type Frame, type HelloMsg, type ServerMsg } from '../../src/serve/wire.js';
 
-const hello: HelloMsg = { type: 'hello', host: 'h', kernel: 'k', ncpus: 2, source: 'test', intervalMs: 100, history: 600 };
+const hello: HelloMsg = {
+  type: 'hello',
+  host: 'h',
+  kernel: 'k',
+  ncpus: 2,
+  source: 'test',
+  intervalMs: 100,
+  history: 600,
+};
 const servers: WebServer[] = [];
 after(async () => {
   for (const s of servers) await s.close();
@@ -21,12 +29,36 @@ after(async () => {
 function frame(seq: number, pad = 0): Frame {
   const n = 2;
   return {
-    type: 'frame', seq, tS: seq / 10, durS: 0.1, ncpus: n,
-    cpu: { hardirq: new Float64Array([0.01, 0.02]), vector: new Float64Array(n), soft: { NET_RX: new Float64Array([0.5, seq]) }, tasks: new Float64Array([0.3, NaN]), idle: new Float64Array(n), irqsPerSec: new Float64Array([1000, 2]) },
+    type: 'frame',
+    seq,
+    tS: seq / 10,
+    durS: 0.1,
+    ncpus: n,
+    cpu: {
+      hardirq: new Float64Array([0.01, 0.02]),
+      vector: new Float64Array(n),
+      soft: { NET_RX: new Float64Array([0.5, seq]) },
+      tasks: new Float64Array([0.3, NaN]),
+      idle: new Float64Array(n),
+      irqsPerSec: new Float64Array([1000, 2]),
+    },
     irq: { keys: ['irq:24'], names: ['eth0-rx-0'], perSec: new Float64Array([123.5]) },
     nic: { keys: ['eth0/rx-0'], labels: ['eth0/rx-0 cpu0'], pktPerSec: new Float64Array(pad).fill(seq) },
     drops: { available: false, reasons: [], perSec: new Float64Array(0) },
-    bursts: [{ cpu: 0, napiId: 7, dev: 'eth0', startS: 1, endS: 1.0002, packets: 300, peakWindowPackets: 280, binStartS: 0.999, binUs: 100, bins: new Float64Array([0, 280, 20]) }],
+    bursts: [
+      {
+        cpu: 0,
+        napiId: 7,
+        dev: 'eth0',
+        startS: 1,
+        endS: 1.0002,
+        packets: 300,
+        peakWindowPackets: 280,
+        binStartS: 0.999,
+        binUs: 100,
+        bins: new Float64Array([0, 280, 20]),
+      },
+    ],
     napiRecords: true,
     workloads: { state: 'off', detail: 'off', estimates: [] },
     tool: { eventsPerSec: 10, bpfFrac: NaN, lost: 0, lostTotal: 0, recordsPerSec: 0 },
@@ -34,7 +66,11 @@ function frame(seq: number, pad = 0): Frame {
 }
 
 async function serve(o: { token?: string; maxQueueBytes?: number; host?: string } = {}): Promise<WebServer> {
-  const s = await WebServer.listen({ host: o.host ?? '127.0.0.1', port: 0, ...o }, { static: (p) => (p === '/' ? ['text/html', 'page'] : null), metrics: () => 'm 1\n' }, hello);
+  const s = await WebServer.listen(
+    { host: o.host ?? '127.0.0.1', port: 0, ...o },
+    { static: (p) => (p === '/' ? ['text/html', 'page'] : null), metrics: () => 'm 1\n' },
+    hello,
+  );
   servers.push(s);
   return s;
 }
@@ -87,7 +123,10 @@ test('a client gets the hello, the kept history and then live frames', async () 
   const c = await client(`ws://127.0.0.1:${s.port}/ws`);
   s.broadcast(frame(1));
   await waitFor(() => c.msgs.length >= 3);
-  assert.deepEqual(c.msgs.map((m) => (m.type === 'frame' ? m.seq : m.type)), ['hello', 0, 1]);
+  assert.deepEqual(
+    c.msgs.map((m) => (m.type === 'frame' ? m.seq : m.type)),
+    ['hello', 0, 1],
+  );
   c.ws.close();
 });
 
@@ -107,31 +146,53 @@ test('a token guards the page, /metrics and the websocket', async () => {
 });
 
 test('binding a non-loopback address without a token is refused', async () => {
-  await assert.rejects(WebServer.listen({ host: '0.0.0.0', port: 0 }, { static: () => null, metrics: () => '' }, hello), (e: unknown) => e instanceof UsageError && /needs --token/.test(e.message));
+  await assert.rejects(
+    WebServer.listen({ host: '0.0.0.0', port: 0 }, { static: () => null, metrics: () => '' }, hello),
+    (e: unknown) => e instanceof UsageError && /needs --token/.test(e.message),
+  );
 });
 
 test('loopback is decided on resolved addresses, never on how a name starts', async () => {
-  assert.ok(isLoopbackAddress('127.0.0.1') && isLoopbackAddress('127.255.0.9') && isLoopbackAddress('::1') && isLoopbackAddress('::ffff:127.0.0.1'));
-  for (const a of ['128.0.0.1', '10.0.0.1', '::2', '::ffff:10.0.0.1', '127.0.0.1.evil.example', 'localhost']) assert.equal(isLoopbackAddress(a), false, a);
+  assert.ok(
+    isLoopbackAddress('127.0.0.1') &&
+      isLoopbackAddress('127.255.0.9') &&
+      isLoopbackAddress('::1') &&
+      isLoopbackAddress('::ffff:127.0.0.1'),
+  );
+  for (const a of ['128.0.0.1', '10.0.0.1', '::2', '::ffff:10.0.0.1', '127.0.0.1.evil.example', 'localhost'])
+    assert.equal(isLoopbackAddress(a), false, a);
   const elsewhere = async () => Promise.resolve(['203.0.113.7']);
-  assert.deepEqual(await resolveBind('127.0.0.1.evil.example', elsewhere), { host: '127.0.0.1.evil.example', addresses: ['203.0.113.7'], loopback: false });
+  assert.deepEqual(await resolveBind('127.0.0.1.evil.example', elsewhere), {
+    host: '127.0.0.1.evil.example',
+    addresses: ['203.0.113.7'],
+    loopback: false,
+  });
   const mixed = async () => Promise.resolve(['127.0.0.1', '203.0.113.7']);
-  assert.equal((await resolveBind('both.example', mixed)).loopback, false, 'one non-loopback address is enough to need a token');
+  assert.equal(
+    (await resolveBind('both.example', mixed)).loopback,
+    false,
+    'one non-loopback address is enough to need a token',
+  );
   assert.equal((await resolveBind('localhost')).loopback, true);
   const t = await resolveBind('127.0.0.1');
-  for (const h of ['127.0.0.1:7070', 'localhost:7070', '127.0.0.1', '[::1]:7070']) assert.ok(hostAllowed(h, t, 7070), h);
-  for (const h of ['127.0.0.1.evil.example:7070', '127.0.0.1:7071', 'evil.example', '127.0.0.2:7070', '[::1', '']) assert.equal(hostAllowed(h, t, 7070), false, h);
+  for (const h of ['127.0.0.1:7070', 'localhost:7070', '127.0.0.1', '[::1]:7070'])
+    assert.ok(hostAllowed(h, t, 7070), h);
+  for (const h of ['127.0.0.1.evil.example:7070', '127.0.0.1:7071', 'evil.example', '127.0.0.2:7070', '[::1', ''])
+    assert.equal(hostAllowed(h, t, 7070), false, h);
   assert.equal(parseHostHeader('[::1]:80')?.name, '::1');
 });
 
 test('a Host of 127.0.0.1.evil.example gets neither /metrics nor the websocket without a token', async () => {
   const s = await serve();
-  const get = (host: string) => new Promise<number>((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port: s.port, path: '/metrics', headers: { Host: host } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    }).on('error', reject);
-  });
+  const get = (host: string) =>
+    new Promise<number>((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port: s.port, path: '/metrics', headers: { Host: host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+        .on('error', reject);
+    });
   assert.equal(await get(`127.0.0.1.evil.example:${s.port}`), 403);
   assert.equal(await get(`127.0.0.1:${s.port}`), 200);
   await assert.rejects(client(`ws://127.0.0.1:${s.port}/ws`, { Host: `127.0.0.1.evil.example:${s.port}` }), /HTTP 403/);
@@ -145,10 +206,12 @@ test('a foreign Origin and a foreign Host (DNS rebinding) are refused', async ()
   ok.ws.close();
   // fetch may not set Host: a plain request does, as a rebinding page's browser would
   const status = await new Promise<number>((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port: s.port, path: '/metrics', headers: { Host: 'evil.example' } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    }).on('error', reject);
+    http
+      .get({ host: '127.0.0.1', port: s.port, path: '/metrics', headers: { Host: 'evil.example' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+      .on('error', reject);
   });
   assert.equal(status, 403);
 });
@@ -192,53 +255,62 @@ function wsPayloads(buf: Buffer): { payloads: Buffer[]; rest: Buffer } {
   return { payloads, rest: buf.subarray(off) };
 }
 
-test('a client that stops reading misses frames, is told so, and server memory stays bounded', { timeout: 60_000 }, async () => {
-  const limit = 256 * 1024;
-  const s = await serve({ maxQueueBytes: limit });
-  const sock = net.connect(s.port, '127.0.0.1');
-  await new Promise<void>((r) => sock.once('connect', r));
-  sock.write(`GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
-  let head = Buffer.alloc(0);
-  await new Promise<void>((resolve) => {
-    const onData = (d: Buffer) => {
-      head = Buffer.concat([head, d]);
-      if (head.includes('\r\n\r\n')) {
-        sock.off('data', onData);
-        resolve();
-      }
-    };
-    sock.on('data', onData);
-  });
-  assert.match(head.toString('latin1'), /^HTTP\/1\.1 101/);
-  sock.pause();
-  // ~64 KiB frames: 1500 of them would be ~96 MiB queued for a client that never reads
-  const frameBytes = encode(frame(0, 8192)).length;
-  let peak = 0;
-  for (let i = 0; i < 1500; i++) {
-    s.broadcast(frame(i, 8192));
-    peak = Math.max(peak, s.heldBytes.queued);
-    if (i % 100 === 0) await new Promise((r) => setImmediate(r));
-  }
-  assert.ok(s.framesMissed > 1000, `only ${s.framesMissed} frames skipped`);
-  assert.ok(peak <= limit + 2 * frameBytes, `${peak} bytes queued for one client (limit ${limit})`);
-  // the history for late joiners is bounded in bytes too (16 MiB by default)
-  assert.ok(s.heldBytes.history <= 16 << 20, `history holds ${s.heldBytes.history} bytes`);
-  // reading again: what was queued arrives, then the next frame comes with a "missed" notice first
-  let buf = head.subarray(head.indexOf('\r\n\r\n') + 4);
-  const got: ServerMsg[] = [];
-  sock.on('data', (d: Buffer) => {
-    buf = Buffer.concat([buf, d]);
-    const { payloads, rest } = wsPayloads(buf);
-    buf = Buffer.from(rest);
-    for (const p of payloads) got.push(decode(new Uint8Array(p)));
-  });
-  sock.resume();
-  await waitFor(() => got.some((m) => m.type === 'frame' && m.seq === 1499) || false, 2000).catch(() => undefined);
-  s.broadcast(frame(1500));
-  await waitFor(() => got.some((m) => m.type === 'frame' && m.seq === 1500), 20_000);
-  const missed = got.find((m) => m.type === 'missed');
-  assert.ok(missed && missed.type === 'missed' && missed.totalMissed === s.framesMissed, `no or wrong missed notice: ${JSON.stringify(missed)}`);
-  const seqs = got.flatMap((m) => (m.type === 'frame' ? [m.seq] : []));
-  assert.ok(seqs.length < 1500, 'every frame was queued: nothing was bounded');
-  sock.destroy();
-});
+test(
+  'a client that stops reading misses frames, is told so, and server memory stays bounded',
+  { timeout: 60_000 },
+  async () => {
+    const limit = 256 * 1024;
+    const s = await serve({ maxQueueBytes: limit });
+    const sock = net.connect(s.port, '127.0.0.1');
+    await new Promise<void>((r) => sock.once('connect', r));
+    sock.write(
+      `GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
+    let head = Buffer.alloc(0);
+    await new Promise<void>((resolve) => {
+      const onData = (d: Buffer) => {
+        head = Buffer.concat([head, d]);
+        if (head.includes('\r\n\r\n')) {
+          sock.off('data', onData);
+          resolve();
+        }
+      };
+      sock.on('data', onData);
+    });
+    assert.match(head.toString('latin1'), /^HTTP\/1\.1 101/);
+    sock.pause();
+    // ~64 KiB frames: 1500 of them would be ~96 MiB queued for a client that never reads
+    const frameBytes = encode(frame(0, 8192)).length;
+    let peak = 0;
+    for (let i = 0; i < 1500; i++) {
+      s.broadcast(frame(i, 8192));
+      peak = Math.max(peak, s.heldBytes.queued);
+      if (i % 100 === 0) await new Promise((r) => setImmediate(r));
+    }
+    assert.ok(s.framesMissed > 1000, `only ${s.framesMissed} frames skipped`);
+    assert.ok(peak <= limit + 2 * frameBytes, `${peak} bytes queued for one client (limit ${limit})`);
+    // the history for late joiners is bounded in bytes too (16 MiB by default)
+    assert.ok(s.heldBytes.history <= 16 << 20, `history holds ${s.heldBytes.history} bytes`);
+    // reading again: what was queued arrives, then the next frame comes with a "missed" notice first
+    let buf = head.subarray(head.indexOf('\r\n\r\n') + 4);
+    const got: ServerMsg[] = [];
+    sock.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      const { payloads, rest } = wsPayloads(buf);
+      buf = Buffer.from(rest);
+      for (const p of payloads) got.push(decode(new Uint8Array(p)));
+    });
+    sock.resume();
+    await waitFor(() => got.some((m) => m.type === 'frame' && m.seq === 1499) || false, 2000).catch(() => undefined);
+    s.broadcast(frame(1500));
+    await waitFor(() => got.some((m) => m.type === 'frame' && m.seq === 1500), 20_000);
+    const missed = got.find((m) => m.type === 'missed');
+    assert.ok(
+      missed && missed.type === 'missed' && missed.totalMissed === s.framesMissed,
+      `no or wrong missed notice: ${JSON.stringify(missed)}`,
+    );
+    const seqs = got.flatMap((m) => (m.type === 'frame' ? [m.seq] : []));
+    assert.ok(seqs.length < 1500, 'every frame was queued: nothing was bounded');
+    sock.destroy();
+  },
+);

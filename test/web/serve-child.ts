@@ -16,11 +16,16 @@ export interface Served {
 export const cli = () => join(repoRoot(), 'dist', 'cli', 'main.js');
 
 /** `irqlens serve` from this checkout, or `o.bin` (an installed package's bin) with exactly `o.env`. */
-export async function startServe(args: string[], o: { bin?: string; env?: Record<string, string> } = {}): Promise<Served> {
+export async function startServe(
+  args: string[],
+  o: { bin?: string; env?: Record<string, string> } = {},
+): Promise<Served> {
   const spawn = { buffer: false, stdout: 'pipe', stderr: 'pipe', reject: false } as const;
-  const proc = track(o.bin
-    ? execa(o.bin, ['serve', '--port', '0', ...args], { ...spawn, env: o.env ?? {}, extendEnv: false })
-    : execa('node', [cli(), 'serve', '--port', '0', ...args], spawn));
+  const proc = track(
+    o.bin
+      ? execa(o.bin, ['serve', '--port', '0', ...args], { ...spawn, env: o.env ?? {}, extendEnv: false })
+      : execa('node', [cli(), 'serve', '--port', '0', ...args], spawn),
+  );
   let out = '';
   let err = '';
   proc.stdout.setEncoding('utf8');
@@ -39,7 +44,8 @@ export async function startServe(args: string[], o: { bin?: string; env?: Record
     });
   });
   return {
-    url, proc,
+    url,
+    proc,
     stdout: () => out,
     stop: async () => {
       proc.kill('SIGTERM');

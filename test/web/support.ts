@@ -10,7 +10,8 @@ import { repoRoot } from '../../src/probe/paths.js';
 export const CHROMIUM = '/usr/bin/chromium';
 
 /** Skip reason for browser tests, or false. Under CI a missing chromium is a failure, never a skip. */
-export const browserSkip: string | false = existsSync(CHROMIUM) || process.env.CI ? false : `needs ${CHROMIUM} (apt-get install chromium)`;
+export const browserSkip: string | false =
+  existsSync(CHROMIUM) || process.env.CI ? false : `needs ${CHROMIUM} (apt-get install chromium)`;
 
 export function artifactsDir(): string {
   const d = join(repoRoot(), 'test-artifacts', 'web');
@@ -24,7 +25,15 @@ export async function launchBrowser(): Promise<{ ctx: BrowserContext; close: () 
   const ctx = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1280, height: 2400 },
   });
   return {

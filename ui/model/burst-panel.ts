@@ -15,7 +15,13 @@ function columns(windowUs: number): Column[] {
     { key: 'napi', label: 'NAPI', width: 5, align: 'right', keep: 70 },
     { key: 'cpu', label: 'CPU', width: 3, align: 'right', keep: 85 },
     { key: 'packets', label: 'packets', width: 7, align: 'right', keep: 95 },
-    { key: 'peak', label: `peak/${windowUs}us`, width: Math.max(7, `peak/${windowUs}us`.length), align: 'right', keep: 94 },
+    {
+      key: 'peak',
+      label: `peak/${windowUs}us`,
+      width: Math.max(7, `peak/${windowUs}us`.length),
+      align: 'right',
+      keep: 94,
+    },
     { key: 'len', label: 'length', width: 7, align: 'right', keep: 60 },
     { key: 'budget', label: 'budget', width: 6, align: 'right', keep: 50 },
   ];
@@ -32,28 +38,42 @@ function sortRows(rows: BurstEntry[], key: string): BurstEntry[] {
   }
 }
 
-export function burstPanel(live: LiveState, width: number, maxLines: number, sort: string, f: Filter, g: Glyphs): Block {
+export function burstPanel(
+  live: LiveState,
+  width: number,
+  maxLines: number,
+  sort: string,
+  f: Filter,
+  g: Glyphs,
+): Block {
   const hello = live.hello;
   if (!hello) return message('waiting for the probe...');
   const windowUs = Math.round(hello.windowNs / 1000);
   const cols = layoutColumns(columns(windowUs), width);
-  if (!(hello.recordMask & (1 << REC.BURST))) return message('burst records are off (start with --records including burst)');
+  if (!(hello.recordMask & (1 << REC.BURST)))
+    return message('burst records are off (start with --records including burst)');
   const what = `a burst: >= ${hello.burstPackets} packets in ${windowUs} us on one NAPI instance`;
   if (!live.bursts.length) return message(`no micro-bursts yet (${what})`);
-  const rows = sortRows(live.bursts.filter((b) => matchBurst(f, b)), sort);
+  const rows = sortRows(
+    live.bursts.filter((b) => matchBurst(f, b)),
+    sort,
+  );
   if (!rows.length) return message(`no burst matches the filter (${live.bursts.length} in the log)`);
   const lines = rows.map((b) =>
-    rowLine(cols, {
-      time: fmtClock(b.atMs, live.utcOffsetMin, true),
-      dev: b.dev,
-      napi: String(b.napiId),
-      cpu: String(b.cpu),
-      packets: fmtCount(b.packets),
-      peak: fmtCount(b.peak),
-      len: fmtDur(b.durNs),
-      budget: fmtCount(b.atBudget),
-    }, g),
+    rowLine(
+      cols,
+      {
+        time: fmtClock(b.atMs, live.utcOffsetMin, true),
+        dev: b.dev,
+        napi: String(b.napiId),
+        cpu: String(b.cpu),
+        packets: fmtCount(b.packets),
+        peak: fmtCount(b.peak),
+        len: fmtDur(b.durNs),
+        budget: fmtCount(b.atBudget),
+      },
+      g,
+    ),
   );
   return clip(headerLine(cols, g), lines, maxLines, (n) => fit(`  +${n} more bursts`, width, 'left', g));
 }
-

@@ -105,8 +105,12 @@ export function cpuPanel(live: LiveState, width: number, maxLines: number, sort:
   const w = live.window;
   if (!w) return { header, lines: [fit('waiting for the first interval...', width, 'left', g)], hidden: 0 };
   const all = cpuRows(w);
-  const rows = sortRows(all.filter((r) => matchCpu(f, r.cpu)), sort);
-  if (!rows.length) return { ...message(`no CPU matches the filter (this machine has CPUs 0-${w.hello.ncpus - 1})`), header };
+  const rows = sortRows(
+    all.filter((r) => matchCpu(f, r.cpu)),
+    sort,
+  );
+  if (!rows.length)
+    return { ...message(`no CPU matches the filter (this machine has CPUs 0-${w.hello.ncpus - 1})`), header };
   const taxes = taxByCpu(live.workloads);
   const widthOf = (key: string) => cols.find((c) => c.key === key)?.width ?? 0;
   const line = (r: CpuRow, hist: readonly number[]): string => {
@@ -134,6 +138,15 @@ export function cpuPanel(live: LiveState, width: number, maxLines: number, sort:
   const showAll = w.hello.ncpus > 1 && f.cpus === null;
   const budget = showAll ? maxLines - 1 : maxLines;
   const block = clip(header, lines, budget, (n) => fit(`  +${n} more CPUs (s sorts, f cpu:N picks)`, width, 'left', g));
-  if (showAll) block.lines.push(line(allCpusRow(all), meanHistory(live.history, all.map((r) => r.cpu))));
+  if (showAll)
+    block.lines.push(
+      line(
+        allCpusRow(all),
+        meanHistory(
+          live.history,
+          all.map((r) => r.cpu),
+        ),
+      ),
+    );
   return block;
 }

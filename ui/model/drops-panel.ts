@@ -40,31 +40,54 @@ export function whereText(live: LiveState, r: DropReasonRow): string {
   return `${dev} ${w.protocol}`;
 }
 
-export function dropsPanel(live: LiveState, width: number, maxLines: number, sort: string, f: Filter, g: Glyphs): Block {
+export function dropsPanel(
+  live: LiveState,
+  width: number,
+  maxLines: number,
+  sort: string,
+  f: Filter,
+  g: Glyphs,
+): Block {
   const hello = live.hello;
   if (!hello) return message('waiting for the probe...');
   const probe = dropProbeStatus(hello);
-  if (probe !== 'attached' && probe !== 'missing') return message(`drop probe ${probe}: skb:kfree_skb with drop reasons needs Linux 5.17+`);
+  if (probe !== 'attached' && probe !== 'missing')
+    return message(`drop probe ${probe}: skb:kfree_skb with drop reasons needs Linux 5.17+`);
   const all = dropReasonRows(live.drops, live.window);
-  if (!all.length) return message(live.window ? 'no packets dropped since start (skb:kfree_skb, real drops only)' : 'waiting for the first interval...');
-  const rows = sortRows(all.filter((r) => matchDrop(f, r, whereText(live, r))), sort);
+  if (!all.length)
+    return message(
+      live.window
+        ? 'no packets dropped since start (skb:kfree_skb, real drops only)'
+        : 'waiting for the first interval...',
+    );
+  const rows = sortRows(
+    all.filter((r) => matchDrop(f, r, whereText(live, r))),
+    sort,
+  );
   if (!rows.length) return message(`no drop reason matches the filter (${all.length} reasons)`);
   const mono = Number(hello.monoNs);
   const real = Number(hello.realtimeNs);
   const lines = rows.map((r) =>
-    rowLine(cols(width), {
-      reason: r.name,
-      rate: fmtRate(r.perSec),
-      total: fmtCount(r.total),
-      cpus: r.cpus.join(','),
-      where: whereText(live, r),
-      last: r.lastNs && real ? fmtClock((real + (r.lastNs - mono)) / 1e6, live.utcOffsetMin, true) : '-',
-    }, g),
+    rowLine(
+      cols(width),
+      {
+        reason: r.name,
+        rate: fmtRate(r.perSec),
+        total: fmtCount(r.total),
+        cpus: r.cpus.join(','),
+        where: whereText(live, r),
+        last: r.lastNs && real ? fmtClock((real + (r.lastNs - mono)) / 1e6, live.utcOffsetMin, true) : '-',
+      },
+      g,
+    ),
   );
   const lost = live.window?.lost.get('drop/ring_full') ?? 0;
   const streamed = (hello.recordMask & (1 << REC.DROP)) !== 0;
-  const note = lost && streamed ? [fit(`  ${lost} drop records lost this interval (counts stay exact)`, width, 'left', g)] : [];
-  return clip(headerLine(cols(width), g), [...lines, ...note], maxLines, (n) => fit(`  +${n} more reasons`, width, 'left', g));
+  const note =
+    lost && streamed ? [fit(`  ${lost} drop records lost this interval (counts stay exact)`, width, 'left', g)] : [];
+  return clip(headerLine(cols(width), g), [...lines, ...note], maxLines, (n) =>
+    fit(`  +${n} more reasons`, width, 'left', g),
+  );
 }
 
 function cols(width: number) {

@@ -3,7 +3,9 @@ import { SPARK_EDGES } from './history.js';
 import type { Glyphs } from './theme.js';
 
 export function helpLines(g: Glyphs): string[] {
-  const scale = SPARK_EDGES.map((e, i) => `${g.levels[i + 1] ?? ''}<${+(e * 100).toFixed(1)}%`).join(' ') + ` ${g.levels[SPARK_EDGES.length + 1] ?? ''}more`;
+  const scale =
+    SPARK_EDGES.map((e, i) => `${g.levels[i + 1] ?? ''}<${+(e * 100).toFixed(1)}%`).join(' ') +
+    ` ${g.levels[SPARK_EDGES.length + 1] ?? ''}more`;
   return [
     'keys',
     '  q, Ctrl-C     quit                 p, space   pause or resume the display',
@@ -23,7 +25,7 @@ export function helpLines(g: Glyphs): string[] {
     '       busy periods were never interrupted (needs --workloads; a sample of',
     '       busy periods every 10 s: irqlens report --pid N measures all of them)',
     '  budget  NAPI polls that used their whole budget (more work was waiting)',
-    '  status line: probe events/s, BPF time (share of a CPU), this UI\'s CPU, lost',
+    "  status line: probe events/s, BPF time (share of a CPU), this UI's CPU, lost",
     '       records, BPF ns per event: irq, soft(irq), vec(tors), napi, epoll',
   ];
 }

@@ -14,6 +14,9 @@ export function sparkLevel(frac: number): number {
 /** The newest `width` values, right-aligned (older time is to the left). */
 export function sparkline(values: readonly number[], width: number, g: Glyphs): string {
   if (width <= 0) return '';
-  const tail = values.slice(-width).map((v) => g.levels[sparkLevel(v)] ?? ' ').join('');
+  const tail = values
+    .slice(-width)
+    .map((v) => g.levels[sparkLevel(v)] ?? ' ')
+    .join('');
   return ' '.repeat(width - Math.min(width, values.length)) + tail;
 }

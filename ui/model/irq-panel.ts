@@ -37,7 +37,10 @@ function sortRows(rows: IrqRow[], key: string): IrqRow[] {
 
 /** "echo 61% (idle) 30%": who the IRQ interrupted, most often first. */
 function victims(r: IrqRow): string {
-  return r.victims.slice(0, 3).map((v) => `${v.comm} ${Math.round(v.share * 100)}%`).join(' ');
+  return r.victims
+    .slice(0, 3)
+    .map((v) => `${v.comm} ${Math.round(v.share * 100)}%`)
+    .join(' ');
 }
 
 export function irqPanel(live: LiveState, width: number, maxLines: number, sort: string, f: Filter, g: Glyphs): Block {
@@ -47,20 +50,27 @@ export function irqPanel(live: LiveState, width: number, maxLines: number, sort:
   if (!w) return message('waiting for the first interval...');
   const all = irqRows(w, f.cpus);
   if (!all.length) return message('no interrupts in this interval');
-  const rows = sortRows(all.filter((r) => matchIrq(f, r)), sort);
+  const rows = sortRows(
+    all.filter((r) => matchIrq(f, r)),
+    sort,
+  );
   if (!rows.length) return message(`no IRQ matches the filter (${all.length} IRQs in this interval)`);
   const lines = rows.map((r) =>
-    rowLine(cols, {
-      name: r.name,
-      irq: r.irq === null ? 'vec' : String(r.irq),
-      cpus: cpuList(r.cpus),
-      rate: fmtRate(r.perSec),
-      time: fmtPct(r.frac),
-      mean: fmtDur(r.meanNs),
-      p99: r.p99Ns === null ? '-' : `<${fmtDur(r.p99Ns)}`,
-      max: fmtDur(r.maxNs),
-      victims: victims(r),
-    }, g),
+    rowLine(
+      cols,
+      {
+        name: r.name,
+        irq: r.irq === null ? 'vec' : String(r.irq),
+        cpus: cpuList(r.cpus),
+        rate: fmtRate(r.perSec),
+        time: fmtPct(r.frac),
+        mean: fmtDur(r.meanNs),
+        p99: r.p99Ns === null ? '-' : `<${fmtDur(r.p99Ns)}`,
+        max: fmtDur(r.maxNs),
+        victims: victims(r),
+      },
+      g,
+    ),
   );
   return clip(header, lines, maxLines, (n) => fit(`  +${n} more IRQs`, width, 'left', g));
 }

@@ -10,7 +10,16 @@ export type KeyResult = Exclude<UiAction, { type: 'key' }> | null;
 export const RECORDING_NOT_AVAILABLE = 'recording is not available here';
 
 const NO_FLAGS = (k: KeyInfo) =>
-  !k.ctrl && !k.escape && !k.tab && !k.return && !k.backspace && !k.delete && !k.upArrow && !k.downArrow && !k.leftArrow && !k.rightArrow;
+  !k.ctrl &&
+  !k.escape &&
+  !k.tab &&
+  !k.return &&
+  !k.backspace &&
+  !k.delete &&
+  !k.upArrow &&
+  !k.downArrow &&
+  !k.leftArrow &&
+  !k.rightArrow;
 
 /**
  * Several keys that reached us in one read (tmux send-keys, a fast typist, a paste) as single keys,

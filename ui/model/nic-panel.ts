@@ -42,21 +42,28 @@ export function nicPanel(live: LiveState, width: number, maxLines: number, sort:
   if (!w) return message('waiting for the first interval...');
   const all = nicRows(w, live.queues);
   if (!all.length) return message('no NIC queues and no NAPI polls in this interval (virtual devices have no queues)');
-  const rows = sortRows(all.filter((r) => matchNic(f, r)), sort);
+  const rows = sortRows(
+    all.filter((r) => matchNic(f, r)),
+    sort,
+  );
   if (!rows.length) return message(`no NIC queue matches the filter (${all.length} queues and NAPI instances)`);
   const lines = rows.map((r) =>
-    rowLine(cols, {
-      dev: r.dev,
-      queue: r.queue ?? '-',
-      irq: r.irqName ? `${r.irqName} (${r.irq ?? '?'})` : '-',
-      cpu: r.cpu === null ? '-' : String(r.cpu),
-      napi: r.napiId === null ? '-' : String(r.napiId),
-      irqs: r.irq === null ? '-' : fmtRate(r.irqsPerSec),
-      pkts: r.napiId === null ? '-' : fmtRate(r.pktPerSec),
-      polls: r.napiId === null ? '-' : fmtRate(r.pollsPerSec),
-      budget: r.napiId === null ? '-' : fmtCount(r.atBudget),
-      bursts: r.napiId === null ? '-' : fmtCount(r.bursts),
-    }, g),
+    rowLine(
+      cols,
+      {
+        dev: r.dev,
+        queue: r.queue ?? '-',
+        irq: r.irqName ? `${r.irqName} (${r.irq ?? '?'})` : '-',
+        cpu: r.cpu === null ? '-' : String(r.cpu),
+        napi: r.napiId === null ? '-' : String(r.napiId),
+        irqs: r.irq === null ? '-' : fmtRate(r.irqsPerSec),
+        pkts: r.napiId === null ? '-' : fmtRate(r.pktPerSec),
+        polls: r.napiId === null ? '-' : fmtRate(r.pollsPerSec),
+        budget: r.napiId === null ? '-' : fmtCount(r.atBudget),
+        bursts: r.napiId === null ? '-' : fmtCount(r.bursts),
+      },
+      g,
+    ),
   );
   return clip(header, lines, maxLines, (n) => fit(`  +${n} more queues`, width, 'left', g));
 }

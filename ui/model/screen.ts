@@ -57,14 +57,24 @@ export interface Screen {
 
 function titleLine(live: LiveState, ui: UiState, width: number, g: Glyphs): string {
   const h = live.hello;
-  const left = h ? `irqlens  ${h.host}  ${h.kernel}  ${h.ncpus} CPUs  PMU ${h.pmu ? 'yes' : 'none'}` : 'irqlens  starting...';
+  const left = h
+    ? `irqlens  ${h.host}  ${h.kernel}  ${h.ncpus} CPUs  PMU ${h.pmu ? 'yes' : 'none'}`
+    : 'irqlens  starting...';
   const clock = live.window ? fmtClock(live.atMs, live.utcOffsetMin) : '--:--:--';
   const right = `${ui.paused ? 'PAUSED  ' : ''}${clock}  every ${fmtSeconds(ui.intervalS)}  ? help`;
   const room = width - right.length - 2;
   return room >= 10 ? `${fit(left, room, 'left', g)}  ${right}` : fit(right, width, 'right', g);
 }
 
-function lowerBlock(id: LowerPanelId, live: LiveState, ui: UiState, width: number, lines: number, f: Filter, g: Glyphs): Block {
+function lowerBlock(
+  id: LowerPanelId,
+  live: LiveState,
+  ui: UiState,
+  width: number,
+  lines: number,
+  f: Filter,
+  g: Glyphs,
+): Block {
   const sort = sortKey(ui, id);
   switch (id) {
     case 'irqs':
@@ -81,12 +91,18 @@ function lowerBlock(id: LowerPanelId, live: LiveState, ui: UiState, width: numbe
 }
 
 function messageLine(live: LiveState, ui: UiState, filterErrors: string[]): Screen['message'] {
-  if (ui.editing !== null) return { text: `filter> ${ui.editing}_   enter applies, esc cancels (cpu:N irq:X dev:X proc:X text)`, tone: 'prompt' };
+  if (ui.editing !== null)
+    return {
+      text: `filter> ${ui.editing}_   enter applies, esc cancels (cpu:N irq:X dev:X proc:X text)`,
+      tone: 'prompt',
+    };
   if (ui.notice) return { text: ui.notice, tone: 'info' };
-  if (filterErrors.length) return { text: `filter: not understood: ${filterErrors.join(' ')} (f to change)`, tone: 'warn' };
+  if (filterErrors.length)
+    return { text: `filter: not understood: ${filterErrors.join(' ')} (f to change)`, tone: 'warn' };
   if (ui.filter) return { text: `filter: ${ui.filter}   (f to change, empty clears)`, tone: 'info' };
   const off = live.hello?.progs.filter((p) => p.status === 'unsupported' || p.status === 'failed') ?? [];
-  if (off.length) return { text: `not attached: ${off.map((p) => `${p.tracepoint} (${p.status})`).join(', ')}`, tone: 'warn' };
+  if (off.length)
+    return { text: `not attached: ${off.map((p) => `${p.tracepoint} (${p.status})`).join(', ')}`, tone: 'warn' };
   const warn = live.warnings[live.warnings.length - 1];
   if (warn) return { text: `helper: ${warn}`, tone: 'warn' };
   return null;
@@ -106,21 +122,37 @@ export function buildScreen(live: LiveState, ui: UiState, size: Size, theme: The
   const height = Math.max(1, size.rows - 1);
   const { filter, errors } = parseFilter(ui.filter);
   const base = {
-    width, height, title: titleLine(live, ui, width, g), paused: ui.paused, tabs: [] as Tab[], tabsInfo: '',
-    message: null, status: fitStatus(statusLine(live), width, g), padding: 0, fatal: live.fatal,
+    width,
+    height,
+    title: titleLine(live, ui, width, g),
+    paused: ui.paused,
+    tabs: [] as Tab[],
+    tabsInfo: '',
+    message: null,
+    status: fitStatus(statusLine(live), width, g),
+    padding: 0,
+    fatal: live.fatal,
   };
   if (size.cols < MIN_SIZE.cols || size.rows < MIN_SIZE.rows) {
     return {
-      ...base, cpu: { ...message(), focused: false }, body: { kind: 'help', lines: [] },
+      ...base,
+      cpu: { ...message(), focused: false },
+      body: { kind: 'help', lines: [] },
       tooSmall: `terminal ${size.cols}x${size.rows} is too small: need ${MIN_SIZE.cols}x${MIN_SIZE.rows} (q quits)`,
     };
   }
   if (ui.help) {
     // help takes everything between the title and the message line
-    const lines = helpLines(g).slice(0, height - 3).map((l) => fit(l, width, 'left', g));
+    const lines = helpLines(g)
+      .slice(0, height - 3)
+      .map((l) => fit(l, width, 'left', g));
     return {
-      ...base, cpu: { ...message(), focused: false }, body: { kind: 'help', lines }, message: fitMessage(messageLine(live, ui, errors), width, g),
-      padding: Math.max(0, height - 3 - lines.length), tooSmall: null,
+      ...base,
+      cpu: { ...message(), focused: false },
+      body: { kind: 'help', lines },
+      message: fitMessage(messageLine(live, ui, errors), width, g),
+      padding: Math.max(0, height - 3 - lines.length),
+      tooSmall: null,
     };
   }
   // fixed lines: title, CPU header, tab bar, panel header, message, status
@@ -130,7 +162,12 @@ export function buildScreen(live: LiveState, ui: UiState, size: Size, theme: The
   const cpuLines = Math.min(wanted, Math.max(2, free - 4));
   const bodyLines = Math.max(0, free - cpuLines);
   const cpu = cpuPanel(live, width, cpuLines, sortKey(ui, 'cpus'), filter, g);
-  const tabs = PANELS.map((id): Tab => ({ id, label: PANEL_TITLES[id], focused: ui.panel === id, shown: id === ui.lower }));
+  const tabs = PANELS.map((id): Tab => ({
+    id,
+    label: PANEL_TITLES[id],
+    focused: ui.panel === id,
+    shown: id === ui.lower,
+  }));
   const block = lowerBlock(ui.lower, live, ui, width, bodyLines, filter, g);
   block.lines = block.lines.map((l) => fit(l, width, 'left', g));
   const used = (block.header === null ? 0 : 1) + block.lines.length;
@@ -160,7 +197,14 @@ export function screenLines(s: Screen): string[] {
   if (s.fatal) return [s.title, '', `irqlens stopped: ${s.fatal}`].map((l) => cut(l, s.width));
   const out = [s.title];
   if (s.body.kind === 'help') out.push(...s.body.lines);
-  else out.push(s.cpu.header ?? '', ...s.cpu.lines, tabsText(s), ...(s.body.block.header === null ? [] : [s.body.block.header]), ...s.body.block.lines);
+  else
+    out.push(
+      s.cpu.header ?? '',
+      ...s.cpu.lines,
+      tabsText(s),
+      ...(s.body.block.header === null ? [] : [s.body.block.header]),
+      ...s.body.block.lines,
+    );
   for (let i = 0; i < s.padding; i++) out.push('');
   out.push(s.message?.text ?? '', s.status.text);
   return out.map((l) => l.trimEnd());

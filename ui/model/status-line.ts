@@ -27,8 +27,16 @@ export function statusLine(live: LiveState): StatusLine {
   parts.push(c.lost > 0 ? `LOST ${fmtCount(c.lost)} (${c.lostKinds.join(',')})` : `lost ${fmtCount(live.lostTotal)}`);
   const probes = [...c.probes]
     .filter((p) => p.nsPerEvent !== null)
-    .sort((a, b) => (ORDER.indexOf(a.probe) + 1 || 99) - (ORDER.indexOf(b.probe) + 1 || 99) || a.probe.localeCompare(b.probe))
+    .sort(
+      (a, b) =>
+        (ORDER.indexOf(a.probe) + 1 || 99) - (ORDER.indexOf(b.probe) + 1 || 99) || a.probe.localeCompare(b.probe),
+    )
     .map((p) => `${SHORT[p.probe] ?? p.probe} ${Math.round(p.nsPerEvent ?? 0)}`);
-  const ns = live.stats === 'off' ? ' | ns/ev: BPF stats off' : probes.length ? ` | ns/ev ${probes.join(' ')}${live.stats === 'sampled' ? ' (sampled)' : ''}` : '';
+  const ns =
+    live.stats === 'off'
+      ? ' | ns/ev: BPF stats off'
+      : probes.length
+        ? ` | ns/ev ${probes.join(' ')}${live.stats === 'sampled' ? ' (sampled)' : ''}`
+        : '';
   return { text: parts.join('  ') + ns, warn: c.lost > 0 };
 }

@@ -7,8 +7,17 @@ export * from './ui-types.js';
 
 export function initialUiState(intervalS = 1): UiState {
   return {
-    panel: 'cpus', lower: 'irqs', sort: { cpus: 0, irqs: 0, nic: 0, bursts: 0, drops: 0, workloads: 0 },
-    filter: '', editing: null, paused: false, intervalS, help: false, notice: null, quitting: false, recordToggles: 0,
+    panel: 'cpus',
+    lower: 'irqs',
+    sort: { cpus: 0, irqs: 0, nic: 0, bursts: 0, drops: 0, workloads: 0 },
+    filter: '',
+    editing: null,
+    paused: false,
+    intervalS,
+    help: false,
+    notice: null,
+    quitting: false,
+    recordToggles: 0,
   };
 }
 

@@ -20,7 +20,12 @@ export type PanelId = (typeof PANELS)[number];
 export type LowerPanelId = Exclude<PanelId, 'cpus'>;
 
 export const PANEL_TITLES: Record<PanelId, string> = {
-  cpus: 'CPUs', irqs: 'top IRQs', nic: 'NIC queues', bursts: 'micro-bursts', drops: 'drops', workloads: 'workloads',
+  cpus: 'CPUs',
+  irqs: 'top IRQs',
+  nic: 'NIC queues',
+  bursts: 'micro-bursts',
+  drops: 'drops',
+  workloads: 'workloads',
 };
 
 /** Sort keys per panel; the first is the default. */

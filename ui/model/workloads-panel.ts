@@ -62,38 +62,59 @@ export function feedNote(live: LiveState): string {
     case 'failed':
       return `tax estimate failed: ${feed.message}`;
     case 'ready': {
-      const used = feed.periodsUsed < feed.periodsSeen ? `${fmtCount(feed.periodsUsed)} of ${fmtCount(feed.periodsSeen)}` : fmtCount(feed.periodsUsed);
+      const used =
+        feed.periodsUsed < feed.periodsSeen
+          ? `${fmtCount(feed.periodsUsed)} of ${fmtCount(feed.periodsSeen)}`
+          : fmtCount(feed.periodsUsed);
       return `tax over ${feed.spanS.toFixed(1)} s to ${fmtClock(feed.atMs, live.utcOffsetMin)} (${used} busy periods), 95% interval; <= is an upper bound (? explains)`;
     }
   }
 }
 
-export function workloadsPanel(live: LiveState, width: number, maxLines: number, sort: string, f: Filter, g: Glyphs): Block {
+export function workloadsPanel(
+  live: LiveState,
+  width: number,
+  maxLines: number,
+  sort: string,
+  f: Filter,
+  g: Glyphs,
+): Block {
   const cols = layoutColumns(COLUMNS, width);
   const w = live.window;
   const note = fit(feedNote(live), width, 'left', g);
   if (!w) return message('waiting for the first interval...');
   const all = workloadRows(w, live.workloads);
   if (!all.length) return message('no process used epoll in this interval', note);
-  const rows = sortRows(all.filter((r) => matchWorkload(f, r)), sort);
+  const rows = sortRows(
+    all.filter((r) => matchWorkload(f, r)),
+    sort,
+  );
   if (!rows.length) return message(`no workload matches the filter (${all.length} processes use epoll)`, note);
   const lines = rows.map((r) => {
     const t = taxText(live.workloads, r);
-    return rowLine(cols, {
-      pid: String(r.tgid),
-      comm: r.comm,
-      thr: String(r.threads),
-      busy: fmtPct(r.busyFrac),
-      idle: fmtPct(r.waitFrac),
-      events: fmtRate(r.eventsPerSec),
-      irqs: fmtRate(r.irqsPerSec),
-      ...t,
-    }, g);
+    return rowLine(
+      cols,
+      {
+        pid: String(r.tgid),
+        comm: r.comm,
+        thr: String(r.threads),
+        busy: fmtPct(r.busyFrac),
+        idle: fmtPct(r.waitFrac),
+        events: fmtRate(r.eventsPerSec),
+        irqs: fmtRate(r.irqsPerSec),
+        ...t,
+      },
+      g,
+    );
   });
   // why a workload's tax is still measuring, in the estimator's words
   const waiting = rows.find((r) => r.estimate && !r.estimate.tax && r.estimate.notEnoughData);
-  const why = waiting?.estimate?.notEnoughData ? [fit(`${waiting.comm} measuring: ${waiting.estimate.notEnoughData}`, width, 'left', g)] : [];
-  const block = clip(headerLine(cols, g), lines, Math.max(0, maxLines - 1 - why.length), (n) => fit(`  +${n} more processes`, width, 'left', g));
+  const why = waiting?.estimate?.notEnoughData
+    ? [fit(`${waiting.comm} measuring: ${waiting.estimate.notEnoughData}`, width, 'left', g)]
+    : [];
+  const block = clip(headerLine(cols, g), lines, Math.max(0, maxLines - 1 - why.length), (n) =>
+    fit(`  +${n} more processes`, width, 'left', g),
+  );
   block.lines.push(note, ...why);
   return block;
 }

@@ -20,7 +20,13 @@ export function Line({ text, theme, bold, inverse, color, dim }: LineProps): Rea
   const t = text.trimEnd() || ' ';
   if (!theme.color) return <Text wrap="truncate">{t}</Text>;
   return (
-    <Text wrap="truncate" bold={bold ?? false} inverse={inverse ?? false} dimColor={dim ?? false} {...(color ? { color } : {})}>
+    <Text
+      wrap="truncate"
+      bold={bold ?? false}
+      inverse={inverse ?? false}
+      dimColor={dim ?? false}
+      {...(color ? { color } : {})}
+    >
       {t}
     </Text>
   );
@@ -65,10 +71,26 @@ export function ScreenView({ screen, theme }: { screen: Screen; theme: Theme }):
       {body.kind === 'help'
         ? body.lines.map((l, i) => <Line key={`help${i}`} text={l} theme={theme} bold={!l.startsWith(' ')} />)
         : [
-            <Line key="cpuhdr" text={screen.cpu.header ?? ''} theme={theme} bold color={screen.cpu.focused ? 'cyan' : undefined} />,
+            <Line
+              key="cpuhdr"
+              text={screen.cpu.header ?? ''}
+              theme={theme}
+              bold
+              color={screen.cpu.focused ? 'cyan' : undefined}
+            />,
             ...screen.cpu.lines.map((l, i) => <Line key={`cpu${i}`} text={l} theme={theme} />),
             <TabBar key="tabs" screen={screen} theme={theme} />,
-            ...(body.block.header === null ? [] : [<Line key="hdr" text={body.block.header} theme={theme} bold color={body.focused ? 'cyan' : undefined} />]),
+            ...(body.block.header === null
+              ? []
+              : [
+                  <Line
+                    key="hdr"
+                    text={body.block.header}
+                    theme={theme}
+                    bold
+                    color={body.focused ? 'cyan' : undefined}
+                  />,
+                ]),
             ...body.block.lines.map((l, i) => <Line key={`row${i}`} text={l} theme={theme} />),
           ]}
       {pad}
@@ -77,7 +99,12 @@ export function ScreenView({ screen, theme }: { screen: Screen; theme: Theme }):
         theme={theme}
         color={screen.message?.tone === 'warn' ? 'yellow' : screen.message?.tone === 'prompt' ? 'cyan' : undefined}
       />
-      <Line text={screen.status.text} theme={theme} color={screen.status.warn ? 'red' : undefined} dim={!screen.status.warn} />
+      <Line
+        text={screen.status.text}
+        theme={theme}
+        color={screen.status.warn ? 'red' : undefined}
+        dim={!screen.status.warn}
+      />
     </Box>
   );
 }

@@ -19,7 +19,10 @@ export interface MountedTui {
   exited: Promise<unknown>;
 }
 
-export function mountTui(props: AppProps, io: TerminalIo = { stdout: process.stdout, stdin: process.stdin }): MountedTui {
+export function mountTui(
+  props: AppProps,
+  io: TerminalIo = { stdout: process.stdout, stdin: process.stdin },
+): MountedTui {
   let restored = false;
   const restore = () => {
     if (restored) return;
@@ -33,7 +36,12 @@ export function mountTui(props: AppProps, io: TerminalIo = { stdout: process.std
   };
   io.stdout.write(ENTER_ALT_SCREEN);
   process.once('exit', restore);
-  const instance = render(<App {...props} />, { stdout: io.stdout, stdin: io.stdin, exitOnCtrlC: false, patchConsole: false });
+  const instance = render(<App {...props} />, {
+    stdout: io.stdout,
+    stdin: io.stdin,
+    exitOnCtrlC: false,
+    patchConsole: false,
+  });
   let closed = false;
   return {
     exited: instance.waitUntilExit(),

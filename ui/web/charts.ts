@@ -2,11 +2,34 @@
 // (setData), so a redraw allocates nothing but the arrays it draws.
 import { uplotCtor, type UPlot, type UPlotData, type UPlotOptions } from './env.js';
 
-export const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac', '#1f77b4', '#8c564b', '#17becf', '#bcbd22'];
+export const PALETTE = [
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+  '#1f77b4',
+  '#8c564b',
+  '#17becf',
+  '#bcbd22',
+];
 export const color = (i: number) => PALETTE[i % PALETTE.length] ?? '#888';
 
-const fmt = (v: number | null | undefined, digits = 1) => (v === null || v === undefined || Number.isNaN(v) ? '-' : v >= 1e6 ? `${(v / 1e6).toFixed(digits)}M` : v >= 1e4 ? `${(v / 1e3).toFixed(digits)}k` : v.toFixed(digits));
-export const pct = (v: number | null | undefined) => (v === null || v === undefined || Number.isNaN(v) ? '-' : `${(v * 100).toFixed(2)}%`);
+const fmt = (v: number | null | undefined, digits = 1) =>
+  v === null || v === undefined || Number.isNaN(v)
+    ? '-'
+    : v >= 1e6
+      ? `${(v / 1e6).toFixed(digits)}M`
+      : v >= 1e4
+        ? `${(v / 1e3).toFixed(digits)}k`
+        : v.toFixed(digits);
+export const pct = (v: number | null | undefined) =>
+  v === null || v === undefined || Number.isNaN(v) ? '-' : `${(v * 100).toFixed(2)}%`;
 
 function width(el: HTMLElement): number {
   return Math.max(320, el.clientWidth || 800);
@@ -18,7 +41,12 @@ export class SeriesChart {
   private names: string[] = [];
   private zoomed = false;
 
-  constructor(private readonly el: HTMLElement, private readonly unit: string, private readonly xUnit = 'seconds', private readonly yFmt: (v: number | null) => string = (v) => fmt(v)) {}
+  constructor(
+    private readonly el: HTMLElement,
+    private readonly unit: string,
+    private readonly xUnit = 'seconds',
+    private readonly yFmt: (v: number | null) => string = (v) => fmt(v),
+  ) {}
 
   /** Seconds since the stream's start on x; one column per name. */
   update(x: Float64Array, names: string[], cols: Float64Array[], markers: number[] = []): void {
@@ -39,32 +67,48 @@ export class SeriesChart {
   private create(names: string[], data: UPlotData): UPlot {
     const UPlotC = uplotCtor();
     const opts: UPlotOptions = {
-      width: width(this.el), height: 240,
+      width: width(this.el),
+      height: 240,
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: false } },
-      axes: [{ label: this.xUnit, values: (_u, v) => v.map((s) => s.toFixed(1)) }, { label: this.unit, size: 60, values: (_u, v) => v.map((s) => this.yFmt(s)) }],
-      series: [{ label: this.xUnit, value: (_u, v) => (v === null ? '-' : v.toFixed(1)) }, ...names.map((n, i) => ({ label: n, stroke: color(i), width: 1.5, value: (_u: UPlot, v: number | null) => this.yFmt(v) }))],
+      axes: [
+        { label: this.xUnit, values: (_u, v) => v.map((s) => s.toFixed(1)) },
+        { label: this.unit, size: 60, values: (_u, v) => v.map((s) => this.yFmt(s)) },
+      ],
+      series: [
+        { label: this.xUnit, value: (_u, v) => (v === null ? '-' : v.toFixed(1)) },
+        ...names.map((n, i) => ({
+          label: n,
+          stroke: color(i),
+          width: 1.5,
+          value: (_u: UPlot, v: number | null) => this.yFmt(v),
+        })),
+      ],
       hooks: {
-        setSelect: [() => {
-          this.zoomed = true;
-        }],
+        setSelect: [
+          () => {
+            this.zoomed = true;
+          },
+        ],
         // burst markers: a vertical line at each burst's start
-        draw: [(u: UPlot) => {
-          if (!this.markers.length) return;
-          const ctx = u.ctx;
-          ctx.save();
-          ctx.strokeStyle = 'rgba(200,0,0,0.6)';
-          ctx.lineWidth = 1;
-          for (const m of this.markers) {
-            const px = Math.round(u.valToPos(m, 'x', true));
-            if (px < u.bbox.left || px > u.bbox.left + u.bbox.width) continue;
-            ctx.beginPath();
-            ctx.moveTo(px, u.bbox.top);
-            ctx.lineTo(px, u.bbox.top + u.bbox.height);
-            ctx.stroke();
-          }
-          ctx.restore();
-        }],
+        draw: [
+          (u: UPlot) => {
+            if (!this.markers.length) return;
+            const ctx = u.ctx;
+            ctx.save();
+            ctx.strokeStyle = 'rgba(200,0,0,0.6)';
+            ctx.lineWidth = 1;
+            for (const m of this.markers) {
+              const px = Math.round(u.valToPos(m, 'x', true));
+              if (px < u.bbox.left || px > u.bbox.left + u.bbox.width) continue;
+              ctx.beginPath();
+              ctx.moveTo(px, u.bbox.top);
+              ctx.lineTo(px, u.bbox.top + u.bbox.height);
+              ctx.stroke();
+            }
+            ctx.restore();
+          },
+        ],
       },
     };
     const p = new UPlotC(opts, data, this.el);
@@ -111,14 +155,30 @@ export class StackedCpuChart {
     const UPlotC = uplotCtor();
     const bars = UPlotC.paths.bars?.({ size: [0.7, 60] });
     const rev = [...names].reverse();
-    this.plot = new UPlotC({
-      width: width(this.el), height: 260,
-      scales: { x: { time: false, range: [-0.5, n - 0.5] }, y: { range: [0, 1.05] } },
-      axes: [{ label: 'CPU', values: (_u, v) => v.map((c) => (Number.isInteger(c) ? String(c) : '')) }, { label: 'share of CPU time', values: (_u, v) => v.map((s) => `${(s * 100).toFixed(0)}%`) }],
-      series: [{ label: 'CPU' }, ...rev.map((name, i) => ({
-        label: name, fill: color(names.length - 1 - i), stroke: color(names.length - 1 - i), ...(bars ? { paths: bars } : {}), points: { show: false },
-        value: (_u: UPlot, _v: number | null, _s: number, idx: number | null) => (idx === null ? '-' : pct(this.raw[i]?.[idx])),
-      }))],
-    }, data, this.el);
+    this.plot = new UPlotC(
+      {
+        width: width(this.el),
+        height: 260,
+        scales: { x: { time: false, range: [-0.5, n - 0.5] }, y: { range: [0, 1.05] } },
+        axes: [
+          { label: 'CPU', values: (_u, v) => v.map((c) => (Number.isInteger(c) ? String(c) : '')) },
+          { label: 'share of CPU time', values: (_u, v) => v.map((s) => `${(s * 100).toFixed(0)}%`) },
+        ],
+        series: [
+          { label: 'CPU' },
+          ...rev.map((name, i) => ({
+            label: name,
+            fill: color(names.length - 1 - i),
+            stroke: color(names.length - 1 - i),
+            ...(bars ? { paths: bars } : {}),
+            points: { show: false },
+            value: (_u: UPlot, _v: number | null, _s: number, idx: number | null) =>
+              idx === null ? '-' : pct(this.raw[i]?.[idx]),
+          })),
+        ],
+      },
+      data,
+      this.el,
+    );
   }
 }

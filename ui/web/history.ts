@@ -21,7 +21,10 @@ export class FrameHistory {
   }
 
   /** Per key (IRQ, queue, reason) a column over the frames; keys with the highest mean first, at most `top`. */
-  columns(pick: (f: Frame) => { keys: readonly string[]; values: Float64Array }, top: number): { keys: string[]; cols: Float64Array[] } {
+  columns(
+    pick: (f: Frame) => { keys: readonly string[]; values: Float64Array },
+    top: number,
+  ): { keys: string[]; cols: Float64Array[] } {
     const n = this.frames.length;
     const index = new Map<string, Float64Array>();
     this.frames.forEach((f, i) => {
@@ -33,7 +36,12 @@ export class FrameHistory {
       });
     });
     const mean = (c: Float64Array) => c.reduce((a, b) => a + b, 0);
-    const keys = [...index.keys()].sort((a, b) => mean(index.get(b) ?? new Float64Array()) - mean(index.get(a) ?? new Float64Array()) || a.localeCompare(b)).slice(0, top);
+    const keys = [...index.keys()]
+      .sort(
+        (a, b) =>
+          mean(index.get(b) ?? new Float64Array()) - mean(index.get(a) ?? new Float64Array()) || a.localeCompare(b),
+      )
+      .slice(0, top);
     return { keys, cols: keys.map((k) => index.get(k) ?? new Float64Array(n)) };
   }
 

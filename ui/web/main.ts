@@ -18,7 +18,16 @@ interface PageStats {
   irqCounts: Record<string, number>;
 }
 
-const stats: PageStats = { hello: null, frames: 0, missed: 0, ended: null, draws: 0, drawMs: [], series: {}, irqCounts: {} };
+const stats: PageStats = {
+  hello: null,
+  frames: 0,
+  missed: 0,
+  ended: null,
+  draws: 0,
+  drawMs: [],
+  series: {},
+  irqCounts: {},
+};
 (globalThis as unknown as { irqlensStats: PageStats }).irqlensStats = stats;
 
 const mode = document.body.dataset.mode ?? 'live';
@@ -66,36 +75,69 @@ function onMessage(m: ServerMsg): void {
 function drawBursts(f: Frame): void {
   const note = byId('burst-note');
   const b = selectedBurst ?? recentBursts[recentBursts.length - 1] ?? null;
-  if (!f.napiRecords) note.textContent = 'per-event NAPI records are not streamed (serve --records burst,napi), so bursts are listed without their 100 us bins';
+  if (!f.napiRecords)
+    note.textContent =
+      'per-event NAPI records are not streamed (serve --records burst,napi), so bursts are listed without their 100 us bins';
   else if (!b) note.textContent = 'no micro-burst yet';
-  else note.textContent = `burst on ${b.dev} CPU ${b.cpu}: ${b.packets} packets, peak ${b.peakWindowPackets} in one window; red lines: its start and end (drag to zoom; click a row below for another burst)`;
+  else
+    note.textContent = `burst on ${b.dev} CPU ${b.cpu}: ${b.packets} packets, peak ${b.peakWindowPackets} in one window; red lines: its start and end (drag to zoom; click a row below for another burst)`;
   if (b && b.bins.length) {
     const x = Float64Array.from(b.bins, (_v, i) => (b.binStartS - b.startS) * 1e6 + i * b.binUs);
     burstChart.update(x, ['packets'], [b.bins], [0, (b.endS - b.startS) * 1e6]);
     stats.series.burst = b.bins.reduce((a, v) => a + v, 0);
   }
-  tableRows(byId('burst-table'), ['t (s)', 'device', 'CPU', 'packets', 'peak / window', 'length (us)'],
-    recentBursts.slice(-10).reverse().map((r) => [r.startS.toFixed(3), r.dev, String(r.cpu), String(r.packets), String(r.peakWindowPackets), ((r.endS - r.startS) * 1e6).toFixed(0)]));
+  tableRows(
+    byId('burst-table'),
+    ['t (s)', 'device', 'CPU', 'packets', 'peak / window', 'length (us)'],
+    recentBursts
+      .slice(-10)
+      .reverse()
+      .map((r) => [
+        r.startS.toFixed(3),
+        r.dev,
+        String(r.cpu),
+        String(r.packets),
+        String(r.peakWindowPackets),
+        ((r.endS - r.startS) * 1e6).toFixed(0),
+      ]),
+  );
   const rows = byId('burst-table').querySelectorAll('tr');
-  recentBursts.slice(-10).reverse().forEach((r, i) => {
-    rows[i + 1]?.addEventListener('click', () => {
-      selectedBurst = r;
-      dirty = true;
+  recentBursts
+    .slice(-10)
+    .reverse()
+    .forEach((r, i) => {
+      rows[i + 1]?.addEventListener('click', () => {
+        selectedBurst = r;
+        dirty = true;
+      });
     });
-  });
 }
 
 function drawWorkloads(f: Frame): void {
   const w = f.workloads;
-  byId('workloads-note').textContent = mode === 'report' ? 'the report above has the workloads\' interrupt tax over the whole recording' : w.detail;
-  const fig = (v: { value: number; lo: number; hi: number; bound: boolean } | null) => (!v ? '-' : v.bound ? `<= ${pct(Math.max(0, v.hi))}` : `${pct(v.value)} (${pct(v.lo)} .. ${pct(v.hi)})`);
-  tableRows(byId('workloads-table'), ['process', 'tgid', 'busy periods', 'disrupted', 'interrupt tax (95% interval)', 'what-if gain', 'note'],
-    w.estimates.map((e) => [e.comm, String(e.tgid), String(e.periods), String(e.disruptedPeriods), fig(e.tax), fig(e.gain), e.notEnoughData ?? '']));
+  byId('workloads-note').textContent =
+    mode === 'report' ? "the report above has the workloads' interrupt tax over the whole recording" : w.detail;
+  const fig = (v: { value: number; lo: number; hi: number; bound: boolean } | null) =>
+    !v ? '-' : v.bound ? `<= ${pct(Math.max(0, v.hi))}` : `${pct(v.value)} (${pct(v.lo)} .. ${pct(v.hi)})`;
+  tableRows(
+    byId('workloads-table'),
+    ['process', 'tgid', 'busy periods', 'disrupted', 'interrupt tax (95% interval)', 'what-if gain', 'note'],
+    w.estimates.map((e) => [
+      e.comm,
+      String(e.tgid),
+      String(e.periods),
+      String(e.disruptedPeriods),
+      fig(e.tax),
+      fig(e.gain),
+      e.notEnoughData ?? '',
+    ]),
+  );
   const ready = history.frames.filter((h) => h.workloads.state === 'ready');
   const top = w.estimates.find((e) => e.tax !== null);
   if (!top || !ready.length) return;
   const x = Float64Array.from(ready, (h) => h.tS);
-  const pick = (k: 'value' | 'lo' | 'hi') => Float64Array.from(ready, (h) => h.workloads.estimates.find((e) => e.tgid === top.tgid)?.tax?.[k] ?? NaN);
+  const pick = (k: 'value' | 'lo' | 'hi') =>
+    Float64Array.from(ready, (h) => h.workloads.estimates.find((e) => e.tgid === top.tgid)?.tax?.[k] ?? NaN);
   taxChart.update(x, [`${top.comm} tax`, 'interval low', 'interval high'], [pick('value'), pick('lo'), pick('hi')]);
 }
 
@@ -108,20 +150,33 @@ function draw(): void {
   const shares = cpuShares(span === Infinity ? history.frames : history.recent(span));
   cpuChart.update(shares.names, shares.shares);
   stats.series.cpu = shares.names.length;
-  const irq = history.columns((h) => ({ keys: h.irq.names.map((n, i) => `${n} (${h.irq.keys[i] ?? ''})`), values: h.irq.perSec }), 8);
+  const irq = history.columns(
+    (h) => ({ keys: h.irq.names.map((n, i) => `${n} (${h.irq.keys[i] ?? ''})`), values: h.irq.perSec }),
+    8,
+  );
   irqChart.update(x, irq.keys, irq.cols);
   stats.series.irq = irq.keys.length;
   const nic = history.columns((h) => ({ keys: h.nic.labels, values: h.nic.pktPerSec }), 8);
-  nicChart.update(x, nic.keys, nic.cols, recentBursts.map((b) => b.startS));
+  nicChart.update(
+    x,
+    nic.keys,
+    nic.cols,
+    recentBursts.map((b) => b.startS),
+  );
   stats.series.nic = nic.keys.length;
   const drops = history.columns((h) => ({ keys: h.drops.reasons, values: h.drops.perSec }), 8);
-  byId('drops-note').textContent = f.drops.available ? (drops.keys.length ? '' : 'no drops') : 'this stream carries no drop data (the drop probe is not loaded)';
+  byId('drops-note').textContent = f.drops.available
+    ? drops.keys.length
+      ? ''
+      : 'no drops'
+    : 'this stream carries no drop data (the drop probe is not loaded)';
   if (drops.keys.length) dropsChart.update(x, drops.keys, drops.cols);
   stats.series.drops = drops.keys.length;
   drawBursts(f);
   drawWorkloads(f);
   const t = f.tool;
-  byId('tool').textContent = `irqlens itself: ${t.eventsPerSec.toFixed(0)} events/s, BPF ${Number.isNaN(t.bpfFrac) ? 'n/a' : pct(t.bpfFrac)} of a CPU, ${t.lost} records lost this interval (${t.lostTotal} in all), ${stats.missed} updates skipped`;
+  byId('tool').textContent =
+    `irqlens itself: ${t.eventsPerSec.toFixed(0)} events/s, BPF ${Number.isNaN(t.bpfFrac) ? 'n/a' : pct(t.bpfFrac)} of a CPU, ${t.lost} records lost this interval (${t.lostTotal} in all), ${stats.missed} updates skipped`;
   stats.draws++;
   stats.drawMs.push(performance.now() - t0);
   if (stats.drawMs.length > 1000) stats.drawMs.shift();

@@ -12,7 +12,13 @@ import { buildHitIndex, lowerBound, placeboIndex } from '../../../src/attributio
 import { huberFit, olsFit } from '../../../src/attribution/huber.js';
 import { Rng } from '../../../src/attribution/rng.js';
 import { summarize } from '../../../src/attribution/summary.js';
-import { IRQ_KINDS, type BusyPeriod, type Estimate, type EstimatorOptions, type KindEstimate } from '../../../src/attribution/types.js';
+import {
+  IRQ_KINDS,
+  type BusyPeriod,
+  type Estimate,
+  type EstimatorOptions,
+  type KindEstimate,
+} from '../../../src/attribution/types.js';
 import { synth, type Synth, type SynthKind } from './synth.js';
 
 const P_DEVICE = 5_000;
@@ -24,7 +30,11 @@ const KINDS: SynthKind[] = [
 
 const OPTS: EstimatorOptions = {
   exposureUs: 20, // below the shortest period (>= 21 us of work)
-  lagWindowsUs: [[0, 50], [50, 200], [200, 1000]],
+  lagWindowsUs: [
+    [0, 50],
+    [50, 200],
+    [200, 1000],
+  ],
   fixedEffectMs: 20,
   bootstrap: 100,
   blockLength: 50,
@@ -49,7 +59,8 @@ function kind(est: Estimate, k: 'device' | 'local_timer'): KindEstimate {
   return e;
 }
 
-const fmt = (i: { value: number; lo: number; hi: number }): string => `${Math.round(i.value)} [${Math.round(i.lo)}, ${Math.round(i.hi)}]`;
+const fmt = (i: { value: number; lo: number; hi: number }): string =>
+  `${Math.round(i.value)} [${Math.round(i.lo)}, ${Math.round(i.hi)}]`;
 
 function outcome(p: BusyPeriod): number {
   return p.endNs - p.startNs - IRQ_KINDS.reduce((s, k) => s + p.irqNs[k], 0);
@@ -59,7 +70,10 @@ function outcome(p: BusyPeriod): number {
  * The naive method: regress duration minus handler time on the interrupts counted inside the whole
  * period (plus events and an intercept), by least squares or by Huber.
  */
-function naive(periods: readonly BusyPeriod[], count: (p: BusyPeriod) => [number, number]): { ols: number; huber: number } {
+function naive(
+  periods: readonly BusyPeriod[],
+  count: (p: BusyPeriod) => [number, number],
+): { ols: number; huber: number } {
   const n = periods.length;
   const p = 4;
   const X = new Float64Array(n * p);
@@ -101,7 +115,9 @@ test('without the cascade correction the exposure coefficient overshoots (a hit 
   const mu = 1e-5 * P_DEVICE + 2.5e-7 * P_TIMER;
   const rho = 1e-5 * (2_000 + P_DEVICE) + 2.5e-7 * (15_000 + P_TIMER);
   const expected = P_DEVICE + ((2_000 + P_DEVICE) * mu) / (1 - rho);
-  t.diagnostic(`uncorrected ${Math.round(raw)}, expected from the cascade ${Math.round(expected)}, corrected ${Math.round(dev.value)}`);
+  t.diagnostic(
+    `uncorrected ${Math.round(raw)}, expected from the cascade ${Math.round(expected)}, corrected ${Math.round(dev.value)}`,
+  );
   assert.ok(raw > 1.05 * P_DEVICE, 'the uncorrected coefficient should overshoot by more than 5%');
   assert.ok(Math.abs(raw - expected) / expected < 0.05);
   // switched off, the value is the plain coefficient
@@ -116,7 +132,9 @@ test('without the cascade correction the exposure coefficient overshoots (a hit 
 test('a rare kind (250/s timer ticks, ~200 exposed periods) still gets an honest interval', (t) => {
   const { est } = scenario();
   const tick = kind(est, 'local_timer');
-  t.diagnostic(`local_timer: ${fmt(tick)} ns per tick (true ${P_TIMER}), exposed ${tick.exposed}, placebo ${fmt(tick.placebo)}`);
+  t.diagnostic(
+    `local_timer: ${fmt(tick)} ns per tick (true ${P_TIMER}), exposed ${tick.exposed}, placebo ${fmt(tick.placebo)}`,
+  );
   assert.ok(tick.exposed >= 30 && tick.exposed < 400);
   assert.ok(tick.lo <= P_TIMER && P_TIMER <= tick.hi, `interval ${fmt(tick)} misses ${P_TIMER}`);
   assert.ok(tick.placebo.lo <= 0 && 0 <= tick.placebo.hi);
@@ -139,9 +157,12 @@ test('the naive estimator (interrupts counted over the whole period) is biased b
     return lowerBound(arr, p.endNs) - lowerBound(arr, p.startNs);
   };
   const plac = naive(clean, (p) => [inside(p, 'device'), inside(p, 'local_timer')]);
-  t.diagnostic(`naive device cost: least squares ${Math.round(real.ols)}, Huber ${Math.round(real.huber)} (true ${P_DEVICE}); `
-    + `naive on placebo times: least squares ${Math.round(plac.ols)}, Huber ${Math.round(plac.huber)} (true 0)`);
-  for (const v of [real.ols, real.huber]) assert.ok(Math.abs(v - P_DEVICE) / P_DEVICE > 0.05, `naive ${v} within 5%: the test would not tell`);
+  t.diagnostic(
+    `naive device cost: least squares ${Math.round(real.ols)}, Huber ${Math.round(real.huber)} (true ${P_DEVICE}); ` +
+      `naive on placebo times: least squares ${Math.round(plac.ols)}, Huber ${Math.round(plac.huber)} (true 0)`,
+  );
+  for (const v of [real.ols, real.huber])
+    assert.ok(Math.abs(v - P_DEVICE) / P_DEVICE > 0.05, `naive ${v} within 5%: the test would not tell`);
   assert.ok(real.huber > P_DEVICE * 1.15 && real.ols > P_DEVICE * 1.15, 'length bias pushes the naive cost up');
   assert.ok(plac.ols > 0.1 * P_DEVICE && plac.huber > 0.1 * P_DEVICE, 'naive placebo should show a spurious cost');
   // the estimator's placebo does not
@@ -169,9 +190,11 @@ test('summary: tax and what-if match the injected truth', (t) => {
   const tax = lost / busy;
   const tx = sum.tax;
   assert.ok(tx !== null && sum.indirect_ns !== null && sum.throughput_gain !== null);
-  t.diagnostic(`tax ${(tx.value * 100).toFixed(2)}% [${(tx.lo * 100).toFixed(2)}, ${(tx.hi * 100).toFixed(2)}] (true ${(tax * 100).toFixed(2)}%), `
-    + `gain ${(sum.throughput_gain.value * 100).toFixed(2)}% (true ${((1 / (1 - tax) - 1) * 100).toFixed(2)}%), `
-    + `disrupted ${sum.disrupted_periods} of ${sum.clean_periods} clean periods, ${sum.irqs_in_busy.toFixed(1)} irqs per 1000 events`);
+  t.diagnostic(
+    `tax ${(tx.value * 100).toFixed(2)}% [${(tx.lo * 100).toFixed(2)}, ${(tx.hi * 100).toFixed(2)}] (true ${(tax * 100).toFixed(2)}%), ` +
+      `gain ${(sum.throughput_gain.value * 100).toFixed(2)}% (true ${((1 / (1 - tax) - 1) * 100).toFixed(2)}%), ` +
+      `disrupted ${sum.disrupted_periods} of ${sum.clean_periods} clean periods, ${sum.irqs_in_busy.toFixed(1)} irqs per 1000 events`,
+  );
   assert.equal(sum.busy_ns, busy);
   assert.equal(sum.events, events);
   assert.equal(sum.direct_ns, direct);
@@ -226,11 +249,19 @@ test('too few clean periods: notEnoughData says how many and what was excluded',
 });
 
 test('a kind with too little exposure gets no estimate, and says so', () => {
-  const s = synth({ seed: 4, periodsPerThread: 1500, kinds: [KINDS[0] as SynthKind, { kind: 'reschedule', ratePerSec: 20, handlerNs: 1_200, penaltyNs: 0 }] });
+  const s = synth({
+    seed: 4,
+    periodsPerThread: 1500,
+    kinds: [KINDS[0] as SynthKind, { kind: 'reschedule', ratePerSec: 20, handlerNs: 1_200, penaltyNs: 0 }],
+  });
   const est = estimate(s.periods, s.hits, { ...OPTS, bootstrap: 20 }, s.trace);
   assert.ok(est.indirectPerIrq.device !== undefined);
   assert.equal(est.indirectPerIrq.reschedule, undefined);
-  assert.ok(est.warnings?.some((w) => /^reschedule: \d+ clean periods exposed in their first 20 us \(need 30\); no estimate$/.test(w)));
+  assert.ok(
+    est.warnings?.some((w) =>
+      /^reschedule: \d+ clean periods exposed in their first 20 us \(need 30\); no estimate$/.test(w),
+    ),
+  );
   const sum = summarize(s.periods, est, s.trace, { ...OPTS, bootstrap: 20 });
   assert.ok((sum.unestimated.reschedule ?? 0) > 0);
   assert.match(sum.note ?? '', /no estimate \(counted as 0 indirect cost\) for: reschedule \d+/);
@@ -262,6 +293,12 @@ test('without time fixed effects the estimate still recovers the penalty', () =>
 test('bad options are rejected', () => {
   const s = synth({ seed: 6, periodsPerThread: 10, kinds: [] });
   assert.throws(() => estimate(s.periods, s.hits, { ...OPTS, exposureUs: 0 }, s.trace), /exposureUs must be > 0/);
-  assert.throws(() => estimate(s.periods, s.hits, { ...OPTS, lagWindowsUs: [[50, 10]] }, s.trace), /lag window \[50, 10\]/);
-  assert.throws(() => estimate(s.periods, s.hits, { ...OPTS, bootstrap: 1.5 }, s.trace), /bootstrap must be an integer/);
+  assert.throws(
+    () => estimate(s.periods, s.hits, { ...OPTS, lagWindowsUs: [[50, 10]] }, s.trace),
+    /lag window \[50, 10\]/,
+  );
+  assert.throws(
+    () => estimate(s.periods, s.hits, { ...OPTS, bootstrap: 1.5 }, s.trace),
+    /bootstrap must be an integer/,
+  );
 });

@@ -3,14 +3,26 @@
 // per thread in start order, whatever the input order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeExcluded, excludePeriods, exclusionReason, type ExclusionOptions } from '../../../src/attribution/exclude.js';
+import {
+  describeExcluded,
+  excludePeriods,
+  exclusionReason,
+  type ExclusionOptions,
+} from '../../../src/attribution/exclude.js';
 import type { BusyPeriod } from '../../../src/attribution/types.js';
 import { period } from './synth.js';
 
 const US = 1_000;
 const MS = 1_000_000;
 const TRACE = { startNs: 1 * MS, endNs: 10 * MS };
-const OPTS: ExclusionOptions = { warmup: 1, exposureUs: 20, lagWindowsUs: [[0, 50], [50, 100]] };
+const OPTS: ExclusionOptions = {
+  warmup: 1,
+  exposureUs: 20,
+  lagWindowsUs: [
+    [0, 50],
+    [50, 100],
+  ],
+};
 
 /** A 50 us period of thread (tgid, tid) starting at `ms`. */
 function at(ms: number, tid: number, over: Partial<BusyPeriod> = {}, tgid = 1): BusyPeriod {
@@ -47,17 +59,29 @@ test('exclusion counts by reason on a hand-made set', () => {
     assert.equal(ex.reasons[i], c.want, c.name);
   });
   assert.deepEqual(ex.excluded, { preempted: 2, migrated: 1, steal: 1, warmup: 3, empty: 2, straddling: 3, short: 1 });
-  assert.deepEqual(ex.clean.map((i) => CASES[i]?.name), ['a8', 'a9 exactly the exposure window long', 'b3 lag window exactly at the trace start', 'c1']);
+  assert.deepEqual(
+    ex.clean.map((i) => CASES[i]?.name),
+    ['a8', 'a9 exactly the exposure window long', 'b3 lag window exactly at the trace start', 'c1'],
+  );
   const total = Object.values(ex.excluded).reduce((s, v) => s + v, 0);
   assert.equal(total + ex.clean.length, periods.length);
-  assert.equal(describeExcluded(ex.excluded), 'preempted 2, migrated 1, steal 1, warmup 3, empty 2, straddling 3, short 1');
+  assert.equal(
+    describeExcluded(ex.excluded),
+    'preempted 2, migrated 1, steal 1, warmup 3, empty 2, straddling 3, short 1',
+  );
 });
 
 test('no warm-up and no lag windows: only the period itself must be inside the trace', () => {
   const p = at(1.01, 1);
   assert.equal(exclusionReason(p, 0, { warmup: 0, exposureUs: 20 }, TRACE.startNs, TRACE.endNs), null);
-  assert.equal(exclusionReason(p, 0, { warmup: 0, exposureUs: 20, lagWindowsUs: [[0, 50]] }, TRACE.startNs, TRACE.endNs), 'straddling');
-  assert.equal(exclusionReason(at(0.999, 1), 0, { warmup: 0, exposureUs: 20 }, TRACE.startNs, TRACE.endNs), 'straddling');
+  assert.equal(
+    exclusionReason(p, 0, { warmup: 0, exposureUs: 20, lagWindowsUs: [[0, 50]] }, TRACE.startNs, TRACE.endNs),
+    'straddling',
+  );
+  assert.equal(
+    exclusionReason(at(0.999, 1), 0, { warmup: 0, exposureUs: 20 }, TRACE.startNs, TRACE.endNs),
+    'straddling',
+  );
   assert.equal(excludePeriods([], OPTS, 0, 1).clean.length, 0);
   assert.equal(describeExcluded(excludePeriods([], OPTS, 0, 1).excluded), 'none');
 });

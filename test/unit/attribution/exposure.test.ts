@@ -4,7 +4,14 @@
 // estimator must handle (1M interrupts, 500k periods) in well under a second.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildHitIndex, exposureMatrix, hitCounts, lowerBound, placeboIndex, rangeCounts } from '../../../src/attribution/exposure.js';
+import {
+  buildHitIndex,
+  exposureMatrix,
+  hitCounts,
+  lowerBound,
+  placeboIndex,
+  rangeCounts,
+} from '../../../src/attribution/exposure.js';
 import { blockResample, percentileInterval } from '../../../src/attribution/bootstrap.js';
 import { Rng } from '../../../src/attribution/rng.js';
 import type { IrqHit, IrqKind } from '../../../src/attribution/types.js';
@@ -34,7 +41,10 @@ test('window edges are half-open: [start, start+X) and [start-b, start-a)', () =
     { tsNs: start - 200_001, cpu: 0, kind: 'local_timer', durNs: 1 }, // before every window
     { tsNs: start + 5, cpu: 1, kind: 'device', durNs: 1 }, // other CPU
   ];
-  const m = exposureMatrix(buildHitIndex(hits), ['device', 'local_timer'], [0], [start], 20_000, [[0, 50_000], [50_000, 200_000]]);
+  const m = exposureMatrix(buildHitIndex(hits), ['device', 'local_timer'], [0], [start], 20_000, [
+    [0, 50_000],
+    [50_000, 200_000],
+  ]);
   assert.equal(m.windows, 3);
   assert.equal(m.stride, 6);
   // device: exposure 1, first lag 2, second lag 0; local_timer: second lag 1
@@ -55,14 +65,20 @@ test('exposure counts match brute force on random data, in any row order', () =>
   const cpus = Int32Array.from({ length: rows }, () => rng.int(4)); // CPU 3 has no interrupts
   const starts = Float64Array.from({ length: rows }, () => Math.floor(rng.next() * 1e7));
   const X = 20_000;
-  const lags: [number, number][] = [[0, 50_000], [50_000, 200_000], [200_000, 1_000_000]];
+  const lags: [number, number][] = [
+    [0, 50_000],
+    [50_000, 200_000],
+    [200_000, 1_000_000],
+  ];
   const m = exposureMatrix(buildHitIndex(hits), kinds, cpus, starts, X, lags);
   const windows: [number, number][] = [[0, X], ...lags.map(([a, b]): [number, number] => [-b, -a])];
   for (let i = 0; i < rows; i++) {
     kinds.forEach((k, ki) => {
       windows.forEach(([lo, hi], w) => {
         const s = starts[i] ?? 0;
-        const want = hits.filter((h) => h.cpu === cpus[i] && h.kind === k && h.tsNs >= s + lo && h.tsNs < s + hi).length;
+        const want = hits.filter(
+          (h) => h.cpu === cpus[i] && h.kind === k && h.tsNs >= s + lo && h.tsNs < s + hi,
+        ).length;
         assert.equal(m.counts[i * m.stride + ki * m.windows + w], want);
       });
     });
@@ -73,7 +89,9 @@ test('exposure counts match brute force on random data, in any row order', () =>
   const r = rangeCounts(buildHitIndex(hits), kinds, cpus, starts, ends);
   for (let i = 0; i < rows; i++) {
     kinds.forEach((k, ki) => {
-      const want = hits.filter((h) => h.cpu === cpus[i] && h.kind === k && h.tsNs >= (starts[i] ?? 0) && h.tsNs < (ends[i] ?? 0)).length;
+      const want = hits.filter(
+        (h) => h.cpu === cpus[i] && h.kind === k && h.tsNs >= (starts[i] ?? 0) && h.tsNs < (ends[i] ?? 0),
+      ).length;
       assert.equal(r[i * kinds.length + ki], want);
     });
   }
@@ -82,7 +100,10 @@ test('exposure counts match brute force on random data, in any row order', () =>
 test('placebo times: same count per CPU and kind, inside the trace, sorted, seeded', () => {
   const rng = new Rng(13);
   const hits: IrqHit[] = Array.from({ length: 5_000 }, () => ({
-    tsNs: 1e6 + rng.next() * 1e6, cpu: rng.int(2), kind: rng.next() < 0.8 ? 'device' : 'local_timer', durNs: 1,
+    tsNs: 1e6 + rng.next() * 1e6,
+    cpu: rng.int(2),
+    kind: rng.next() < 0.8 ? 'device' : 'local_timer',
+    durNs: 1,
   }));
   const index = buildHitIndex(hits);
   const a = placeboIndex(index, 0, 1e7, new Rng(5));
@@ -122,9 +143,15 @@ test('1M interrupts and 500k periods: exposure in well under a second', (t) => {
   const t0 = performance.now();
   const index = buildHitIndex(hits);
   const t1 = performance.now();
-  const m = exposureMatrix(index, ['device', 'local_timer'], cpus, starts, 20_000, [[0, 50_000], [50_000, 200_000], [200_000, 1_000_000]]);
+  const m = exposureMatrix(index, ['device', 'local_timer'], cpus, starts, 20_000, [
+    [0, 50_000],
+    [50_000, 200_000],
+    [200_000, 1_000_000],
+  ]);
   const t2 = performance.now();
-  t.diagnostic(`index ${(t1 - t0).toFixed(0)} ms, exposure ${(t2 - t1).toFixed(0)} ms for ${rows} periods x 2 kinds x 4 windows`);
+  t.diagnostic(
+    `index ${(t1 - t0).toFixed(0)} ms, exposure ${(t2 - t1).toFixed(0)} ms for ${rows} periods x 2 kinds x 4 windows`,
+  );
   assert.equal(m.rows, rows);
   // ~50k/s x 0.9 x 20 us = 0.9 device interrupts per exposure window on average
   let sum = 0;
@@ -141,7 +168,10 @@ test('block bootstrap rows and percentile intervals', () => {
   assert.ok(runs <= 11);
   assert.ok(rows.every((r) => r >= 0 && r < 103));
   assert.deepEqual(blockResample(5, 10, new Rng(1)), Int32Array.from([0, 1, 2, 3, 4]));
-  const iv = percentileInterval(5, Array.from({ length: 1001 }, (_, i) => i / 100)); // 0 .. 10
+  const iv = percentileInterval(
+    5,
+    Array.from({ length: 1001 }, (_, i) => i / 100),
+  ); // 0 .. 10
   assert.ok(Math.abs(iv.lo - 0.25) < 1e-9 && Math.abs(iv.hi - 9.75) < 1e-9);
   assert.equal(iv.bound, false);
   assert.equal(percentileInterval(5, [-1, 2, 3, NaN]).bound, true);
@@ -152,7 +182,10 @@ test('seeded generator: replayable, independent streams, sane moments', () => {
   const a = new Rng(7);
   const b = new Rng(7);
   const xs = Array.from({ length: 10_000 }, () => a.next());
-  assert.deepEqual(xs, Array.from({ length: 10_000 }, () => b.next()));
+  assert.deepEqual(
+    xs,
+    Array.from({ length: 10_000 }, () => b.next()),
+  );
   assert.ok(xs.every((x) => x >= 0 && x < 1));
   const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
   assert.ok(Math.abs(mean - 0.5) < 0.01);

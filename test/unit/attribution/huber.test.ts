@@ -3,7 +3,15 @@
 // demeaning behave on small known cases.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { demeanWithin, fixedEffectBlocks, HUBER_K, huberFit, olsFit, solveSpd, type Design } from '../../../src/attribution/huber.js';
+import {
+  demeanWithin,
+  fixedEffectBlocks,
+  HUBER_K,
+  huberFit,
+  olsFit,
+  solveSpd,
+  type Design,
+} from '../../../src/attribution/huber.js';
 import { Rng } from '../../../src/attribution/rng.js';
 import { medianInPlace, percentile, selectInPlace } from '../../../src/attribution/stats.js';
 
@@ -29,7 +37,9 @@ test('Huber recovers the slope with 5% huge outliers; least squares does not', (
   const hub = huberFit(d);
   const slopeOls = ols.beta[1] ?? NaN;
   const slopeHub = hub.beta[1] ?? NaN;
-  t.diagnostic(`true slope 3: least squares ${slopeOls.toFixed(3)}, Huber ${slopeHub.toFixed(3)} (scale ${hub.scale.toFixed(3)}, ${hub.iterations} iterations)`);
+  t.diagnostic(
+    `true slope 3: least squares ${slopeOls.toFixed(3)}, Huber ${slopeHub.toFixed(3)} (scale ${hub.scale.toFixed(3)}, ${hub.iterations} iterations)`,
+  );
   assert.ok(Math.abs(slopeHub - 3) < 0.1, `Huber slope ${slopeHub}`);
   assert.ok(Math.abs(slopeOls - 3) > 2, `least-squares slope ${slopeOls} should be dragged away`);
   assert.ok(hub.converged);

@@ -30,8 +30,24 @@ test('IPC, IPQ, CPQ and IPC loss of clean vs disturbed periods, exact', () => {
   ];
   const f = ipcFigures(periods);
   assert.ok(f !== null);
-  assert.deepEqual(f.clean, { periods: 3, events: 6, cycles: 3_000, instructions: 6_000, ipc: 2, ipq: 1_000, cpq: 500 });
-  assert.deepEqual(f.disturbed, { periods: 2, events: 5, cycles: 4_000, instructions: 5_000, ipc: 1.25, ipq: 1_000, cpq: 800 });
+  assert.deepEqual(f.clean, {
+    periods: 3,
+    events: 6,
+    cycles: 3_000,
+    instructions: 6_000,
+    ipc: 2,
+    ipq: 1_000,
+    cpq: 500,
+  });
+  assert.deepEqual(f.disturbed, {
+    periods: 2,
+    events: 5,
+    cycles: 4_000,
+    instructions: 5_000,
+    ipc: 1.25,
+    ipq: 1_000,
+    cpq: 800,
+  });
   // IPQ flat, CPQ up: the loss is all IPC, (1 - 1.25 / 2) x 100
   assert.equal(f.ipcLossPct, 37.5);
 });
@@ -49,7 +65,9 @@ test('IPC figures: null without a PMU, no loss with an empty group', () => {
 test('PMU synthetic workload: exact IPC per group; cycles currency recovers cycles per interrupt', (t) => {
   const F = 2.5; // cycles per ns
   const s = synth({
-    seed: 21, threads: 2, periodsPerThread: 15_000,
+    seed: 21,
+    threads: 2,
+    periodsPerThread: 15_000,
     kinds: [{ kind: 'device', ratePerSec: 10_000, handlerNs: 2_000, penaltyNs: 5_000 }],
     pmu: { cyclesPerNs: F, ipcClean: 2, ipcDisturbed: 1.5 },
   });
@@ -60,13 +78,25 @@ test('PMU synthetic workload: exact IPC per group; cycles currency recovers cycl
   assert.ok(f.clean.cpq !== null && f.clean.ipq !== null && Math.abs(f.clean.ipq / f.clean.cpq - 2) < 1e-12);
 
   const opts: EstimatorOptions = {
-    exposureUs: 20, lagWindowsUs: [[0, 50], [50, 500]], fixedEffectMs: 20, bootstrap: 50, blockLength: 50, warmup: 200, seed: 3, currency: 'cycles',
+    exposureUs: 20,
+    lagWindowsUs: [
+      [0, 50],
+      [50, 500],
+    ],
+    fixedEffectMs: 20,
+    bootstrap: 50,
+    blockLength: 50,
+    warmup: 200,
+    seed: 3,
+    currency: 'cycles',
   };
   const est = estimate(s.periods, s.hits, opts, s.trace);
   const dev = est.indirectPerIrq.device;
   assert.ok(dev !== undefined, est.notEnoughData);
   const truth = F * (2_000 + 5_000); // handler and penalty, both in the period's cycles
-  t.diagnostic(`device: ${Math.round(dev.value)} [${Math.round(dev.lo)}, ${Math.round(dev.hi)}] cycles per irq (true ${truth}), placebo ${Math.round(dev.placebo.value)}`);
+  t.diagnostic(
+    `device: ${Math.round(dev.value)} [${Math.round(dev.lo)}, ${Math.round(dev.hi)}] cycles per irq (true ${truth}), placebo ${Math.round(dev.placebo.value)}`,
+  );
   assert.equal(est.currency, 'cycles');
   assert.ok(Math.abs(dev.value - truth) / truth < 0.05);
   assert.ok(dev.lo <= truth && truth <= dev.hi);
@@ -82,9 +112,16 @@ test('PMU synthetic workload: exact IPC per group; cycles currency recovers cycl
   assert.equal(sum.busy_cycles, cycles);
   assert.equal(sum.indirect_ns, null);
   assert.ok(sum.cost_cycles !== null && sum.tax !== null);
-  t.diagnostic(`tax ${(sum.tax.value * 100).toFixed(2)}% [${(sum.tax.lo * 100).toFixed(2)}, ${(sum.tax.hi * 100).toFixed(2)}] (true ${((lost / cycles) * 100).toFixed(2)}%)`);
+  t.diagnostic(
+    `tax ${(sum.tax.value * 100).toFixed(2)}% [${(sum.tax.lo * 100).toFixed(2)}, ${(sum.tax.hi * 100).toFixed(2)}] (true ${((lost / cycles) * 100).toFixed(2)}%)`,
+  );
   assert.ok(Math.abs(sum.tax.value - lost / cycles) / (lost / cycles) < 0.05);
   // cycles currency without counters: says so
-  const none = estimate(s.periods.map((p) => ({ ...p, cycles: null })), s.hits, opts, s.trace);
+  const none = estimate(
+    s.periods.map((p) => ({ ...p, cycles: null })),
+    s.hits,
+    opts,
+    s.trace,
+  );
   assert.match(none.notEnoughData ?? '', /needs PMU cycles on every period; 29600 of 29600 clean periods have none/);
 });

@@ -6,7 +6,13 @@
 // that is long anyway catches more interrupts (length bias), and every hit
 // costs exactly `penaltyNs` beyond its handler time.
 import { Rng } from '../../../src/attribution/rng.js';
-import { IRQ_KINDS, type BusyPeriod, type IrqHit, type IrqKind, type TraceSpan } from '../../../src/attribution/types.js';
+import {
+  IRQ_KINDS,
+  type BusyPeriod,
+  type IrqHit,
+  type IrqKind,
+  type TraceSpan,
+} from '../../../src/attribution/types.js';
 
 export interface SynthKind {
   kind: IrqKind;
@@ -79,8 +85,21 @@ export function zeroByKind(): Record<IrqKind, number> {
 /** A clean, interrupt-free period with the given overrides (for hand-made cases). */
 export function period(over: Partial<BusyPeriod> = {}): BusyPeriod {
   return {
-    tgid: 1000, tid: 1000, startNs: 0, endNs: 50_000, cpuStart: 0, cpuEnd: 0, events: 1, switches: 0, offCpuNs: 0, stealNs: 0,
-    irqCount: zeroByKind(), irqNs: zeroByKind(), cycles: null, instructions: null, ...over,
+    tgid: 1000,
+    tid: 1000,
+    startNs: 0,
+    endNs: 50_000,
+    cpuStart: 0,
+    cpuEnd: 0,
+    events: 1,
+    switches: 0,
+    offCpuNs: 0,
+    stealNs: 0,
+    irqCount: zeroByKind(),
+    irqNs: zeroByKind(),
+    cycles: null,
+    instructions: null,
+    ...over,
   };
 }
 
@@ -90,7 +109,11 @@ class CpuIrqs {
   private t = 0;
   private readonly total: number;
 
-  constructor(private readonly cpu: number, private readonly kinds: SynthKind[], private readonly rng: Rng) {
+  constructor(
+    private readonly cpu: number,
+    private readonly kinds: SynthKind[],
+    private readonly rng: Rng,
+  ) {
     this.total = kinds.reduce((s, k) => s + k.ratePerSec / 1e9, 0);
   }
 
@@ -132,7 +155,12 @@ export function synth(over: Partial<SynthOptions> = {}): Synth {
       const events = 1 + rng.int(o.maxExtraEvents + 1);
       const drift = o.driftAmplitudeNs * Math.sin((2 * Math.PI * start) / o.driftPeriodNs);
       const outlier = rng.next() < o.outlierProb ? o.outlierNs : 0;
-      const base = o.floorNs + o.perEventNs * events + o.lognormalMedianNs * Math.exp(o.lognormalSigma * rng.normal()) + drift + outlier;
+      const base =
+        o.floorNs +
+        o.perEventNs * events +
+        o.lognormalMedianNs * Math.exp(o.lognormalSigma * rng.normal()) +
+        drift +
+        outlier;
       // skip hits during the gap
       while ((irqs.at(next)?.tsNs ?? Infinity) < start) next++;
       const count = zeroByKind();
@@ -161,8 +189,20 @@ export function synth(over: Partial<SynthOptions> = {}): Synth {
         instructions = cycles * (disturbed ? o.pmu.ipcDisturbed : o.pmu.ipcClean);
       }
       periods.push({
-        tgid: 1000, tid: 1000 + c, startNs: start, endNs: end, cpuStart: c, cpuEnd: c, events, switches: 0, offCpuNs: 0, stealNs: 0,
-        irqCount: count, irqNs: ns, cycles, instructions,
+        tgid: 1000,
+        tid: 1000 + c,
+        startNs: start,
+        endNs: end,
+        cpuStart: c,
+        cpuEnd: c,
+        events,
+        switches: 0,
+        offCpuNs: 0,
+        stealNs: 0,
+        irqCount: count,
+        irqNs: ns,
+        cycles,
+        instructions,
       });
       t = end;
     }

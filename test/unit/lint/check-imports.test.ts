@@ -7,15 +7,36 @@ import { repoRoot } from '../../../src/probe/paths.js';
 
 test('cycles: a three-file loop and a self-import are found; a chain is not', () => {
   const g = new Map<string, string[]>([
-    ['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']], ['e', ['e']], ['f', []],
+    ['a', ['b']],
+    ['b', ['c']],
+    ['c', ['a']],
+    ['d', ['a']],
+    ['e', ['e']],
+    ['f', []],
   ]);
-  assert.deepEqual(cycles(g).map((c) => c.join(',')).sort(), ['a,b,c', 'e']);
-  assert.deepEqual(cycles(new Map([['x', ['y']], ['y', []]])), []);
+  assert.deepEqual(
+    cycles(g)
+      .map((c) => c.join(','))
+      .sort(),
+    ['a,b,c', 'e'],
+  );
+  assert.deepEqual(
+    cycles(
+      new Map([
+        ['x', ['y']],
+        ['y', []],
+      ]),
+    ),
+    [],
+  );
 });
 
 test('folderGraph: files in two folders that import each other make a folder cycle', () => {
   const g = new Map<string, string[]>([
-    ['/r/src/a/x.ts', ['/r/src/b/y.ts']], ['/r/src/b/y.ts', []], ['/r/src/b/z.ts', ['/r/src/a/w.ts']], ['/r/src/a/w.ts', []],
+    ['/r/src/a/x.ts', ['/r/src/b/y.ts']],
+    ['/r/src/b/y.ts', []],
+    ['/r/src/b/z.ts', ['/r/src/a/w.ts']],
+    ['/r/src/a/w.ts', []],
   ]);
   assert.deepEqual(cycles(g), []);
   assert.deepEqual(cycles(folderGraph(g)), [['/r/src/a', '/r/src/b']]);

@@ -14,7 +14,15 @@ import { synthRecording } from './synth.js';
 const cli = join(repoRoot(), 'dist', 'cli', 'main.js');
 const dir = scratch();
 const good = join(dir, 'good.irqrec');
-synthRecording(good, { seconds: 3, intervalMs: 100, irqRate: 800, irqNs: 1500, netRxRate: 2000, seed: 4, records: true });
+synthRecording(good, {
+  seconds: 3,
+  intervalMs: 100,
+  irqRate: 800,
+  irqNs: 1500,
+  netRxRate: 2000,
+  seed: 4,
+  records: true,
+});
 
 function run(args: string[]) {
   return execa('node', [cli, ...args], { reject: false, timeout: 60_000 });
@@ -34,54 +42,72 @@ test('report FILE --json on a recording: the report schema, exit 0', async () =>
   assert.ok(Math.abs(j.duration_ns - 3e9) < 2e6);
 });
 
-const bad: { name: string; make: (p: string) => void; args?: (p: string) => string[]; code: number; match: RegExp }[] = [
-  { name: 'not a recording', make: (p) => {
-      writeFileSync(p, 'just some text\n');
-    }, code: 1, match: /not an irqlens recording \(bad magic\)/ },
-  { name: 'missing', make: () => undefined, code: 1, match: /cannot read .*: no such file/ },
-  {
-    name: 'newer version',
-    make: (p) => {
-      const b = readFileSync(good);
-      b.writeUInt32LE(2, 8);
-      writeFileSync(p, b);
+const bad: { name: string; make: (p: string) => void; args?: (p: string) => string[]; code: number; match: RegExp }[] =
+  [
+    {
+      name: 'not a recording',
+      make: (p) => {
+        writeFileSync(p, 'just some text\n');
+      },
+      code: 1,
+      match: /not an irqlens recording \(bad magic\)/,
     },
-    code: 1,
-    match: /recording format version 2 is newer than this irqlens reads/,
-  },
-  // issue 14, item 13: random bytes after the magic are damage, not a future format
-  {
-    name: 'random version',
-    make: (p) => {
-      const b = readFileSync(good);
-      b.writeUInt32LE(2699754886, 8);
-      writeFileSync(p, b);
+    { name: 'missing', make: () => undefined, code: 1, match: /cannot read .*: no such file/ },
+    {
+      name: 'newer version',
+      make: (p) => {
+        const b = readFileSync(good);
+        b.writeUInt32LE(2, 8);
+        writeFileSync(p, b);
+      },
+      code: 1,
+      match: /recording format version 2 is newer than this irqlens reads/,
     },
-    code: 1,
-    match: /^irqlens: \S+: the recording header is corrupt \(its format version field reads 2699754886/,
-  },
-  { name: 'a directory', make: (p) => {
-      mkdirSync(p, { recursive: true });
-    }, code: 1, match: /^irqlens: cannot read \S+: it is a directory$/ },
-  {
-    name: 'no hello',
-    make: (p) => {
-      // the header intact, every byte after it zero: the path is said once, not twice
-      const b = readFileSync(good);
-      b.fill(0, FILE_HDR + b.readUInt32LE(12));
-      writeFileSync(p, b);
+    // issue 14, item 13: random bytes after the magic are damage, not a future format
+    {
+      name: 'random version',
+      make: (p) => {
+        const b = readFileSync(good);
+        b.writeUInt32LE(2699754886, 8);
+        writeFileSync(p, b);
+      },
+      code: 1,
+      match: /^irqlens: \S+: the recording header is corrupt \(its format version field reads 2699754886/,
     },
-    code: 1,
-    match: /^irqlens: (\S+): no readable frames(?![\s\S]*\1: \1)/,
-  },
-];
+    {
+      name: 'a directory',
+      make: (p) => {
+        mkdirSync(p, { recursive: true });
+      },
+      code: 1,
+      match: /^irqlens: cannot read \S+: it is a directory$/,
+    },
+    {
+      name: 'no hello',
+      make: (p) => {
+        // the header intact, every byte after it zero: the path is said once, not twice
+        const b = readFileSync(good);
+        b.fill(0, FILE_HDR + b.readUInt32LE(12));
+        writeFileSync(p, b);
+      },
+      code: 1,
+      match: /^irqlens: (\S+): no readable frames(?![\s\S]*\1: \1)/,
+    },
+  ];
 
 for (const b of bad) {
   for (const cmd of ['report', 'replay', 'export', 'slice', 'compare']) {
     test(`${cmd} on a bad file (${b.name}): one line, exit ${b.code}`, async () => {
       const p = join(dir, `bad-${b.name.replace(/\W+/g, '-')}.irqrec`);
       b.make(p);
-      const args = cmd === 'compare' ? [cmd, good, p] : cmd === 'replay' ? [cmd, p, '--speed', 'max'] : cmd === 'report' ? [cmd, p] : [cmd, p, '-o', join(dir, 'out'), '--force'];
+      const args =
+        cmd === 'compare'
+          ? [cmd, good, p]
+          : cmd === 'replay'
+            ? [cmd, p, '--speed', 'max']
+            : cmd === 'report'
+              ? [cmd, p]
+              : [cmd, p, '-o', join(dir, 'out'), '--force'];
       const r = await run(args);
       assert.equal(r.exitCode, b.code, r.stderr);
       assert.match(r.stderr, b.match);
@@ -168,7 +194,14 @@ test('replay --speed max prints one summary per interval; slice, export and comp
 test('a FIFO as a recording: every offline command refuses it at once with one line, exit 1', async () => {
   const fifo = join(dir, 'rec.fifo');
   await execa('mkfifo', [fifo]);
-  for (const args of [['report', fifo], ['replay', fifo], ['export', fifo, '-o', join(dir, 'fifo.json')], ['slice', fifo, '-o', join(dir, 'fifo.irqrec')], ['compare', fifo, good], ['report', fifo, '--html', join(dir, 'fifo.html')]]) {
+  for (const args of [
+    ['report', fifo],
+    ['replay', fifo],
+    ['export', fifo, '-o', join(dir, 'fifo.json')],
+    ['slice', fifo, '-o', join(dir, 'fifo.irqrec')],
+    ['compare', fifo, good],
+    ['report', fifo, '--html', join(dir, 'fifo.html')],
+  ]) {
     const r = await execa('node', [cli, ...args], { reject: false, timeout: 20_000 });
     assert.equal(r.timedOut, false, `${args.join(' ')} hung on a FIFO`);
     assert.equal(r.exitCode, 1, `${args.join(' ')}: ${r.stderr}`);
@@ -178,12 +211,19 @@ test('a FIFO as a recording: every offline command refuses it at once with one l
 });
 
 test('/dev/stdin as a recording: a pipe is refused with one line, a redirected file is read', async () => {
-  const piped = await execa('node', [cli, 'report', '/dev/stdin'], { reject: false, timeout: 20_000, input: readFileSync(good) });
+  const piped = await execa('node', [cli, 'report', '/dev/stdin'], {
+    reject: false,
+    timeout: 20_000,
+    input: readFileSync(good),
+  });
   assert.equal(piped.exitCode, 1, piped.stderr);
   oneLine(piped.stderr);
   assert.match(piped.stderr, /cannot read \/dev\/stdin: it is a pipe, not a file/);
   // a shell redirect: stdin is the file itself
-  const redirected = await execa('sh', ['-c', 'exec node "$1" report /dev/stdin --json < "$2"', 'sh', cli, good], { reject: false, timeout: 20_000 });
+  const redirected = await execa('sh', ['-c', 'exec node "$1" report /dev/stdin --json < "$2"', 'sh', cli, good], {
+    reject: false,
+    timeout: 20_000,
+  });
   assert.equal(redirected.exitCode, 0, redirected.stderr);
   assert.equal((JSON.parse(redirected.stdout) as { schema: string }).schema, 'irqlens.report/1');
 });
@@ -191,11 +231,31 @@ test('/dev/stdin as a recording: a pipe is refused with one line, a redirected f
 /* ---- a range or filter that selects nothing is an error, not empty output with exit 0 (issue 14, item 13) ---- */
 
 for (const c of [
-  { args: ['replay', good, '--speed', 'max', '--from', '100'], code: 1, match: /no 1 s interval of \S+ is in 100-end s: it spans 0-3\.0 s/ },
-  { args: ['replay', good, '--speed', 'max', '--from', '2', '--to', '1'], code: 2, match: /--to 1 is not after --from 2/ },
-  { args: ['replay', good, '--speed', 'max', '--interval', '100'], code: 1, match: /spans 3\.0 s: no whole 100 s interval \(give a shorter --interval\)/ },
-  { args: ['slice', good, '-o', join(dir, 'cpu99.irqrec'), '--cpu', '99'], code: 2, match: /--cpu: 99 is not a CPU of \S+ \(it recorded CPUs 0-1\)/ },
-  { args: ['compare', good, good, '--interval', '1000'], code: 1, match: /spans 3\.0 s: no whole 1000 s interval to compare/ },
+  {
+    args: ['replay', good, '--speed', 'max', '--from', '100'],
+    code: 1,
+    match: /no 1 s interval of \S+ is in 100-end s: it spans 0-3\.0 s/,
+  },
+  {
+    args: ['replay', good, '--speed', 'max', '--from', '2', '--to', '1'],
+    code: 2,
+    match: /--to 1 is not after --from 2/,
+  },
+  {
+    args: ['replay', good, '--speed', 'max', '--interval', '100'],
+    code: 1,
+    match: /spans 3\.0 s: no whole 100 s interval \(give a shorter --interval\)/,
+  },
+  {
+    args: ['slice', good, '-o', join(dir, 'cpu99.irqrec'), '--cpu', '99'],
+    code: 2,
+    match: /--cpu: 99 is not a CPU of \S+ \(it recorded CPUs 0-1\)/,
+  },
+  {
+    args: ['compare', good, good, '--interval', '1000'],
+    code: 1,
+    match: /spans 3\.0 s: no whole 1000 s interval to compare/,
+  },
 ]) {
   test(`irqlens ${c.args.map((a) => a.replace(dir, '.')).join(' ')} -> one line, exit ${c.code}`, async () => {
     const r = await run(c.args);

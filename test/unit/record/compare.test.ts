@@ -12,7 +12,11 @@ import { synthRecording, type SynthSpec } from './synth.js';
 const dir = scratch();
 const base: SynthSpec = { seconds: 10, intervalMs: 200, irqRate: 1000, irqNs: 2000, netRxRate: 5000, seed: 1 };
 const settings = (busyPoll: string) => ({
-  ethtool: { available: false }, devices: [], irqs: [], queues: [], irqbalance: false,
+  ethtool: { available: false },
+  devices: [],
+  irqs: [],
+  queues: [],
+  irqbalance: false,
   sysctls: { 'net.core.busy_poll': busyPoll, 'net.core.netdev_budget': '300' },
 });
 
@@ -32,7 +36,10 @@ function compare(a: string, b: string, intervalS = 0): Comparison {
 
 function get(c: Comparison, section: 'cpus' | 'irqs' | 'softirqs', row: string, metric: string): Metric {
   const m = c[section].find((r) => r.name === row)?.metrics[metric];
-  assert.ok(m, `${section} ${row} ${metric} in ${JSON.stringify(c[section].map((r) => [r.name, Object.keys(r.metrics)]))}`);
+  assert.ok(
+    m,
+    `${section} ${row} ${metric} in ${JSON.stringify(c[section].map((r) => [r.name, Object.keys(r.metrics)]))}`,
+  );
   return m;
 }
 

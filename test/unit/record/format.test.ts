@@ -95,7 +95,10 @@ test('chunks are written when old enough (chunkMs), not only when full', () => {
   }
   w.close('end');
   const chunks = Recording.open(path).index?.chunks.length ?? 0;
-  assert.ok(chunks >= Math.floor((frames.length - 1) / 10), `${chunks} chunks for ${frames.length} frames 100 ms apart`);
+  assert.ok(
+    chunks >= Math.floor((frames.length - 1) / 10),
+    `${chunks} chunks for ${frames.length} frames 100 ms apart`,
+  );
 });
 
 test('a recording that was never finished (killed) is read in full, with a warning', () => {
@@ -106,7 +109,10 @@ test('a recording that was never finished (killed) is read in full, with a warni
   assert.ok(streamOf(rec.frames()).equals(Buffer.from(stream)));
   assert.equal(rec.issues.length, 1);
   assert.equal(rec.issues[0]?.kind, 'unfinished');
-  assert.match(rec.issues[0]?.message ?? '', /not finished \(no index: was it killed\?\): read \d+ chunks up to [\d.]+ s/);
+  assert.match(
+    rec.issues[0]?.message ?? '',
+    /not finished \(no index: was it killed\?\): read \d+ chunks up to [\d.]+ s/,
+  );
   rec.close();
 });
 
@@ -119,7 +125,10 @@ test('a truncated recording is readable up to its last whole chunk, and says how
   truncateSync(path, third + 100); // 100 bytes into the fourth chunk
   const rec = Recording.open(path);
   const got = streamOf(rec.frames());
-  assert.ok(got.length > 0 && Buffer.from(stream).subarray(0, got.length).equals(got), 'a prefix of the stream, byte for byte');
+  assert.ok(
+    got.length > 0 && Buffer.from(stream).subarray(0, got.length).equals(got),
+    'a prefix of the stream, byte for byte',
+  );
   const kinds = rec.issues.map((i) => i.kind).sort();
   assert.deepEqual(kinds, ['truncated', 'unfinished']);
   const t = rec.issues.find((i) => i.kind === 'truncated');
@@ -144,7 +153,10 @@ for (const indexed of [true, false]) {
     const corrupt = rec.issues.filter((i) => i.kind === 'corrupt');
     assert.equal(corrupt.length, 1);
     assert.equal(corrupt[0]?.offset, bad);
-    assert.match(corrupt[0]?.message ?? '', new RegExp(`chunk at byte ${bad} is corrupt \\(checksum mismatch\\).*the rest is readable`));
+    assert.match(
+      corrupt[0]?.message ?? '',
+      new RegExp(`chunk at byte ${bad} is corrupt \\(checksum mismatch\\).*the rest is readable`),
+    );
     const s = Buffer.from(stream);
     const cut = h.streamOffset;
     assert.ok(got.equals(Buffer.concat([s.subarray(0, cut), s.subarray(cut + h.rawLen)])), 'everything but that chunk');
@@ -184,8 +196,16 @@ test('a damaged footer or index falls back to scanning the chunks', () => {
 
 const foreign: { name: string; bytes: () => Buffer; match: RegExp }[] = [
   { name: 'empty file', bytes: () => Buffer.alloc(0), match: /the file is empty: not an irqlens recording/ },
-  { name: 'wrong magic', bytes: () => Buffer.from('hello world, this is not a recording at all'), match: /not an irqlens recording \(bad magic\)/ },
-  { name: 'the helper stream itself', bytes: () => Buffer.from(readFixture()), match: /not an irqlens recording \(bad magic\)/ },
+  {
+    name: 'wrong magic',
+    bytes: () => Buffer.from('hello world, this is not a recording at all'),
+    match: /not an irqlens recording \(bad magic\)/,
+  },
+  {
+    name: 'the helper stream itself',
+    bytes: () => Buffer.from(readFixture()),
+    match: /not an irqlens recording \(bad magic\)/,
+  },
   {
     name: 'newer version',
     bytes: () => {
@@ -204,21 +224,31 @@ const foreign: { name: string; bytes: () => Buffer; match: RegExp }[] = [
     },
     match: /the recording header is corrupt \(checksum mismatch\)/,
   },
-  { name: 'header cut off', bytes: () => readFileSync(join(dir, 'rt-stored.irqrec')).subarray(0, 40), match: /ends inside its header/ },
+  {
+    name: 'header cut off',
+    bytes: () => readFileSync(join(dir, 'rt-stored.irqrec')).subarray(0, 40),
+    match: /ends inside its header/,
+  },
 ];
 
 for (const f of foreign) {
   test(`not readable: ${f.name} -> one RecordError`, () => {
     const path = join(dir, `foreign-${f.name.replace(/\W+/g, '-')}`);
     writeFileSync(path, f.bytes());
-    assert.throws(() => Recording.open(path), (e: unknown) => e instanceof RecordError && f.match.test(e.message));
+    assert.throws(
+      () => Recording.open(path),
+      (e: unknown) => e instanceof RecordError && f.match.test(e.message),
+    );
   });
 }
 
 test('a missing file and a directory are RecordErrors that say so', () => {
   assert.throws(() => Recording.open(join(dir, 'nope.irqrec')), /cannot read .*nope\.irqrec: no such file/);
   mkdirSync(join(dir, 'adir'), { recursive: true });
-  assert.throws(() => Recording.open(join(dir, 'adir')), (e: unknown) => e instanceof RecordError && /it is a directory/.test(e.message));
+  assert.throws(
+    () => Recording.open(join(dir, 'adir')),
+    (e: unknown) => e instanceof RecordError && /it is a directory/.test(e.message),
+  );
 });
 
 test('crc32: the fallback agrees with zlib on random data', () => {

@@ -14,7 +14,14 @@ import zlib from 'node:zlib';
 import { Recording } from '../../../src/record/reader.js';
 import { RecordError } from '../../../src/record/errors.js';
 import { eachMessage, measurementOf } from '../../../src/record/offline.js';
-import { CHUNK_FRAMES, CHUNK_HDR, CODEC_DEFLATE_RAW, CODEC_STORED, FILE_HDR, encodeChunk } from '../../../src/record/format.js';
+import {
+  CHUNK_FRAMES,
+  CHUNK_HDR,
+  CODEC_DEFLATE_RAW,
+  CODEC_STORED,
+  FILE_HDR,
+  encodeChunk,
+} from '../../../src/record/format.js';
 import { decodeRecords } from '../../../src/stream/decode.js';
 import { fixtureRecording, scratch } from './support.js';
 import { prng, randInt } from '../support/fixture.js';
@@ -62,7 +69,10 @@ function mutate(src: Buffer, rand: () => number): Buffer {
     // bytes inserted or removed in the middle: everything after shifts
     const at = randInt(rand, 0, b.length);
     const junk = Buffer.from(Array.from({ length: randInt(rand, 1, 40) }, () => randInt(rand, 0, 256)));
-    b = rand() < 0.5 ? Buffer.concat([b.subarray(0, at), junk, b.subarray(at)]) : Buffer.concat([b.subarray(0, at), b.subarray(at + junk.length)]);
+    b =
+      rand() < 0.5
+        ? Buffer.concat([b.subarray(0, at), junk, b.subarray(at)])
+        : Buffer.concat([b.subarray(0, at), b.subarray(at + junk.length)]);
   }
   if (what === 5) b = b.subarray(0, b.length - randInt(rand, 0, 50));
   return b;
@@ -86,7 +96,9 @@ test('fuzz: 3000 damaged recordings end in data or a RecordError, fast, in bound
     if (!r.ok) {
       if (!(r.error instanceof RecordError)) {
         writeFileSync(join(dir, 'failing-case.irqrec'), b);
-        assert.fail(`case ${i}: ${String(r.error)} is not a RecordError${r.error instanceof Error ? `\n${r.error.stack ?? ''}` : ''}`);
+        assert.fail(
+          `case ${i}: ${String(r.error)} is not a RecordError${r.error instanceof Error ? `\n${r.error.stack ?? ''}` : ''}`,
+        );
       }
       assert.match(r.error.message, /\S/, 'a message');
       errors++;
@@ -120,14 +132,21 @@ test('crafted: a chunk that inflates far beyond its declared size is refused wit
   let n = 0;
   for (const f of rec.frames()) n += f.payload.length > 0 ? 1 : 0;
   assert.ok(n > 0);
-  assert.ok(rec.issues.some((i) => i.kind === 'corrupt' && /decompress/.test(i.message)), JSON.stringify(rec.issues));
+  assert.ok(
+    rec.issues.some((i) => i.kind === 'corrupt' && /decompress/.test(i.message)),
+    JSON.stringify(rec.issues),
+  );
   assert.ok(process.memoryUsage().heapUsed - heap0 < 32 << 20);
   rec.close();
 });
 
 test('crafted: valid checksums around bytes that are not frames -> reported, never thrown past the reader', () => {
   const junk = Buffer.from(Array.from({ length: 500 }, (_, i) => (i * 37) & 0xff));
-  for (const payload of [junk, Buffer.from([1, 2, 3]), Buffer.concat([Buffer.from([8, 0, 0, 0, 2, 0, 0, 0]), Buffer.from([9, 0, 1, 2, 3, 4, 5, 6])])]) {
+  for (const payload of [
+    junk,
+    Buffer.from([1, 2, 3]),
+    Buffer.concat([Buffer.from([8, 0, 0, 0, 2, 0, 0, 0]), Buffer.from([9, 0, 1, 2, 3, 4, 5, 6])]),
+  ]) {
     const path = withChunk(encodeChunk({ ...base, codec: CODEC_STORED, rawLen: payload.length }, payload));
     const r = consume(path);
     assert.ok(r.ok || r.error instanceof RecordError, String(r.error));
@@ -143,8 +162,11 @@ test('crafted: a frame length of 4 GiB inside a chunk is cut off, not allocated'
   rec.close();
 });
 
-type Damage = { kind: 'truncate'; at: number } | { kind: 'flip'; at: number; mask: number }
-  | { kind: 'insert'; at: number; bytes: Uint8Array } | { kind: 'delete'; at: number; n: number };
+type Damage =
+  | { kind: 'truncate'; at: number }
+  | { kind: 'flip'; at: number; mask: number }
+  | { kind: 'insert'; at: number; bytes: Uint8Array }
+  | { kind: 'delete'; at: number; n: number };
 
 // positions are taken modulo the length; the header (magic, version, header length) gets extra weight
 const at = fc.oneof({ weight: 1, arbitrary: fc.nat({ max: 63 }) }, { weight: 3, arbitrary: fc.nat() });
@@ -184,45 +206,73 @@ test('fuzz (fast-check): damaged recordings through report, replay, export and s
   let runs = 0;
   const exits = new Map<number, number>();
   await fc.assert(
-    fc.asyncProperty(fc.nat({ max: 1 }), fc.array(damage, { minLength: 1, maxLength: 4 }), fc.nat({ max: 6 }), async (which, ds, c) => {
-      runs++;
-      const file = join(dir, `damaged-${String(runs)}.irqrec`);
-      const out = `out-${String(runs)}`;
-      const bytes = damaged(originals[which] ?? Buffer.alloc(0), ds);
-      writeFileSync(file, bytes);
-      const args = commands(file, out)[c] ?? [];
-      const r = await execa('node', [cli, ...args], { cwd: dir, reject: false, timeout: 20_000, env: { NO_COLOR: '1' } });
-      const what = `irqlens ${args.join(' ')} (damage ${JSON.stringify(ds, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v))})\nexit ${String(r.exitCode)}\nstderr:\n${r.stderr}`;
-      assert.ok(!r.timedOut, `hung: ${what}`);
-      assert.ok(r.exitCode === 0 || r.exitCode === 1, `exit code: ${what}`);
-      exits.set(r.exitCode, (exits.get(r.exitCode) ?? 0) + 1);
-      assert.doesNotMatch(r.stderr, /\n\s+at .+:\d+:\d+/, `stack trace: ${what}`);
-      assert.doesNotMatch(r.stderr, /internal error/i, what);
-      const produced = readdirSync(dir).filter((n) => n.startsWith(`${out}.`));
-      const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
-      for (const l of lines) {
-        assert.match(l, /^irqlens: \S/, what);
-        assert.doesNotMatch(l, /(\S+): \1:/, `the path twice: ${what}`);
-        assert.doesNotMatch(l, /version \d{4,}/, `an implausible version claimed: ${what}`);
-        assert.doesNotMatch(l, /\bE[A-Z]{3,}\b/, `a raw errno code: ${what}`);
-      }
-      const writes = args.includes('-o') || args.includes('--html');
-      if (r.exitCode === 1) {
-        assert.ok(lines.length > 0, `exit 1 without a word: ${what}`);
-        // exit 1 with an output: the damage was read past, and every loss is named
-        if (produced.length) assert.match(r.stderr, /corrupt|lost|not finished|cut off/, `output from a damaged file without saying so: ${what}`);
-      }
-      if (writes) {
-        assert.ok(produced.length <= 1, what);
-        if (produced.length) assert.ok(statSync(join(dir, produced[0] ?? '')).size > 0, `empty output: ${what}`);
-        if (r.exitCode === 0) assert.equal(produced.length, 1, `exit 0 without the output: ${what}`);
-      } else if (r.exitCode === 0) assert.ok(r.stdout.length > 0, `nothing printed: ${what}`);
-      assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('.tmp')), [], `temporary file left: ${what}`);
-      assert.ok(readFileSync(file).equals(bytes), `the input changed: ${what}`);
-    }),
+    fc.asyncProperty(
+      fc.nat({ max: 1 }),
+      fc.array(damage, { minLength: 1, maxLength: 4 }),
+      fc.nat({ max: 6 }),
+      async (which, ds, c) => {
+        runs++;
+        const file = join(dir, `damaged-${String(runs)}.irqrec`);
+        const out = `out-${String(runs)}`;
+        const bytes = damaged(originals[which] ?? Buffer.alloc(0), ds);
+        writeFileSync(file, bytes);
+        const args = commands(file, out)[c] ?? [];
+        const r = await execa('node', [cli, ...args], {
+          cwd: dir,
+          reject: false,
+          timeout: 20_000,
+          env: { NO_COLOR: '1' },
+        });
+        const what = `irqlens ${args.join(' ')} (damage ${JSON.stringify(ds, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v))})\nexit ${String(r.exitCode)}\nstderr:\n${r.stderr}`;
+        assert.ok(!r.timedOut, `hung: ${what}`);
+        assert.ok(r.exitCode === 0 || r.exitCode === 1, `exit code: ${what}`);
+        exits.set(r.exitCode, (exits.get(r.exitCode) ?? 0) + 1);
+        assert.doesNotMatch(r.stderr, /\n\s+at .+:\d+:\d+/, `stack trace: ${what}`);
+        assert.doesNotMatch(r.stderr, /internal error/i, what);
+        const produced = readdirSync(dir).filter((n) => n.startsWith(`${out}.`));
+        const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
+        for (const l of lines) {
+          assert.match(l, /^irqlens: \S/, what);
+          assert.doesNotMatch(l, /(\S+): \1:/, `the path twice: ${what}`);
+          assert.doesNotMatch(l, /version \d{4,}/, `an implausible version claimed: ${what}`);
+          assert.doesNotMatch(l, /\bE[A-Z]{3,}\b/, `a raw errno code: ${what}`);
+        }
+        const writes = args.includes('-o') || args.includes('--html');
+        if (r.exitCode === 1) {
+          assert.ok(lines.length > 0, `exit 1 without a word: ${what}`);
+          // exit 1 with an output: the damage was read past, and every loss is named
+          if (produced.length)
+            assert.match(
+              r.stderr,
+              /corrupt|lost|not finished|cut off/,
+              `output from a damaged file without saying so: ${what}`,
+            );
+        }
+        if (writes) {
+          assert.ok(produced.length <= 1, what);
+          if (produced.length) assert.ok(statSync(join(dir, produced[0] ?? '')).size > 0, `empty output: ${what}`);
+          if (r.exitCode === 0) assert.equal(produced.length, 1, `exit 0 without the output: ${what}`);
+        } else if (r.exitCode === 0) assert.ok(r.stdout.length > 0, `nothing printed: ${what}`);
+        assert.deepEqual(
+          readdirSync(dir).filter((n) => n.endsWith('.tmp')),
+          [],
+          `temporary file left: ${what}`,
+        );
+        assert.ok(readFileSync(file).equals(bytes), `the input changed: ${what}`);
+      },
+    ),
     // bounded: a fixed seed and number of runs, and a time cap (an interruption is not a failure)
-    { seed: 140014, numRuns: 50, endOnFailure: true, includeErrorInReport: true, interruptAfterTimeLimit: 20_000, markInterruptAsFailure: false },
+    {
+      seed: 140014,
+      numRuns: 50,
+      endOnFailure: true,
+      includeErrorInReport: true,
+      interruptAfterTimeLimit: 20_000,
+      markInterruptAsFailure: false,
+    },
   );
-  process.stdout.write(`# ${String(runs)} damaged recordings through the CLI, exit codes ${JSON.stringify([...exits])}\n`);
+  process.stdout.write(
+    `# ${String(runs)} damaged recordings through the CLI, exit codes ${JSON.stringify([...exits])}\n`,
+  );
   assert.ok((exits.get(0) ?? 0) > 0 && (exits.get(1) ?? 0) > 0, 'both readable and refused recordings are exercised');
 });

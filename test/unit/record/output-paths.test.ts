@@ -16,7 +16,15 @@ const cli = join(repoRoot(), 'dist', 'cli', 'main.js');
 
 const dir = scratch();
 const good = join(dir, 'good.irqrec');
-synthRecording(good, { seconds: 3, intervalMs: 100, irqRate: 800, irqNs: 1500, netRxRate: 2000, seed: 4, records: true });
+synthRecording(good, {
+  seconds: 3,
+  intervalMs: 100,
+  irqRate: 800,
+  irqNs: 1500,
+  netRxRate: 2000,
+  seed: 4,
+  records: true,
+});
 
 function run(args: string[]) {
   return execa('node', [cli, ...args], { reject: false, timeout: 60_000 });
@@ -40,7 +48,9 @@ test('two exports to one name at once: exactly one takes the name, the other say
     assert.ok(loser);
     oneLine(loser.stderr);
     // refused up front, or (both past the check) the later one keeps its finished output aside and names it
-    const kept = /was created by another process while this one wrote; the output is kept as (\S+)$/.exec(loser.stderr.trim());
+    const kept = /was created by another process while this one wrote; the output is kept as (\S+)$/.exec(
+      loser.stderr.trim(),
+    );
     if (!kept) assert.match(loser.stderr, /exists.*give --force/);
     else JSON.parse(readFileSync(kept[1] ?? '', 'utf8'));
     JSON.parse(readFileSync(out, 'utf8'));
@@ -54,7 +64,9 @@ test('two exports to one name at once: exactly one takes the name, the other say
 const canMount = process.getuid?.() === 0;
 const tiny = mkdtempSync(join(tmpdir(), 'irqlens-tiny-'));
 let mounted = false;
-if (canMount) mounted = (await execa('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'irqlens-test', tiny], { reject: false })).exitCode === 0;
+if (canMount)
+  mounted =
+    (await execa('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'irqlens-test', tiny], { reject: false })).exitCode === 0;
 after(async () => {
   if (mounted) await execa('umount', [tiny], { reject: false });
   rmSync(tiny, { recursive: true, force: true });
@@ -63,25 +75,33 @@ const noTmpfs = !canMount ? 'mounting a small tmpfs needs root' : !mounted ? 'mo
 
 for (const c of [
   { name: 'export perfetto', args: (o: string) => ['export', good, '-o', o, '--force'], file: 'out.json' },
-  { name: 'export csv', args: (o: string) => ['export', good, '--format', 'csv', '--table', 'irqs', '-o', o, '--force'], file: 'out.csv' },
+  {
+    name: 'export csv',
+    args: (o: string) => ['export', good, '--format', 'csv', '--table', 'irqs', '-o', o, '--force'],
+    file: 'out.csv',
+  },
   { name: 'slice', args: (o: string) => ['slice', good, '-o', o, '--force'], file: 'out.irqrec' },
   { name: 'report --html', args: (o: string) => ['report', good, '--html', o, '--force'], file: 'out.html' },
 ]) {
-  test(`${c.name} on a full disk: one clear line, exit 1, the old file intact, no partial file`, { skip: noTmpfs }, async () => {
-    const out = join(tiny, c.file);
-    writeFileSync(out, 'the old file\n');
-    // fill the disk: the old file's page and the filler take all 16 pages
-    writeFileSync(join(tiny, 'fill'), Buffer.alloc(60 * 1024));
-    try {
-      const r = await run(c.args(out));
-      assert.equal(r.exitCode, 1, r.stderr);
-      oneLine(r.stderr);
-      assert.match(r.stderr, new RegExp(`cannot write ${out}: no space left on (the )?device`));
-      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-      assert.equal(readFileSync(out, 'utf8'), 'the old file\n');
-      assert.deepEqual(readdirSync(tiny).sort(), [c.file, 'fill'].sort());
-    } finally {
-      await execa('rm', ['-f', join(tiny, 'fill'), out]);
-    }
-  });
+  test(
+    `${c.name} on a full disk: one clear line, exit 1, the old file intact, no partial file`,
+    { skip: noTmpfs },
+    async () => {
+      const out = join(tiny, c.file);
+      writeFileSync(out, 'the old file\n');
+      // fill the disk: the old file's page and the filler take all 16 pages
+      writeFileSync(join(tiny, 'fill'), Buffer.alloc(60 * 1024));
+      try {
+        const r = await run(c.args(out));
+        assert.equal(r.exitCode, 1, r.stderr);
+        oneLine(r.stderr);
+        assert.match(r.stderr, new RegExp(`cannot write ${out}: no space left on (the )?device`));
+        assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+        assert.equal(readFileSync(out, 'utf8'), 'the old file\n');
+        assert.deepEqual(readdirSync(tiny).sort(), [c.file, 'fill'].sort());
+      } finally {
+        await execa('rm', ['-f', join(tiny, 'fill'), out]);
+      }
+    },
+  );
 }

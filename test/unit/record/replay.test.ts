@@ -11,7 +11,15 @@ import { synthRecording } from './synth.js';
 
 const dir = scratch();
 const path = join(dir, 'r.irqrec');
-synthRecording(path, { seconds: 4, intervalMs: 200, irqRate: 500, irqNs: 1000, netRxRate: 100, seed: 9, records: true });
+synthRecording(path, {
+  seconds: 4,
+  intervalMs: 200,
+  irqRate: 500,
+  irqNs: 1000,
+  netRxRate: 100,
+  seed: 9,
+  records: true,
+});
 
 /** A fake clock that sleeping advances. */
 function fakeClock() {
@@ -41,11 +49,17 @@ test('the source yields exactly what the reader reads (after the hello), in orde
   const want = [...rec.messages()].slice(1);
   rec.close();
   assert.equal(got.length, want.length);
-  assert.deepEqual(got.map((m) => m.type), want.map((m) => m.type));
+  assert.deepEqual(
+    got.map((m) => m.type),
+    want.map((m) => m.type),
+  );
 });
 
 test('paced by the snapshot timestamps: 4 s of recording take 4 s at 1x and 1 s at 4x', async () => {
-  for (const [speed, want] of [[1, 4000], [4, 1000]] as const) {
+  for (const [speed, want] of [
+    [1, 4000],
+    [4, 1000],
+  ] as const) {
     const c = fakeClock();
     await collect(RecordingSource.open(path, { speed, now: c.now, sleep: c.sleep }));
     const total = c.sleeps.reduce((a, b) => a + b, 0);

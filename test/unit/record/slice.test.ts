@@ -65,7 +65,18 @@ const lastS = secs(orig.states[orig.states.length - 1]?.tsNs ?? 0n);
 
 /** Maps as entry lists: the same rows in the same order. */
 function rows(t: Totals) {
-  return { hardirq: [...t.hardirq], softirq: [...t.softirq], vector: [...t.vector], napi: [...t.napi], epoll: [...t.epoll], victim: [...t.victim], irqNames: [...t.irqNames], lost: [...t.lost], progStat: [...t.progStat], cpuTime: [...t.cpuTime] };
+  return {
+    hardirq: [...t.hardirq],
+    softirq: [...t.softirq],
+    vector: [...t.vector],
+    napi: [...t.napi],
+    epoll: [...t.epoll],
+    victim: [...t.victim],
+    irqNames: [...t.irqNames],
+    lost: [...t.lost],
+    progStat: [...t.progStat],
+    cpuTime: [...t.cpuTime],
+  };
 }
 
 test('a slice starts from the state the original had at --from, and covers its window exactly', () => {
@@ -108,7 +119,11 @@ test('a slice of a slice is the same file as the one slice (random ranges and CP
     let twice: string | undefined;
     let once: string | undefined;
     try {
-      twice = slice(slice(src, { fromS: a1, toS: b1, ...(c1 ? { cpus: c1 } : {}) }), { fromS: a2, toS: b2, ...(c2 ? { cpus: c2 } : {}) });
+      twice = slice(slice(src, { fromS: a1, toS: b1, ...(c1 ? { cpus: c1 } : {}) }), {
+        fromS: a2,
+        toS: b2,
+        ...(c2 ? { cpus: c2 } : {}),
+      });
     } catch (e) {
       assert.ok(e instanceof RecordError && /no snapshot of .* is in the range/.test(e.message), String(e));
     }
@@ -118,9 +133,16 @@ test('a slice of a slice is the same file as the one slice (random ranges and CP
     } catch (e) {
       assert.ok(e instanceof RecordError && /no snapshot of .* is in the range/.test(e.message), String(e));
     }
-    assert.equal(twice === undefined, once === undefined, `case ${i}: [${a1},${b1}] then [${a2},${b2}]: one of them is empty`);
+    assert.equal(
+      twice === undefined,
+      once === undefined,
+      `case ${i}: [${a1},${b1}] then [${a2},${b2}]: one of them is empty`,
+    );
     if (!twice || !once) continue;
-    assert.ok(readFileSync(twice).equals(readFileSync(once)), `case ${i}: [${a1},${b1}] cpus ${String(c1)} then [${a2},${b2}] cpus ${String(c2)}`);
+    assert.ok(
+      readFileSync(twice).equals(readFileSync(once)),
+      `case ${i}: [${a1},${b1}] cpus ${String(c1)} then [${a2},${b2}] cpus ${String(c2)}`,
+    );
     compared++;
   }
   assert.ok(compared >= 15, `${compared} non-empty cases compared`);
@@ -146,7 +168,8 @@ test('--cpu keeps only that CPU: its records and rows, none of the other', () =>
   assert.equal(s.records.length, orig.records.filter((r) => cpuOf(r) === 1).length);
   const last = s.states[s.states.length - 1];
   assert.ok(last);
-  for (const m of [last.hardirq, last.softirq, last.vector, last.napi, last.victim, last.cpuTime]) for (const r of m.values()) assert.equal(r.cpu, 1);
+  for (const m of [last.hardirq, last.softirq, last.vector, last.napi, last.victim, last.cpuTime])
+    for (const r of m.values()) assert.equal(r.cpu, 1);
   assert.ok(last.softirq.size > 0 && last.vector.size > 0);
 });
 
@@ -161,15 +184,19 @@ test('--irq by name or number keeps only those device interrupts; other kinds st
     assert.ok(last);
     assert.deepEqual([...new Set([...last.hardirq.values()].map((r) => r.irq))], [irq]);
     assert.ok(s.records.filter((r) => r.kind === 'hardirq').every((r) => r.kind === 'hardirq' && r.id === irq));
-    assert.equal(s.records.filter((r) => r.kind === 'softirq').length, orig.records.filter((r) => r.kind === 'softirq').length);
+    assert.equal(
+      s.records.filter((r) => r.kind === 'softirq').length,
+      orig.records.filter((r) => r.kind === 'softirq').length,
+    );
   }
   assert.throws(() => slice(src, { irqs: ['no-such-irq'] }), /--irq: no IRQ in .* is named like 'no-such-irq'/);
 });
 
-test('--dev keeps that device\'s NAPI instances and bursts; an unknown device is an error', () => {
+test("--dev keeps that device's NAPI instances and bursts; an unknown device is an error", () => {
   const end = orig.states[orig.states.length - 1];
   assert.ok(end);
-  const dev = [...end.napi.values()].map((r) => r.dev).find((d) => d && d !== '(backlog)') ?? [...end.napi.values()][0]?.dev;
+  const dev =
+    [...end.napi.values()].map((r) => r.dev).find((d) => d && d !== '(backlog)') ?? [...end.napi.values()][0]?.dev;
   assert.ok(dev);
   const s = fold(slice(src, { devs: [dev] }));
   const last = s.states[s.states.length - 1];
@@ -183,7 +210,10 @@ test('--dev keeps that device\'s NAPI instances and bursts; an unknown device is
 test('a range outside the recording is a RecordError and leaves no file', () => {
   const out = join(dir, 'empty.irqrec');
   const rec = Recording.open(src);
-  assert.throws(() => sliceRecording(rec, out, { fromS: 50, toS: 60 }), /no snapshot of .* is in the range \(it spans 0 to [\d.]+ s, snapshots every \d+ ms\)/);
+  assert.throws(
+    () => sliceRecording(rec, out, { fromS: 50, toS: 60 }),
+    /no snapshot of .* is in the range \(it spans 0 to [\d.]+ s, snapshots every \d+ ms\)/,
+  );
   rec.close();
   assert.equal(existsSync(out), false);
 });

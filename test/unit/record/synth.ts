@@ -3,7 +3,17 @@
 import { HIST_SLOTS, REC, SOFTIRQ_NAMES, TABLE } from '../../../src/stream/layout.js';
 import type { RecordingHeader } from '../../../src/record/format.js';
 import { writeRecording } from '../../../src/record/writer.js';
-import { concat, endFrame, eventRec, eventsFrame, hardirqRow, helloFrame, irqNameRow, snapshotFrame, softirqRow } from '../support/stream-builder.js';
+import {
+  concat,
+  endFrame,
+  eventRec,
+  eventsFrame,
+  hardirqRow,
+  helloFrame,
+  irqNameRow,
+  snapshotFrame,
+  softirqRow,
+} from '../support/stream-builder.js';
 import { prng } from '../support/fixture.js';
 import { testHeader } from './support.js';
 
@@ -38,7 +48,9 @@ function hist(slot: number, n: number): number[] {
 
 export function synthStream(s: SynthSpec): Uint8Array {
   const rand = prng(s.seed);
-  const parts: Uint8Array[] = [helloFrame({ monoNs: T0, ncpus: 2, intervalMs: s.intervalMs, recordMask: s.records ? 1 << REC.HARDIRQ : 0 })];
+  const parts: Uint8Array[] = [
+    helloFrame({ monoNs: T0, ncpus: 2, intervalMs: s.intervalMs, recordMask: s.records ? 1 << REC.HARDIRQ : 0 }),
+  ];
   const step = BigInt(s.intervalMs) * 1_000_000n;
   const n = Math.round((s.seconds * 1000) / s.intervalMs);
   let irqs = 0;
@@ -60,23 +72,56 @@ export function synthStream(s: SynthSpec): Uint8Array {
       rx += noisy(rand, (s.netRxRate * s.intervalMs) / 1000);
     }
     const netRx = SOFTIRQ_NAMES.indexOf('NET_RX');
-    parts.push(snapshotFrame({
-      tsNs: ts,
-      seq: i,
-      tables: [
-        { table: TABLE.HARDIRQ, rows: [hardirqRow({ cpu: 0, irq: 24, count: irqs, timeNs: irqs * s.irqNs, maxNs: s.irqNs, hist: hist(slot, irqs) })] },
+    parts.push(
+      snapshotFrame(
         {
-          table: TABLE.SOFTIRQ,
-          rows: [softirqRow({ cpu: 1, vec: netRx, count: rx, timeNs: rx * 3000, maxNs: 3000, asyncCount: rx, asyncTimeNs: rx * 3000, raised: rx, raiseLatNs: rx * 500, hist: hist(11, rx), latHist: hist(8, rx) })],
+          tsNs: ts,
+          seq: i,
+          tables: [
+            {
+              table: TABLE.HARDIRQ,
+              rows: [
+                hardirqRow({
+                  cpu: 0,
+                  irq: 24,
+                  count: irqs,
+                  timeNs: irqs * s.irqNs,
+                  maxNs: s.irqNs,
+                  hist: hist(slot, irqs),
+                }),
+              ],
+            },
+            {
+              table: TABLE.SOFTIRQ,
+              rows: [
+                softirqRow({
+                  cpu: 1,
+                  vec: netRx,
+                  count: rx,
+                  timeNs: rx * 3000,
+                  maxNs: 3000,
+                  asyncCount: rx,
+                  asyncTimeNs: rx * 3000,
+                  raised: rx,
+                  raiseLatNs: rx * 500,
+                  hist: hist(11, rx),
+                  latHist: hist(8, rx),
+                }),
+              ],
+            },
+            ...(i === 0 ? [{ table: TABLE.IRQNAME, rows: [irqNameRow({ irq: 24, name: 'eth0-rx-0' })] }] : []),
+          ],
         },
-        ...(i === 0 ? [{ table: TABLE.IRQNAME, rows: [irqNameRow({ irq: 24, name: 'eth0-rx-0' })] }] : []),
-      ],
-    }, i === 0 ? 1 : 0));
+        i === 0 ? 1 : 0,
+      ),
+    );
   }
   parts.push(endFrame(T0 + BigInt(n) * step + 2000n));
   return concat(...parts);
 }
 
 export function synthRecording(path: string, s: SynthSpec): void {
-  writeRecording(path, testHeader({ irqNames: { '24': 'eth0-rx-0' }, ...s.header }), synthStream(s), { chunkBytes: 16384 });
+  writeRecording(path, testHeader({ irqNames: { '24': 'eth0-rx-0' }, ...s.header }), synthStream(s), {
+    chunkBytes: 16384,
+  });
 }

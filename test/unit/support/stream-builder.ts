@@ -2,10 +2,30 @@
 // every field at the offset LAYOUT gives, so a synthetic stream is laid out
 // exactly as the helper lays out a real one; decode tests round-trip through it.
 import {
-  EPOLL_RET_SLOTS, FRAME, HIST_SLOTS, LAYOUT, MAGIC, NAPI_WORK_SLOTS, REC, STREAM_VERSION, TABLE,
+  EPOLL_RET_SLOTS,
+  FRAME,
+  HIST_SLOTS,
+  LAYOUT,
+  MAGIC,
+  NAPI_WORK_SLOTS,
+  REC,
+  STREAM_VERSION,
+  TABLE,
 } from '../../../src/stream/layout.js';
 import type {
-  BurstRec, DropNameRow, DropRow, DurStats, EpollRow, EventRec, HardirqRow, IrqNameRow, NapiRow, ProgStatRow, SoftirqRow, VectorRow, VictimRow,
+  BurstRec,
+  DropNameRow,
+  DropRow,
+  DurStats,
+  EpollRow,
+  EventRec,
+  HardirqRow,
+  IrqNameRow,
+  NapiRow,
+  ProgStatRow,
+  SoftirqRow,
+  VectorRow,
+  VictimRow,
 } from '../../../src/stream/types.js';
 
 const te = new TextEncoder();
@@ -169,7 +189,10 @@ export function helloFrame(over: Partial<HelloInput> = {}): Uint8Array {
 
 function putDur(w: StructWriter, o: number, s: DurStats): void {
   const g = LAYOUT.irqlens_dur_stats.fields;
-  w.u64(o + g.count, s.count).u64(o + g.time_ns, s.timeNs).u64(o + g.max_ns, s.maxNs).u64s(o + g.hist, s.hist, HIST_SLOTS);
+  w.u64(o + g.count, s.count)
+    .u64(o + g.time_ns, s.timeNs)
+    .u64(o + g.max_ns, s.maxNs)
+    .u64s(o + g.hist, s.hist, HIST_SLOTS);
 }
 
 export function hardirqRow(r: HardirqRow): Uint8Array {
@@ -279,7 +302,11 @@ export function dropRow(r: DropRow): Uint8Array {
   const v = L.fields.s;
   const kf = LAYOUT.irqlens_drop_key.fields;
   const vf = LAYOUT.irqlens_drop_stats.fields;
-  const w = new StructWriter(L.size).u32(k + kf.cpu, r.cpu).u32(k + kf.reason, r.reason).u32(k + kf.ifindex, r.ifindex).u16(k + kf.eth_proto, r.ethProto);
+  const w = new StructWriter(L.size)
+    .u32(k + kf.cpu, r.cpu)
+    .u32(k + kf.reason, r.reason)
+    .u32(k + kf.ifindex, r.ifindex)
+    .u16(k + kf.eth_proto, r.ethProto);
   w.bytes[k + kf.l4_proto] = r.l4Proto;
   w.u32(k + kf.netns, r.netns);
   return w.u64(v + vf.count, r.count).u64(v + vf.last_ns, r.lastNs).bytes;
@@ -293,12 +320,16 @@ export function dropNameRow(r: DropNameRow): Uint8Array {
 /** kind: IRQLENS_REC_*, reason: IRQLENS_LOST_* (numeric, as on the wire). */
 export function lostRow(kind: number, reason: number, count: number): Uint8Array {
   const L = LAYOUT.irqlens_lost_row;
-  return new StructWriter(L.size).u32(L.fields.kind, kind).u32(L.fields.reason, reason).u64(L.fields.count, count).bytes;
+  return new StructWriter(L.size).u32(L.fields.kind, kind).u32(L.fields.reason, reason).u64(L.fields.count, count)
+    .bytes;
 }
 
 export function progStatRow(r: ProgStatRow): Uint8Array {
   const L = LAYOUT.irqlens_progstat_row;
-  return new StructWriter(L.size).u32(L.fields.prog, r.prog).u64(L.fields.run_cnt, r.runCnt).u64(L.fields.run_time_ns, r.runTimeNs).bytes;
+  return new StructWriter(L.size)
+    .u32(L.fields.prog, r.prog)
+    .u64(L.fields.run_cnt, r.runCnt)
+    .u64(L.fields.run_time_ns, r.runTimeNs).bytes;
 }
 
 export const ROW_SIZE: Record<number, number> = {
@@ -327,7 +358,10 @@ export interface TableInput {
 export function table(t: TableInput): Uint8Array {
   const T = LAYOUT.irqlens_table_hdr;
   const rowSize = t.rowSize ?? ROW_SIZE[t.table] ?? t.rows[0]?.length ?? 0;
-  const h = new StructWriter(T.size).u16(T.fields.table, t.table).u16(T.fields.row_size, rowSize).u32(T.fields.rows, t.count ?? t.rows.length);
+  const h = new StructWriter(T.size)
+    .u16(T.fields.table, t.table)
+    .u16(T.fields.row_size, rowSize)
+    .u32(T.fields.rows, t.count ?? t.rows.length);
   return concat(h.bytes, ...t.rows);
 }
 
@@ -341,7 +375,10 @@ export interface SnapshotInput {
 
 export function snapshotPayload(s: SnapshotInput): Uint8Array {
   const H = LAYOUT.irqlens_snap_hdr;
-  const h = new StructWriter(H.size).u64(H.fields.ts_ns, s.tsNs).u32(H.fields.seq, s.seq).u32(H.fields.ntables, s.ntables ?? s.tables.length);
+  const h = new StructWriter(H.size)
+    .u64(H.fields.ts_ns, s.tsNs)
+    .u32(H.fields.seq, s.seq)
+    .u32(H.fields.ntables, s.ntables ?? s.tables.length);
   return concat(h.bytes, ...s.tables.map(table));
 }
 
@@ -351,7 +388,14 @@ export function snapshotFrame(s: SnapshotInput, flags = 0): Uint8Array {
 
 /* ---- per-event records ---- */
 
-const REC_CODE: Record<EventRec['kind'], number> = { hardirq: REC.HARDIRQ, vector: REC.VECTOR, softirq: REC.SOFTIRQ, napi: REC.NAPI, epoll: REC.EPOLL, drop: REC.DROP };
+const REC_CODE: Record<EventRec['kind'], number> = {
+  hardirq: REC.HARDIRQ,
+  vector: REC.VECTOR,
+  softirq: REC.SOFTIRQ,
+  napi: REC.NAPI,
+  epoll: REC.EPOLL,
+  drop: REC.DROP,
+};
 
 export function eventRec(r: EventRec): Uint8Array {
   const f = LAYOUT.irqlens_rec.fields;
@@ -404,5 +448,10 @@ export function slots(n: number, seed: number): number[] {
 }
 
 export function durStats(seed: number): DurStats {
-  return { count: 0x1_0000_0000 + seed, timeNs: 0x20_0000_0000 + seed * 3, maxNs: 50_000 + seed, hist: slots(HIST_SLOTS, seed) };
+  return {
+    count: 0x1_0000_0000 + seed,
+    timeNs: 0x20_0000_0000 + seed * 3,
+    maxNs: 50_000 + seed,
+    hist: slots(HIST_SLOTS, seed),
+  };
 }
