@@ -1,6 +1,8 @@
 // System error codes as words a user reads ("no space left on the device"), never bare ENOSPC.
 const WORDS: Record<string, string> = {
   ENOENT: 'no such file or directory',
+  ENOTFOUND: 'no such host name',
+  EAI_AGAIN: 'the name server did not answer',
   EACCES: 'permission denied',
   EPERM: 'operation not permitted',
   EISDIR: 'it is a directory',

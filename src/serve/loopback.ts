@@ -10,7 +10,10 @@ export function isLoopbackAddress(addr: string): boolean {
   if (isIP(a) === 6) {
     if (a === '::1' || a === '0:0:0:0:0:0:0:1') return true;
     const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(a);
-    return mapped !== null && isLoopbackAddress(mapped[1] ?? '');
+    if (mapped) return isLoopbackAddress(mapped[1] ?? '');
+    // the same mapped address in hex (::ffff:7f00:1 is 127.0.0.1)
+    const hex = /^::ffff:([0-9a-f]{1,4}):[0-9a-f]{1,4}$/.exec(a);
+    return hex !== null && parseInt(hex[1] ?? '0', 16) >> 8 === 127;
   }
   return false;
 }

@@ -2,6 +2,7 @@
 // one-way stream of frames; what clients send is never acted on. Loopback by
 // default; any other address needs a token. Each client's send queue is
 // bounded: a client that reads too slowly misses frames and is told how many.
+import { errnoText } from '../output/errno.js';
 import { UsageError } from '../errors.js';
 import { hostAllowed, resolveBind, type BindTarget } from './loopback.js';
 import http from 'node:http';
@@ -68,7 +69,7 @@ export class WebServer {
       bind = await resolveBind(opts.host);
     } catch (e) {
       throw new ServeError(
-        `cannot bind ${opts.host}: the name does not resolve (${(e as NodeJS.ErrnoException).code ?? String(e)}); give an address of this machine with --host`,
+        `cannot bind ${opts.host}: the name does not resolve (${errnoText(e)}); give an address of this machine with --host`,
         { cause: e },
       );
     }

@@ -162,7 +162,7 @@ test(
       const counter = f.counts.udp_rcvbuf_errors ?? 0;
       assert.ok(counter > 10_000, `the flood made only ${counter} RcvbufErrors in the window`);
       assert.ok(
-        within(probe, counter, 0.01),
+        within(probe, counter, 0.02),
         `the probe counted ${probe} drops, RcvbufErrors rose by ${counter} in the same finding`,
       );
     } finally {

@@ -157,9 +157,18 @@ test('loopback is decided on resolved addresses, never on how a name starts', as
     isLoopbackAddress('127.0.0.1') &&
       isLoopbackAddress('127.255.0.9') &&
       isLoopbackAddress('::1') &&
-      isLoopbackAddress('::ffff:127.0.0.1'),
+      isLoopbackAddress('::ffff:127.0.0.1') &&
+      isLoopbackAddress('::ffff:7f00:1'),
   );
-  for (const a of ['128.0.0.1', '10.0.0.1', '::2', '::ffff:10.0.0.1', '127.0.0.1.evil.example', 'localhost'])
+  for (const a of [
+    '128.0.0.1',
+    '10.0.0.1',
+    '::2',
+    '::ffff:10.0.0.1',
+    '::ffff:a00:1',
+    '127.0.0.1.evil.example',
+    'localhost',
+  ])
     assert.equal(isLoopbackAddress(a), false, a);
   const elsewhere = async () => Promise.resolve(['203.0.113.7']);
   assert.deepEqual(await resolveBind('127.0.0.1.evil.example', elsewhere), {
