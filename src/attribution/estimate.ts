@@ -313,6 +313,14 @@ export function estimate(
     };
     if (w > 1) est.spillover = percentileInterval(lagSum(fr.fit, j) - lagSum(fp.fit, j), paired(lagSum, j));
     indirectPerIrq[k] = est;
+    // an interrupt does not speed its victim up: a cost below zero with certainty means the fit split
+    // one cost between kinds that come together (a device IRQ and the softirq it raises), not a gain
+    if (est.hi < 0) {
+      warnings.push(
+        `${k}: indirect cost ${Math.round(est.value)} [${Math.round(est.lo)}, ${Math.round(est.hi)}] per interrupt is below zero with certainty: ` +
+          'kinds that nearly always come together cannot be told apart; read their sum, not the parts',
+      );
+    }
   });
   const out: Estimate = { currency: opts.currency, indirectPerIrq, periods: n, excluded };
   if (warnings.length) out.warnings = warnings;

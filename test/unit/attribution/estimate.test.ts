@@ -302,3 +302,25 @@ test('bad options are rejected', () => {
     /bootstrap must be an integer/,
   );
 });
+
+test('a cost below zero with certainty is a warning that names the kind; the injected positive costs raise none', () => {
+  // a kind whose hits shorten the period (what a fit shows when it splits one cost between two kinds
+  // that always come together): its interval lies below zero and the estimate must say so
+  const s = synth({
+    seed: 3,
+    threads: 2,
+    periodsPerThread: 8_000,
+    kinds: [{ kind: 'device', ratePerSec: 10_000, handlerNs: 2_000, penaltyNs: -3_000 }],
+  });
+  const est = estimate(s.periods, s.hits, OPTS, s.trace);
+  const dev = kind(est, 'device');
+  assert.ok(dev.hi < 0, `device ${fmt(dev)} should lie below zero`);
+  assert.ok(
+    (est.warnings ?? []).some((w) => w.startsWith('device: indirect cost') && w.includes('below zero with certainty')),
+    JSON.stringify(est.warnings),
+  );
+  assert.ok(
+    !(scenario().est.warnings ?? []).some((w) => w.includes('below zero')),
+    'no such warning for positive costs',
+  );
+});
