@@ -9,7 +9,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { UsageError } from '../errors.js';
 import { makeCgroup, removeCgroup } from '../cost/command.js';
+import { onOurExit, type Reaper } from '../cost/reaper.js';
 import { errnoText } from '../output/errno.js';
+import { parseInterrupts } from '../procfs/interrupts.js';
 import type { Condition } from './stats.js';
 
 export interface SwitchSpec {
@@ -53,16 +55,11 @@ export function irqCpus(
   name: string,
   text = readFileSync('/proc/interrupts', 'utf8'),
 ): { under: number[]; away: number[] } | null {
-  const lines = text.split('\n');
-  const ncpu = (lines[0] ?? '').trim().split(/\s+/).length;
-  for (const l of lines.slice(1)) {
-    const f = l.trim().split(/\s+/);
-    if (!f[0]?.endsWith(':') || !l.includes(name)) continue;
-    const counts = f.slice(1, 1 + ncpu).map(Number);
-    if (counts.length !== ncpu || counts.some((c) => !Number.isFinite(c))) continue;
-    const total = counts.reduce((a, b) => a + b, 0);
-    const under = counts.flatMap((c, i) => (total > 0 && c >= 0.1 * total ? [i] : []));
-    const away = counts.flatMap((_c, i) => (under.includes(i) ? [] : [i]));
+  for (const row of parseInterrupts(text).values()) {
+    if (!row.desc.split(' ').includes(name)) continue;
+    const total = row.perCpu.reduce((a, b) => a + b, 0);
+    const under = row.perCpu.flatMap((c, i) => (total > 0 && c >= 0.1 * total ? [i] : []));
+    const away = row.perCpu.flatMap((_c, i) => (under.includes(i) ? [] : [i]));
     if (!under.length || !away.length) return null;
     return { under, away };
   }
@@ -72,7 +69,7 @@ export function irqCpus(
 export class Switches {
   private loadCg: string | undefined;
   private loadProc: ChildProcess | null = null;
-  private restorer: ChildProcess | null = null;
+  private restorer: Reaper | null = null;
   private current: Condition | null = null;
 
   private constructor(
@@ -118,19 +115,13 @@ export class Switches {
   /** Starts the restorer (before any change), so that no exit path can leave a change behind. */
   arm(): void {
     if (this.spec.load) this.loadCg = makeCgroup('exp-load');
-    const lines = ['read _ || true'];
-    if (this.loadCg)
-      lines.push(
-        `[ -e ${shq(this.loadCg)}/cgroup.kill ] && echo 1 > ${shq(this.loadCg)}/cgroup.kill`,
-        'sleep 0.3',
-        `rmdir ${shq(this.loadCg)} 2>/dev/null`,
-      );
+    const lines: string[] = [];
+    if (this.loadCg) {
+      const cg = shq(this.loadCg);
+      lines.push(`[ -e ${cg}/cgroup.kill ] && echo 1 > ${cg}/cgroup.kill`, 'sleep 0.3', `rmdir ${cg} 2>/dev/null`);
+    }
     for (const s of this.settings) lines.push(`printf '%s\\n' ${shq(s.original)} > ${shq(s.path)}`);
-    // its own session: a Ctrl-C to our process group must not kill it before it has restored
-    this.restorer = spawn('sh', ['-c', lines.join('\n')], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
-    this.restorer.on('error', () => undefined);
-    this.restorer.unref();
-    (this.restorer.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+    this.restorer = onOurExit(lines.join('\n'));
   }
 
   async set(c: Condition): Promise<void> {
@@ -191,7 +182,7 @@ export class Switches {
     }
     await this.stopLoad();
     if (this.loadCg) await removeCgroup(this.loadCg);
-    this.restorer?.kill('SIGKILL');
+    this.restorer?.release();
     this.restorer = null;
   }
 }
