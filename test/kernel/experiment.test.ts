@@ -5,11 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../src/probe/paths.js';
 import { irqCpus } from '../../src/experiment/switches.js';
-import { assertCanRun, kernelSkip } from './support.js';
+import { assertCanRun, kernelSkip, pidsWithCmdline } from './support.js';
 
 const cli = join(repoRoot(), 'dist', 'cli', 'main.js');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -23,18 +23,7 @@ function diskIrq(): { name: string; cpu: number; other: number } | null {
   return name && c ? { name, cpu: c.under[0] ?? 0, other: c.away[0] ?? 0 } : null;
 }
 
-function ddPids(tag: string): number[] {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .map(Number)
-    .filter((p) => {
-      try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(tag);
-      } catch {
-        return false;
-      }
-    });
-}
+const ddPids = (tag: string): number[] => pidsWithCmdline(tag);
 
 test(
   'experiment: phases alternate, the disk load slows the workload under its IRQ, the estimate stands next to it, nothing is left',

@@ -8,25 +8,10 @@ import { execa } from 'execa';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../src/probe/paths.js';
-import { assertCanRun, kernelSkip } from './support.js';
+import { assertCanRun, kernelSkip, pidsWithCmdline } from './support.js';
 
 const cli = join(repoRoot(), 'dist', 'cli', 'main.js');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Pids whose command line contains every one of `parts`. */
-function pidsMatching(...parts: string[]): number[] {
-  const out: number[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
-    try {
-      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' ');
-      if (parts.every((p) => cmd.includes(p))) out.push(Number(d));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
-}
 
 async function until(what: string, ok: () => boolean, ms = 8000): Promise<void> {
   const t0 = Date.now();
@@ -70,11 +55,11 @@ for (const how of ['SIGINT', 'SIGTERM', 'SIGKILL'] as const) {
       assertCanRun();
       const mark = `${how === 'SIGINT' ? 971 : how === 'SIGTERM' ? 972 : 973}.5`;
       const p = start(['cost', '--', 'sh', '-c', `sleep ${mark} & sleep ${mark}; wait`]);
-      await until('the command and its child', () => pidsMatching('sleep', mark).length >= 2, 20_000);
+      await until('the command and its child', () => pidsWithCmdline('sleep', mark).length >= 2, 20_000);
       assert.ok(irqlensCgroups(p.pid ?? 0).length > 0, 'the command runs in a cgroup of its own');
       p.kill(how);
       const r = await p;
-      await until(`no 'sleep ${mark}' left`, () => pidsMatching('sleep', mark).length === 0);
+      await until(`no 'sleep ${mark}' left`, () => pidsWithCmdline('sleep', mark).length === 0);
       await until('the cgroup removed', () => irqlensCgroups(p.pid ?? 0).length === 0);
       if (how !== 'SIGKILL') assert.notEqual(r.exitCode ?? r.signal, 0, 'a run cut short does not exit 0');
     },
@@ -88,13 +73,13 @@ test(
     assertCanRun();
     const out = join(repoRoot(), 'test-artifacts', `leftover-${process.pid}.irqrec`);
     const p = start(['record', '-o', out, '--force', '--', 'sleep', '974.5']);
-    await until('the command', () => pidsMatching('sleep', '974.5').length > 0, 20_000);
+    await until('the command', () => pidsWithCmdline('sleep', '974.5').length > 0, 20_000);
     await sleep(500);
     p.kill('SIGINT');
     const r = await p;
     assert.equal(r.exitCode, 0, r.stderr);
     assert.match(r.stderr, /recorded .* to /);
-    await until('the command gone', () => pidsMatching('sleep', '974.5').length === 0);
+    await until('the command gone', () => pidsWithCmdline('sleep', '974.5').length === 0);
     assert.deepEqual(irqlensCgroups(p.pid ?? 0), []);
     assert.ok(existsSync(out));
   },
@@ -109,12 +94,12 @@ for (const w of ['echo', 'memcached'] as const) {
       const p = start(['cost', '--workload', w, '--duration', '20']);
       const server = w === 'echo' ? ['echo-server'] : ['memcached', '-l', '127.0.0.1'];
       const client = w === 'echo' ? ['echo-client'] : ['memcaslap'];
-      await until(`${w}'s load running`, () => pidsMatching(...client).length > 0, 30_000);
-      assert.ok(pidsMatching(...server).length > 0, `${w} server runs`);
+      await until(`${w}'s load running`, () => pidsWithCmdline(...client).length > 0, 30_000);
+      assert.ok(pidsWithCmdline(...server).length > 0, `${w} server runs`);
       p.kill('SIGKILL');
       await p;
-      await until(`no ${server[0] ?? ''} left`, () => pidsMatching(...server).length === 0);
-      await until(`no ${client[0] ?? ''} left`, () => pidsMatching(...client).length === 0);
+      await until(`no ${server[0] ?? ''} left`, () => pidsWithCmdline(...server).length === 0);
+      await until(`no ${client[0] ?? ''} left`, () => pidsWithCmdline(...client).length === 0);
     },
   );
 }

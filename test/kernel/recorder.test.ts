@@ -4,29 +4,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { repoRoot } from '../../src/probe/paths.js';
 import { Recorder } from '../../src/live/recorder.js';
 import { Recording } from '../../src/record/reader.js';
-import { assertCanRun, kernelSkip } from './support.js';
+import { assertCanRun, kernelSkip, pidsWithCmdline } from './support.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function recorders(dir: string): number[] {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .map(Number)
-    .filter((p) => {
-      try {
-        const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-        return cmd.includes('record') && cmd.includes(dir);
-      } catch {
-        return false;
-      }
-    });
-}
+const recorders = (dir: string): number[] => pidsWithCmdline('record', dir);
 
 test("r records with the view's probe options and stops with r", { skip: kernelSkip, timeout: 60_000 }, async () => {
   assertCanRun();

@@ -221,3 +221,18 @@ export async function liveProgIds(): Promise<Set<number>> {
 export function within(actual: number, expected: number, frac: number): boolean {
   return Math.abs(actual - expected) <= frac * Math.max(expected, 1);
 }
+
+/** Pids (other than ours) whose command line contains every one of `parts`: what a test left running. */
+export function pidsWithCmdline(...parts: string[]): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
+    try {
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' ');
+      if (parts.every((x) => cmd.includes(x))) out.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
