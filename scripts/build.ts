@@ -140,7 +140,12 @@ async function helper(linked: string): Promise<void> {
     writeFileSync(skel, s + '\n');
   }
   const bin = join(out, 'irqlens-helper');
-  const inputs = [join(bpfDir, 'helper.c'), join(bpfDir, 'events.h'), join(bpfDir, 'layout.h'), skel];
+  const helperDir = join(bpfDir, 'helper');
+  const sources = readdirSync(helperDir)
+    .filter((f) => f.endsWith('.c'))
+    .sort()
+    .map((f) => join(helperDir, f));
+  const inputs = [...sources, join(helperDir, 'helper.h'), join(bpfDir, 'events.h'), join(bpfDir, 'layout.h'), skel];
   if (!stale(bin, inputs)) return;
   log('helper (static libbpf)');
   await run(
@@ -153,7 +158,7 @@ async function helper(linked: string): Promise<void> {
       '-Werror',
       `-I${out}`,
       `-I${bpfDir}`,
-      join(bpfDir, 'helper.c'),
+      ...sources,
       '-o',
       bin,
       '-Wl,-Bstatic',
