@@ -53,6 +53,10 @@ withProbeOptions(
       "trace epoll busy periods and estimate each workload's interrupt tax (more CPU; limit with --pid)",
     )
     .option(
+      '--all-probes',
+      'keep every probe attached from the start: NAPI polls and micro-bursts, and epoll, even while no panel shows them (by default they attach while the nic, bursts or workloads panel is on screen; they cost a busy server a few percent, see BENCHMARKS.md)',
+    )
+    .option(
       '--prog-stats-always',
       'keep BPF run-time statistics on throughout (ns/event every interval, at the cost of every BPF program)',
     )

@@ -3,7 +3,7 @@
 // This module owns the probe and reads sysfs; the UI (ui/) only gets
 // reduced state through the store.
 import { StatsSampler } from '../../src/live/stats-sampler.js';
-import { withWorkloadRecords } from '../../src/probe/options.js';
+import { topProbes, withWorkloadRecords } from '../../src/probe/options.js';
 import { Probe } from '../../src/probe/client.js';
 import { ProbeError } from '../../src/probe/errors.js';
 import { Tracker } from '../../src/probe/tracker.js';
@@ -25,6 +25,8 @@ export interface TopOpts extends RawProbeOpts {
   count?: number;
   /** Trace busy periods and estimate each workload's interrupt tax. */
   workloads?: boolean;
+  /** Every probe group from the start, instead of napi and epoll only while a panel shows them. */
+  allProbes?: boolean;
   /** BPF run-time statistics for the status line (--no-prog-stats turns them off). */
   progStats: boolean;
   progStatsAlways?: boolean;
@@ -44,7 +46,9 @@ export async function topCommand(o: TopOpts): Promise<void> {
 }
 
 async function plainTop(o: TopOpts): Promise<void> {
-  const probe = await Probe.start({ ...toProbeOptions(o), intervalMs: 100 });
+  // the text summary has no epoll or softirq-origin figures: those probes would cost and show nothing
+  const probes = o.allProbes ? topProbes('', true) : topProbes('nic', false);
+  const probe = await Probe.start({ ...toProbeOptions(o), intervalMs: 100, probes });
   let stopping = false;
   const cleanup = onInterrupt(async () => {
     stopping = true;
@@ -104,7 +108,16 @@ async function liveTop(o: TopOpts): Promise<void> {
   // periodic snapshots are not needed: every interval asks for its own
   // statistics are sampled (a second in ten), not left on: they slow every BPF program while on
   const always = o.progStats && (o.progStatsAlways ?? false);
-  const probe = await Probe.start({ ...base, ...(records ? { records } : {}), intervalMs: 60_000, progStats: always });
+  // the busy-period estimate needs every group; otherwise napi and epoll attach with their panels
+  const everything = (o.workloads ?? false) || (o.allProbes ?? false);
+  let probes = topProbes('irqs', everything);
+  const probe = await Probe.start({
+    ...base,
+    ...(records ? { records } : {}),
+    intervalMs: 60_000,
+    progStats: always,
+    probes,
+  });
   const statsSampler =
     o.progStats && !always
       ? new StatsSampler((on) => {
@@ -119,6 +132,7 @@ async function liveTop(o: TopOpts): Promise<void> {
     hello: probe.hello,
     stats: always ? 'on' : o.progStats ? 'sampled' : 'off',
     workloads: o.workloads ?? false,
+    probes,
     utcOffsetMin: -new Date().getTimezoneOffset(),
     netns: ownNetns(),
     ifNames: ifaceNames(),
@@ -166,6 +180,13 @@ async function liveTop(o: TopOpts): Promise<void> {
       },
       quit,
       toggleRecording: () => recorder.toggle(),
+      panelShown: (panel) => {
+        const want = topProbes(panel, everything);
+        if (want.join() === probes.join()) return;
+        probes = want;
+        probe.setProbes(want);
+        store.dispatch({ type: 'probes', groups: want, atMs: Date.now() });
+      },
     },
   });
   let finishing: Promise<void> | null = null;

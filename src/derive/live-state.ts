@@ -43,6 +43,10 @@ export interface LiveState {
   warnings: readonly string[];
   /** Set when the probe stopped with an error. */
   fatal: string | null;
+  /** Probe groups attached now; null: all of them (a recording, or a live run that never changes them). */
+  probes: readonly string[] | null;
+  /** Wall-clock Unix ms when each group was last attached during the run (absent: since the start). */
+  attachedAtMs: ReadonlyMap<string, number>;
 }
 
 export type LiveEvent =
@@ -51,6 +55,7 @@ export type LiveEvent =
       hello: Hello;
       stats: StatsMode;
       workloads: boolean;
+      probes?: readonly string[];
       utcOffsetMin: number;
       netns?: number;
       ifNames?: ReadonlyMap<number, string>;
@@ -58,6 +63,7 @@ export type LiveEvent =
   | { type: 'interval'; window: Window; atMs: number; uiCpuFrac: number | null }
   | { type: 'queues'; queues: readonly NicQueue[] }
   | { type: 'workloads'; feed: WorkloadFeed }
+  | { type: 'probes'; groups: readonly string[]; atMs: number }
   | { type: 'warnings'; warnings: readonly string[] }
   | { type: 'fatal'; message: string };
 
@@ -81,6 +87,8 @@ export function initialLiveState(): LiveState {
     lostTotal: 0,
     warnings: [],
     fatal: null,
+    probes: null,
+    attachedAtMs: new Map(),
   };
 }
 
@@ -95,6 +103,7 @@ export function liveReducer(s: LiveState, e: LiveEvent): LiveState {
         netns: e.netns ?? 0,
         devs: e.ifNames ? new Map([...s.devs, ...e.ifNames]) : s.devs,
         workloads: e.workloads ? { state: 'measuring', collectedS: 0, needS: 0 } : { state: 'off' },
+        probes: e.probes ?? null,
       };
     case 'interval': {
       const w = e.window;
@@ -121,9 +130,28 @@ export function liveReducer(s: LiveState, e: LiveEvent): LiveState {
       return { ...s, queues: e.queues };
     case 'workloads':
       return { ...s, workloads: e.feed };
+    case 'probes': {
+      const was = new Set(s.probes ?? []);
+      const attachedAtMs = new Map(s.attachedAtMs);
+      for (const g of e.groups) if (!was.has(g)) attachedAtMs.set(g, e.atMs);
+      return { ...s, probes: e.groups, attachedAtMs };
+    }
     case 'warnings':
       return { ...s, warnings: e.warnings };
     case 'fatal':
       return { ...s, fatal: e.message };
   }
+}
+
+/**
+ * Why a panel fed by this probe group has no figures for the latest interval, or null when it has:
+ * the group is detached, or was attached during the interval (its counts cover only part of it).
+ */
+export function probeGap(s: LiveState, group: string): { state: 'detached' } | { state: 'since'; atMs: number } | null {
+  if (s.probes === null) return null;
+  if (!s.probes.includes(group)) return { state: 'detached' };
+  const at = s.attachedAtMs.get(group);
+  if (at === undefined) return null;
+  const intervalStartMs = s.window ? s.atMs - s.window.durationNs / 1e6 : Infinity;
+  return at > intervalStartMs ? { state: 'since', atMs: at } : null;
 }

@@ -19,6 +19,8 @@ export interface ProbeOptions {
   cgroup?: string;
   excludePids?: number[];
   noEpoll?: boolean;
+  /** Probe groups attached at start (PROBE_GROUPS); all when absent. */
+  probes?: readonly string[];
   /** Also count packet frees without a drop reason. */
   dropUnspecified?: boolean;
   progStats?: boolean;
@@ -41,6 +43,7 @@ export function helperArgs(o: ProbeOptions): string[] {
   if (o.cgroup !== undefined && o.ownCgroup) a.push('--own-cgroup');
   for (const p of o.excludePids ?? []) a.push('--exclude-pid', String(p));
   if (o.noEpoll) a.push('--no-epoll');
+  if (o.probes) a.push('--probes', o.probes.length ? o.probes.join(',') : 'none');
   if (o.progStats) a.push('--prog-stats');
   if (o.dropUnspecified) a.push('--drop-unspecified');
   if (o.cpus?.length) a.push('--cpus', o.cpus.join(','));
@@ -144,6 +147,11 @@ export class Probe {
   /** Turns the kernel's BPF run-time statistics on or off while running (they cost every BPF program). */
   setProgStats(on: boolean): void {
     this.command(on ? 'stats on' : 'stats off');
+  }
+
+  /** Attaches exactly these probe groups from now on (only softirq-raise, napi, epoll and drops change while running). */
+  setProbes(groups: readonly string[]): void {
+    this.command(`probes ${groups.length ? groups.join(',') : 'none'}`);
   }
 
   command(cmd: string): void {

@@ -19,6 +19,39 @@ export const RECORD_WORDS: readonly string[] = [...RECORD_KINDS, 'all', 'none'];
 
 export const PROBE_DEFAULTS = { windowUs: 100, burstPackets: 256 } as const;
 
+/** Probe groups the helper attaches and detaches whole (--probes, and its `probes` command), in its order. */
+export const PROBE_GROUPS = [
+  'hardirq',
+  'vectors',
+  'softirq',
+  'softirq-raise',
+  'napi',
+  'epoll',
+  'sched',
+  'drops',
+] as const;
+export type ProbeGroup = (typeof PROBE_GROUPS)[number];
+
+/**
+ * What `top` keeps attached: the CPU table, the IRQ and drop panels. The per-packet (napi) and
+ * per-syscall (epoll) groups cost a loopback server several percent (BENCHMARKS.md), so they attach
+ * only while a panel that shows them is on screen; softirq-raise feeds only the busy-period estimate.
+ */
+export const TOP_PROBES: readonly ProbeGroup[] = ['hardirq', 'vectors', 'softirq', 'drops'];
+/** What each of top's lower panels adds while it is shown. */
+export const PANEL_PROBES: Readonly<Record<string, readonly ProbeGroup[]>> = {
+  nic: ['napi'],
+  bursts: ['napi'],
+  workloads: ['epoll'],
+};
+
+/** The groups `top` wants attached: everything for the estimate (--workloads or --all-probes), else its own plus the panel's. */
+export function topProbes(panel: string, everything: boolean): ProbeGroup[] {
+  if (everything) return [...PROBE_GROUPS];
+  const want = new Set<ProbeGroup>([...TOP_PROBES, ...(PANEL_PROBES[panel] ?? [])]);
+  return PROBE_GROUPS.filter((g) => want.has(g));
+}
+
 /** Records the busy-period estimate needs: every interrupt, interrupt-raised softirq run, burst and period. */
 const WORKLOADS = ['hardirq', 'vector', 'async-softirq', 'burst', 'period'] as const;
 

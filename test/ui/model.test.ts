@@ -18,7 +18,13 @@ import { initialUiState, sortKey, uiReducer, type UiAction, type UiState } from 
 import { actionForKey } from '../../ui/model/keys.js';
 import { buildScreen, screenLines } from '../../ui/model/screen.js';
 import { statusLine } from '../../ui/model/status-line.js';
-import { initialLiveState, liveReducer } from '../../src/derive/live-state.js';
+import {
+  initialLiveState,
+  liveReducer,
+  probeGap,
+  type LiveEvent,
+  type LiveState,
+} from '../../src/derive/live-state.js';
 import { busyWindow, burst, emptyWindow, estimates, hello, liveFixture, queues, SEC, T0_MS } from './fixtures.js';
 
 const G = glyphsOf({ color: false, unicode: false });
@@ -367,4 +373,38 @@ test('every frame has the height of the terminal less one line, and no line is w
     )[0] ?? '',
     /too small/,
   );
+});
+
+test('a panel whose probes attached inside the interval says so and waits; the next interval has its figures', () => {
+  const top = ['hardirq', 'vectors', 'softirq', 'drops'];
+  const start: LiveEvent[] = [
+    { type: 'started', hello, stats: 'off', workloads: false, probes: top, utcOffsetMin: 0 },
+    { type: 'queues', queues },
+    { type: 'interval', window: busyWindow(), atMs: T0_MS + 1000, uiCpuFrac: 0 },
+  ];
+  const text = (live: LiveState, lower: UiState['lower']) =>
+    screenLines(
+      buildScreen(live, { ...initialUiState(), lower }, { cols: 140, rows: 30 }, { color: false, unicode: false }),
+    ).join('\n');
+  const before = start.reduce(liveReducer, initialLiveState());
+  assert.match(text(before, 'nic'), /NAPI probes are not attached/);
+  assert.equal(probeGap(before, 'hardirq'), null);
+
+  // napi attached 0.5 s into the second interval: that interval covers only part of its time
+  const attached = [...start, { type: 'probes', groups: [...top, 'napi'], atMs: T0_MS + 1500 } as const].reduce(
+    liveReducer,
+    initialLiveState(),
+  );
+  const partial = liveReducer(attached, { type: 'interval', window: busyWindow(), atMs: T0_MS + 2000, uiCpuFrac: 0 });
+  assert.deepEqual(probeGap(partial, 'napi'), { state: 'since', atMs: T0_MS + 1500 });
+  assert.match(text(partial, 'nic'), /NAPI probes attached at 03:00:01 .*figures from the next interval/);
+  assert.match(text(partial, 'bursts'), /detecting since 03:00:01/);
+
+  const full = liveReducer(partial, { type: 'interval', window: busyWindow(), atMs: T0_MS + 3000, uiCpuFrac: 0 });
+  assert.equal(probeGap(full, 'napi'), null);
+  assert.doesNotMatch(text(full, 'nic'), /NAPI probes/);
+  // epoll was never attached: the workloads panel says how to get it
+  assert.match(text(full, 'workloads'), /epoll probes are not attached/);
+  // a recording (or a live run with every group) has no gaps
+  assert.equal(probeGap(liveFixture(), 'napi'), null);
 });

@@ -6,6 +6,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { helperPath } from '../../src/probe/paths.js';
 import {
+  PANEL_PROBES,
+  PROBE_GROUPS,
+  TOP_PROBES,
+  topProbes,
   RECORD_KINDS,
   RECORD_PRESETS,
   RECORD_WORDS,
@@ -40,4 +44,25 @@ test('every preset uses known kinds; --workloads adds what busy periods need, on
   ]);
   assert.deepEqual(parseRecords(' burst, drop ,'), { records: ['burst', 'drop'], unknown: null });
   assert.equal(parseRecords('burst,bogus').unknown, 'bogus');
+});
+
+test("the helper's probe groups are PROBE_GROUPS, in its order, and --probes rejects others by name", () => {
+  const r = helper(['--list-probes']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split('\n'), [...PROBE_GROUPS]);
+  for (const g of [...PROBE_GROUPS, 'all', 'none'])
+    assert.equal(helper(['--probes', g, '--layout']).status, 0, `the helper accepts '${g}'`);
+  const bad = helper(['--probes', 'hardirq,napii', '--layout']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--probes: unknown group 'napii'/);
+});
+
+test("top keeps its own groups, adds a panel's while it is shown, and everything for the estimate", () => {
+  assert.deepEqual(topProbes('irqs', false), [...TOP_PROBES]);
+  assert.ok(!TOP_PROBES.includes('napi') && !TOP_PROBES.includes('epoll') && !TOP_PROBES.includes('softirq-raise'));
+  assert.deepEqual(topProbes('bursts', false), ['hardirq', 'vectors', 'softirq', 'napi', 'drops']);
+  assert.deepEqual(topProbes('nic', false), topProbes('bursts', false));
+  assert.deepEqual(topProbes('workloads', false), ['hardirq', 'vectors', 'softirq', 'epoll', 'drops']);
+  assert.deepEqual(topProbes('irqs', true), [...PROBE_GROUPS]);
+  for (const groups of Object.values(PANEL_PROBES)) for (const g of groups) assert.ok(PROBE_GROUPS.includes(g));
 });

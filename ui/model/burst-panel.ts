@@ -5,6 +5,7 @@ import { matchBurst, type Filter } from './filter.js';
 import { fmtClock, fmtCount, fmtDur } from './format.js';
 import { fit, headerLine, layoutColumns, rowLine, type Column } from './table.js';
 import type { Glyphs } from './theme.js';
+import { attachedSinceLine } from './probe-note.js';
 import type { LiveState } from '../../src/derive/live-state.js';
 import { REC } from '../../src/stream/layout.js';
 
@@ -53,7 +54,9 @@ export function burstPanel(
   if (!(hello.recordMask & (1 << REC.BURST)))
     return message('burst records are off (start with --records including burst)');
   const what = `a burst: >= ${hello.burstPackets} packets in ${windowUs} us on one NAPI instance`;
-  if (!live.bursts.length) return message(`no micro-bursts yet (${what})`);
+  const since = attachedSinceLine(live, 'napi');
+  if (!live.bursts.length)
+    return since ? message(`no micro-bursts yet (${what})`, since) : message(`no micro-bursts yet (${what})`);
   const rows = sortRows(
     live.bursts.filter((b) => matchBurst(f, b)),
     sort,
@@ -75,5 +78,6 @@ export function burstPanel(
       g,
     ),
   );
+  if (since) lines.unshift(fit(since, width, 'left', g));
   return clip(headerLine(cols, g), lines, maxLines, (n) => fit(`  +${n} more bursts`, width, 'left', g));
 }

@@ -6,6 +6,7 @@ import { fmtCount, fmtRate } from './format.js';
 import { nicRows, type NicRow } from '../../src/derive/nic-rows.js';
 import { fit, headerLine, layoutColumns, rowLine, type Column } from './table.js';
 import type { Glyphs } from './theme.js';
+import { probeGapLine } from './probe-note.js';
 import type { LiveState } from '../../src/derive/live-state.js';
 
 const COLUMNS: Column[] = [
@@ -40,6 +41,8 @@ export function nicPanel(live: LiveState, width: number, maxLines: number, sort:
   const header = headerLine(cols, g);
   const w = live.window;
   if (!w) return message('waiting for the first interval...');
+  const gap = probeGapLine(live, 'napi');
+  if (gap) return message(gap);
   const all = nicRows(w, live.queues);
   if (!all.length) return message('no NIC queues and no NAPI polls in this interval (virtual devices have no queues)');
   const rows = sortRows(

@@ -6,6 +6,7 @@ import { matchWorkload, type Filter } from './filter.js';
 import { fmtClock, fmtCount, fmtInterval, fmtPct, fmtRate } from './format.js';
 import { fit, headerLine, layoutColumns, rowLine, type Column } from './table.js';
 import type { Glyphs } from './theme.js';
+import { probeGapLine } from './probe-note.js';
 import type { LiveState } from '../../src/derive/live-state.js';
 import { workloadRows, type WorkloadFeed, type WorkloadRow } from '../../src/derive/workloads.js';
 
@@ -83,6 +84,8 @@ export function workloadsPanel(
   const w = live.window;
   const note = fit(feedNote(live), width, 'left', g);
   if (!w) return message('waiting for the first interval...');
+  const gap = probeGapLine(live, 'epoll');
+  if (gap) return message(gap, note);
   const all = workloadRows(w, live.workloads);
   if (!all.length) return message('no process used epoll in this interval', note);
   const rows = sortRows(

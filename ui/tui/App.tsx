@@ -7,6 +7,7 @@ import { buildScreen, type Size } from '../model/screen.js';
 import type { Theme } from '../model/theme.js';
 import { initialUiState, uiReducer, type UiState } from '../model/ui-state.js';
 import { RECORDING_NOT_AVAILABLE } from '../model/keys.js';
+import type { PanelId } from '../model/ui-types.js';
 import { ScreenView } from './ScreenView.js';
 import { useTerminalSize } from './use-terminal-size.js';
 
@@ -22,6 +23,8 @@ export interface Controller {
   quit: () => void;
   /** Starts or stops a recording; resolves with a line for the user. Absent: cannot record. */
   toggleRecording?: () => Promise<string>;
+  /** The lower panel now on screen (at start and on every change): the probes it needs attach while it is. */
+  panelShown?: (panel: PanelId) => void;
 }
 
 export interface AppProps {
@@ -48,6 +51,9 @@ export function App({ source, controller, theme, initial, size }: AppProps): Rea
   useEffect(() => {
     if (ui.quitting) controller.quit();
   }, [ui.quitting, controller]);
+  useEffect(() => {
+    controller.panelShown?.(ui.lower);
+  }, [ui.lower, controller]);
   useEffect(() => {
     if (!ui.recordToggles) return;
     if (!controller.toggleRecording) {
