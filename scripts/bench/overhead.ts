@@ -54,6 +54,8 @@ and two diagnostic ones (--conditions A,B,C,F,G), to split irqlens's cost:
   F  irqlens record --records burst: aggregation in the kernel, no per-event records
   G  irqlens top --no-prog-stats: without BPF run-time statistics (top's default samples them, 1 s in 10)
   H  irqlens top --prog-stats-always: with them on throughout (top's default before it sampled them)
+  I  irqlens top --all-probes: NAPI and epoll probes attached throughout (top's default before they
+     attached only while their panels are shown)
 The tracers are not pinned: they run where the scheduler puts them, as a user's would.
 Per run: CPU% of memcached, memcaslap, the tracer's processes and everything
 else (contention), and each CPU's busy%. Ratios to A are paired within a round.
@@ -75,8 +77,8 @@ Loopback only. kernel.bpf_stats_enabled is put back to its value at the start
 after every run (irqlens top switches it on while it runs). Prints figures; never
 fails on a number.`;
 
-export type Condition = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H';
-export const CONDITIONS: readonly Condition[] = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'];
+export type Condition = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I';
+export const CONDITIONS: readonly Condition[] = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I'];
 const DEFAULT_CONDITIONS = 'A,B,C,D,E';
 export const NAMES: Record<Condition, string> = {
   A: 'A untraced',
@@ -87,6 +89,7 @@ export const NAMES: Record<Condition, string> = {
   F: 'F irqlens record --records burst',
   G: 'G irqlens top --no-prog-stats (tmux)',
   H: 'H irqlens top --prog-stats-always (tmux)',
+  I: 'I irqlens top --all-probes (tmux)',
 };
 export const GOAL_PCT = 3;
 
@@ -212,8 +215,14 @@ async function spawnTracer(
     }
     case 'C':
     case 'G':
-    case 'H': {
-      const flag = c === 'G' ? ' --no-prog-stats' : c === 'H' ? ' --prog-stats-always' : '';
+    case 'H':
+    case 'I': {
+      const flags: Partial<Record<Condition, string>> = {
+        G: ' --no-prog-stats',
+        H: ' --prog-stats-always',
+        I: ' --all-probes',
+      };
+      const flag = flags[c] ?? '';
       const s = await Session.start(`node ${cli} top${flag}; exec sleep ${seconds + 300}`);
       onSpawn(() => s.quit());
       try {
@@ -589,7 +598,7 @@ export function overheadSummary(r: OverheadResult): string[] {
   const cost = (c: Condition): number => (1 - median(paired(r, c, (x) => x.tps))) * 100;
   const out: string[] = [];
   const peers = (['D', 'E'] as const).filter((c) => r.conditions.includes(c));
-  for (const c of (['B', 'C', 'F', 'G', 'H'] as const).filter((x) => r.conditions.includes(x))) {
+  for (const c of (['B', 'C', 'F', 'G', 'H', 'I'] as const).filter((x) => r.conditions.includes(x))) {
     const k = cost(c);
     const beats = peers.map((p) => `${NAMES[p]} ${fmt(cost(p), 1)}%: ${k < cost(p) ? 'less' : 'NOT less'}`);
     out.push(
