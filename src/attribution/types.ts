@@ -2,17 +2,11 @@
 // the probe stream (busy-period records and per-interrupt records), so the
 // same code runs on a live stream, a recording, or synthetic data.
 
-/** Interrupt kinds charged to a workload. `softirq` = asynchronous softirqs only. */
-export const IRQ_KINDS = [
-  'device',
-  'local_timer',
-  'reschedule',
-  'call_function',
-  'irq_work',
-  'other_vector',
-  'softirq',
-] as const;
-export type IrqKind = (typeof IRQ_KINDS)[number];
+import { PERIOD_KINDS, type PeriodKind } from '../stream/layout.js';
+
+/** Interrupt kinds charged to a workload: the busy-period record's (`softirq` = asynchronous softirqs only). */
+export const IRQ_KINDS = PERIOD_KINDS;
+export type IrqKind = PeriodKind;
 
 /** One busy period of a traced thread: from epoll returning >= 1 event to its next epoll call. */
 export interface BusyPeriod {

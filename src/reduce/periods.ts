@@ -1,7 +1,8 @@
 // Busy periods and interrupt hits from the stream's per-event records: an
 // append-only fold (deterministic in stream order) that feeds attribution.
 import { forEachRecord, u64 } from '../stream/records.js';
-import { LAYOUT, PERIOD_PMU, PERIOD_STEAL, REC, VECTORS } from '../stream/layout.js';
+import { LAYOUT, REC, VECTORS } from '../stream/layout.js';
+import { decodePeriod } from '../stream/decode.js';
 import type { Message } from '../stream/types.js';
 import type { BusyPeriod, IrqHit, IrqKind } from '../attribution/types.js';
 
@@ -23,41 +24,6 @@ export function vectorKind(vec: number): IrqKind {
 }
 
 const P = LAYOUT.irqlens_period_rec.fields;
-
-function kindsAt(dv: DataView, off: number): Record<IrqKind, number> {
-  return {
-    device: dv.getUint32(off, true),
-    local_timer: dv.getUint32(off + 4, true),
-    reschedule: dv.getUint32(off + 8, true),
-    call_function: dv.getUint32(off + 12, true),
-    irq_work: dv.getUint32(off + 16, true),
-    other_vector: dv.getUint32(off + 20, true),
-    softirq: dv.getUint32(off + 24, true),
-  };
-}
-
-/** A busy period straight from its record bytes (the hot path: no BigInt, no intermediate record). */
-export function busyPeriodAt(dv: DataView, off: number): BusyPeriod & { stealKnown: boolean } {
-  const flags = dv.getUint16(off + P.flags, true);
-  const pmu = (flags & PERIOD_PMU) !== 0;
-  return {
-    tgid: dv.getUint32(off + P.tgid, true),
-    tid: dv.getUint32(off + P.tid, true),
-    startNs: u64(dv, off + P.start_ns),
-    endNs: u64(dv, off + P.end_ns),
-    cpuStart: dv.getUint16(off + P.cpu_start, true),
-    cpuEnd: dv.getUint16(off + P.cpu_end, true),
-    events: dv.getUint32(off + P.events, true),
-    switches: dv.getUint32(off + P.switches, true),
-    offCpuNs: u64(dv, off + P.offcpu_ns),
-    stealNs: u64(dv, off + P.steal_ns),
-    stealKnown: (flags & PERIOD_STEAL) !== 0,
-    irqCount: kindsAt(dv, off + P.irq_count),
-    irqNs: kindsAt(dv, off + P.irq_ns),
-    cycles: pmu ? u64(dv, off + P.cycles) : null,
-    instructions: pmu ? u64(dv, off + P.instructions) : null,
-  };
-}
 
 export class PeriodCollector {
   readonly periods: BusyPeriod[] = [];
@@ -81,7 +47,7 @@ export class PeriodCollector {
     forEachRecord(m.bytes, (kind, off, dv) => {
       if (kind === REC.PERIOD) {
         if (this.accept(dv.getUint32(off + P.tgid, true))) {
-          const p = busyPeriodAt(dv, off);
+          const p = decodePeriod(dv, off);
           if (p.stealKnown) this.stealKnown = true;
           this.periods.push(p);
         }

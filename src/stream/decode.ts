@@ -14,7 +14,9 @@ import {
   HIST_SLOTS,
   NAPI_WORK_SLOTS,
   EPOLL_RET_SLOTS,
-  NR_KINDS,
+  PERIOD_PMU,
+  PERIOD_STEAL,
+  type PeriodKind,
 } from './layout.js';
 import type { Frame } from './frames.js';
 import { StreamError } from './errors.js';
@@ -362,31 +364,41 @@ const REC_KIND: Record<number, EventRec['kind']> = {
   8: 'drop',
 };
 
-function u32s(dv: DataView, off: number, n: number): number[] {
-  const out = new Array<number>(n);
-  for (let i = 0; i < n; i++) out[i] = dv.getUint32(off + i * 4, true);
-  return out;
+function kindsAt(dv: DataView, off: number): Record<PeriodKind, number> {
+  return {
+    device: dv.getUint32(off, true),
+    local_timer: dv.getUint32(off + 4, true),
+    reschedule: dv.getUint32(off + 8, true),
+    call_function: dv.getUint32(off + 12, true),
+    irq_work: dv.getUint32(off + 16, true),
+    other_vector: dv.getUint32(off + 20, true),
+    softirq: dv.getUint32(off + 24, true),
+  };
 }
 
+/** A busy period record, straight from its bytes: the one reader of the period layout (busy-period folds use it in their hot path). */
 export function decodePeriod(dv: DataView, off: number): PeriodRec {
   const P = LAYOUT.irqlens_period_rec.fields;
+  const flags = dv.getUint16(off + P.flags, true);
+  const pmu = (flags & PERIOD_PMU) !== 0;
   return {
     kind: 'period',
     tgid: dv.getUint32(off + P.tgid, true),
     tid: dv.getUint32(off + P.tid, true),
-    startNs: dv.getBigUint64(off + P.start_ns, true),
-    endNs: dv.getBigUint64(off + P.end_ns, true),
+    startNs: u64(dv, off + P.start_ns),
+    endNs: u64(dv, off + P.end_ns),
     cpuStart: dv.getUint16(off + P.cpu_start, true),
     cpuEnd: dv.getUint16(off + P.cpu_end, true),
-    flags: dv.getUint16(off + P.flags, true),
+    flags,
     events: dv.getUint32(off + P.events, true),
     switches: dv.getUint32(off + P.switches, true),
     offCpuNs: u64(dv, off + P.offcpu_ns),
     stealNs: u64(dv, off + P.steal_ns),
-    cycles: u64(dv, off + P.cycles),
-    instructions: u64(dv, off + P.instructions),
-    irqCount: u32s(dv, off + P.irq_count, NR_KINDS),
-    irqNs: u32s(dv, off + P.irq_ns, NR_KINDS),
+    stealKnown: (flags & PERIOD_STEAL) !== 0,
+    cycles: pmu ? u64(dv, off + P.cycles) : null,
+    instructions: pmu ? u64(dv, off + P.instructions) : null,
+    irqCount: kindsAt(dv, off + P.irq_count),
+    irqNs: kindsAt(dv, off + P.irq_ns),
   };
 }
 

@@ -50,6 +50,17 @@ export const REC_NAMES: Record<number, string> = {
 export const NR_REC_KINDS = 9;
 /** IRQLENS_NR_KINDS: interrupt kinds charged to busy periods (7 used). */
 export const NR_KINDS = 8;
+/** IRQLENS_KIND_*, in index order: the interrupt kinds a busy period record counts. `softirq` = asynchronous softirqs only. */
+export const PERIOD_KINDS = [
+  'device',
+  'local_timer',
+  'reschedule',
+  'call_function',
+  'irq_work',
+  'other_vector',
+  'softirq',
+] as const;
+export type PeriodKind = (typeof PERIOD_KINDS)[number];
 export const PERIOD_PMU = 1;
 export const PERIOD_STEAL = 2;
 export const LOST_REASONS = ['ring_full', 'map_full'] as const;

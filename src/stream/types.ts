@@ -1,4 +1,5 @@
 // Typed messages decoded from the helper's framed stream.
+import type { PeriodKind } from './layout.js';
 
 export interface ProgStatus {
   name: string;
@@ -182,12 +183,13 @@ export interface BurstRec {
 }
 
 /** A traced thread's busy period (see src/attribution/types.ts BusyPeriod). */
+/** One busy period (epoll returning >= 1 event to the thread's next epoll call), as the hot path reads it: numbers, no BigInt. */
 export interface PeriodRec {
   kind: 'period';
   tgid: number;
   tid: number;
-  startNs: bigint;
-  endNs: bigint;
+  startNs: number;
+  endNs: number;
   cpuStart: number;
   cpuEnd: number;
   flags: number;
@@ -195,11 +197,13 @@ export interface PeriodRec {
   switches: number;
   offCpuNs: number;
   stealNs: number;
-  cycles: number;
-  instructions: number;
-  /** Per IRQLENS_KIND_*: device, local_timer, reschedule, call_function, irq_work, other_vector, softirq, (pad). */
-  irqCount: number[];
-  irqNs: number[];
+  /** The kernel could read steal time for this period (PERIOD_STEAL). */
+  stealKnown: boolean;
+  /** PMU counters over the period, or null without a PMU (PERIOD_PMU). */
+  cycles: number | null;
+  instructions: number | null;
+  irqCount: Record<PeriodKind, number>;
+  irqNs: Record<PeriodKind, number>;
 }
 
 export interface Events {
