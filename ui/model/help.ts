@@ -25,8 +25,6 @@ export function helpLines(g: Glyphs): string[] {
     '       busy periods were never interrupted (needs --workloads; a sample of',
     '       busy periods every 10 s: irqlens report --pid N measures all of them)',
     '  budget  NAPI polls that used their whole budget (more work was waiting)',
-    '  nic, bursts and workloads: their probes (NAPI, epoll) run while the panel is shown',
-    '       (--all-probes keeps them on); the panel says since when',
     "  status line: probe events/s, BPF time (share of a CPU), this UI's CPU, lost",
     '       records, BPF ns per event: irq, soft(irq), vec(tors), napi, epoll',
   ];
