@@ -1,5 +1,7 @@
 // `irqlens cost`: run a command (or a built-in workload), trace it and its
 // children, and report what interrupts cost it.
+import { Option, type Command } from 'commander';
+import { positiveInt, positiveNumber } from '../common/probe-options.js';
 import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
 import { commandExists, makeCgroup, removeCgroup, startCommand, type Child } from '../../src/cost/command.js';
@@ -197,4 +199,51 @@ export async function costCommand(argv: string[], o: CostOpts): Promise<void> {
     return;
   }
   await costOfCommand(argv, o);
+}
+
+/** Adds `irqlens cost` to the program. */
+export function registerCostCommand(program: Command): void {
+  program
+    .command('cost')
+    .description('run a command (or a built-in workload) and report what interrupts cost it')
+    .argument('[command...]', 'the command to run and trace, after --')
+    .option(
+      '--workload <name>',
+      'a built-in workload on loopback: echo (epoll echo server) or memcached (with memcaslap)',
+    )
+    .addOption(
+      new Option(
+        '--duration <seconds>',
+        'load duration for --workload; with a command, stop it after this long (default: until it exits)',
+      )
+        .default(10)
+        .argParser(positiveNumber('--duration')),
+    )
+    .addOption(
+      new Option('--runs <n>', 'repeat n times; report median and spread')
+        .default(1)
+        .argParser(positiveInt('--runs', 100)),
+    )
+    .addOption(
+      new Option('--work <steps>', 'echo: pointer-chase steps per request')
+        .default(2000)
+        .argParser(positiveInt('--work')),
+    )
+    .addOption(
+      new Option('--wss-kb <kb>', 'echo: working-set size (16 = L1-resident control)')
+        .default(1024)
+        .argParser(positiveInt('--wss-kb')),
+    )
+    .addOption(new Option('--conns <n>', 'client connections').default(4).argParser(positiveInt('--conns', 256)))
+    .addOption(
+      new Option('--cpu <n>', 'CPU for the server (the client gets another)').argParser((v) => Number.parseInt(v, 10)),
+    )
+    .option('--json', 'JSON output (schema irqlens.report/1)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  irqlens cost --workload echo --duration 10\n  irqlens cost --workload echo --cpu 1 --wss-kb 16     # L1-resident control\n  irqlens cost --runs 5 -- ./my-server --port 8080',
+    )
+    .action((argv: string[], o: CostOpts, cmd: Command) =>
+      costCommand(argv, { ...o, durationGiven: cmd.getOptionValueSource('duration') === 'cli' }),
+    );
 }

@@ -1,4 +1,6 @@
 // `irqlens report`: a live window, per-CPU split and each epoll workload's interrupt cost.
+import { Option, type Command } from 'commander';
+import { positiveInt, positiveNumber } from '../common/probe-options.js';
 import { cgroupProblem } from '../../src/procfs/cgroup.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { measure, type Measurement } from '../../src/cost/measure.js';
@@ -114,4 +116,26 @@ export function reportFileCommand(file: string, o: ReportOpts): void {
   } finally {
     closeRecording(rec);
   }
+}
+
+/** Adds `irqlens report` to the program. */
+export function registerReportCommand(program: Command): void {
+  program
+    .command('report')
+    .description("a live window: where each CPU's time went and what interrupts cost each epoll workload")
+    .addOption(new Option('--duration <seconds>', 'window length').default(10).argParser(positiveNumber('--duration')))
+    .addOption(new Option('--pid <tgid>', 'the workload process').argParser(positiveInt('--pid', 2 ** 30)))
+    .option('--cgroup <path>', 'the workload cgroup (v2 directory)')
+    .option('--comm <name>', 'the workload process name')
+    .addOption(
+      new Option('--runs <n>', 'repeat the measurement n times; report median and spread')
+        .default(1)
+        .argParser(positiveInt('--runs', 100)),
+    )
+    .option('--json', 'JSON output (schema irqlens.report/1, see docs/report-schema.md)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  irqlens report --comm memcached --duration 20\n  irqlens report --pid 1234 --json > cost.json',
+    )
+    .action((o: ReportOpts) => reportCommand(o));
 }

@@ -1,10 +1,11 @@
 // `irqlens snapshot`: totals over a window, as text or JSON.
+import { Option, type Command } from 'commander';
 import { Probe } from '../../src/probe/client.js';
 import { Tracker } from '../../src/probe/tracker.js';
 import { windowOf } from '../../src/reduce/totals.js';
 import { snapshotJson } from '../../src/report/snapshot-json.js';
 import { summaryHeader, summaryLines } from '../../src/report/summary-text.js';
-import { toProbeOptions, type RawProbeOpts } from '../common/probe-options.js';
+import { positiveNumber, toProbeOptions, withProbeOptions, type RawProbeOpts } from '../common/probe-options.js';
 import { onInterrupt } from '../common/signals.js';
 
 export interface SnapshotOpts extends RawProbeOpts {
@@ -41,4 +42,19 @@ export async function snapshotCommand(o: SnapshotOpts): Promise<void> {
     cleanup();
     await probe.stop();
   }
+}
+
+/** Adds `irqlens snapshot` to the program. */
+export function registerSnapshotCommand(program: Command): void {
+  withProbeOptions(
+    program
+      .command('snapshot')
+      .description('interrupt, softirq, vector, NAPI and epoll totals over a window')
+      .addOption(new Option('--duration <seconds>', 'window length').default(5).argParser(positiveNumber('--duration')))
+      .option('--json', 'JSON output (schema irqlens.snapshot/1, see docs/snapshot-schema.md)')
+      .addHelpText(
+        'after',
+        '\nExamples:\n  irqlens snapshot --duration 10\n  irqlens snapshot --duration 2 --json > window.json',
+      ),
+  ).action((o: SnapshotOpts) => snapshotCommand(o));
 }

@@ -2,6 +2,7 @@
 // are a terminal, else the plain per-interval text summary (pipes, logs).
 // This module owns the probe and reads sysfs; the UI (ui/) only gets
 // reduced state through the store.
+import { Option, type Command } from 'commander';
 import { StatsSampler } from '../../src/live/stats-sampler.js';
 import { topProbes, withWorkloadRecords } from '../../src/probe/options.js';
 import { Probe } from '../../src/probe/client.js';
@@ -10,7 +11,14 @@ import { Tracker } from '../../src/probe/tracker.js';
 import { nicQueues } from '../../src/procfs/nic.js';
 import { windowOf, type Totals } from '../../src/reduce/totals.js';
 import { summaryHeader, summaryLines } from '../../src/report/summary-text.js';
-import { toProbeOptions, type RawProbeOpts } from '../common/probe-options.js';
+import {
+  positiveInt,
+  positiveNumber,
+  toProbeOptions,
+  withProbeOptions,
+  type RawProbeOpts,
+} from '../common/probe-options.js';
+import { UsageError } from '../common/errors.js';
 import { onInterrupt } from '../common/signals.js';
 import { LiveStore } from '../../src/live/store.js';
 import { Sampler } from '../../src/live/sampler.js';
@@ -225,4 +233,56 @@ async function liveTop(o: TopOpts): Promise<void> {
     offSignals();
   }
   if (failure) throw failure;
+}
+
+/** Adds `irqlens top` to the program. */
+export function registerTopCommand(program: Command): void {
+  withProbeOptions(
+    program
+      .command('top', { isDefault: true })
+      .description('live view of interrupts, softirqs, system vectors, NIC queues and workloads (default command)')
+      .addOption(
+        new Option('--interval <seconds>', 'refresh interval (+ and - change it live)')
+          .default(1)
+          .argParser(positiveNumber('--interval')),
+      )
+      .addOption(new Option('--count <n>', 'stop after n intervals').argParser(positiveInt('--count')))
+      .option(
+        '--workloads',
+        "trace epoll busy periods and estimate each workload's interrupt tax (more CPU; limit with --pid)",
+      )
+      .option(
+        '--all-probes',
+        'keep every probe attached from the start: NAPI polls and micro-bursts, and epoll, even while no panel shows them (by default they attach while the nic, bursts or workloads panel is on screen; they cost a busy server a few percent, see BENCHMARKS.md)',
+      )
+      .option(
+        '--prog-stats-always',
+        'keep BPF run-time statistics on throughout (ns/event every interval, at the cost of every BPF program)',
+      )
+      .option(
+        '--no-prog-stats',
+        'never turn BPF run-time statistics on (by default they are sampled, 1 s in every 10: while on they slow every BPF program; the status line then has no ns/event)',
+      )
+      .option('--plain', 'plain text per interval even on a terminal (the default when stdout or stdin is not one)')
+      .addHelpText(
+        'after',
+        `
+  On a terminal: a live UI. Keys: q quit, p pause, tab/arrows move between panels, s sort,
+  f filter (cpu:1 irq:virtio dev:eth0 proc:nginx), + / - refresh interval, ? help.
+  NO_COLOR turns colours off. Not a terminal (or --plain): plain text lines per interval.
+
+  Examples:
+    irqlens top --interval 2
+    irqlens top --workloads --pid 1234     # with the interrupt tax of process 1234
+    irqlens top --count 5 | tee irqs.log   # plain text`,
+      )
+      .argument('[command...]'),
+  ).action((extra: string[], o: TopOpts) => {
+    // `top` is the default command, so a mistyped command name lands here
+    if (extra.length)
+      throw new UsageError(
+        `unknown command '${extra[0] ?? ''}' (commands: ${program.commands.map((c) => c.name()).join(', ')})`,
+      );
+    return topCommand(o);
+  });
 }

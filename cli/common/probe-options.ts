@@ -1,5 +1,5 @@
 // Options every live command shares, parsed and checked in one place.
-import { Option } from 'commander';
+import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { UsageError } from './errors.js';
 import { cgroupProblem } from '../../src/procfs/cgroup.js';
@@ -92,4 +92,10 @@ export function toProbeOptions(o: RawProbeOpts): ProbeOptions {
     records,
     ...(o.dropUnspecified ? { dropUnspecified: true } : {}),
   };
+}
+
+/** Adds the live probe options every probing command shares. */
+export function withProbeOptions(c: Command): Command {
+  for (const o of probeOptionList()) c.addOption(o);
+  return c;
 }
