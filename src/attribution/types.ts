@@ -96,6 +96,8 @@ export interface KindEstimate extends Interval {
   spillover?: Interval;
   /** The exposure coefficient, real minus placebo, without the cascade correction (equals the value when it is off). */
   uncorrected?: number;
+  /** Kinds that come together with this one (itself included): estimated as one cost per interrupt of any of them. */
+  together?: IrqKind[];
 }
 
 export interface Estimate {

@@ -150,6 +150,7 @@ export function buildReport(runs: Measurement[], o: ReportOptions = {}) {
           bound: boolean;
           exposed: number;
           placebo: { value: number; lo: number; hi: number };
+          together?: IrqKind[];
         }
       >
     > = {};
@@ -163,6 +164,7 @@ export function buildReport(runs: Measurement[], o: ReportOptions = {}) {
           bound: e.bound,
           exposed: e.exposed,
           placebo: { value: e.placebo.value, lo: e.placebo.lo, hi: e.placebo.hi },
+          ...(e.together ? { together: e.together } : {}),
         };
     }
     const taxes = per.map((x) => x.summary.tax?.value).filter((v): v is number => v !== undefined);

@@ -97,7 +97,8 @@ export function reportText(r: Report): string {
     L.push(`  indirect cost per interrupt (beyond its handler; real minus placebo):`);
     for (const [k, e] of kinds)
       L.push(
-        `    ${k.padEnd(14)} ${interval(e, unit)}  (${e.exposed} exposed periods; placebo ${unit(e.placebo.value)})`,
+        `    ${k.padEnd(14)} ${interval(e, unit)}  (${e.exposed} exposed periods; placebo ${unit(e.placebo.value)}` +
+          `${e.together ? `; with ${e.together.filter((x) => x !== k).join(', ')}: one cost per interrupt of either` : ''})`,
       );
     if (!kinds.length) L.push('    none: no interrupt kind hit enough periods to estimate');
     L.push(`  interrupt tax (direct + indirect over busy time): ${interval(w.tax, pct)}`);

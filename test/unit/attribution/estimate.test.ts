@@ -324,3 +324,69 @@ test('a cost below zero with certainty is a warning that names the kind; the inj
     'no such warning for positive costs',
   );
 });
+
+test('a device IRQ and the softirq it raises are told apart when some periods see one without the other', (t) => {
+  // the softirq runs 2 us after the device hit: at the end of the 20 us window it falls outside (phi ~0.89)
+  const chain: SynthKind[] = [
+    {
+      kind: 'device',
+      ratePerSec: 10_000,
+      handlerNs: 2_000,
+      penaltyNs: 5_000,
+      then: { kind: 'softirq', handlerNs: 1_000, penaltyNs: 3_000 },
+    },
+  ];
+  const s = synth({ seed: 5, threads: 2, periodsPerThread: 20_000, kinds: chain });
+  const est = estimate(s.periods, s.hits, OPTS, s.trace);
+  const dev = kind(est, 'device');
+  const soft = est.indirectPerIrq.softirq;
+  assert.ok(soft !== undefined, 'softirq has an estimate');
+  t.diagnostic(`device ${fmt(dev)} (true 5000), softirq ${fmt(soft)} (true 3000)`);
+  assert.equal(dev.together, undefined);
+  assert.ok(dev.lo <= 5_000 && 5_000 <= dev.hi && soft.lo <= 3_000 && 3_000 <= soft.hi);
+});
+
+test('kinds that always come together (a device IRQ and its softirq) get one cost per interrupt each, and the tax matches the truth', (t) => {
+  // every device hit brings a softirq run 100 ns later, so both land in the same exposure window
+  // of the same periods (phi ~0.99): 5 us + 3 us of indirect cost per pair, which no fit can split
+  const chain: SynthKind[] = [
+    {
+      kind: 'device',
+      ratePerSec: 10_000,
+      handlerNs: 100,
+      penaltyNs: 5_000,
+      then: { kind: 'softirq', handlerNs: 1_000, penaltyNs: 3_000 },
+    },
+    { kind: 'local_timer', ratePerSec: 250, handlerNs: 15_000, penaltyNs: P_TIMER },
+  ];
+  const s = synth({ seed: 5, threads: 2, periodsPerThread: 20_000, kinds: chain });
+  const est = estimate(s.periods, s.hits, OPTS, s.trace);
+  const dev = kind(est, 'device');
+  const soft = est.indirectPerIrq.softirq;
+  assert.ok(soft !== undefined, 'softirq has an estimate');
+  t.diagnostic(
+    `device ${fmt(dev)}, softirq ${fmt(soft)} (true 4000 per interrupt of either), warnings ${JSON.stringify(est.warnings)}`,
+  );
+  assert.deepEqual(dev.together, ['device', 'softirq']);
+  assert.deepEqual(soft.together, ['device', 'softirq']);
+  assert.equal(soft.value, dev.value);
+  assert.ok(dev.lo <= 4_000 && 4_000 <= dev.hi, `device+softirq ${fmt(dev)} covers 4000`);
+  assert.ok((est.warnings ?? []).some((w) => w.startsWith('device and softirq come together')));
+  assert.ok(!(est.warnings ?? []).some((w) => w.includes('below zero')), 'no opposite-signed split');
+  // the independent timer is estimated on its own
+  assert.equal(kind(est, 'local_timer').together, undefined);
+  // the tax charges every interrupt: the sum over the pair is what matters
+  const sum = summarize(s.periods, est, s.trace, OPTS);
+  let busy = 0;
+  let lost = 0;
+  const cost = { device: 100 + 5_000, softirq: 1_000 + 3_000, local_timer: 15_000 + P_TIMER };
+  for (const p of s.periods) {
+    busy += p.endNs - p.startNs;
+    lost +=
+      p.irqCount.device * cost.device + p.irqCount.softirq * cost.softirq + p.irqCount.local_timer * cost.local_timer;
+  }
+  const tax = lost / busy;
+  assert.ok(sum.tax !== null && Math.abs(sum.tax.value - tax) / tax < 0.05, `tax ${sum.tax?.value} vs ${tax}`);
+  // independent kinds are not merged
+  assert.ok(!Object.values(scenario().est.indirectPerIrq).some((e) => e.together), 'no merge without a chain');
+});

@@ -21,6 +21,8 @@ export interface SynthKind {
   handlerNs: number;
   /** Indirect cost per hit, added to the period's duration. */
   penaltyNs: number;
+  /** A kind every hit of this one brings right after its handler (a device IRQ and the softirq it raises). */
+  then?: { kind: IrqKind; handlerNs: number; penaltyNs: number };
 }
 
 export interface SynthOptions {
@@ -133,6 +135,10 @@ class CpuIrqs {
       }
       if (kind === undefined) return undefined;
       this.hits.push({ tsNs: this.t, cpu: this.cpu, kind: kind.kind, durNs: kind.handlerNs });
+      if (kind.then) {
+        this.t += kind.handlerNs;
+        this.hits.push({ tsNs: this.t, cpu: this.cpu, kind: kind.then.kind, durNs: kind.then.handlerNs });
+      }
     }
     return this.hits[i];
   }
@@ -141,7 +147,8 @@ class CpuIrqs {
 export function synth(over: Partial<SynthOptions> = {}): Synth {
   const o: SynthOptions = { ...DEFAULT_SYNTH, ...over };
   const rng = new Rng(o.seed);
-  const byKind = new Map(o.kinds.map((k) => [k.kind, k]));
+  const byKind = new Map<IrqKind, { penaltyNs: number }>(o.kinds.map((k) => [k.kind, k]));
+  for (const k of o.kinds) if (k.then) byKind.set(k.then.kind, k.then);
   const periods: BusyPeriod[] = [];
   const cpus: CpuIrqs[] = [];
   let lastEnd = 0;
