@@ -325,18 +325,20 @@ test('a cost below zero with certainty is a warning that names the kind; the inj
   );
 });
 
+/** Device interrupts (5 us indirect cost) each followed, after their handler, by the softirq they raise (3 us). */
+function deviceChain(handlerNs: number): SynthKind {
+  return {
+    kind: 'device',
+    ratePerSec: 10_000,
+    handlerNs,
+    penaltyNs: 5_000,
+    then: { kind: 'softirq', handlerNs: 1_000, penaltyNs: 3_000 },
+  };
+}
+
 test('a device IRQ and the softirq it raises are told apart when some periods see one without the other', (t) => {
   // the softirq runs 2 us after the device hit: at the end of the 20 us window it falls outside (phi ~0.89)
-  const chain: SynthKind[] = [
-    {
-      kind: 'device',
-      ratePerSec: 10_000,
-      handlerNs: 2_000,
-      penaltyNs: 5_000,
-      then: { kind: 'softirq', handlerNs: 1_000, penaltyNs: 3_000 },
-    },
-  ];
-  const s = synth({ seed: 5, threads: 2, periodsPerThread: 20_000, kinds: chain });
+  const s = synth({ seed: 5, threads: 2, periodsPerThread: 20_000, kinds: [deviceChain(2_000)] });
   const est = estimate(s.periods, s.hits, OPTS, s.trace);
   const dev = kind(est, 'device');
   const soft = est.indirectPerIrq.softirq;
@@ -350,13 +352,7 @@ test('kinds that always come together (a device IRQ and its softirq) get one cos
   // every device hit brings a softirq run 100 ns later, so both land in the same exposure window
   // of the same periods (phi ~0.99): 5 us + 3 us of indirect cost per pair, which no fit can split
   const chain: SynthKind[] = [
-    {
-      kind: 'device',
-      ratePerSec: 10_000,
-      handlerNs: 100,
-      penaltyNs: 5_000,
-      then: { kind: 'softirq', handlerNs: 1_000, penaltyNs: 3_000 },
-    },
+    deviceChain(100),
     { kind: 'local_timer', ratePerSec: 250, handlerNs: 15_000, penaltyNs: P_TIMER },
   ];
   const s = synth({ seed: 5, threads: 2, periodsPerThread: 20_000, kinds: chain });
