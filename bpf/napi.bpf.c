@@ -12,8 +12,43 @@ struct {
 	__type(value, struct irqlens_napi_stats);
 } napi_stats SEC(".maps");
 
+/* The hot path: a few NAPI instances per CPU, each in a per-CPU slot picked by a hash of its id
+ * and claimed by the first instance that lands there (claims never move, so an instance is only
+ * ever in one place); one that finds its slot taken falls back to the shared hash map. */
+#define NAPI_FAST_SLOTS 16
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NAPI_FAST_SLOTS);
+	__type(key, __u32);
+	__type(value, struct irqlens_napi_row);
+} napi_fast SEC(".maps");
+
 /* too big for the BPF stack: new keys start from this zeroed value */
 static const struct irqlens_napi_stats zero_napi;
+
+static __always_inline struct irqlens_napi_stats *napi_slot(struct irqlens_napi_key *k,
+							    struct napi_struct *napi)
+{
+	__u32 slot = ((k->napi_id * 2654435761u) ^ k->ifindex) & (NAPI_FAST_SLOTS - 1);
+	struct irqlens_napi_row *row = bpf_map_lookup_elem(&napi_fast, &slot);
+	struct irqlens_napi_stats *s;
+
+	if (row && row->s.polls && row->k.napi_id == k->napi_id && row->k.ifindex == k->ifindex)
+		return &row->s;
+	if (row && !row->s.polls) { /* free: claim it (polls counts from this run on) */
+		row->k = *k;
+		napi_dev_name(napi, row->s.dev, sizeof(row->s.dev));
+		return &row->s;
+	}
+	s = bpf_map_lookup_elem(&napi_stats, k);
+	if (!s) {
+		s = lookup_or_init(&napi_stats, k, &zero_napi, IRQLENS_REC_NAPI);
+		if (!s)
+			return NULL;
+		napi_dev_name(napi, s->dev, sizeof(s->dev));
+	}
+	return s;
+}
 
 static __always_inline void end_burst(struct irqlens_napi_stats *s, struct irqlens_napi_key *k)
 {
@@ -84,13 +119,9 @@ int BPF_PROG(irql_napi_poll, struct napi_struct *napi, int work, int budget)
 	k.napi_id = napi_id_of(napi);
 	k.ifindex = napi_ifindex(napi);
 	k.cpu = bpf_get_smp_processor_id();
-	s = bpf_map_lookup_elem(&napi_stats, &k);
-	if (!s) {
-		s = lookup_or_init(&napi_stats, &k, &zero_napi, IRQLENS_REC_NAPI);
-		if (!s)
-			return 0;
-		napi_dev_name(napi, s->dev, sizeof(s->dev));
-	}
+	s = napi_slot(&k, napi);
+	if (!s)
+		return 0;
 	now = bpf_ktime_get_ns();
 	if (work < 0)
 		work = 0;

@@ -198,6 +198,43 @@ static unsigned snap_hash(int fd, unsigned table, size_t ksize, size_t vsize, bo
 	return table_end(&t);
 }
 
+/* NAPI rows live in two places (per-CPU fast slots, then the shared hash for the rest); an instance
+ * is in exactly one, so one table holds both. */
+static unsigned snap_napi(bool full)
+{
+	struct irqlens_napi_row row;
+	size_t stride = pcpu_stride(sizeof(row));
+	unsigned char *vals = calloc((size_t)ncpus, stride);
+	int fd = bpf_map__fd(skel->maps.napi_fast);
+	unsigned char key[sizeof(row.k)], next[sizeof(row.k)];
+	void *prev = NULL;
+	struct table t;
+
+	table_begin(&t, &snap_buf, IRQLENS_T_NAPI, sizeof(row));
+	for (__u32 slot = 0; slot < bpf_map__max_entries(skel->maps.napi_fast); slot++) {
+		if (bpf_map_lookup_elem(fd, &slot, vals))
+			continue;
+		for (int c = 0; c < ncpus; c++) {
+			memcpy(&row, vals + (size_t)c * stride, sizeof(row));
+			if (row.s.polls && changed(IRQLENS_T_NAPI, &row.k, sizeof(row.k), &row.s,
+						   sizeof(row.s), full))
+				table_row(&t, &row, sizeof(row));
+		}
+	}
+	free(vals);
+	fd = bpf_map__fd(skel->maps.napi_stats);
+	while (bpf_map_get_next_key(fd, prev, next) == 0) {
+		memcpy(key, next, sizeof(key));
+		prev = key;
+		if (bpf_map_lookup_elem(fd, key, &row.s))
+			continue;
+		memcpy(&row.k, key, sizeof(key));
+		if (changed(IRQLENS_T_NAPI, key, sizeof(key), &row.s, sizeof(row.s), full))
+			table_row(&t, &row, sizeof(row));
+	}
+	return table_end(&t);
+}
+
 static unsigned snap_lost(bool full)
 {
 	int fd = bpf_map__fd(skel->maps.lost);
@@ -316,8 +353,7 @@ void write_snapshot(bool full, bool requested)
 	n += snap_percpu_array(bpf_map__fd(skel->maps.vector_stats), IRQLENS_NR_VECTORS,
 			       IRQLENS_T_VECTOR, sizeof(struct irqlens_dur_stats),
 			       sizeof(struct irqlens_vector_row), full);
-	n += snap_hash(bpf_map__fd(skel->maps.napi_stats), IRQLENS_T_NAPI,
-		       sizeof(struct irqlens_napi_key), sizeof(struct irqlens_napi_stats), full);
+	n += snap_napi(full);
 	n += snap_hash(bpf_map__fd(skel->maps.epoll_stats), IRQLENS_T_EPOLL,
 		       sizeof(struct irqlens_epoll_key), sizeof(struct irqlens_epoll_stats), full);
 	n +=
