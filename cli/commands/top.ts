@@ -4,7 +4,7 @@
 // reduced state through the store.
 import { Option, type Command } from 'commander';
 import { StatsSampler } from '../../src/live/stats-sampler.js';
-import { topProbes, withWorkloadRecords } from '../../src/probe/options.js';
+import { PROBE_GROUPS, TEXT_TOP_PROBES, topProbes, withWorkloadRecords } from '../../src/probe/options.js';
 import { Probe } from '../../src/probe/client.js';
 import { ProbeError } from '../../src/probe/errors.js';
 import { Tracker } from '../../src/probe/tracker.js';
@@ -55,7 +55,7 @@ export async function topCommand(o: TopOpts): Promise<void> {
 
 async function plainTop(o: TopOpts): Promise<void> {
   // the text summary has no epoll or softirq-origin figures: those probes would cost and show nothing
-  const probes = o.allProbes ? topProbes('', true) : topProbes('nic', false);
+  const probes = o.allProbes ? [...PROBE_GROUPS] : TEXT_TOP_PROBES;
   const probe = await Probe.start({ ...toProbeOptions(o), intervalMs: 100, probes });
   let stopping = false;
   const cleanup = onInterrupt(async () => {
@@ -267,14 +267,14 @@ export function registerTopCommand(program: Command): void {
       .addHelpText(
         'after',
         `
-  On a terminal: a live UI. Keys: q quit, p pause, tab/arrows move between panels, s sort,
-  f filter (cpu:1 irq:virtio dev:eth0 proc:nginx), + / - refresh interval, ? help.
-  NO_COLOR turns colours off. Not a terminal (or --plain): plain text lines per interval.
+On a terminal: a live UI. Keys: q quit, p pause, tab/arrows move between panels, s sort,
+f filter (cpu:1 irq:virtio dev:eth0 proc:nginx), + / - refresh interval, ? help.
+NO_COLOR turns colours off. Not a terminal (or --plain): plain text lines per interval.
 
-  Examples:
-    irqlens top --interval 2
-    irqlens top --workloads --pid 1234     # with the interrupt tax of process 1234
-    irqlens top --count 5 | tee irqs.log   # plain text`,
+Examples:
+  irqlens top --interval 2
+  irqlens top --workloads --pid 1234     # with the interrupt tax of process 1234
+  irqlens top --count 5 | tee irqs.log   # plain text`,
       )
       .argument('[command...]'),
   ).action((extra: string[], o: TopOpts) => {

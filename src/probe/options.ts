@@ -38,6 +38,8 @@ export type ProbeGroup = (typeof PROBE_GROUPS)[number];
  * only while a panel that shows them is on screen; softirq-raise feeds only the busy-period estimate.
  */
 export const TOP_PROBES: readonly ProbeGroup[] = ['hardirq', 'vectors', 'softirq', 'drops'];
+/** Plain-text `top`: its lines show NAPI polls but no epoll or softirq-origin figures. */
+export const TEXT_TOP_PROBES: readonly ProbeGroup[] = ['hardirq', 'vectors', 'softirq', 'napi', 'drops'];
 /** What each of top's lower panels adds while it is shown. */
 export const PANEL_PROBES: Readonly<Record<string, readonly ProbeGroup[]>> = {
   nic: ['napi'],

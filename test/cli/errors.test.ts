@@ -81,6 +81,12 @@ test('--help lists the commands with examples, exit 0', async () => {
   assert.equal(s.exitCode, 0);
   assert.match(s.stdout, /--json/);
   assert.match(s.stdout, /--duration/);
+  // every command's help ends with its examples, flush left like commander's own headings
+  for (const c of ['top', 'snapshot', 'report', 'cost']) {
+    const h = await run([c, '--help']);
+    assert.equal(h.exitCode, 0);
+    assert.match(h.stdout, /^Examples:\n {2}irqlens /m, `${c} --help`);
+  }
 });
 
 test('helper: unknown option and bad values are one line, exit 2', async () => {
