@@ -15,7 +15,7 @@ import type {
   VectorRow,
   VictimRow,
 } from '../stream/types.js';
-import { countRecords, decodeRecords } from '../stream/decode.js';
+import { countRecords, decodeBursts } from '../stream/decode.js';
 import { NR_REC_KINDS, REC } from '../stream/layout.js';
 
 export interface Totals {
@@ -100,7 +100,7 @@ export function reduceTotals(s: Totals, m: Message): Totals {
       const records = s.records.map((n, i) => n + (counts[i] ?? 0));
       const nb = counts[REC.BURST] ?? 0;
       if (!nb) return { ...s, records };
-      const fresh = decodeRecords(m.bytes).filter((r): r is BurstRec => r.kind === 'burst');
+      const fresh = decodeBursts(m.bytes);
       const recentBursts = [...s.recentBursts, ...fresh].slice(-MAX_RECENT_BURSTS);
       return { ...s, records, bursts: s.bursts + nb, recentBursts };
     }
@@ -187,6 +187,29 @@ export interface Window {
   /** Burst records that arrived inside the window (at most MAX_RECENT_BURSTS). */
   bursts: BurstRec[];
   burstsTotal: number;
+}
+
+/** A window with nothing in it: no rows, no records, no names. */
+export function emptyWindow(hello: Hello, durationNs: number): Window {
+  return {
+    hello,
+    durationNs,
+    hardirq: [],
+    softirq: [],
+    vector: [],
+    napi: [],
+    epoll: [],
+    victim: [],
+    irqNames: new Map(),
+    lost: new Map(),
+    records: [],
+    progStat: [],
+    cpuTime: [],
+    bursts: [],
+    burstsTotal: 0,
+    drop: [],
+    dropNames: new Map(),
+  };
 }
 
 export function windowOf(start: Totals, end: Totals): Window {

@@ -402,26 +402,39 @@ export function decodePeriod(dv: DataView, off: number): PeriodRec {
   };
 }
 
+function decodeBurst(dv: DataView, off: number): BurstRec {
+  const B = LAYOUT.irqlens_burst_rec.fields;
+  return {
+    kind: 'burst',
+    cpu: dv.getUint16(off + B.cpu, true),
+    napiId: dv.getUint32(off + B.napi_id, true),
+    startNs: dv.getBigUint64(off + B.start_ns, true),
+    endNs: dv.getBigUint64(off + B.end_ns, true),
+    ifindex: dv.getUint32(off + B.ifindex, true),
+    packets: dv.getUint32(off + B.packets, true),
+    peakWindowPackets: dv.getUint32(off + B.peak_window_packets, true),
+    pollsAtBudget: dv.getUint32(off + B.polls_at_budget, true),
+    windows: dv.getUint32(off + B.windows, true),
+  };
+}
+
+/** Only the burst records of an events payload (the reducer keeps those; the rest it only counts). */
+export function decodeBursts(b: Uint8Array): BurstRec[] {
+  const out: BurstRec[] = [];
+  forEachRecord(b, (kind, off, dv) => {
+    if (kind === REC.BURST) out.push(decodeBurst(dv, off));
+  });
+  return out;
+}
+
 export function decodeRecords(b: Uint8Array): (EventRec | BurstRec | PeriodRec)[] {
   const out: (EventRec | BurstRec | PeriodRec)[] = [];
   const R = LAYOUT.irqlens_rec.fields;
-  const B = LAYOUT.irqlens_burst_rec.fields;
   forEachRecord(b, (kind, off, dv) => {
     if (kind === REC.PERIOD) {
       out.push(decodePeriod(dv, off));
     } else if (kind === REC.BURST) {
-      out.push({
-        kind: 'burst',
-        cpu: dv.getUint16(off + B.cpu, true),
-        napiId: dv.getUint32(off + B.napi_id, true),
-        startNs: dv.getBigUint64(off + B.start_ns, true),
-        endNs: dv.getBigUint64(off + B.end_ns, true),
-        ifindex: dv.getUint32(off + B.ifindex, true),
-        packets: dv.getUint32(off + B.packets, true),
-        peakWindowPackets: dv.getUint32(off + B.peak_window_packets, true),
-        pollsAtBudget: dv.getUint32(off + B.polls_at_budget, true),
-        windows: dv.getUint32(off + B.windows, true),
-      });
+      out.push(decodeBurst(dv, off));
     } else {
       out.push({
         kind: REC_KIND[kind] ?? 'hardirq',
