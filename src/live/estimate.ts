@@ -3,7 +3,7 @@
 // a worker thread (estimate-worker.ts) so the UI never stalls on it.
 import { buildReport } from '../report/cost-report.js';
 import { PeriodCollector } from '../reduce/periods.js';
-import type { Window } from '../reduce/totals.js';
+import { emptyWindow } from '../reduce/totals.js';
 import type { BusyPeriod, IrqHit } from '../attribution/types.js';
 import type { Hello } from '../stream/types.js';
 import type { WorkloadEstimate } from '../derive/workloads.js';
@@ -46,28 +46,6 @@ function mainCpu(periods: readonly BusyPeriod[], tgid: number): number | null {
     if (ns > bestNs) [best, bestNs] = [cpu, ns];
   }
   return best;
-}
-
-function emptyWindow(hello: Hello, durationNs: number): Window {
-  return {
-    hello,
-    durationNs,
-    hardirq: [],
-    softirq: [],
-    vector: [],
-    napi: [],
-    epoll: [],
-    victim: [],
-    irqNames: new Map(),
-    lost: new Map(),
-    records: [],
-    progStat: [],
-    cpuTime: [],
-    bursts: [],
-    burstsTotal: 0,
-    drop: [],
-    dropNames: new Map(),
-  };
 }
 
 export function estimateWorkloads(input: EstimateInput): WorkloadEstimate[] {

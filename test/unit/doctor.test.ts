@@ -1,7 +1,7 @@
 // doctor's parsers and rules on inputs whose right answer is known.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Window } from '../../src/reduce/totals.js';
+import { emptyWindow, type Window } from '../../src/reduce/totals.js';
 import type { DropRow, Hello, SoftirqRow } from '../../src/stream/types.js';
 import { parsePairedCounters, parseSnmp6, parseSoftnet, type IfaceCounters } from '../../src/netstat/counters.js';
 import { isNicDropCounter, parseCoalesce, parseMaxCurrent, parseRss, parseStats } from '../../src/netstat/ethtool.js';
@@ -16,22 +16,7 @@ const NS = 4026531840;
 
 function window(over: Partial<Window> = {}): Window {
   return {
-    hello,
-    durationNs: 2e9,
-    hardirq: [],
-    softirq: [],
-    vector: [],
-    napi: [],
-    epoll: [],
-    victim: [],
-    irqNames: new Map(),
-    lost: new Map(),
-    records: [],
-    progStat: [],
-    cpuTime: [],
-    bursts: [],
-    burstsTotal: 0,
-    drop: [],
+    ...emptyWindow(hello, 2e9),
     dropNames: new Map([
       [6, 'SOCKET_RCVBUFF'],
       [12, 'NETFILTER_DROP'],

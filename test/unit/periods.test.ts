@@ -5,7 +5,7 @@ import { LAYOUT, REC, PERIOD_PMU, PERIOD_STEAL } from '../../src/stream/layout.j
 import { decodeRecords } from '../../src/stream/decode.js';
 import { PeriodCollector, vectorKind } from '../../src/reduce/periods.js';
 import { cpuSplit, imbalance } from '../../src/reduce/cpu-split.js';
-import type { Window } from '../../src/reduce/totals.js';
+import { emptyWindow, type Window } from '../../src/reduce/totals.js';
 import type { Hello } from '../../src/stream/types.js';
 import { StructWriter, concat, eventRec } from './support/stream-builder.js';
 
@@ -127,23 +127,7 @@ const hello = { ncpus: 2 } as Hello;
 
 function window(over: Partial<Window>): Window {
   return {
-    hello,
-    durationNs: 1_000_000_000,
-    hardirq: [],
-    softirq: [],
-    vector: [],
-    napi: [],
-    epoll: [],
-    victim: [],
-    irqNames: new Map(),
-    lost: new Map(),
-    records: [],
-    progStat: [],
-    bursts: [],
-    burstsTotal: 0,
-    cpuTime: [],
-    drop: [],
-    dropNames: new Map(),
+    ...emptyWindow(hello, 1_000_000_000),
     ...over,
   };
 }
