@@ -209,7 +209,7 @@ function togetherGroups(
 ): { groups: IrqKind[][]; warnings: string[] } {
   const parent = kinds.map((_, i) => i);
   const root = (i: number): number => (parent[i] === i ? i : (parent[i] = root(parent[i] ?? i)));
-  const phis: string[] = [];
+  const phis: { a: IrqKind; text: string }[] = [];
   for (let a = 0; a < kinds.length; a++)
     for (let b = a + 1; b < kinds.length; b++) {
       let n11 = 0;
@@ -226,7 +226,7 @@ function togetherGroups(
       const phi = den > 0 ? (n * n11 - na * nb) / den : 0;
       if (phi >= TOGETHER_PHI) {
         parent[root(b)] = root(a);
-        phis.push(`${kinds[a] ?? '?'}+${kinds[b] ?? '?'} ${phi.toFixed(2)}`);
+        phis.push({ a: kinds[a] ?? 'device', text: `${kinds[a] ?? '?'}+${kinds[b] ?? '?'} ${phi.toFixed(2)}` });
       }
     }
   const byRoot = new Map<number, IrqKind[]>();
@@ -234,7 +234,10 @@ function togetherGroups(
   const groups = [...byRoot.values()].filter((g) => g.length > 1);
   const warnings = groups.map(
     (g) =>
-      `${g.join(' and ')} come together (exposure correlation ${phis.join(', ')}): they cannot be told apart, so one cost ` +
+      `${g.join(' and ')} come together (exposure correlation ${phis
+        .filter((p) => g.includes(p.a))
+        .map((p) => p.text)
+        .join(', ')}): they cannot be told apart, so one cost ` +
       'per interrupt of either is estimated and given to each (their sum is what the data shows)',
   );
   return { groups, warnings };
