@@ -304,11 +304,26 @@ struct irqlens_hello {
 #define IRQLENS_PROG_DISABLED	 2 /* not needed for this run */
 #define IRQLENS_PROG_FAILED	 3
 
+/* Probe groups: the programs a view attaches and detaches together
+ * (--probes names them; the helper's attach policy maps each program). */
+#define IRQLENS_PG_HARDIRQ	 0
+#define IRQLENS_PG_VECTORS	 1
+#define IRQLENS_PG_SOFTIRQ	 2
+#define IRQLENS_PG_SOFTIRQ_RAISE 3
+#define IRQLENS_PG_NAPI		 4
+#define IRQLENS_PG_EPOLL	 5
+#define IRQLENS_PG_SCHED	 6
+#define IRQLENS_PG_DROPS	 7
+#define IRQLENS_NR_PG		 8
+
 struct irqlens_prog_status {
 	char name[32];
 	char tracepoint[48];
 	__s32 err;    /* negative errno when FAILED */
-	__u32 status; /* IRQLENS_PROG_* */
+	__u16 status; /* IRQLENS_PROG_* */
+	/* IRQLENS_PG_* + 1; 0 in streams written before groups were recorded
+	 * (status was a __u32 there, so its upper half read 0) */
+	__u16 group;
 };
 
 /* Snapshot: header, then tables; rows are cumulative since start and a

@@ -140,6 +140,7 @@ static void print_layout(FILE *f)
 	L_F(irqlens_prog_status, tracepoint);
 	L_F(irqlens_prog_status, err);
 	L_F(irqlens_prog_status, status);
+	L_F(irqlens_prog_status, group);
 	L_END();
 	L_BEGIN(irqlens_snap_hdr);
 	L_F(irqlens_snap_hdr, ts_ns);
@@ -294,6 +295,15 @@ static void print_layout(FILE *f)
 	L_C(IRQLENS_PROG_UNSUPPORTED);
 	L_C(IRQLENS_PROG_DISABLED);
 	L_C(IRQLENS_PROG_FAILED);
+	L_C(IRQLENS_PG_HARDIRQ);
+	L_C(IRQLENS_PG_VECTORS);
+	L_C(IRQLENS_PG_SOFTIRQ);
+	L_C(IRQLENS_PG_SOFTIRQ_RAISE);
+	L_C(IRQLENS_PG_NAPI);
+	L_C(IRQLENS_PG_EPOLL);
+	L_C(IRQLENS_PG_SCHED);
+	L_C(IRQLENS_PG_DROPS);
+	L_C(IRQLENS_NR_PG);
 	L_C(IRQLENS_SNAP_FULL);
 	L_C(IRQLENS_SNAP_REQUESTED);
 	L_C(IRQLENS_T_HARDIRQ);

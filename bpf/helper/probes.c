@@ -64,6 +64,7 @@ void probes_prepare(const struct btf *vmlinux, unsigned loadable_groups)
 		e->prog = prog;
 		e->group = POLICY[i].group;
 		e->closes = POLICY[i].closes;
+		e->st.group = (__u16)(e->group + 1); /* 0 means "not recorded" on the stream */
 		snprintf(e->st.name, sizeof(e->st.name), "%s", name);
 		snprintf(e->st.tracepoint, sizeof(e->st.tracepoint), "%s", tp_of(prog));
 		bool ok = is_btf_tp(prog) ? btf_has_tracepoint(vmlinux, tp_of(prog))

@@ -1,9 +1,10 @@
 // What irqlens itself costs, from the kernel's BPF run-time statistics
 // (PROGSTAT deltas per program) and the interval's event counts.
 import type { Window } from '../reduce/totals.js';
+import type { ProgStatus } from '../stream/types.js';
 
 export interface ProbeCost {
-  /** hardirq, softirq, vectors, napi, epoll, or a program name. */
+  /** A probe group (hardirq, softirq, softirq-raise, vectors, napi, epoll, sched, drops), or a program name in older recordings. */
   probe: string;
   eventsPerSec: number;
   /** BPF run time of the probe's programs per event it handled; null without stats or events. */
@@ -23,23 +24,14 @@ export interface ToolCost {
   recordsPerSec: number;
 }
 
-const GROUPS: [RegExp, string][] = [
-  [/^irql_hi_/, 'hardirq'],
-  [/^irql_si_/, 'softirq'],
-  [/^irql_v_/, 'vectors'],
-  [/^irql_napi/, 'napi'],
-  [/^irql_ep_/, 'epoll'],
-  [/^irql_sched/, 'sched'],
-];
-
-export function probeGroup(prog: string): string {
-  for (const [re, g] of GROUPS) if (re.test(prog)) return g;
-  return prog.replace(/^irql_/, '');
+/** The program's probe group from the hello; streams written before groups were recorded show the program's own name. */
+export function probeGroup(prog: ProgStatus | undefined, index: number): string {
+  return prog?.group ?? prog?.name.replace(/^irql_/, '') ?? `prog${index}`;
 }
 
 /** The tracepoint that starts an event (its exit, and a softirq's raise, belong to the same event). */
 function opensEvent(tp: string): boolean {
-  return /_entry$|^napi_poll$|sys_enter_|^sched_switch$|^kfree_skb$/.test(tp);
+  return /_entry$|^softirq_raise$|^napi_poll$|sys_enter_|^sched_switch$|^kfree_skb$/.test(tp);
 }
 
 /**
@@ -53,10 +45,11 @@ export function bpfNsPerEvent(w: Window): Map<string, number> {
   const runs = new Map<string, number>();
   for (const p of w.progStat) {
     const prog = w.hello.progs[p.prog];
-    const g = probeGroup(prog?.name ?? `prog${p.prog}`);
+    const g = probeGroup(prog, p.prog);
     runNs.set(g, (runNs.get(g) ?? 0) + p.runTimeNs);
     // one event = one run of its opening tracepoint (each vector has its own entry program)
-    if (!prog || opensEvent(prog.tracepoint)) runs.set(g, (runs.get(g) ?? 0) + p.runCnt);
+    // (without groups, in older recordings, each program is its own line and counts its own runs)
+    if (!prog?.group || opensEvent(prog.tracepoint)) runs.set(g, (runs.get(g) ?? 0) + p.runCnt);
   }
   const out = new Map<string, number>();
   for (const [g, n] of runs) if (n > 0) out.set(g, (runNs.get(g) ?? 0) / n);
@@ -77,12 +70,13 @@ export function toolCost(w: Window, nsPerEvent: ReadonlyMap<string, number> | nu
     ['hardirq', sum(w.hardirq, (r) => r.count)],
     ['vectors', sum(w.vector, (r) => r.count)],
     ['softirq', sum(w.softirq, (r) => r.count)],
+    ['softirq-raise', sum(w.softirq, (r) => r.raised)],
     ['napi', sum(w.napi, (r) => r.polls)],
     ['epoll', sum(w.epoll, (r) => r.calls)],
   ]);
   const runs = new Map<string, number>();
   for (const p of w.progStat) {
-    const g = probeGroup(w.hello.progs[p.prog]?.name ?? `prog${p.prog}`);
+    const g = probeGroup(w.hello.progs[p.prog], p.prog);
     runs.set(g, Math.max(runs.get(g) ?? 0, p.runCnt));
   }
   const names = new Set([...events.keys(), ...(nsPerEvent?.keys() ?? [])]);

@@ -19,18 +19,9 @@ export const RECORD_WORDS: readonly string[] = [...RECORD_KINDS, 'all', 'none'];
 
 export const PROBE_DEFAULTS = { windowUs: 100, burstPackets: 256 } as const;
 
-/** Probe groups the helper attaches and detaches whole (--probes, and its `probes` command), in its order. */
-export const PROBE_GROUPS = [
-  'hardirq',
-  'vectors',
-  'softirq',
-  'softirq-raise',
-  'napi',
-  'epoll',
-  'sched',
-  'drops',
-] as const;
-export type ProbeGroup = (typeof PROBE_GROUPS)[number];
+// the group names are part of the stream (each program's group is in the hello)
+export { PROBE_GROUPS, type ProbeGroup } from '../stream/layout.js';
+import { PROBE_GROUPS, type ProbeGroup } from '../stream/layout.js';
 
 /**
  * What `top` keeps attached: the CPU table, the IRQ and drop panels. The per-packet (napi) and

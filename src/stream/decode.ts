@@ -7,6 +7,7 @@ import {
   LOST_REASONS,
   MAGIC,
   PROG_STATUS,
+  PROBE_GROUPS,
   REC,
   REC_NAMES,
   STREAM_VERSION,
@@ -80,11 +81,14 @@ export function decodeHello(p: Uint8Array): Hello {
   const progs: ProgStatus[] = [];
   for (let i = 0; i < nprogs; i++) {
     const o = L.size + i * PS.size;
+    // group is one more than its IRQLENS_PG_* index; 0 (older streams) or one this irqlens does not know: none
+    const group = PROBE_GROUPS[dv.getUint16(o + PS.fields.group, true) - 1];
     progs.push({
       name: cstr(p, o + PS.fields.name, 32),
       tracepoint: cstr(p, o + PS.fields.tracepoint, 48),
       err: dv.getInt32(o + PS.fields.err, true),
-      status: PROG_STATUS[dv.getUint32(o + PS.fields.status, true)] ?? 'failed',
+      status: PROG_STATUS[dv.getUint16(o + PS.fields.status, true)] ?? 'failed',
+      ...(group ? { group } : {}),
     });
   }
   return {

@@ -86,6 +86,18 @@ export const TABLE = {
   DROPNAME: 12,
 } as const;
 export const PROG_STATUS = ['attached', 'unsupported', 'disabled', 'failed'] as const;
+/** Probe groups the helper attaches and detaches whole (--probes, its `probes` command), in IRQLENS_PG_* order. */
+export const PROBE_GROUPS = [
+  'hardirq',
+  'vectors',
+  'softirq',
+  'softirq-raise',
+  'napi',
+  'epoll',
+  'sched',
+  'drops',
+] as const;
+export type ProbeGroup = (typeof PROBE_GROUPS)[number];
 
 export interface StructLayout {
   size: number;
@@ -202,7 +214,7 @@ export const LAYOUT = {
       flags: 196,
     },
   },
-  irqlens_prog_status: { size: 88, fields: { name: 0, tracepoint: 32, err: 80, status: 84 } },
+  irqlens_prog_status: { size: 88, fields: { name: 0, tracepoint: 32, err: 80, status: 84, group: 86 } },
   irqlens_snap_hdr: { size: 16, fields: { ts_ns: 0, seq: 8, ntables: 12 } },
   irqlens_table_hdr: { size: 8, fields: { table: 0, row_size: 2, rows: 4 } },
   irqlens_hardirq_row: { size: 288, fields: { cpu: 0, irq: 4, s: 8 } },

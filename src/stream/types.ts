@@ -1,11 +1,13 @@
 // Typed messages decoded from the helper's framed stream.
-import type { PeriodKind } from './layout.js';
+import type { PeriodKind, ProbeGroup } from './layout.js';
 
 export interface ProgStatus {
   name: string;
   tracepoint: string;
   status: 'attached' | 'unsupported' | 'disabled' | 'failed';
   err: number;
+  /** Its probe group; absent in streams written before groups were recorded. */
+  group?: ProbeGroup;
 }
 
 export interface Hello {

@@ -3,7 +3,7 @@
 // as windows whose every number is chosen, fed through the live reducer.
 import type { StatsMode } from '../../src/derive/live-state.js';
 import type { Window } from '../../src/reduce/totals.js';
-import { HIST_SLOTS, NAPI_WORK_SLOTS, EPOLL_RET_SLOTS, REC } from '../../src/stream/layout.js';
+import { HIST_SLOTS, NAPI_WORK_SLOTS, EPOLL_RET_SLOTS, REC, type ProbeGroup } from '../../src/stream/layout.js';
 import type {
   BurstRec,
   EpollRow,
@@ -33,6 +33,19 @@ const PROGS = [
   'irql_napi_poll',
   'irql_ep_wait_en',
   'irql_ep_wait_ex',
+];
+/** Each program's probe group, as the helper's attach policy gives it. */
+const GROUPS: ProbeGroup[] = [
+  'hardirq',
+  'hardirq',
+  'softirq-raise',
+  'softirq',
+  'softirq',
+  'vectors',
+  'vectors',
+  'napi',
+  'epoll',
+  'epoll',
 ];
 const TRACEPOINTS = [
   'irq_handler_entry',
@@ -64,7 +77,13 @@ export const hello: Hello = {
   targetTgid: 0,
   tracefsMounted: false,
   softirqAsyncOnly: false,
-  progs: PROGS.map((name, i) => ({ name, tracepoint: TRACEPOINTS[i] ?? name, status: 'attached' as const, err: 0 })),
+  progs: PROGS.map((name, i) => ({
+    name,
+    tracepoint: TRACEPOINTS[i] ?? name,
+    status: 'attached' as const,
+    err: 0,
+    group: GROUPS[i],
+  })),
 };
 
 export function hist(set: Record<number, number>, n = HIST_SLOTS): number[] {

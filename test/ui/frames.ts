@@ -25,7 +25,7 @@ export const MAIN_80x24 = [
   "",
   "",
   "",
-  "cost: 214k ev/s  BPF 3.91%  ui 1.20%  lost 0 | ns/ev irq 250 soft 207 vec 273 n…",
+  "cost: 299k ev/s  BPF 3.91%  ui 1.20%  lost 0 | ns/ev irq 250 soft 142 raise 65 …",
 ].join('\n');
 
 export const WORKLOADS_120x40 = [
@@ -67,7 +67,7 @@ export const WORKLOADS_120x40 = [
   "",
   "",
   "",
-  "cost: 214k ev/s  BPF 3.91%  ui 1.20%  lost 0 | ns/ev irq 250 soft 207 vec 273 napi 111 epoll 250",
+  "cost: 299k ev/s  BPF 3.91%  ui 1.20%  lost 0 | ns/ev irq 250 soft 142 raise 65 vec 273 napi 111 epoll 250",
 ].join('\n');
 
 export const SORT_RATE_80x24 = [
@@ -93,7 +93,7 @@ export const SORT_RATE_80x24 = [
   "",
   "",
   "",
-  "cost: 214k ev/s  BPF 3.91%  ui 1.20%  lost 0 | ns/ev irq 250 soft 207 vec 273 n…",
+  "cost: 299k ev/s  BPF 3.91%  ui 1.20%  lost 0 | ns/ev irq 250 soft 142 raise 65 …",
 ].join('\n');
 
 export const SORT_MAX_80x24 = [
@@ -119,7 +119,7 @@ export const SORT_MAX_80x24 = [
   "",
   "",
   "",
-  "cost: 214k ev/s  BPF 3.91%  ui 1.20%  lost 0 | ns/ev irq 250 soft 207 vec 273 n…",
+  "cost: 299k ev/s  BPF 3.91%  ui 1.20%  lost 0 | ns/ev irq 250 soft 142 raise 65 …",
 ].join('\n');
 
 export const FILTER_TYPING_80x24 = [
@@ -145,7 +145,7 @@ export const FILTER_TYPING_80x24 = [
   "",
   "",
   "filter> cpu:1_   enter applies, esc cancels (cpu:N irq:X dev:X proc:X text)",
-  "cost: 214k ev/s  BPF 3.91%  ui 1.20%  lost 0 | ns/ev irq 250 soft 207 vec 273 n…",
+  "cost: 299k ev/s  BPF 3.91%  ui 1.20%  lost 0 | ns/ev irq 250 soft 142 raise 65 …",
 ].join('\n');
 
 export const FILTER_CPU1_80x24 = [
@@ -171,7 +171,7 @@ export const FILTER_CPU1_80x24 = [
   "",
   "",
   "filter: cpu:1   (f to change, empty clears)",
-  "cost: 214k ev/s  BPF 3.91%  ui 1.20%  lost 0 | ns/ev irq 250 soft 207 vec 273 n…",
+  "cost: 299k ev/s  BPF 3.91%  ui 1.20%  lost 0 | ns/ev irq 250 soft 142 raise 65 …",
 ].join('\n');
 
 export const BEFORE_FIRST_80x24 = [
@@ -255,7 +255,7 @@ export const LOST_80x24 = [
   "",
   "",
   "",
-  "cost: 214k ev/s  BPF 3.91%  ui 1.20%  LOST 1234 (softirq/ring_full) | ns/ev irq…",
+  "cost: 299k ev/s  BPF 3.91%  ui 1.20%  LOST 1234 (softirq/ring_full) | ns/ev irq…",
 ].join('\n');
 
 export const HELP_80x24 = [
@@ -281,5 +281,5 @@ export const HELP_80x24 = [
   "  status line: probe events/s, BPF time (share of a CPU), this UI's CPU, lost",
   "       records, BPF ns per event: irq, soft(irq), vec(tors), napi, epoll",
   "",
-  "cost: 214k ev/s  BPF 3.91%  ui 1.20%  lost 0 | ns/ev irq 250 soft 207 vec 273 n…",
+  "cost: 299k ev/s  BPF 3.91%  ui 1.20%  lost 0 | ns/ev irq 250 soft 142 raise 65 …",
 ].join('\n');

@@ -318,10 +318,18 @@ test('status line: the tool cost is always there; lost records turn it into a wa
   assert.equal(statusLine(initialLiveState()).text, 'cost: waiting for the first interval...');
   const ok = statusLine(liveFixture());
   assert.equal(ok.warn, false);
+  // groups come from the hello: the raise program is its own group (its runs are events too), not part of soft
   assert.match(
     ok.text,
-    /^cost: 214k ev\/s {2}BPF 3\.91% {2}ui 1\.20% {2}lost 0 \| ns\/ev irq 250 soft 207 vec 273 napi 111 epoll 250$/,
+    /^cost: 299k ev\/s {2}BPF 3\.91% {2}ui 1\.20% {2}lost 0 \| ns\/ev irq 250 soft 142 raise 65 vec 273 napi 111 epoll 250$/,
   );
+  // a recording made before groups were recorded: each program under its own name, the same BPF total
+  const old = liveFixture();
+  assert.ok(old.window);
+  const w = { ...old.window, hello: { ...hello, progs: hello.progs.map((p) => ({ ...p, group: undefined })) } };
+  const oldText = statusLine({ ...old, window: w, bpfNs: bpfNsPerEvent(w) }).text;
+  assert.match(oldText, /BPF 3\.91% .*\| ns\/ev .*hi_entry \d+ hi_exit \d+/);
+
   const lossy = statusLine(liveFixture({ last: busyWindow({ lost: new Map([['burst/ring_full', 7]]) }) }));
   assert.equal(lossy.warn, true);
   assert.match(lossy.text, /LOST 7 \(burst\/ring_full\)/);

@@ -99,11 +99,11 @@ const helloIn: HelloInput = {
   tracefsMounted: 1,
   flags: 1,
   progs: [
-    { name: 'irql_hi_entry', tracepoint: 'irq/irq_handler_entry', err: 0, status: 0 },
-    { name: 'irql_ep_pwait2_en', tracepoint: 'syscalls/sys_enter_epoll_pwait2', err: 0, status: 1 },
+    { name: 'irql_hi_entry', tracepoint: 'irq/irq_handler_entry', err: 0, status: 0, group: 1 },
+    { name: 'irql_ep_pwait2_en', tracepoint: 'syscalls/sys_enter_epoll_pwait2', err: 0, status: 1, group: 6 },
     { name: 'irql_v_trm_en', tracepoint: 'irq_vectors/thermal_apic_entry', err: 0, status: 2 },
     { name: 'a'.repeat(32), tracepoint: 'b'.repeat(48), err: -22, status: 3 }, // names filling their arrays
-    { name: 'irql_future', tracepoint: 'x/y', err: -1, status: 17 }, // a status this irqlens does not know
+    { name: 'irql_future', tracepoint: 'x/y', err: -1, status: 17, group: 99 }, // a status and group this irqlens does not know
   ],
 };
 
@@ -221,8 +221,14 @@ test('hello: every field round-trips', () => {
     tracefsMounted: true,
     softirqAsyncOnly: true,
     progs: [
-      { name: 'irql_hi_entry', tracepoint: 'irq/irq_handler_entry', err: 0, status: 'attached' },
-      { name: 'irql_ep_pwait2_en', tracepoint: 'syscalls/sys_enter_epoll_pwait2', err: 0, status: 'unsupported' },
+      { name: 'irql_hi_entry', tracepoint: 'irq/irq_handler_entry', err: 0, status: 'attached', group: 'hardirq' },
+      {
+        name: 'irql_ep_pwait2_en',
+        tracepoint: 'syscalls/sys_enter_epoll_pwait2',
+        err: 0,
+        status: 'unsupported',
+        group: 'epoll',
+      },
       { name: 'irql_v_trm_en', tracepoint: 'irq_vectors/thermal_apic_entry', err: 0, status: 'disabled' },
       { name: 'a'.repeat(32), tracepoint: 'b'.repeat(48), err: -22, status: 'failed' },
       { name: 'irql_future', tracepoint: 'x/y', err: -1, status: 'failed' },

@@ -19,6 +19,7 @@ import {
   PERIOD_PMU,
   PERIOD_STEAL,
   PROG_STATUS,
+  PROBE_GROUPS,
   REC,
   REC_NAMES,
   SNAP_FULL,
@@ -125,6 +126,8 @@ function mirroredConstants(): Record<string, number> {
   for (const [k, v] of Object.entries(FRAME)) c[`IRQLENS_FRAME_${k}`] = v;
   for (const [k, v] of Object.entries(TABLE)) c[`IRQLENS_T_${k}`] = v;
   PROG_STATUS.forEach((s, i) => (c[`IRQLENS_PROG_${s.toUpperCase()}`] = i));
+  PROBE_GROUPS.forEach((g, i) => (c[`IRQLENS_PG_${g.toUpperCase().replace('-', '_')}`] = i));
+  c.IRQLENS_NR_PG = PROBE_GROUPS.length;
   IRQ_KINDS.forEach((k, i) => (c[`IRQLENS_KIND_${k.toUpperCase()}`] = i));
   c.IRQLENS_LOST_RING = LOST_REASONS.indexOf('ring_full');
   c.IRQLENS_LOST_MAP = LOST_REASONS.indexOf('map_full');

@@ -10,9 +10,9 @@ export interface StatusLine {
   warn: boolean;
 }
 
-const ORDER = ['hardirq', 'softirq', 'vectors', 'napi', 'epoll'];
+const ORDER = ['hardirq', 'softirq', 'softirq-raise', 'vectors', 'napi', 'epoll', 'sched', 'drops'];
 /** Short probe names: the line must keep its figures visible at 80 columns. */
-const SHORT: Record<string, string> = { hardirq: 'irq', softirq: 'soft', vectors: 'vec' };
+const SHORT: Record<string, string> = { hardirq: 'irq', softirq: 'soft', 'softirq-raise': 'raise', vectors: 'vec' };
 /** Records into the UI matter for its cost only when there are many. */
 const RECORDS_WORTH_SHOWING = 1000;
 

@@ -104,6 +104,8 @@ export interface ProgInput {
   err: number;
   /** IRQLENS_PROG_* */
   status: number;
+  /** IRQLENS_PG_* + 1 (0: not recorded) */
+  group?: number;
 }
 
 export interface HelloInput {
@@ -176,7 +178,8 @@ export function helloPayload(over: Partial<HelloInput> = {}): Uint8Array {
     w.str(o + PS.fields.name, p.name, 32)
       .str(o + PS.fields.tracepoint, p.tracepoint, 48)
       .i32(o + PS.fields.err, p.err)
-      .u32(o + PS.fields.status, p.status);
+      .u16(o + PS.fields.status, p.status)
+      .u16(o + PS.fields.group, p.group ?? 0);
   });
   return w.bytes;
 }
