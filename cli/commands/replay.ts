@@ -1,7 +1,7 @@
 // `irqlens replay`: the live per-interval summary, driven by a recording at
 // its own pace (or faster). The terminal UI can consume the same source
 // (src/record/source.ts) once it lands.
-import { IntervalFolder } from '../../src/record/intervals.js';
+import { IntervalFolder } from '../../src/reduce/intervals.js';
 import { closeRecording, openRecording } from '../../src/record/open.js';
 import { RecordingSource } from '../../src/record/source.js';
 import { RecordError } from '../../src/record/errors.js';
@@ -35,7 +35,7 @@ export async function replayCommand(file: string, o: ReplayOpts): Promise<void> 
     );
     process.stdout.write(summaryHeader({ hello: h }) + '\n');
     for (const w of src.warnings) process.stderr.write(`irqlens: ${w}\n`);
-    const folder = new IntervalFolder(h, o.interval * 1e9 * 0.95);
+    const folder = new IntervalFolder(h, { everyNs: o.interval * 1e9 * 0.95 });
     const t0 = Number(h.monoNs);
     let shown = 0;
     let endS = 0;

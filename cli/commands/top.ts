@@ -9,7 +9,6 @@ import { Probe } from '../../src/probe/client.js';
 import { ProbeError } from '../../src/probe/errors.js';
 import { Tracker } from '../../src/probe/tracker.js';
 import { nicQueues } from '../../src/procfs/nic.js';
-import { windowOf, type Totals } from '../../src/reduce/totals.js';
 import { summaryHeader, summaryLines } from '../../src/report/summary-text.js';
 import {
   positiveInt,
@@ -64,15 +63,15 @@ async function plainTop(o: TopOpts): Promise<void> {
   });
   try {
     const tracker = new Tracker(probe);
-    let prev: Totals = await tracker.mark();
+    await tracker.edge();
     process.stdout.write(summaryHeader({ hello: probe.hello }) + '\n');
     for (let i = 0; !stopping && (o.count === undefined || i < o.count); i++) {
       await new Promise((r) => setTimeout(r, o.interval * 1000));
       if (stopping) break;
-      const cur = await tracker.mark();
+      // this loop is the tracker's only marker: each mark closes the interval since the last
+      const iv = (await tracker.edge()).interval;
       const clock = new Date().toTimeString().slice(0, 8);
-      process.stdout.write(summaryLines(windowOf(prev, cur), clock).join('\n') + '\n\n');
-      prev = cur;
+      if (iv) process.stdout.write(summaryLines(iv.window, clock).join('\n') + '\n\n');
     }
   } catch (e) {
     if (!stopping) throw e;

@@ -1,7 +1,7 @@
 // Drop rows for the drops panel: per reason, the rate in the latest interval
 // and the count since the view started (drops are rare and bursty, so a
 // per-interval view alone would blink).
-import { keys, type Window } from '../reduce/totals.js';
+import type { Window } from '../reduce/totals.js';
 import { dropGroups } from '../reduce/drops.js';
 import type { DropRow } from '../stream/types.js';
 
@@ -17,18 +17,7 @@ export interface DropReasonRow {
   lastNs: number;
 }
 
-/** Adds a window's drop rows to the running totals (keyed like reduceTotals). */
-export function accumulateDrops(prev: ReadonlyMap<string, DropRow>, w: Window): ReadonlyMap<string, DropRow> {
-  if (!w.drop.length) return prev;
-  const m = new Map(prev);
-  for (const r of w.drop) {
-    const k = keys.drop(r);
-    const old = m.get(k);
-    m.set(k, old ? { ...r, count: old.count + r.count } : r);
-  }
-  return m;
-}
-
+/** Per reason: the latest window's rate and the count since the start (the cumulative totals' drop rows). */
 export function dropReasonRows(totals: ReadonlyMap<string, DropRow>, w: Window | null): DropReasonRow[] {
   const names = w?.dropNames ?? new Map<number, string>();
   const secs = w ? w.durationNs / 1e9 || 1 : 1;

@@ -5,9 +5,8 @@ import { bpfNsPerEvent } from './tool-cost.js';
 
 /** off: never; on: throughout (--prog-stats); sampled: a second in every ten (the default). */
 export type StatsMode = 'off' | 'on' | 'sampled';
-import type { Window } from '../reduce/totals.js';
+import type { Totals, Window } from '../reduce/totals.js';
 import type { DropRow, Hello } from '../stream/types.js';
-import { accumulateDrops } from './drop-rows.js';
 import { appendBursts, devNames, type BurstEntry } from './burst-log.js';
 import { cpuRows } from './cpu-rows.js';
 import { pushHistory } from './history.js';
@@ -27,7 +26,7 @@ export interface LiveState {
   history: ReadonlyMap<number, readonly number[]>;
   bursts: readonly BurstEntry[];
   devs: ReadonlyMap<number, string>;
-  /** drops since start (summed windows), keyed like reduceTotals */
+  /** drops since the probe started: the cumulative totals' rows */
   drops: ReadonlyMap<string, DropRow>;
   /** inode of the viewer's network namespace (0 unknown): other namespaces' ifindexes get no name */
   netns: number;
@@ -60,7 +59,8 @@ export type LiveEvent =
       netns?: number;
       ifNames?: ReadonlyMap<number, string>;
     }
-  | { type: 'interval'; window: Window; atMs: number; uiCpuFrac: number | null }
+  /** An interval closed: its window and the cumulative totals at its end (drops and lost since the start). */
+  | { type: 'interval'; window: Window; end: Totals; atMs: number; uiCpuFrac: number | null }
   | { type: 'queues'; queues: readonly NicQueue[] }
   | { type: 'workloads'; feed: WorkloadFeed }
   | { type: 'probes'; groups: readonly string[]; atMs: number }
@@ -109,8 +109,8 @@ export function liveReducer(s: LiveState, e: LiveEvent): LiveState {
       const w = e.window;
       const devs = devNames(s.devs, w, s.queues);
       const freshNs = bpfNsPerEvent(w);
-      let lost = 0;
-      for (const v of w.lost.values()) lost += v;
+      let lostTotal = 0;
+      for (const v of e.end.lost.values()) lostTotal += v;
       return {
         ...s,
         hello: w.hello,
@@ -120,9 +120,9 @@ export function liveReducer(s: LiveState, e: LiveEvent): LiveState {
         history: pushHistory(s.history, new Map(cpuRows(w).map((r) => [r.cpu, r.totalFrac]))),
         bursts: appendBursts(s.bursts, w, devs),
         devs,
-        drops: accumulateDrops(s.drops, w),
+        drops: e.end.drop,
         uiCpuFrac: e.uiCpuFrac,
-        lostTotal: s.lostTotal + lost,
+        lostTotal,
         bpfNs: freshNs.size ? freshNs : s.bpfNs,
       };
     }

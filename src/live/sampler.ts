@@ -1,12 +1,12 @@
-// The interval loop: asks the probe for a consistent mark each interval,
-// turns two marks into a window and hands it to the store. The interval can
-// change while it runs; stopping ends the wait at once.
-import { windowOf, type Totals } from '../reduce/totals.js';
+// The interval timer: asks the probe for a mark each interval and hands the
+// interval it closes (cut by src/reduce/intervals.ts) to the store. The
+// interval can change while it runs; stopping ends the wait at once.
+import type { Edge } from '../reduce/intervals.js';
 import type { LiveStore } from './store.js';
 
 /** What the sampler needs of a Tracker (src/probe/tracker.ts). */
 export interface MarkSource {
-  mark(): Promise<Totals>;
+  edge(): Promise<Edge>;
 }
 
 export interface SamplerOptions {
@@ -72,30 +72,32 @@ export class Sampler {
         const u = process.cpuUsage();
         return u.user + u.system;
       });
-    let prev = await this.o.tracker.mark();
-    this.o.onMark?.(prev.tsNs, now());
+    const first = await this.o.tracker.edge();
+    this.o.onMark?.(first.end.tsNs, now());
     let cpu0 = cpu();
     let warned = 0;
     for (let i = 0; !this.stopped && (this.o.count === undefined || i < this.o.count); i++) {
       await this.sleep();
       if (this.stopped) break;
-      const cur = await this.o.tracker.mark();
-      const w = windowOf(prev, cur);
+      const cur = await this.o.tracker.edge();
+      // the sampler is its tracker's only marker, so every mark after the first closes an interval
+      if (!cur.interval) throw new Error('a mark closed no interval: the tracker has another marker');
+      const w = cur.interval.window;
       const cpu1 = cpu();
       const atMs = now();
       this.o.store.dispatch({
         type: 'interval',
         window: w,
+        end: cur.end,
         atMs,
         uiCpuFrac: w.durationNs > 0 ? ((cpu1 - cpu0) * 1000) / w.durationNs : null,
       });
-      this.o.onMark?.(cur.tsNs, atMs);
+      this.o.onMark?.(cur.end.tsNs, atMs);
       const warnings = this.o.warnings?.() ?? [];
       if (warnings.length !== warned) {
         warned = warnings.length;
         this.o.store.dispatch({ type: 'warnings', warnings: [...warnings] });
       }
-      prev = cur;
       cpu0 = cpu1;
     }
   }

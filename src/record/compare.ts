@@ -9,7 +9,7 @@ import { buildReport, type Report } from '../report/cost-report.js';
 import { SOFTIRQ_NAMES, VECTORS, HIST_SLOTS } from '../stream/layout.js';
 import type { Window } from '../reduce/totals.js';
 import type { BusyPeriod } from '../attribution/types.js';
-import { IntervalFolder } from './intervals.js';
+import { IntervalFolder } from '../reduce/intervals.js';
 import { eachMessage, measurementOf } from './offline.js';
 import type { Recording } from './reader.js';
 
@@ -120,7 +120,7 @@ export function profile(rec: Recording, minNs: number): Profile {
     queues: rec.header.settings?.queues ?? [],
   });
   const periods = [...m.collector.periods].sort((a, b) => a.endNs - b.endNs);
-  const folder = new IntervalFolder(rec.hello, minNs);
+  const folder = new IntervalFolder(rec.hello, { everyNs: minNs });
   const samples: Sample[] = [];
   let pi = 0;
   eachMessage(rec, (msg) => {

@@ -5,7 +5,7 @@ import { closeSync } from 'node:fs';
 import { SOFTIRQ_NAMES, VECTORS } from '../stream/layout.js';
 import type { Window } from '../reduce/totals.js';
 import { openOut } from './open.js';
-import { IntervalFolder, type Interval } from './intervals.js';
+import { IntervalFolder, type Interval } from '../reduce/intervals.js';
 import { eachMessage } from './offline.js';
 import type { Recording } from './reader.js';
 
@@ -145,7 +145,7 @@ export function exportCsv(
   };
   try {
     buf.push(['start_s', 'end_s', 'cpu', ...HEAD[t]].join(',') + '\n');
-    const folder = new IntervalFolder(rec.hello, minNs);
+    const folder = new IntervalFolder(rec.hello, { everyNs: minNs });
     let last = 0;
     eachMessage(rec, (m) => {
       const iv: Interval | undefined = folder.add(m);

@@ -14,7 +14,7 @@ import { StreamError } from '../stream/errors.js';
 import { LAYOUT, NR_KINDS, REC, SOFTIRQ_NAMES, VECTORS } from '../stream/layout.js';
 import { RecordError } from './errors.js';
 import { openOut } from './open.js';
-import { IntervalFolder, type Interval } from './intervals.js';
+import { IntervalFolder, type Interval } from '../reduce/intervals.js';
 import type { Recording } from './reader.js';
 import { recordingNames } from './rows.js';
 import { protocolName } from '../reduce/drops.js';

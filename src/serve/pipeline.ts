@@ -1,7 +1,8 @@
 // The one path from a message source (the live Probe or a RecordingSource) to
-// frames: messages fold into the totals, every `intervalMs` a requested
-// snapshot closes an interval, and each interval becomes a frame.
-import { initialTotals, reduceTotals, type Totals } from '../reduce/totals.js';
+// frames: the interval driver folds the messages and cuts an interval at each
+// requested snapshot (every `intervalMs`) or recorded one; each becomes a frame.
+import { IntervalFolder } from '../reduce/intervals.js';
+import type { Totals } from '../reduce/totals.js';
 import type { Hello, Message } from '../stream/types.js';
 import type { NicQueue } from '../derive/nic-rows.js';
 import type { WorkloadFeed } from '../derive/workloads.js';
@@ -31,8 +32,7 @@ export interface PipelineOptions {
 }
 
 export class Pipeline {
-  state: Totals;
-  private prev: Totals | null = null;
+  private readonly folder: IntervalFolder;
   private pending = false;
   private seq = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -44,7 +44,11 @@ export class Pipeline {
     hello: Hello,
     private readonly o: PipelineOptions,
   ) {
-    this.state = initialTotals(hello);
+    // live: interval edges are requested snapshots; a recording (everySnapshotNs) has its edges in the stream already
+    this.folder = new IntervalFolder(
+      hello,
+      o.everySnapshotNs === undefined ? 'requested' : { everyNs: o.everySnapshotNs },
+    );
     this.ring = napiStreamed(this.state) ? new NapiRing() : null;
     this.collector = o.estimate
       ? new WorkloadFeedCollector(hello, o.estimate, (f) => {
@@ -53,9 +57,12 @@ export class Pipeline {
       : null;
   }
 
-  /** Folds the source until it ends; a frame per requested snapshot. */
+  get state(): Totals {
+    return this.folder.state;
+  }
+
+  /** Folds the source until it ends; a frame per interval. */
   async run(src: MessageSource): Promise<void> {
-    // live: interval edges are requested snapshots; a recording (everySnapshotNs) has its edges in the stream already
     if (this.o.everySnapshotNs === undefined) {
       this.timer = setInterval(() => {
         // one request at a time: a slow source is never asked twice
@@ -79,19 +86,16 @@ export class Pipeline {
 
   add(m: Message): void {
     if (m.type === 'hello') return;
-    this.state = reduceTotals(this.state, m);
+    const edge = this.folder.edge(m);
     this.ring?.add(m);
     this.collector?.add(m);
-    if (m.type !== 'snapshot') return;
-    const every = this.o.everySnapshotNs;
-    if (every === undefined ? !m.requested : this.prev !== null && Number(m.tsNs - this.prev.tsNs) < every) return;
+    if (!edge) return;
     this.pending = false;
-    const prev = this.prev;
-    this.prev = this.state;
-    this.collector?.mark(m.tsNs, Date.now());
-    if (prev)
+    this.collector?.mark(edge.end.tsNs, Date.now());
+    const iv = edge.interval;
+    if (iv)
       this.o.onFrame(
-        buildFrame(prev, this.state, { seq: this.seq++, queues: this.o.queues(), ring: this.ring, feed: this.feed }),
+        buildFrame(iv.start, iv.end, { seq: this.seq++, queues: this.o.queues(), ring: this.ring, feed: this.feed }),
       );
   }
 

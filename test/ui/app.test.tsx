@@ -4,7 +4,7 @@
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { cleanup } from 'ink-testing-library';
-import { busyWindow, emptyWindow, estimates, hello, liveFixture, T0_MS } from './fixtures.js';
+import { busyWindow, emptyWindow, estimates, hello, intervalAfter, liveFixture, T0_MS } from './fixtures.js';
 import { ASCII, KEY, PLAIN, renderApp } from './support.js';
 import * as F from './frames.js';
 import { initialLiveState, liveReducer } from '../../src/derive/live-state.js';
@@ -213,12 +213,7 @@ test('pause: p freezes what is shown while intervals keep coming; p again shows 
   const paused = r.frame();
   assert.match(paused.split('\n')[0] ?? '', /PAUSED {2}03:00:12/);
   r.source.set(
-    liveReducer(r.source.getState(), {
-      type: 'interval',
-      window: emptyWindow(),
-      atMs: T0_MS + 13_000,
-      uiCpuFrac: 0.01,
-    }),
+    liveReducer(r.source.getState(), intervalAfter(r.source.getState(), emptyWindow(), T0_MS + 13_000, 0.01)),
   );
   await r.press('s');
   assert.equal(r.frame().split('\n')[2], paused.split('\n')[4], 'sorting still works on the frozen data (CPU 2 first)');
@@ -234,12 +229,7 @@ test('pause freezes the frame on screen when p was pressed, even if an interval 
   // the key and a new interval arrive together, before React has drawn or run any effect
   await r.pressWith('p', () => {
     r.source.set(
-      liveReducer(r.source.getState(), {
-        type: 'interval',
-        window: emptyWindow(),
-        atMs: T0_MS + 13_000,
-        uiCpuFrac: 0.01,
-      }),
+      liveReducer(r.source.getState(), intervalAfter(r.source.getState(), emptyWindow(), T0_MS + 13_000, 0.01)),
     );
   });
   assert.match(r.frame().split('\n')[0] ?? '', /PAUSED {2}03:00:12/);

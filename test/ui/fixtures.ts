@@ -2,7 +2,7 @@
 // queue, loopback traffic, two epoll workloads, bursts and BPF statistics,
 // as windows whose every number is chosen, fed through the live reducer.
 import type { StatsMode } from '../../src/derive/live-state.js';
-import type { Window } from '../../src/reduce/totals.js';
+import { initialTotals, keys, type Totals, type Window } from '../../src/reduce/totals.js';
 import { HIST_SLOTS, NAPI_WORK_SLOTS, EPOLL_RET_SLOTS, REC, type ProbeGroup } from '../../src/stream/layout.js';
 import type {
   BurstRec,
@@ -361,6 +361,22 @@ export interface FixtureOptions {
   stats?: StatsMode;
 }
 
+/**
+ * The interval event that follows `s` with window `w`: its end totals carry what the live reducer reads of
+ * them, the drops and lost counts so far (earlier lost counts under one key: only their sum is kept).
+ */
+export function intervalAfter(s: LiveState, w: Window, atMs: number, uiCpuFrac: number | null): LiveEvent {
+  const drop = new Map(s.drops);
+  for (const r of w.drop) {
+    const old = drop.get(keys.drop(r));
+    drop.set(keys.drop(r), old ? { ...r, count: old.count + r.count } : r);
+  }
+  const lost = new Map(s.lostTotal ? [['earlier/lost', s.lostTotal]] : []);
+  for (const [k, v] of w.lost) lost.set(k, (lost.get(k) ?? 0) + v);
+  const end: Totals = { ...initialTotals(w.hello), drop, lost };
+  return { type: 'interval', window: w, end, atMs, uiCpuFrac };
+}
+
 /** The live state after `intervals` intervals (the last one busyWindow, unless given). */
 export function liveFixture(o: FixtureOptions = {}): LiveState {
   const n = o.intervals ?? 12;
@@ -368,11 +384,12 @@ export function liveFixture(o: FixtureOptions = {}): LiveState {
     { type: 'started', hello, stats: o.stats ?? 'on', workloads: o.workloads !== undefined, utcOffsetMin: 0 },
     { type: 'queues', queues },
   ];
+  let s = events.reduce(liveReducer, initialLiveState());
   for (let i = 0; i < n; i++) {
     const last = i === n - 1;
     const w = last ? (o.last ?? busyWindow()) : scaled(busyWindow(), [0.01, 0.05, 0.2, 1, 3, 8][i % 6] ?? 1);
-    events.push({ type: 'interval', window: w, atMs: T0_MS + (i + 1) * 1000, uiCpuFrac: 0.012 });
+    s = liveReducer(s, intervalAfter(s, w, T0_MS + (i + 1) * 1000, 0.012));
   }
-  if (o.workloads) events.push({ type: 'workloads', feed: o.workloads });
-  return events.reduce(liveReducer, initialLiveState());
+  if (o.workloads) s = liveReducer(s, { type: 'workloads', feed: o.workloads });
+  return s;
 }

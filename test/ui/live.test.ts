@@ -3,7 +3,8 @@
 // (directly and through its worker thread) on synthetic busy periods.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { initialTotals, type Totals } from '../../src/reduce/totals.js';
+import { initialTotals, windowOf, type Totals } from '../../src/reduce/totals.js';
+import type { Edge } from '../../src/reduce/intervals.js';
 import { LAYOUT, PERIOD_STEAL, REC } from '../../src/stream/layout.js';
 import type { Message } from '../../src/stream/types.js';
 import { LiveStore } from '../../src/live/store.js';
@@ -21,9 +22,10 @@ class FakeTracker implements MarkSource {
   marks = 0;
   failAt = Infinity;
   private state: Totals = initialTotals(hello);
-  mark(): Promise<Totals> {
+  edge(): Promise<Edge> {
     if (++this.marks >= this.failAt) return Promise.reject(new Error('the helper was killed by SIGKILL'));
     const n = this.marks;
+    const prev = this.state;
     this.state = {
       ...this.state,
       tsNs: BigInt(n) * 10_000_000n,
@@ -32,7 +34,20 @@ class FakeTracker implements MarkSource {
         ['1:36', { cpu: 1, irq: 36, count: 100 * n, timeNs: 300_000 * n, maxNs: 5_000, hist: hist({ 11: 100 * n }) }],
       ]),
     };
-    return Promise.resolve(this.state);
+    const end = this.state;
+    const interval =
+      n === 1
+        ? null
+        : {
+            startS: 0,
+            endS: 0,
+            startNs: Number(prev.tsNs),
+            endNs: Number(end.tsNs),
+            window: windowOf(prev, end),
+            start: prev,
+            end,
+          };
+    return Promise.resolve({ end, interval });
   }
 }
 

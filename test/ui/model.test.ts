@@ -25,7 +25,18 @@ import {
   type LiveEvent,
   type LiveState,
 } from '../../src/derive/live-state.js';
-import { busyWindow, burst, emptyWindow, estimates, hello, liveFixture, queues, SEC, T0_MS } from './fixtures.js';
+import {
+  busyWindow,
+  burst,
+  emptyWindow,
+  estimates,
+  hello,
+  intervalAfter,
+  liveFixture,
+  queues,
+  SEC,
+  T0_MS,
+} from './fixtures.js';
 
 const G = glyphsOf({ color: false, unicode: false });
 
@@ -158,8 +169,9 @@ test('tool cost, sampled statistics: ns per event from a window where they were 
   assert.ok(c.bpfFrac !== null && Math.abs(c.bpfFrac - (toolCost(full, ns).bpfFrac ?? 0)) < 1e-12);
   assert.equal(c.probes.find((p) => p.probe === 'hardirq')?.nsPerEvent, (584_000 + 876_000) / 5840);
   // the live state keeps the latest sample across intervals without statistics
-  let s = liveReducer(liveFixture({ stats: 'sampled' }), { type: 'interval', window: full, atMs: 1, uiCpuFrac: null });
-  s = liveReducer(s, { type: 'interval', window: off, atMs: 2, uiCpuFrac: null });
+  const sampledLive = liveFixture({ stats: 'sampled' });
+  let s = liveReducer(sampledLive, intervalAfter(sampledLive, full, 1, null));
+  s = liveReducer(s, intervalAfter(s, off, 2, null));
   assert.deepEqual(s.bpfNs, ns);
   assert.match(statusLine(s).text, /ns\/ev irq 250 .*\(sampled\)$/);
 });
@@ -388,27 +400,24 @@ test('a panel whose probes attached inside the interval says so and waits; the n
   const start: LiveEvent[] = [
     { type: 'started', hello, stats: 'off', workloads: false, probes: top, utcOffsetMin: 0 },
     { type: 'queues', queues },
-    { type: 'interval', window: busyWindow(), atMs: T0_MS + 1000, uiCpuFrac: 0 },
   ];
   const text = (live: LiveState, lower: UiState['lower']) =>
     screenLines(
       buildScreen(live, { ...initialUiState(), lower }, { cols: 140, rows: 30 }, { color: false, unicode: false }),
     ).join('\n');
-  const before = start.reduce(liveReducer, initialLiveState());
+  const started = start.reduce(liveReducer, initialLiveState());
+  const before = liveReducer(started, intervalAfter(started, busyWindow(), T0_MS + 1000, 0));
   assert.match(text(before, 'nic'), /NAPI probes are not attached/);
   assert.equal(probeGap(before, 'hardirq'), null);
 
   // napi attached 0.5 s into the second interval: that interval covers only part of its time
-  const attached = [...start, { type: 'probes', groups: [...top, 'napi'], atMs: T0_MS + 1500 } as const].reduce(
-    liveReducer,
-    initialLiveState(),
-  );
-  const partial = liveReducer(attached, { type: 'interval', window: busyWindow(), atMs: T0_MS + 2000, uiCpuFrac: 0 });
+  const attached = liveReducer(before, { type: 'probes', groups: [...top, 'napi'], atMs: T0_MS + 1500 });
+  const partial = liveReducer(attached, intervalAfter(attached, busyWindow(), T0_MS + 2000, 0));
   assert.deepEqual(probeGap(partial, 'napi'), { state: 'since', atMs: T0_MS + 1500 });
   assert.match(text(partial, 'nic'), /NAPI probes attached at 03:00:01 .*figures from the next interval/);
   assert.match(text(partial, 'bursts'), /detecting since 03:00:01/);
 
-  const full = liveReducer(partial, { type: 'interval', window: busyWindow(), atMs: T0_MS + 3000, uiCpuFrac: 0 });
+  const full = liveReducer(partial, intervalAfter(partial, busyWindow(), T0_MS + 3000, 0));
   assert.equal(probeGap(full, 'napi'), null);
   assert.doesNotMatch(text(full, 'nic'), /NAPI probes/);
   // epoll was never attached: the workloads panel says how to get it

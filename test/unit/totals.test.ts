@@ -10,6 +10,7 @@ import {
   type Totals,
   type Window,
 } from '../../src/reduce/totals.js';
+import { IntervalFolder } from '../../src/reduce/intervals.js';
 import { SNAPSHOT_SCHEMA, snapshotJson } from '../../src/report/snapshot-json.js';
 import { decodeRecords, decodeSnapshot, decodeStream } from '../../src/stream/decode.js';
 import { FrameSplitter } from '../../src/stream/frames.js';
@@ -867,4 +868,36 @@ test('drop rows: names from the stream, windows difference counts, groups per re
   );
   assert.deepEqual(j.drops[0]?.per_cpu, { 0: 15, 1: 5 });
   assert.deepEqual(j.drops[1]?.devices, [{ ifindex: 1, netns: 4026531840, protocol: 'ipv4/tcp', count: 2 }]);
+});
+
+test('interval driver: requested edges skip periodic snapshots; everyNs joins short intervals; each interval is end minus start', () => {
+  const { start, mid, end } = run();
+  const stream: Message[] = [hello, ev0, { ...snap1, requested: true }, ev1, snap2, ev2, { ...snap3, requested: true }];
+  const live = new IntervalFolder(hello, 'requested');
+  const edges = stream.map((m) => live.edge(m)).filter((e) => e !== undefined);
+  assert.equal(edges.length, 2, 'the periodic snap2 is not an edge');
+  assert.equal(edges[0]?.interval, null, 'the first edge opens the first interval');
+  assert.equal(edges[0]?.end.tsNs, 1_000_000_000n);
+  const iv = edges[1]?.interval;
+  assert.ok(iv);
+  assert.deepEqual(iv.window, windowOf(start, end));
+  assert.equal(iv.start.tsNs, start.tsNs);
+  assert.deepEqual(iv.end.lost, end.lost, 'the end carries the cumulative lost counts');
+  assert.equal(live.state.snapshots, 3, 'every snapshot is folded, edge or not');
+
+  const every = (ns: number) => {
+    const f = new IntervalFolder(hello, { everyNs: ns });
+    return [hello, ev0, snap1, ev1, snap2, ev2, snap3].map((m) => f.add(m)).filter((i) => i !== undefined);
+  };
+  assert.deepEqual(
+    every(0).map((i) => [i.startS, i.endS]),
+    [
+      [1, 1.5],
+      [1.5, 2],
+    ],
+  );
+  assert.deepEqual(every(0)[0]?.window, windowOf(start, mid));
+  const joined = every(800_000_000);
+  assert.equal(joined.length, 1, 'a 0.5 s interval is joined with the next when 0.8 s is asked');
+  assert.deepEqual(joined[0]?.window, windowOf(start, end));
 });

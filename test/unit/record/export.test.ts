@@ -9,7 +9,7 @@ import { Recording } from '../../../src/record/reader.js';
 import { exportPerfetto, IRQ_PID, RATE_PID, usJson } from '../../../src/record/perfetto.js';
 import { exportCsv } from '../../../src/record/csv.js';
 import { eachMessage } from '../../../src/record/offline.js';
-import { intervalsOf } from '../../../src/record/intervals.js';
+import { intervalsOf } from '../../../src/reduce/intervals.js';
 import { writeRecording } from '../../../src/record/writer.js';
 import { decodeRecords } from '../../../src/stream/decode.js';
 import { LAYOUT, REC, TABLE } from '../../../src/stream/layout.js';
