@@ -1,6 +1,6 @@
 // `irqlens serve [FILE]`: the web view and /metrics, live from the probes or
 // from a recording, through the same pipeline (src/serve).
-import { withWorkloadRecords } from '../../src/probe/options.js';
+import { serveProbes, withWorkloadRecords } from '../../src/probe/options.js';
 import { Command, Option } from 'commander';
 import { Probe } from '../../src/probe/client.js';
 import { nicQueues } from '../../src/procfs/nic.js';
@@ -12,6 +12,7 @@ import { Pipeline, type MessageSource } from '../../src/serve/pipeline.js';
 import { staticRoutes } from '../../src/serve/routes.js';
 import { WebServer } from '../../src/serve/server.js';
 import { EstimateRunner } from '../../src/live/estimate-runner.js';
+import { StatsSampler } from '../../src/live/stats-sampler.js';
 import { UsageError } from '../common/errors.js';
 import {
   positiveInt,
@@ -29,8 +30,10 @@ export interface ServeOpts extends RawProbeOpts {
   intervalMs: number;
   speed: number;
   workloads?: boolean;
-  /** BPF run-time statistics for irqlens_bpf_* and the page's tool cost (--no-prog-stats turns them off). */
+  /** BPF run-time statistics for irqlens_bpf_* and the page's tool cost: sampled 1 s in 10 (--no-prog-stats: never). */
   progStats: boolean;
+  /** Keep them on throughout: the kernel's own cumulative run counts and times on /metrics. */
+  progStatsAlways?: boolean;
 }
 
 // attribution keeps only softirq runs raised by interrupts: stream just those
@@ -50,9 +53,19 @@ function token(v: string): string {
 async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command): Promise<void> {
   const tok = o.token ?? (process.env.IRQLENS_TOKEN ? token(process.env.IRQLENS_TOKEN) : undefined);
   let src: MessageSource;
+  let statsSampler: StatsSampler | null = null;
   let queues: () => ReturnType<typeof nicQueues>;
   if (file !== undefined) {
-    for (const live of ['pid', 'cgroup', 'records', 'ringBytes', 'windowUs', 'burstPackets', 'dropUnspecified']) {
+    for (const live of [
+      'pid',
+      'cgroup',
+      'records',
+      'ringBytes',
+      'windowUs',
+      'burstPackets',
+      'dropUnspecified',
+      'progStatsAlways',
+    ]) {
       if (cmd.getOptionValueSource(live) === 'cli')
         throw new UsageError(
           `--${live.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is for live probes; a recording serves what it recorded`,
@@ -65,7 +78,16 @@ async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command
   } else {
     const base = toProbeOptions(o);
     const records = o.workloads ? withWorkloadRecords(base.records ?? []) : base.records;
-    src = await Probe.start({ ...base, ...(records ? { records } : {}), intervalMs: 60_000, progStats: o.progStats });
+    const always = o.progStats && (o.progStatsAlways ?? false);
+    const probe = await Probe.start({
+      ...base,
+      ...(records ? { records } : {}),
+      intervalMs: 60_000,
+      progStats: always,
+      probes: serveProbes(o.workloads ?? false),
+    });
+    src = probe;
+    if (o.progStats && !always) statsSampler = new StatsSampler((on) => probe.setProgStats(on));
     let read = nicQueues();
     let at = Date.now();
     // NIC queues are re-read every 30 s (devices and IRQ affinity rarely change)
@@ -91,6 +113,7 @@ async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command
   const finish = (): Promise<void> =>
     (finishing ??= (async () => {
       pipeline.stopTimer();
+      statsSampler?.stop();
       await server?.close();
       await runner?.close();
       await src.stop();
@@ -119,6 +142,7 @@ async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command
             framesMissed: server?.framesMissed ?? 0,
             cpuSeconds: (u.user + u.system) / 1e6,
             rssBytes: process.memoryUsage().rss,
+            ...(statsSampler ? { bpf: { nsPerEvent: pipeline.bpfNs, estimatedSeconds: pipeline.bpfSeconds } } : {}),
           });
         },
       },
@@ -129,6 +153,7 @@ async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command
       `irqlens serve: http://${shown}:${server.port}/${tok ? '?token=...' : ''} (metrics at /metrics; Ctrl-C stops)\n`,
     );
     for (const w of src.warnings) process.stderr.write(`irqlens: ${w}\n`);
+    statsSampler?.start();
     await pipeline.run(src);
     if (file === undefined && !finishing) throw new ServeError('the helper stopped unexpectedly (its stream ended)');
     if (!finishing) {
@@ -171,8 +196,12 @@ export function registerServeCommand(program: Command): void {
       "trace epoll busy periods and estimate each workload's interrupt tax (more CPU; limit with --pid)",
     )
     .option(
+      '--prog-stats-always',
+      "keep BPF run-time statistics on throughout: the kernel's own run counts and times as irqlens_bpf_* (they slow every BPF program while on)",
+    )
+    .option(
       '--no-prog-stats',
-      'leave BPF run-time statistics off (no irqlens_bpf_* metrics, no BPF share on the page)',
+      'never turn BPF run-time statistics on (by default they are sampled, 1 s in every 10; no irqlens_bpf_* metrics, no BPF share on the page)',
     );
   for (const o of probeOptionList('serve')) c.addOption(o);
   c.addHelpText(

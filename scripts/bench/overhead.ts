@@ -56,6 +56,10 @@ and two diagnostic ones (--conditions A,B,C,F,G), to split irqlens's cost:
   H  irqlens top --prog-stats-always: with them on throughout (top's default before it sampled them)
   I  irqlens top --all-probes: NAPI and epoll probes attached throughout (top's default before they
      attached only while their panels are shown)
+  J  irqlens serve --port 0 (its defaults), no web client: the probes, /metrics' state, the frame loop
+  K  irqlens serve --port 0 --no-prog-stats: BPF run-time statistics never on (serve samples them 1 s in 10)
+  M  irqlens serve --port 0 --interval-ms 1000: one snapshot and frame a second instead of ten
+  L  irqlens doctor (its defaults) watching through the whole load (--duration longer, stopped by SIGINT)
 The tracers are not pinned: they run where the scheduler puts them, as a user's would.
 Per run: CPU% of memcached, memcaslap, the tracer's processes and everything
 else (contention), and each CPU's busy%. Ratios to A are paired within a round.
@@ -77,8 +81,8 @@ Loopback only. kernel.bpf_stats_enabled is put back to its value at the start
 after every run (irqlens top switches it on while it runs). Prints figures; never
 fails on a number.`;
 
-export type Condition = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I';
-export const CONDITIONS: readonly Condition[] = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I'];
+export type Condition = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J' | 'K' | 'L' | 'M';
+export const CONDITIONS: readonly Condition[] = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M'];
 const DEFAULT_CONDITIONS = 'A,B,C,D,E';
 export const NAMES: Record<Condition, string> = {
   A: 'A untraced',
@@ -90,6 +94,10 @@ export const NAMES: Record<Condition, string> = {
   G: 'G irqlens top --no-prog-stats (tmux)',
   H: 'H irqlens top --prog-stats-always (tmux)',
   I: 'I irqlens top --all-probes (tmux)',
+  J: 'J irqlens serve (no client)',
+  K: 'K irqlens serve --no-prog-stats (no client)',
+  L: 'L irqlens doctor (runs through the load)',
+  M: 'M irqlens serve --interval-ms 1000 (no client)',
 };
 export const GOAL_PCT = 3;
 
@@ -212,6 +220,24 @@ async function spawnTracer(
           rmSync(file, { force: true });
         },
       };
+    }
+    case 'J':
+    case 'K':
+    case 'L':
+    case 'M': {
+      // doctor watches for --duration; a longer one than the load, stopped by SIGINT like the others
+      const args =
+        c === 'L'
+          ? ['doctor', '--duration', String(seconds + 120)]
+          : ['serve', '--port', '0', ...(c === 'K' ? ['--no-prog-stats'] : c === 'M' ? ['--interval-ms', '1000'] : [])];
+      const tool = spawnTool('node', [cli, ...args]);
+      if (tool.pid === undefined) throw new Error(`irqlens ${args[0] ?? ''} did not start`);
+      const toolPid = tool.pid;
+      onSpawn(() => stopChild(tool));
+      tool.stdout.resume();
+      tool.stderr.resume();
+      const helper = await helperAttached(toolPid);
+      return { pids: () => [toolPid, helper], stop: () => stopChild(tool) };
     }
     case 'C':
     case 'G':
@@ -598,7 +624,9 @@ export function overheadSummary(r: OverheadResult): string[] {
   const cost = (c: Condition): number => (1 - median(paired(r, c, (x) => x.tps))) * 100;
   const out: string[] = [];
   const peers = (['D', 'E'] as const).filter((c) => r.conditions.includes(c));
-  for (const c of (['B', 'C', 'F', 'G', 'H', 'I'] as const).filter((x) => r.conditions.includes(x))) {
+  for (const c of (['B', 'C', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M'] as const).filter((x) =>
+    r.conditions.includes(x),
+  )) {
     const k = cost(c);
     const beats = peers.map((p) => `${NAMES[p]} ${fmt(cost(p), 1)}%: ${k < cost(p) ? 'less' : 'NOT less'}`);
     out.push(

@@ -45,6 +45,11 @@ export function topProbes(panel: string, everything: boolean): ProbeGroup[] {
   return PROBE_GROUPS.filter((g) => want.has(g));
 }
 
+/** serve: every group its page and /metrics show; epoll only for the busy-period estimate (--workloads). */
+export function serveProbes(workloads: boolean): ProbeGroup[] {
+  return workloads ? [...PROBE_GROUPS] : PROBE_GROUPS.filter((g) => g !== 'epoll');
+}
+
 /** Records the busy-period estimate needs: every interrupt, interrupt-raised softirq run, burst and period. */
 const WORKLOADS = ['hardirq', 'vector', 'async-softirq', 'burst', 'period'] as const;
 

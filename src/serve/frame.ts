@@ -6,7 +6,7 @@ import { dropProbeStatus } from '../reduce/drops.js';
 import { cpuRows } from '../derive/cpu-rows.js';
 import { irqRows } from '../derive/irq-rows.js';
 import { nicRows, type NicQueue } from '../derive/nic-rows.js';
-import { bpfNsPerEvent, toolCost } from '../derive/tool-cost.js';
+import { toolCost } from '../derive/tool-cost.js';
 import type { WorkloadFeed } from '../derive/workloads.js';
 import { REC } from '../stream/layout.js';
 import { burstViews, type NapiRing } from './bursts.js';
@@ -61,6 +61,8 @@ export interface FrameContext {
   queues: readonly NicQueue[];
   ring: NapiRing | null;
   feed: WorkloadFeed;
+  /** BPF ns per event per probe group from the latest window with run-time statistics (they are sampled); null: none yet. */
+  bpfNs?: ReadonlyMap<string, number> | null;
 }
 
 export function buildFrame(prev: Totals, cur: Totals, ctx: FrameContext): Frame {
@@ -103,7 +105,7 @@ export function buildFrame(prev: Totals, cur: Totals, ctx: FrameContext): Frame 
   }
   const reasons = [...byReason.keys()].sort();
   const devs = devNames(cur);
-  const cost = toolCost(w, w.progStat.length > 0 ? bpfNsPerEvent(w) : null);
+  const cost = toolCost(w, ctx.bpfNs ?? null);
   let lostTotal = 0;
   for (const v of cur.lost.values()) lostTotal += v;
   return {

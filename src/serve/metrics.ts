@@ -13,6 +13,12 @@ export interface ServerStats {
   /** This process's CPU seconds (user + system). */
   cpuSeconds: number;
   rssBytes: number;
+  /**
+   * BPF run-time statistics sampled a second in ten (serve's default): the latest sample's ns per event and
+   * the run time it implies for every event since the start, per probe group (the kernel's cumulative
+   * times would count only the sampled seconds). Absent: on throughout, the kernel's own counters.
+   */
+  bpf?: { nsPerEvent: ReadonlyMap<string, number> | null; estimatedSeconds: ReadonlyMap<string, number> };
 }
 
 type Labels = Record<string, string | number>;
@@ -230,20 +236,37 @@ export function metricsText(t: Totals, s: ServerStats): string {
     'Per-event records received from the probes, per kind.',
     t.records.flatMap((n, i) => (n > 0 ? [[{ kind: REC_NAMES[i] ?? `kind${i}` }, n] as [Labels, number]] : [])),
   );
-  const progs = [...t.progStat.values()].sort((a, b) => a.prog - b.prog);
-  const progL = (p: number) => ({ program: t.hello.progs[p]?.name ?? String(p) });
-  e.family(
-    'irqlens_bpf_runs_total',
-    'counter',
-    "Runs of irqlens's BPF programs (needs BPF run-time statistics).",
-    progs.map((r) => [progL(r.prog), r.runCnt]),
-  );
-  e.family(
-    'irqlens_bpf_run_seconds_total',
-    'counter',
-    "Time irqlens's BPF programs ran: the probes' own cost.",
-    progs.map((r) => [progL(r.prog), r.runTimeNs / 1e9]),
-  );
+  if (s.bpf) {
+    const sorted = (m: ReadonlyMap<string, number>, scale = 1): [Labels, number][] =>
+      [...m.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([probe, v]) => [{ probe }, v * scale]);
+    e.family(
+      'irqlens_bpf_seconds_per_event',
+      'gauge',
+      "BPF run time per event of irqlens's probes, per probe group, from the latest sampled second of run-time statistics.",
+      sorted(s.bpf.nsPerEvent ?? new Map<string, number>(), 1e-9),
+    );
+    e.family(
+      'irqlens_bpf_run_seconds_total',
+      'counter',
+      "Time irqlens's BPF programs ran, per probe group: every event since the start at the sampled ns per event.",
+      sorted(s.bpf.estimatedSeconds),
+    );
+  } else {
+    const progs = [...t.progStat.values()].sort((a, b) => a.prog - b.prog);
+    const progL = (p: number) => ({ program: t.hello.progs[p]?.name ?? String(p) });
+    e.family(
+      'irqlens_bpf_runs_total',
+      'counter',
+      "Runs of irqlens's BPF programs (needs BPF run-time statistics).",
+      progs.map((r) => [progL(r.prog), r.runCnt]),
+    );
+    e.family(
+      'irqlens_bpf_run_seconds_total',
+      'counter',
+      "Time irqlens's BPF programs ran: the probes' own cost.",
+      progs.map((r) => [progL(r.prog), r.runTimeNs / 1e9]),
+    );
+  }
   e.family('irqlens_snapshots_total', 'counter', 'Snapshots of the kernel counters received.', [[{}, t.snapshots]]);
   e.family('irqlens_server_cpu_seconds_total', 'counter', 'CPU time of the irqlens serve process (user + system).', [
     [{}, s.cpuSeconds],

@@ -8,6 +8,7 @@ import type { NicQueue } from '../derive/nic-rows.js';
 import type { WorkloadFeed } from '../derive/workloads.js';
 import { WorkloadFeedCollector } from '../live/workload-feed.js';
 import type { EstimateFn } from '../live/estimate-runner.js';
+import { bpfNsPerEvent, toolCost } from '../derive/tool-cost.js';
 import { NapiRing } from './bursts.js';
 import { buildFrame, napiStreamed } from './frame.js';
 import type { Frame } from './wire.js';
@@ -37,6 +38,10 @@ export class Pipeline {
   private seq = 0;
   private timer: NodeJS.Timeout | null = null;
   private feed: WorkloadFeed = { state: 'off' };
+  /** The latest BPF ns per event (statistics are sampled: carried across windows without them). */
+  bpfNs: ReadonlyMap<string, number> | null = null;
+  /** BPF seconds per probe group since the start, from each interval's events at the latest ns per event. */
+  readonly bpfSeconds = new Map<string, number>();
   private readonly collector: WorkloadFeedCollector | null;
   private readonly ring: NapiRing | null;
 
@@ -93,10 +98,24 @@ export class Pipeline {
     this.pending = false;
     this.collector?.mark(edge.end.tsNs, Date.now());
     const iv = edge.interval;
-    if (iv)
-      this.o.onFrame(
-        buildFrame(iv.start, iv.end, { seq: this.seq++, queues: this.o.queues(), ring: this.ring, feed: this.feed }),
-      );
+    if (!iv) return;
+    const fresh = bpfNsPerEvent(iv.window);
+    if (fresh.size) this.bpfNs = fresh;
+    for (const p of toolCost(iv.window, this.bpfNs).probes)
+      if (p.nsPerEvent !== null)
+        this.bpfSeconds.set(
+          p.probe,
+          (this.bpfSeconds.get(p.probe) ?? 0) + (p.eventsPerSec * iv.window.durationNs * p.nsPerEvent) / 1e18,
+        );
+    this.o.onFrame(
+      buildFrame(iv.start, iv.end, {
+        seq: this.seq++,
+        queues: this.o.queues(),
+        ring: this.ring,
+        feed: this.feed,
+        bpfNs: this.bpfNs,
+      }),
+    );
   }
 
   stopTimer(): void {

@@ -9,6 +9,7 @@ import {
   PANEL_PROBES,
   PROBE_GROUPS,
   TOP_PROBES,
+  serveProbes,
   topProbes,
   RECORD_KINDS,
   RECORD_PRESETS,
@@ -65,4 +66,13 @@ test("top keeps its own groups, adds a panel's while it is shown, and everything
   assert.deepEqual(topProbes('workloads', false), ['hardirq', 'vectors', 'softirq', 'epoll', 'drops']);
   assert.deepEqual(topProbes('irqs', true), [...PROBE_GROUPS]);
   for (const groups of Object.values(PANEL_PROBES)) for (const g of groups) assert.ok(PROBE_GROUPS.includes(g));
+});
+
+test('serve attaches epoll only for the busy-period estimate (--workloads); every other group feeds its page or /metrics', () => {
+  assert.deepEqual(
+    serveProbes(false),
+    PROBE_GROUPS.filter((g) => g !== 'epoll'),
+  );
+  assert.ok(serveProbes(false).includes('softirq-raise'), 'irqlens_softirq_async_total needs the raise probe');
+  assert.deepEqual(serveProbes(true), [...PROBE_GROUPS]);
 });

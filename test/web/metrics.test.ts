@@ -10,6 +10,10 @@ import { initialTotals, windowOf } from '../../src/reduce/totals.js';
 import { snapshotJson } from '../../src/report/snapshot-json.js';
 import { metricsText } from '../../src/serve/metrics.js';
 import { Pipeline } from '../../src/serve/pipeline.js';
+import { decodeSnapshot } from '../../src/stream/decode.js';
+import type { Hello, Snapshot } from '../../src/stream/types.js';
+import type { Frame } from '../../src/serve/wire.js';
+import { snapshotPayload } from '../unit/support/stream-builder.js';
 import { fixtureRecording, scratch } from '../unit/record/support.js';
 import { synthRecording } from '../unit/record/synth.js';
 
@@ -192,4 +196,69 @@ test('label values are escaped (quotes, backslashes, newlines in IRQ names)', ()
     [...series.keys()].some((k) => k.includes('name=we\\"ird\\\\name\\nx')),
     'escaped name not found',
   );
+});
+
+test('sampled BPF statistics: the page and /metrics carry the latest ns per event and integrate it over every later event', () => {
+  const hello: Hello = {
+    type: 'hello',
+    version: 1,
+    ncpus: 1,
+    pmu: false,
+    monoNs: 0n,
+    realtimeNs: 0n,
+    kernel: '6.1.0-test',
+    host: 'box',
+    windowNs: 100_000,
+    burstPackets: 256,
+    intervalMs: 100,
+    ringBytes: 1 << 24,
+    recordMask: 0,
+    targetTgid: 0,
+    tracefsMounted: false,
+    softirqAsyncOnly: false,
+    progs: [
+      { name: 'irql_hi_entry', tracepoint: 'irq/irq_handler_entry', status: 'attached', err: 0, group: 'hardirq' },
+      { name: 'irql_hi_exit', tracepoint: 'irq/irq_handler_exit', status: 'attached', err: 0, group: 'hardirq' },
+    ],
+  };
+  // cumulative: 1000 IRQs per second; statistics on only in the first second (200 + 300 ns per IRQ)
+  const snap = (s: number, irqs: number, runs: number, entryNs: number, exitNs: number): Snapshot => ({
+    ...decodeSnapshot(snapshotPayload({ tsNs: BigInt(s) * 1_000_000_000n, seq: s, tables: [] })),
+    hardirq: [{ cpu: 0, irq: 24, count: irqs, timeNs: irqs * 1000, maxNs: 1000, hist: [] }],
+    progStat: [
+      { prog: 0, runCnt: runs, runTimeNs: entryNs },
+      { prog: 1, runCnt: runs, runTimeNs: exitNs },
+    ],
+  });
+  const frames: Frame[] = [];
+  const p = new Pipeline(hello, {
+    intervalMs: 0,
+    queues: () => [],
+    estimate: null,
+    everySnapshotNs: 0,
+    onFrame: (f) => frames.push(f),
+  });
+  for (const m of [
+    hello,
+    snap(0, 0, 0, 0, 0),
+    snap(1, 1000, 1000, 200_000, 300_000),
+    snap(2, 2000, 1000, 200_000, 300_000),
+    snap(3, 3000, 1000, 200_000, 300_000),
+  ])
+    p.add(m);
+  assert.deepEqual([...(p.bpfNs ?? [])], [['hardirq', 500]]);
+  // three seconds of 1000 IRQs at 500 ns each, though the statistics ran for one
+  assert.ok(Math.abs((p.bpfSeconds.get('hardirq') ?? 0) - 3 * 1000 * 500e-9) < 1e-12);
+  assert.equal(frames.length, 3);
+  for (const f of frames) assert.ok(Math.abs(f.tool.bpfFrac - 0.0005) < 1e-12, 'each second: 1000 x 500 ns');
+  const { series, types } = strictParse(
+    metricsText(p.state, { ...stats, bpf: { nsPerEvent: p.bpfNs, estimatedSeconds: p.bpfSeconds } }),
+  );
+  assert.equal(types.get('irqlens_bpf_seconds_per_event'), 'gauge');
+  assert.ok(Math.abs((get(series, 'irqlens_bpf_seconds_per_event', { probe: 'hardirq' }) ?? 0) - 500e-9) < 1e-18);
+  assert.ok(Math.abs((get(series, 'irqlens_bpf_run_seconds_total', { probe: 'hardirq' }) ?? 0) - 0.0015) < 1e-12);
+  assert.equal(types.has('irqlens_bpf_runs_total'), false, 'the kernel counts only the sampled runs: not exported');
+  // statistics on throughout: the kernel's own counters, per program
+  const on = strictParse(metricsText(p.state, stats)).series;
+  assert.equal(get(on, 'irqlens_bpf_runs_total', { program: 'irql_hi_entry' }), 1000);
 });
