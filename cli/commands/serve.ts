@@ -87,7 +87,10 @@ async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command
       probes: serveProbes(o.workloads ?? false),
     });
     src = probe;
-    if (o.progStats && !always) statsSampler = new StatsSampler((on) => probe.setProgStats(on));
+    if (o.progStats && !always)
+      statsSampler = new StatsSampler((on) => {
+        probe.setProgStats(on);
+      });
     let read = nicQueues();
     let at = Date.now();
     // NIC queues are re-read every 30 s (devices and IRQ affinity rarely change)
