@@ -237,15 +237,19 @@ test(
       writeFileSync(BACKLOG, '8');
       const before = softnetDropped();
       const r = await doctor(['--duration', '3'], () =>
-        execa('ip', ['netns', 'exec', ns, 'taskset', '-c', '0', bin('udp-flood'), '-n', '30000', '-r', '1000000'], {
-          timeout: 30_000,
-        }),
+        execa(
+          'ip',
+          ['netns', 'exec', ns, 'taskset', '-c', '0', bin('udp-flood'), '-n', '2000000', '-S', '1', '-r', '1000000'],
+          {
+            timeout: 30_000,
+          },
+        ),
       );
       const delta = softnetDropped() - before;
       restoreBacklog();
       const f = r.json.findings.find((x) => x.id === 'backlog');
       assert.ok(f, `no backlog finding: ${JSON.stringify(r.json.findings.map((x) => x.id))}`);
-      assert.ok(delta > 100, `only ${delta} backlog drops happened`);
+      assert.ok(delta > 100, `only ${delta} backlog drops happened (1 s of UDP into a backlog of 8)`);
       assert.ok(
         within(f.counts.drops ?? 0, delta, 0.02),
         `doctor saw ${f.counts.drops} CPU_BACKLOG drops, softnet_stat dropped rose by ${delta}`,
