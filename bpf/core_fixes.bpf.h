@@ -7,19 +7,20 @@
 #include <bpf/bpf_core_read.h>
 
 /* napi_struct.napi_id exists since 4.12 (CONFIG_NET_RX_BUSY_POLL until 6.x
- * made it unconditional); report 0 where the field is absent. */
+ * made it unconditional); report 0 where the field is absent. tp_btf programs
+ * only: direct BTF loads, no probe-read helper call on the per-packet path. */
 static __always_inline __u32 napi_id_of(struct napi_struct *napi)
 {
 	if (bpf_core_field_exists(napi->napi_id))
-		return BPF_CORE_READ(napi, napi_id);
+		return napi->napi_id;
 	return 0;
 }
 
 /* The per-CPU backlog NAPI (loopback, netif_rx) has no device. */
 static __always_inline __u32 napi_ifindex(struct napi_struct *napi)
 {
-	struct net_device *dev = BPF_CORE_READ(napi, dev);
-	return dev ? BPF_CORE_READ(dev, ifindex) : 0;
+	struct net_device *dev = napi->dev;
+	return dev ? dev->ifindex : 0;
 }
 
 static __always_inline void napi_dev_name(struct napi_struct *napi, char *buf, __u32 sz)

@@ -113,7 +113,7 @@ int BPF_PROG(irql_napi_poll, struct napi_struct *napi, int work, int budget)
 {
 	struct irqlens_napi_key k = {};
 	struct irqlens_napi_stats *s;
-	__u64 now, win;
+	__u64 now;
 	__u32 slot;
 
 	k.napi_id = napi_id_of(napi);
@@ -132,11 +132,11 @@ int BPF_PROG(irql_napi_poll, struct napi_struct *napi, int work, int budget)
 	slot = work > 64 ? 65 : work;
 	s->work_hist[bounded_slot(slot, IRQLENS_NAPI_WORK_SLOTS - 1)]++;
 
-	win = burst_window_ns ? now / burst_window_ns : 0;
+	/* a 64-bit division only when a poll leaves the current window, not on every poll */
 	if (s->polls == 1)
-		s->win_idx = win;
-	else if (win != s->win_idx)
-		close_window(s, &k, win);
+		s->win_idx = burst_window_ns ? now / burst_window_ns : 0;
+	else if (burst_window_ns && now - s->win_idx * burst_window_ns >= burst_window_ns)
+		close_window(s, &k, now / burst_window_ns);
 	s->win_pkts += work;
 	if (budget > 0 && work >= budget) {
 		s->polls_at_budget++;
@@ -147,7 +147,8 @@ int BPF_PROG(irql_napi_poll, struct napi_struct *napi, int work, int budget)
 	} else {
 		s->consec_budget = 0;
 	}
-	emit_rec(IRQLENS_REC_NAPI, k.cpu, k.napi_id, now, 0, bpf_get_current_pid_tgid() >> 32, work,
-		 budget);
+	if (streamed(IRQLENS_REC_NAPI)) /* the pid helper call only when the record goes out */
+		emit_rec(IRQLENS_REC_NAPI, k.cpu, k.napi_id, now, 0,
+			 bpf_get_current_pid_tgid() >> 32, work, budget);
 	return 0;
 }
