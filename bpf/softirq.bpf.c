@@ -108,7 +108,8 @@ int BPF_PROG(irql_si_exit, unsigned int raw_vec)
 	if (async)
 		charge_period(IRQLENS_KIND_SOFTIRQ, dur);
 	/* task-context runs (a loopback send's own NET_RX) are most runs and no interrupt's cost */
-	if (async || !softirq_async_only)
+	/* the CPU and pid helper calls only when the record goes out */
+	if ((async || !softirq_async_only) && streamed(IRQLENS_REC_SOFTIRQ))
 		emit_rec(IRQLENS_REC_SOFTIRQ, bpf_get_smp_processor_id(), key, start, dur,
 			 bpf_get_current_pid_tgid() >> 32, async, 0);
 	return 0;
