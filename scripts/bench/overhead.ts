@@ -59,6 +59,8 @@ and two diagnostic ones (--conditions A,B,C,F,G), to split irqlens's cost:
   J  irqlens serve --port 0 (its defaults), no web client: the probes, /metrics' state, the frame loop
   K  irqlens serve --port 0 --no-prog-stats: BPF run-time statistics never on (serve samples them 1 s in 10)
   M  irqlens serve --port 0 --interval-ms 1000: one snapshot and frame a second instead of ten
+  N  irqlens top, then every thread of its Node process and helper put at SCHED_IDLE (chrt -i): does
+     running only in idle CPU time lower its cost?
   L  irqlens doctor (its defaults) watching through the whole load (--duration longer, stopped by SIGINT)
 The tracers are not pinned: they run where the scheduler puts them, as a user's would.
 Per run: CPU% of memcached, memcaslap, the tracer's processes and everything
@@ -81,8 +83,8 @@ Loopback only. kernel.bpf_stats_enabled is put back to its value at the start
 after every run (irqlens top switches it on while it runs). Prints figures; never
 fails on a number.`;
 
-export type Condition = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J' | 'K' | 'L' | 'M';
-export const CONDITIONS: readonly Condition[] = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M'];
+export type Condition = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J' | 'K' | 'L' | 'M' | 'N';
+export const CONDITIONS: readonly Condition[] = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N'];
 const DEFAULT_CONDITIONS = 'A,B,C,D,E';
 export const NAMES: Record<Condition, string> = {
   A: 'A untraced',
@@ -98,6 +100,7 @@ export const NAMES: Record<Condition, string> = {
   K: 'K irqlens serve --no-prog-stats (no client)',
   L: 'L irqlens doctor (runs through the load)',
   M: 'M irqlens serve --interval-ms 1000 (no client)',
+  N: 'N irqlens top, its processes SCHED_IDLE (chrt -i)',
 };
 export const GOAL_PCT = 3;
 
@@ -242,7 +245,8 @@ async function spawnTracer(
     case 'C':
     case 'G':
     case 'H':
-    case 'I': {
+    case 'I':
+    case 'N': {
       const flags: Partial<Record<Condition, string>> = {
         G: ' --no-prog-stats',
         H: ' --prog-stats-always',
@@ -257,6 +261,7 @@ async function spawnTracer(
         const node = procs.find((p) => p.comm.startsWith('node'));
         const helper = procs.find((p) => p.comm === 'irqlens-helper');
         if (!node || !helper) throw new Error(`no node or helper under the tmux pane: ${JSON.stringify(procs)}`);
+        if (c === 'N') for (const p of [node, helper]) await execa('chrt', ['-i', '-a', '-p', '0', String(p.pid)]);
         return { pids: () => [node.pid, helper.pid], stop: () => s.quit() };
       } catch (e) {
         await s.quit();
@@ -624,7 +629,7 @@ export function overheadSummary(r: OverheadResult): string[] {
   const cost = (c: Condition): number => (1 - median(paired(r, c, (x) => x.tps))) * 100;
   const out: string[] = [];
   const peers = (['D', 'E'] as const).filter((c) => r.conditions.includes(c));
-  for (const c of (['B', 'C', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M'] as const).filter((x) =>
+  for (const c of (['B', 'C', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N'] as const).filter((x) =>
     r.conditions.includes(x),
   )) {
     const k = cost(c);
