@@ -36,13 +36,24 @@ function text(r: Record<string, unknown>): string {
     predicted_slowdown: Interval | null;
     interval_covers_measured: boolean | null;
   };
+  const st = r.steal as {
+    a_median: number;
+    b_median: number;
+    slowdown: number;
+    predicted_slowdown_with_steal: Interval | null;
+    interval_covers_measured: boolean | null;
+  };
+  const covers = (c: boolean | null) =>
+    c === null ? '' : c ? ' (covers the measured slowdown)' : ' (does NOT cover the measured slowdown)';
   return [
     `irqlens experiment: ${String(r.pairs)} pairs of ${String(r.phase_s)} s phases on ${String(r.host)} (seed ${String(r.seed)})`,
     `B: ${(r.b_condition as string[]).join('; ')}`,
     `throughput (events/s, median of phases): A ${t.a_median.toFixed(0)}, B ${t.b_median.toFixed(0)}`,
     `measured slowdown of B vs A (median over pairs, 95% bootstrap interval): ${iv(m)}`,
     `passive estimate: tax A ${iv(p.a.tax)}, tax B ${iv(p.b.tax)}${(p.a.note ?? p.b.note) ? ` (${p.a.note ?? p.b.note ?? ''})` : ''}`,
-    `predicted slowdown from the passive estimate: ${iv(p.predicted_slowdown)}${p.interval_covers_measured === null ? '' : p.interval_covers_measured ? ' (covers the measured slowdown)' : ' (does NOT cover the measured slowdown)'}`,
+    `predicted slowdown from the passive estimate: ${iv(p.predicted_slowdown)}${covers(p.interval_covers_measured)}`,
+    `hypervisor steal on the workload's CPU: A ${pct(st.a_median)}, B ${pct(st.b_median)} (alone a ${pct(st.slowdown)} slowdown; no guest interrupt, so not in the estimate)`,
+    `predicted with steal on top: ${iv(st.predicted_slowdown_with_steal)}${covers(st.interval_covers_measured)}`,
     '',
   ].join('\n');
 }

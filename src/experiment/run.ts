@@ -25,6 +25,9 @@ import {
   pairSlowdowns,
   phaseOrder,
   predictedSlowdown,
+  predictedWithSteal,
+  stealShare,
+  stealSlowdown,
   throughput,
   type Condition,
   type Phase,
@@ -126,6 +129,8 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
     collector.add(m);
   });
   const phases: Phase[] = [];
+  // where the workload runs: a built-in's CPU; a command's are not known ahead, so every CPU's mean
+  const stealCpus = builtin ? [builtin.serverCpu] : Array.from({ length: probe.hello.ncpus }, (_, i) => i);
   let loadDone: Promise<unknown> = Promise.resolve();
   try {
     switches.arm();
@@ -141,7 +146,15 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
         const a = await tracker.mark();
         await sleep(o.phaseS * 1000);
         const b = await tracker.mark();
-        phases.push({ pair: i, condition: c, fromNs: Number(a.tsNs), toNs: Number(b.tsNs), events: 0 });
+        const cpuTime = windowOf(a, b).cpuTime.filter((r) => stealCpus.includes(r.cpu));
+        phases.push({
+          pair: i,
+          condition: c,
+          fromNs: Number(a.tsNs),
+          toNs: Number(b.tsNs),
+          events: 0,
+          ...(cpuTime.length ? { stealNs: cpuTime.reduce((x, r) => x + r.stealNs, 0) / cpuTime.length } : {}),
+        });
       }
       say(`experiment: pair ${i + 1}/${o.pairs} (${pair.join(' then ')}) done`);
       if (child && child.exitCode !== null) break;
@@ -175,6 +188,9 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
     const A = byCond('A');
     const B = byCond('B');
     const predicted = A.estimate.tax && B.estimate.tax ? predictedSlowdown(A.estimate.tax, B.estimate.tax) : null;
+    const stealOf = (c: Condition) => median(phases.filter((p) => p.condition === c).map(stealShare));
+    const steal = { a: stealOf('A'), b: stealOf('B') };
+    const withSteal = predicted ? predictedWithSteal(predicted, steal.a, steal.b) : null;
     const covered =
       predicted !== null && Number.isFinite(measured.value)
         ? measured.value >= predicted.lo && measured.value <= predicted.hi
@@ -204,10 +220,22 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
         seconds: (p.toNs - p.fromNs) / 1e9,
         events: p.events,
         throughput: throughput(p),
+        steal_share: stealShare(p),
       })),
       throughput: { a_median: A.throughput, b_median: B.throughput },
       measured_slowdown: measured,
       passive: { a: A.estimate, b: B.estimate, predicted_slowdown: predicted, interval_covers_measured: covered },
+      steal: {
+        cpus: stealCpus,
+        a_median: steal.a,
+        b_median: steal.b,
+        slowdown: stealSlowdown(steal.a, steal.b),
+        predicted_slowdown_with_steal: withSteal,
+        interval_covers_measured:
+          withSteal && Number.isFinite(measured.value)
+            ? measured.value >= withSteal.lo && measured.value <= withSteal.hi
+            : null,
+      },
     };
   } finally {
     await switches.restore();

@@ -15,6 +15,8 @@ export interface Phase {
   toNs: number;
   /** Work done in it: epoll events served by the workload's busy periods. */
   events: number;
+  /** Hypervisor steal time on the workload's CPUs in the measured part (/proc/stat), when known. */
+  stealNs?: number;
 }
 
 export const throughput = (p: Phase): number => (p.toNs > p.fromNs ? p.events / ((p.toNs - p.fromNs) / 1e9) : 0);
@@ -70,4 +72,27 @@ export function predictedSlowdown(taxA: Interval, taxB: Interval): Interval {
   const lo = f(taxA.hi, taxB.lo);
   const hi = f(taxA.lo, taxB.hi);
   return { value, lo, hi, bound: lo <= 0 && 0 <= hi };
+}
+
+/** Share of a phase's wall time that the hypervisor took from the workload's CPU (0 when unknown). */
+export const stealShare = (p: Phase): number =>
+  p.stealNs !== undefined && p.toNs > p.fromNs ? p.stealNs / (p.toNs - p.fromNs) : 0;
+
+/**
+ * The slowdown that steal time alone explains: B's CPU runs the workload for (1 - steal_B) of the wall
+ * time, A's for (1 - steal_A). Steal is not an interrupt of the guest (the host ran something else on
+ * the physical CPU: on a VM, often the I/O that B's load makes), so the passive estimate, which leaves
+ * out periods with steal, cannot see it.
+ */
+export function stealSlowdown(stealA: number, stealB: number): number {
+  return stealA < 1 ? 1 - (1 - stealB) / (1 - stealA) : NaN;
+}
+
+/** The passive prediction with steal's share on top: throughput goes as (1 - tax)(1 - steal). */
+export function predictedWithSteal(predicted: Interval, stealA: number, stealB: number): Interval {
+  const keep = stealA < 1 ? (1 - stealB) / (1 - stealA) : NaN;
+  const f = (v: number) => 1 - (1 - v) * keep;
+  const lo = f(predicted.lo);
+  const hi = f(predicted.hi);
+  return { value: f(predicted.value), lo, hi, bound: lo <= 0 && 0 <= hi };
 }

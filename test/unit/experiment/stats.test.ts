@@ -7,6 +7,9 @@ import {
   pairSlowdowns,
   phaseOrder,
   predictedSlowdown,
+  predictedWithSteal,
+  stealShare,
+  stealSlowdown,
   type Phase,
 } from '../../../src/experiment/stats.js';
 import { irqCpus } from '../../../src/experiment/switches.js';
@@ -69,6 +72,27 @@ const INTERRUPTS = `           CPU0       CPU1
  39:          0          0 PCI-MSIX-0000:00:03.0   2-edge      virtio2-output.0
 LOC:     123456     234567   Local timer interrupts
 `;
+
+test('steal: its share of a phase, the slowdown it alone explains, and the prediction with it on top', () => {
+  assert.equal(stealShare({ ...phase(0, 'B', 10), stealNs: 5e7 }), 0.05);
+  assert.equal(stealShare(phase(0, 'A', 10)), 0, 'unknown steal counts as none');
+  // 10% of B's wall time stolen, none of A's: B keeps 90% of the CPU, a 10% slowdown
+  assert.ok(Math.abs(stealSlowdown(0, 0.1) - 0.1) < 1e-12);
+  assert.equal(stealSlowdown(0.02, 0.02), 0);
+  // a 20% interrupt slowdown and 10% steal: B runs 0.8 * 0.9 = 72% of A
+  const p = predictedWithSteal({ value: 0.2, lo: 0.1, hi: 0.3, bound: false }, 0, 0.1);
+  assert.ok(Math.abs(p.value - 0.28) < 1e-12);
+  assert.ok(Math.abs(p.lo - 0.19) < 1e-12 && Math.abs(p.hi - 0.37) < 1e-12);
+  assert.equal(p.bound, false);
+  // no steal difference: the prediction is unchanged
+  const same = predictedWithSteal({ value: 0.2, lo: 0.1, hi: 0.3, bound: false }, 0.05, 0.05);
+  for (const [k, v] of [
+    ['value', 0.2],
+    ['lo', 0.1],
+    ['hi', 0.3],
+  ] as const)
+    assert.ok(Math.abs(same[k] - v) < 1e-12, `${k}: ${same[k]}`);
+});
 
 test('irqCpus: the CPUs that take an IRQ and the others, by its exact name; none when it lands everywhere or nowhere', () => {
   assert.deepEqual(irqCpus('virtio1-req.0', INTERRUPTS), { under: [1], away: [0] });
