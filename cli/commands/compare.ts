@@ -1,7 +1,7 @@
 // `irqlens compare A B`: two recordings side by side, with what is beyond noise.
 import { compareProfiles, profile } from '../../src/record/compare.js';
 import { compareText } from '../../src/record/compare-text.js';
-import { closeRecording, openRecording } from '../../src/record/open.js';
+import { closeRecording, openRecording } from '../common/recording.js';
 import { RecordError } from '../../src/record/errors.js';
 
 export interface CompareOpts {

@@ -1,6 +1,6 @@
 // `irqlens export`: a recording as a Perfetto/Chrome trace or per-interval CSV.
 import { CSV_TABLES, exportCsv, type CsvTable } from '../../src/record/csv.js';
-import { closeRecording, openRecording } from '../../src/record/open.js';
+import { closeRecording, openRecording } from '../common/recording.js';
 import { exportPerfetto } from '../../src/record/perfetto.js';
 import { prepareOutput } from '../../src/output/safe-output.js';
 import { UsageError } from '../common/errors.js';

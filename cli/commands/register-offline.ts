@@ -12,6 +12,7 @@ import { compareCommand, type CompareOpts } from './compare.js';
 import { replayCommand, type ReplayOpts } from './replay.js';
 import { htmlReport } from '../../src/serve/html-report.js';
 import { writeOutput } from '../../src/output/safe-output.js';
+import { closeRecording, openRecording } from '../common/recording.js';
 
 function registerRecord(program: Command): void {
   const c = program
@@ -80,7 +81,14 @@ function extendReport(program: Command): void {
       }
       const html = o.html;
       if (html !== undefined)
-        writeOutput(html, { force: o.force ?? false, inputs: [file] }, (p) => htmlReport(file, p, o));
+        writeOutput(html, { force: o.force ?? false, inputs: [file] }, (p) => {
+          const rec = openRecording(file);
+          try {
+            return htmlReport(rec, file, p, o);
+          } finally {
+            closeRecording(rec);
+          }
+        });
       else reportFileCommand(file, o);
     });
 }

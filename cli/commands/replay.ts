@@ -2,7 +2,7 @@
 // its own pace (or faster). The terminal UI can consume the same source
 // (src/record/source.ts) once it lands.
 import { IntervalFolder } from '../../src/reduce/intervals.js';
-import { closeRecording, openRecording } from '../../src/record/open.js';
+import { closeRecording, openRecording } from '../common/recording.js';
 import { RecordingSource } from '../../src/record/source.js';
 import { RecordError } from '../../src/record/errors.js';
 import { UsageError } from '../common/errors.js';

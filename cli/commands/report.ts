@@ -9,7 +9,7 @@ import { reportText } from '../../src/report/report-text.js';
 import { nicQueues } from '../../src/procfs/nic.js';
 import { UsageError } from '../common/errors.js';
 import { onInterrupt } from '../common/signals.js';
-import { closeRecording, openRecording } from '../../src/record/open.js';
+import { closeRecording, openRecording } from '../common/recording.js';
 import { measurementOf } from '../../src/record/offline.js';
 
 export interface ReportOpts {

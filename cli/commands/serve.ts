@@ -4,7 +4,7 @@ import { serveProbes, withWorkloadRecords } from '../../src/probe/options.js';
 import { Command, Option } from 'commander';
 import { Probe } from '../../src/probe/client.js';
 import { nicQueues } from '../../src/procfs/nic.js';
-import { openRecording } from '../../src/record/open.js';
+import { openRecording } from '../common/recording.js';
 import { RecordingSource } from '../../src/record/source.js';
 import { ServeError } from '../../src/serve/errors.js';
 import { metricsText } from '../../src/serve/metrics.js';

@@ -1,5 +1,5 @@
 // `irqlens slice`: cut a recording by time, CPU, IRQ or device (record once, filter later).
-import { closeRecording, openRecording } from '../../src/record/open.js';
+import { closeRecording, openRecording } from '../common/recording.js';
 import { sliceRecording, type SliceSpec } from '../../src/record/slice.js';
 import { prepareOutput } from '../../src/output/safe-output.js';
 import { UsageError } from '../common/errors.js';

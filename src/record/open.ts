@@ -1,25 +1,9 @@
-// How the offline commands open a recording: every problem the reader finds is
-// one line on stderr as it is found; a damaged recording ends with exit code 1
-// after the command has done what it could with the readable rest.
+// Output files of the exporters: a path opened for writing, or a file
+// descriptor passed through (1 for stdout). Opening recordings for the
+// command line (issues on stderr, the exit code) is cli/common/recording.ts.
 import { errnoText } from '../output/errno.js';
 import { openSync } from 'node:fs';
 import { RecordError } from './errors.js';
-import { Recording } from './reader.js';
-
-export function openRecording(path: string): Recording {
-  const rec = Recording.open(path);
-  const say = (message: string) => process.stderr.write(`irqlens: ${path}: ${message}\n`);
-  for (const i of rec.issues) say(i.message);
-  rec.onIssue = (i) => {
-    say(i.message);
-  };
-  return rec;
-}
-
-export function closeRecording(rec: Recording): void {
-  rec.close();
-  if (rec.damaged) process.exitCode = 1;
-}
 
 /** An output file opened for writing, or the file descriptor given (e.g. 1 for stdout). */
 export function openOut(path: string | number): number {
