@@ -35,6 +35,8 @@ function text(r: Record<string, unknown>): string {
     b: { tax: Interval | null; note: string | null };
     predicted_slowdown: Interval | null;
     interval_covers_measured: boolean | null;
+    predicted_is_lower_bound: boolean;
+    lower_bound_holds: boolean | null;
   };
   const st = r.steal as {
     a_median: number;
@@ -52,6 +54,11 @@ function text(r: Record<string, unknown>): string {
     `measured slowdown of B vs A (median over pairs, 95% bootstrap interval): ${iv(m)}`,
     `passive estimate: tax A ${iv(p.a.tax)}, tax B ${iv(p.b.tax)}${(p.a.note ?? p.b.note) ? ` (${p.a.note ?? p.b.note ?? ''})` : ''}`,
     `predicted slowdown from the passive estimate: ${iv(p.predicted_slowdown)}${covers(p.interval_covers_measured)}`,
+    ...(p.predicted_is_lower_bound
+      ? [
+          `  a lower bound: B's periods never had a quiet moment, so what persists between interrupts is not counted (${p.lower_bound_holds ? 'the measured slowdown is above it' : 'the measured slowdown is NOT above it'})`,
+        ]
+      : []),
     `hypervisor steal on the workload's CPU: A ${pct(st.a_median)}, B ${pct(st.b_median)} (alone a ${pct(st.slowdown)} slowdown; no guest interrupt, so not in the estimate)`,
     `predicted with steal on top: ${iv(st.predicted_slowdown_with_steal)}${covers(st.interval_covers_measured)}`,
     '',

@@ -20,7 +20,7 @@
 // of nearly the same periods) cannot be told apart: a fit would split one cost into two
 // opposite-signed parts. Such kinds are merged into one regressor first, and each gets the same cost
 // per interrupt of either, marked `together` (the tax, which charges every interrupt, is unchanged).
-import { blockResample, percentileInterval } from './bootstrap.js';
+import { blockResample, clusterResample, clusterStarts, percentileInterval } from './bootstrap.js';
 import { describeExcluded, excludePeriods } from './exclude.js';
 import {
   buildHitIndex,
@@ -54,6 +54,11 @@ export const DEFAULT_MIN_EXPOSED = 30;
  */
 export const TOGETHER_PHI = 0.97;
 export const DEFAULT_MIN_PERIODS = 200;
+/** Below this share of undisturbed periods the estimate warns that it measures a marginal cost (a lower bound). */
+export const FEW_UNDISTURBED = 0.05;
+
+/** From the earliest lag window to the end of the exposure window, in us. */
+const lagHorizonUs = (o: EstimatorOptions): number => Math.max(0, ...o.lagWindowsUs.map(([, b]) => b)) + o.exposureUs;
 /** Fixed-point iterations of the cascade correction (it contracts by ~the interrupt share of busy time). */
 const MAX_CASCADE_ITER = 20;
 
@@ -91,7 +96,12 @@ interface Side {
   y: Float64Array;
   /** Rows x kinds: hits of each estimated kind in [start+X, end). */
   tail: Float64Array;
+  /** The fixed-effect block of each row (null without fixed effects): the bootstrap's clusters. */
+  clusters: Int32Array | null;
 }
+
+/** Fewer fixed-effect blocks than this: too few clusters to resample, moving blocks instead. */
+export const MIN_CLUSTERS = 20;
 
 function buildSide(
   exp: ExposureMatrix,
@@ -114,12 +124,14 @@ function buildSide(
     });
     X[o + p - 1] = events[i] ?? 0;
   }
-  if (blocks === null) return { design: { X, y, n, p }, y, tail };
+  if (blocks === null) return { design: { X, y, n, p }, y, tail, clusters: null };
   // Fixed effects absorbed by demeaning y and X within blocks once, then Huber IRLS on the demeaned rows (exact for least squares, the usual approximation for Huber).
-  const d = demeanWithin({ X, y, n, p }, blocks).design;
+  const dm = demeanWithin({ X, y, n, p }, blocks);
+  const d = dm.design;
   // the tail counts are subtracted from y with weights, so they are demeaned like y (demeaning is linear)
   const t = demeanWithin({ X: tail, y, n, p: nk }, blocks, []).design;
-  return { design: d, y: d.y, tail: t.X };
+  const clusters = Int32Array.from(dm.from, (i) => blocks[i] ?? 0);
+  return { design: d, y: d.y, tail: t.X, clusters };
 }
 
 /** Column of kind j's exposure count in the design. */
@@ -310,6 +322,13 @@ function estimateKinds(
   const exposureNs = opts.exposureUs * 1000;
   const lagsNs = opts.lagWindowsUs.map(([a, b]) => [a * 1000, b * 1000] as const);
   const real = exposureMatrix(index, present, cpus, starts, exposureNs, lagsNs);
+  let quiet = 0;
+  for (let i = 0; i < n; i++) {
+    let any = false;
+    for (let c = 0; c < present.length * real.windows && !any; c++) any = (real.counts[i * real.stride + c] ?? 0) > 0;
+    if (!any) quiet++;
+  }
+  const undisturbed = n ? quiet / n : 0;
   const exposed = present.map((_, k) => {
     let c = 0;
     for (let i = 0; i < n; i++) if ((real.counts[i * real.stride + k * real.windows] ?? 0) > 0) c++;
@@ -363,14 +382,23 @@ function estimateKinds(
   if (!fr.fit.converged || !fp.fit.converged) warnings.push('Huber IRLS did not converge on the full sample');
   if (!fr.converged || !fp.converged) warnings.push('the cascade correction did not settle in 20 iterations');
 
-  /* ---- paired block bootstrap: the same resampled rows for real and placebo, the cascade costs held at the full-sample values ---- */
+  /* ---- paired bootstrap: the same resampled rows for real and placebo, the cascade costs held at the full-sample values;
+     whole fixed-effect blocks when there are enough of them, else moving blocks of blockLength rows ---- */
   const rng = Rng.stream(opts.seed, 'bootstrap');
+  const byClusters = (opts.resample ?? 'clusters') === 'clusters';
+  const clusters =
+    byClusters && sideR.clusters && clusterStarts(sideR.clusters).length - 1 >= MIN_CLUSTERS ? sideR.clusters : null;
+  if (byClusters && sideR.clusters && !clusters && opts.bootstrap > 0)
+    warnings.push(
+      `only ${clusterStarts(sideR.clusters).length - 1} fixed-effect blocks of ${opts.fixedEffectMs} ms (need ${MIN_CLUSTERS} to resample them): ` +
+        `the intervals come from ${opts.blockLength}-period blocks and miss drifts over longer spans, so read them as too narrow`,
+    );
   const dR: Design = { ...sideR.design, y: fr.y };
   const dP: Design = { ...sideP.design, y: fp.y };
   const bootR: Fit[] = [];
   const bootP: Fit[] = [];
   for (let b = 0; b < opts.bootstrap; b++) {
-    const rows = blockResample(dR.n, opts.blockLength, rng);
+    const rows = clusters ? clusterResample(clusters, rng) : blockResample(dR.n, opts.blockLength, rng);
     // warm start from the full sample; tol 1e-4 of the residual scale is far below the bootstrap spread
     bootR.push(huberFit(dR, { rows, init: fr.fit.beta, tol: 1e-4 }));
     bootP.push(huberFit(dP, { rows, init: fp.fit.beta, tol: 1e-4 }));
@@ -410,7 +438,13 @@ function estimateKinds(
       );
     }
   });
-  const out: Estimate = { currency: opts.currency, indirectPerIrq, periods: n, excluded };
+  if (undisturbed < FEW_UNDISTURBED)
+    warnings.push(
+      `only ${(undisturbed * 100).toFixed(1)}% of the periods had no interrupt in the ${lagHorizonUs(opts)} us around their start: ` +
+        'each cost is that of one more interrupt at this rate; a disturbance that persists from one interrupt to the next ' +
+        '(a cache that never refills) is in every period alike and not counted, so read the tax as a lower bound',
+    );
+  const out: Estimate = { currency: opts.currency, indirectPerIrq, periods: n, excluded, undisturbed };
   if (warnings.length) out.warnings = warnings;
   return out;
 }

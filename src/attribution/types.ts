@@ -50,6 +50,11 @@ export interface EstimatorOptions {
   /** Bootstrap resamples and block length (periods per block). */
   bootstrap: number;
   blockLength: number;
+  /**
+   * What the bootstrap resamples: 'clusters' (default) whole fixed-effect blocks when there are at least
+   * MIN_CLUSTERS of them, else moving blocks of blockLength periods; 'blocks' always moving blocks.
+   */
+  resample?: 'clusters' | 'blocks';
   /** Periods skipped at the start (warm-up). */
   warmup: number;
   /** Deterministic RNG seed (placebo times and bootstrap). */
@@ -109,6 +114,12 @@ export interface Estimate {
   excluded: Record<string, number>;
   /** Set when there were too few clean periods; says why. Other fields are then empty. */
   notEnoughData?: string;
+  /**
+   * Share of clean periods with no interrupt at all in their exposure window and lag windows: the
+   * undisturbed baseline the costs are measured against. Near 0, every period sits in the wake of
+   * interrupts, and what the fit measures is the cost of one more at this rate.
+   */
+  undisturbed?: number;
   /** Things a reader should know about this estimate (kinds left out, many short periods, ...). */
   warnings?: string[];
 }

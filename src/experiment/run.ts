@@ -80,13 +80,19 @@ function passive(report: ReturnType<typeof buildReport>): {
   tax: Interval | null;
   gain: Interval | null;
   note: string | null;
+  lower_bound: boolean;
 } {
   const w = report.workloads.reduce<(typeof report.workloads)[number] | undefined>(
     (best, x) => (!best || x.events > best.events ? x : best),
     undefined,
   );
-  if (!w) return { tax: null, gain: null, note: 'no busy periods' };
-  return { tax: w.tax ?? null, gain: w.throughput_gain ?? null, note: w.not_enough_data ?? null };
+  if (!w) return { tax: null, gain: null, note: 'no busy periods', lower_bound: false };
+  return {
+    tax: w.tax ?? null,
+    gain: w.throughput_gain ?? null,
+    note: w.not_enough_data ?? null,
+    lower_bound: w.tax_lower_bound,
+  };
 }
 
 export async function runExperiment(o: ExperimentOptions): Promise<Record<string, unknown>> {
@@ -161,6 +167,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
     }
     const last = await tracker.mark();
     await switches.restore();
+    say(`experiment: phases done, the machine restored; estimating from ${collector.periods.length} busy periods...`);
     // each phase's work: events of the busy periods that started in it
     for (const p of collector.periods) {
       const ph = phases.find((x) => p.startNs >= x.fromNs && p.startNs < x.toNs);
@@ -224,7 +231,18 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
       })),
       throughput: { a_median: A.throughput, b_median: B.throughput },
       measured_slowdown: measured,
-      passive: { a: A.estimate, b: B.estimate, predicted_slowdown: predicted, interval_covers_measured: covered },
+      passive: {
+        a: A.estimate,
+        b: B.estimate,
+        predicted_slowdown: predicted,
+        interval_covers_measured: covered,
+        // B's tax a lower bound (no undisturbed periods): so is the predicted slowdown; does the truth lie above it?
+        predicted_is_lower_bound: predicted !== null && B.estimate.lower_bound,
+        lower_bound_holds:
+          predicted !== null && B.estimate.lower_bound && Number.isFinite(measured.value)
+            ? measured.value >= predicted.lo
+            : null,
+      },
       steal: {
         cpus: stealCpus,
         a_median: steal.a,

@@ -101,7 +101,12 @@ export function reportText(r: Report): string {
           `${e.together ? `; with ${e.together.filter((x) => x !== k).join(', ')}: one cost per interrupt of either` : ''})`,
       );
     if (!kinds.length) L.push('    none: no interrupt kind hit enough periods to estimate');
-    L.push(`  interrupt tax (direct + indirect over busy time): ${interval(w.tax, pct)}`);
+    L.push(
+      `  interrupt tax (direct + indirect over busy time): ${w.tax_lower_bound ? 'at least ' : ''}${interval(w.tax, pct)}` +
+        (w.tax_lower_bound
+          ? ` (a lower bound: only ${pct(w.undisturbed_share ?? 0)} of periods had a quiet moment before them)`
+          : ''),
+    );
     L.push(
       `  what-if, busy periods never interrupted (kernel polling / IRQ suspension): ${interval(w.throughput_gain, (x) => `+${pct(x)}`)} throughput`,
     );

@@ -386,3 +386,49 @@ test('kinds that always come together (a device IRQ and its softirq) get one cos
   // independent kinds are not merged
   assert.ok(!Object.values(scenario().est.indirectPerIrq).some((e) => e.together), 'no merge without a chain');
 });
+
+test('a cost that varies between fixed-effect blocks: whole blocks are resampled, so the interval covers the mean cost', (t) => {
+  // the per-interrupt cost drifts from one 20 ms block to the next (sd 40%): a run holds one draw of
+  // those blocks, and only resampling whole blocks lets the interval carry that draw's uncertainty
+  const drift: SynthKind[] = [
+    {
+      kind: 'device',
+      ratePerSec: 10_000,
+      handlerNs: 2_000,
+      penaltyNs: P_DEVICE,
+      penaltyJitter: { sd: 0.4, blockNs: 20e6 },
+    },
+  ];
+  let coveredClusters = 0;
+  let coveredBlocks = 0;
+  const widths: [number, number][] = [];
+  const seeds = [1, 2, 3, 4, 5, 6];
+  for (const seed of seeds) {
+    const s = synth({ seed, threads: 2, periodsPerThread: 15_000, kinds: drift });
+    const c = kind(estimate(s.periods, s.hits, { ...OPTS, seed }, s.trace), 'device');
+    const b = kind(estimate(s.periods, s.hits, { ...OPTS, seed, resample: 'blocks' }, s.trace), 'device');
+    if (c.lo <= P_DEVICE && P_DEVICE <= c.hi) coveredClusters++;
+    if (b.lo <= P_DEVICE && P_DEVICE <= b.hi) coveredBlocks++;
+    widths.push([c.hi - c.lo, b.hi - b.lo]);
+    t.diagnostic(`seed ${seed}: clusters ${fmt(c)}, moving blocks ${fmt(b)} (true mean ${P_DEVICE})`);
+  }
+  t.diagnostic(`covered: clusters ${coveredClusters}/${seeds.length}, moving blocks ${coveredBlocks}/${seeds.length}`);
+  assert.ok(
+    coveredClusters >= seeds.length - 1,
+    `cluster intervals cover the mean in ${coveredClusters} of ${seeds.length}`,
+  );
+  // the clusters carry the between-block spread the short blocks average away
+  for (const [c, b] of widths) assert.ok(c > b, `cluster interval ${c} not wider than the moving-block one ${b}`);
+});
+
+test('periods that never see a quiet moment: the estimate says its costs are marginal ones, a lower bound', () => {
+  // 10,000 device IRQs/s: ~10 in the 1 ms before each period starts, so no period is undisturbed
+  const busy = scenario().est;
+  assert.ok(busy.undisturbed !== undefined && busy.undisturbed < 0.01, `undisturbed ${busy.undisturbed}`);
+  assert.ok(busy.warnings?.some((w) => /no interrupt in the \d+ us around their start.*lower bound/.test(w)));
+  // 250 ticks/s alone: most periods have a quiet millisecond before them, and no such warning
+  const s = synth({ seed: 3, threads: 2, periodsPerThread: 20_000, kinds: [KINDS[1] as SynthKind] });
+  const quiet = estimate(s.periods, s.hits, OPTS, s.trace);
+  assert.ok(quiet.undisturbed !== undefined && quiet.undisturbed > 0.6, `undisturbed ${quiet.undisturbed}`);
+  assert.ok(!(quiet.warnings ?? []).some((w) => /lower bound/.test(w)), JSON.stringify(quiet.warnings));
+});

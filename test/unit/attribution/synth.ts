@@ -21,6 +21,11 @@ export interface SynthKind {
   handlerNs: number;
   /** Indirect cost per hit, added to the period's duration. */
   penaltyNs: number;
+  /**
+   * The penalty varies between time blocks of `blockNs`: each block's is penaltyNs x (1 + sd x z), z
+   * standard normal and drawn once per block (the VM's speed, a neighbour's cache use), mean penaltyNs.
+   */
+  penaltyJitter?: { sd: number; blockNs: number };
   /** A kind every hit of this one brings right after its handler (a device IRQ and the softirq it raises). */
   then?: { kind: IrqKind; handlerNs: number; penaltyNs: number };
 }
@@ -147,7 +152,22 @@ class CpuIrqs {
 export function synth(over: Partial<SynthOptions> = {}): Synth {
   const o: SynthOptions = { ...DEFAULT_SYNTH, ...over };
   const rng = new Rng(o.seed);
-  const byKind = new Map<IrqKind, { penaltyNs: number }>(o.kinds.map((k) => [k.kind, k]));
+  const byKind = new Map<IrqKind, { penaltyNs: number; penaltyJitter?: { sd: number; blockNs: number } }>(
+    o.kinds.map((k) => [k.kind, k]),
+  );
+  const jitter = new Map<string, number>();
+  const penaltyAt = (k: { penaltyNs: number; penaltyJitter?: { sd: number; blockNs: number } }, t: number) => {
+    const j = k.penaltyJitter;
+    if (!j) return k.penaltyNs;
+    const b = Math.floor(t / j.blockNs);
+    const key = `${k.penaltyNs}/${b}`;
+    let f = jitter.get(key);
+    if (f === undefined) {
+      f = 1 + j.sd * new Rng(o.seed * 104_729 + b * 31 + k.penaltyNs).normal();
+      jitter.set(key, f);
+    }
+    return k.penaltyNs * f;
+  };
   for (const k of o.kinds) if (k.then) byKind.set(k.then.kind, k.then);
   const periods: BusyPeriod[] = [];
   const cpus: CpuIrqs[] = [];
@@ -182,7 +202,7 @@ export function synth(over: Partial<SynthOptions> = {}): Synth {
           cur = h.tsNs;
         }
         const k = byKind.get(h.kind);
-        cur += h.durNs + (k?.penaltyNs ?? 0); // stalled: handler, then the indirect cost
+        cur += h.durNs + (k ? penaltyAt(k, h.tsNs) : 0); // stalled: handler, then the indirect cost
         count[h.kind] += 1;
         ns[h.kind] += h.durNs;
         next++;
