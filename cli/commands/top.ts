@@ -113,7 +113,7 @@ async function liveTop(o: TopOpts): Promise<void> {
   const records = o.workloads ? withWorkloadRecords(base.records ?? []) : base.records;
   const { mountTui } = await importTui();
   // periodic snapshots are not needed: every interval asks for its own
-  // statistics are sampled (a second in ten), not left on: they slow every BPF program while on
+  // statistics are off until asked for (b), then sampled a second in ten: they slow every BPF program while on
   const always = o.progStats && (o.progStatsAlways ?? false);
   // the busy-period estimate needs every group; otherwise napi and epoll attach with their panels
   const everything = (o.workloads ?? false) || (o.allProbes ?? false);
@@ -125,19 +125,20 @@ async function liveTop(o: TopOpts): Promise<void> {
     progStats: always,
     probes,
   });
+  // off until the BPF cost is asked for (b), then sampled while it is shown
   const statsSampler =
     o.progStats && !always
       ? new StatsSampler((on) => {
           probe.setProgStats(on);
         })
       : null;
-  statsSampler?.start();
+  let sampling = false;
   const tracker = new Tracker(probe);
   const store = new LiveStore();
   store.dispatch({
     type: 'started',
     hello: probe.hello,
-    stats: always ? 'on' : o.progStats ? 'sampled' : 'off',
+    stats: always ? 'on' : o.progStats ? 'on-demand' : 'off',
     workloads: o.workloads ?? false,
     probes,
     utcOffsetMin: -new Date().getTimezoneOffset(),
@@ -193,6 +194,13 @@ async function liveTop(o: TopOpts): Promise<void> {
         probes = want;
         probe.setProbes(want);
         store.dispatch({ type: 'probes', groups: want, atMs: Date.now() });
+      },
+      bpfCostShown: (shown) => {
+        if (!statsSampler || shown === sampling) return;
+        sampling = shown;
+        if (shown) statsSampler.start();
+        else statsSampler.stop();
+        store.dispatch({ type: 'stats', stats: shown ? 'sampled' : 'on-demand' });
       },
     },
   });
@@ -260,7 +268,7 @@ export function registerTopCommand(program: Command): void {
       )
       .option(
         '--no-prog-stats',
-        'never turn BPF run-time statistics on (by default they are sampled, 1 s in every 10: while on they slow every BPF program; the status line then has no ns/event)',
+        'never turn BPF run-time statistics on, not even with b (by default they are off until b asks for the BPF cost, then sampled 1 s in every 10 while it is shown: while on they slow every BPF program)',
       )
       .option('--plain', 'plain text per interval even on a terminal (the default when stdout or stdin is not one)')
       .addHelpText(

@@ -3,8 +3,12 @@
 // the probe's health. Changed only through liveReducer, from the sampler.
 import { bpfNsPerEvent } from './tool-cost.js';
 
-/** off: never; on: throughout (--prog-stats); sampled: a second in every ten (the default). */
-export type StatsMode = 'off' | 'on' | 'sampled';
+/**
+ * off: never (--no-prog-stats); on: throughout (--prog-stats-always); sampled: a second in every ten;
+ * on-demand: off until the user asks for the BPF cost (top's default: statistics slow every BPF program
+ * on the machine while on), then sampled while it is shown.
+ */
+export type StatsMode = 'off' | 'on' | 'sampled' | 'on-demand';
 import type { Totals, Window } from '../reduce/totals.js';
 import type { DropRow, Hello } from '../stream/types.js';
 import { appendBursts, devNames, type BurstEntry } from './burst-log.js';
@@ -64,6 +68,8 @@ export type LiveEvent =
   | { type: 'queues'; queues: readonly NicQueue[] }
   | { type: 'workloads'; feed: WorkloadFeed }
   | { type: 'probes'; groups: readonly string[]; atMs: number }
+  /** The statistics mode changed while running (top's b key: on-demand <-> sampled). */
+  | { type: 'stats'; stats: StatsMode }
   | { type: 'warnings'; warnings: readonly string[] }
   | { type: 'fatal'; message: string };
 
@@ -128,6 +134,8 @@ export function liveReducer(s: LiveState, e: LiveEvent): LiveState {
     }
     case 'queues':
       return { ...s, queues: e.queues };
+    case 'stats':
+      return { ...s, stats: e.stats };
     case 'workloads':
       return { ...s, workloads: e.feed };
     case 'probes': {

@@ -21,6 +21,8 @@ export interface WorkloadEstimate {
   disruptedPeriods: number;
   tax: IntervalFigure | null;
   gain: IntervalFigure | null;
+  /** The tax (and gain) are lower bounds: no busy period had a quiet moment before it (tax_lower_bound). */
+  taxLowerBound?: boolean;
   /** Why there is no estimate yet (too few clean periods, ...). */
   notEnoughData: string | null;
   note: string | null;

@@ -64,6 +64,7 @@ export function estimateWorkloads(input: EstimateInput): WorkloadEstimate[] {
     disruptedPeriods: w.disrupted_periods,
     tax: w.tax,
     gain: w.throughput_gain,
+    taxLowerBound: w.tax_lower_bound,
     notEnoughData: w.not_enough_data ?? null,
     note: w.note ?? null,
     mainCpu: mainCpu(collector.periods, w.tgid),

@@ -50,6 +50,7 @@ export function workloadsView(feed: WorkloadFeed): WorkloadsView {
           disruptedPeriods: e.disruptedPeriods,
           tax: e.tax,
           gain: e.gain,
+          taxLowerBound: e.taxLowerBound ?? false,
           notEnoughData: e.notEnoughData,
         })),
       };

@@ -46,6 +46,8 @@ export interface WorkloadView {
   disruptedPeriods: number;
   tax: IntervalView | null;
   gain: IntervalView | null;
+  /** The tax and gain are lower bounds (no quiet moment between interrupts). */
+  taxLowerBound: boolean;
   notEnoughData: string | null;
 }
 

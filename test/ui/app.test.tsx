@@ -38,6 +38,24 @@ test('main layout at 120x40: a column per softirq vector, the tax per CPU, the w
   assert.equal(r.frame(), F.WORKLOADS_120x40);
 });
 
+test('a tax that is only a lower bound (no quiet moment between interrupts) reads as at least, in the CPU table and the workloads panel', async () => {
+  const lower = {
+    ...estimates,
+    estimates: estimates.estimates.map((e) => (e.comm === 'nginx' ? { ...e, taxLowerBound: true } : e)),
+  };
+  const r = await renderApp(liveFixture({ workloads: lower }), S120, {
+    initial: { panel: 'workloads', lower: 'workloads' },
+  });
+  const f = r.frame();
+  assert.match(f, /ngin\S* >=4\.10%/, f);
+  assert.match(f, / >=4\.10% \(3\.20\.\.5\.0/, f);
+  assert.match(f, />=\+4\.28%/, f);
+  // the upper bound of the other workload is unchanged
+  assert.match(f, /<=1\.20%/);
+  assert.match(f, /95% interval; <= an upper bound, >= a lower bound \(\? explains\)/);
+  assert.equal(F.WORKLOADS_120x40.includes('>='), false);
+});
+
 test('the frame is exactly the model: components add nothing and drop nothing without colour', async () => {
   const live = liveFixture({ workloads: estimates });
   for (const size of [S80, S120]) {
@@ -299,6 +317,17 @@ test('keys: with a recorder, r starts and r stops a recording and the status say
   await new Promise((res) => setTimeout(res, 50));
   assert.deepEqual(calls, [true, false]);
   assert.match(r.frame(), /recorded \/tmp\/x\.irqrec/);
+});
+
+test('keys: b asks for the BPF cost (the controller samples statistics while it is shown), b again stops', async () => {
+  const r = await renderApp(liveFixture(), S80);
+  const calls: boolean[] = [];
+  r.controller.bpfCostShown = (shown) => {
+    calls.push(shown);
+  };
+  await r.press('b');
+  await r.press('b');
+  assert.deepEqual(calls, [true, false]);
 });
 
 test('drops: per kernel drop reason, the rate now, the count since start, CPUs, where and when', async () => {

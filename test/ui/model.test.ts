@@ -174,6 +174,13 @@ test('tool cost, sampled statistics: ns per event from a window where they were 
   s = liveReducer(s, intervalAfter(s, off, 2, null));
   assert.deepEqual(s.bpfNs, ns);
   assert.match(statusLine(s).text, /ns\/ev irq 250 .*\(sampled\)$/);
+  // on demand (top's default): no BPF figures until b asks for them, then the sampled ones
+  let d = liveReducer(liveFixture({ stats: 'on-demand' }), intervalAfter(sampledLive, full, 1, null));
+  assert.match(statusLine(d).text, /BPF n\/a .* \| b: BPF cost$/);
+  assert.doesNotMatch(statusLine(d).text, /ns\/ev/);
+  d = liveReducer(d, { type: 'stats', stats: 'sampled' });
+  assert.match(statusLine(d).text, /BPF \S+% .*ns\/ev irq 250 .*\(sampled\)$/);
+  assert.match(statusLine(liveReducer(d, { type: 'stats', stats: 'on-demand' })).text, /b: BPF cost$/);
 });
 
 test('workload rows: busy and idle per process from epoll counters, interrupts from victims, estimates joined by pid', () => {
@@ -318,6 +325,7 @@ test('keys: commands outside the filter prompt, text inside it; q and Ctrl-C qui
   assert.deepEqual(actionForKey('+', {}, s), { type: 'interval-longer' });
   assert.deepEqual(actionForKey('-', {}, s), { type: 'interval-shorter' });
   assert.deepEqual(actionForKey('r', {}, s), { type: 'toggle-recording' });
+  assert.deepEqual(actionForKey('b', {}, s), { type: 'toggle-bpf-cost' });
   assert.equal(actionForKey('x', {}, s), null);
   const editing = { ...s, editing: '' };
   assert.deepEqual(actionForKey('q', {}, editing), { type: 'filter-type', text: 'q' });

@@ -48,6 +48,7 @@ export class TestController implements Controller {
     this.quits++;
   };
   toggleRecording?: () => Promise<string>;
+  bpfCostShown?: (shown: boolean) => void;
 }
 
 export interface Rendered {

@@ -198,6 +198,40 @@ test(
   },
 );
 
+/** Runs counted by the kernel's BPF statistics, summed over these programs (0 while statistics were never on). */
+async function statRuns(ids: readonly number[]): Promise<number> {
+  const r = await execa('bpftool', ['prog', 'show', '--json']);
+  const want = new Set(ids);
+  return (JSON.parse(r.stdout) as { id: number; run_cnt?: number }[])
+    .filter((p) => want.has(p.id))
+    .reduce((a, p) => a + (p.run_cnt ?? 0), 0);
+}
+
+test(
+  'irqlens top leaves BPF statistics off until b asks for the BPF cost, measures it then, and b stops it',
+  { skip: kernelSkip, timeout: 60_000 },
+  async () => {
+    assertCanRun();
+    // wide enough that the status line is not cut before its last figures
+    const r = await startTop(180, 30);
+    await r.tmux.waitFor('the on-demand hint', (s) => /^cost: .*\| b: BPF cost\s*$/m.test(s), 5000);
+    await sleep(1500);
+    assert.equal(await statRuns(r.progIds), 0, 'no program run was counted before b');
+    await r.tmux.keys('b');
+    const shown = await r.tmux.waitFor('BPF ns per event', (s) => /^cost: .*ns\/ev \S+ \d+/m.test(s), 8000);
+    assert.match(shown, /^cost: \S+ ev\/s {2}BPF \S+%/m, 'the BPF share is measured too');
+    assert.ok((await statRuns(r.progIds)) > 0, 'statistics counted runs once b was pressed');
+    await r.tmux.keys('b');
+    await r.tmux.waitFor('the hint again', (s) => /^cost: .*\| b: BPF cost\s*$/m.test(s), 5000);
+    await sleep(300);
+    const after = await statRuns(r.progIds);
+    await sleep(1500);
+    assert.equal(await statRuns(r.progIds), after, 'nothing more counted once b was pressed again');
+    await r.tmux.keys('q');
+    await assertCleanExit(r, 0);
+  },
+);
+
 test('irqlens top ends cleanly on SIGTERM', { skip: kernelSkip, timeout: 60_000 }, async () => {
   assertCanRun();
   const r = await startTop(100, 30);

@@ -53,6 +53,7 @@ export function synthFrame(seq: number, ncpus = 16, rand: () => number = Math.ra
         disruptedPeriods: 300,
         tax: { value: 0.05, lo: 0.03, hi: 0.07, bound: false },
         gain: { value: 0.04, lo: 0.02, hi: 0.06, bound: false },
+        taxLowerBound: false,
         notEnoughData: null,
       })),
     },

@@ -67,7 +67,9 @@ function taxCell(live: LiveState, est: WorkloadEstimate | undefined, width: numb
   if (feed.state === 'measuring') return 'measuring...';
   if (!est) return '-';
   if (!est.tax) return est.notEnoughData ? 'measuring...' : 'unknown';
-  const figure = est.tax.bound ? `<=${pct(Math.max(0, est.tax.hi))}%` : `${pct(est.tax.value)}%`;
+  const figure = est.tax.bound
+    ? `<=${pct(Math.max(0, est.tax.hi))}%`
+    : `${est.taxLowerBound ? '>=' : ''}${pct(est.tax.value)}%`;
   const room = width - figure.length - 1;
   return room >= 3 ? `${cut(est.comm, room)} ${figure}` : figure;
 }

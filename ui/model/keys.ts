@@ -71,6 +71,8 @@ export function actionForKey(input: string, key: KeyInfo, s: UiState): KeyResult
       return { type: 'interval-shorter' };
     case 'r':
       return { type: 'toggle-recording' };
+    case 'b':
+      return { type: 'toggle-bpf-cost' };
     case '?':
     case 'h':
       return { type: 'toggle-help' };

@@ -19,7 +19,8 @@ const RECORDS_WORTH_SHOWING = 1000;
 export function statusLine(live: LiveState): StatusLine {
   const w = live.window;
   if (!w) return { text: 'cost: waiting for the first interval...', warn: false };
-  const c = toolCost(w, live.stats === 'off' ? null : live.bpfNs);
+  const measured = live.stats === 'on' || live.stats === 'sampled';
+  const c = toolCost(w, measured ? live.bpfNs : null);
   const parts = [`cost: ${fmtRate(c.eventsPerSec)} ev/s`];
   parts.push(c.bpfFrac === null ? 'BPF n/a' : `BPF ${fmtPct(c.bpfFrac)}%`);
   if (live.uiCpuFrac !== null) parts.push(`ui ${fmtPct(live.uiCpuFrac)}%`);
@@ -35,8 +36,10 @@ export function statusLine(live: LiveState): StatusLine {
   const ns =
     live.stats === 'off'
       ? ' | ns/ev: BPF stats off'
-      : probes.length
-        ? ` | ns/ev ${probes.join(' ')}${live.stats === 'sampled' ? ' (sampled)' : ''}`
-        : '';
+      : live.stats === 'on-demand'
+        ? ' | b: BPF cost'
+        : probes.length
+          ? ` | ns/ev ${probes.join(' ')}${live.stats === 'sampled' ? ' (sampled)' : ''}`
+          : '';
   return { text: parts.join('  ') + ns, warn: c.lost > 0 };
 }

@@ -18,6 +18,7 @@ export function initialUiState(intervalS = 1): UiState {
     notice: null,
     quitting: false,
     recordToggles: 0,
+    bpfCost: false,
   };
 }
 
@@ -69,6 +70,8 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
       return { ...s, quitting: true };
     case 'toggle-recording':
       return { ...s, recordToggles: s.recordToggles + 1, notice: null };
+    case 'toggle-bpf-cost':
+      return { ...s, bpfCost: !s.bpfCost };
     case 'key': {
       let out = s;
       for (const [input, key] of splitKeys(a.input, a.key, s)) {

@@ -60,6 +60,8 @@ export interface UiState {
   quitting: boolean;
   /** How many times r was pressed: each press starts or stops a recording. */
   recordToggles: number;
+  /** The BPF cost per probe is asked for (b): statistics are sampled while it is. */
+  bpfCost: boolean;
 }
 
 export type UiAction =
@@ -80,5 +82,6 @@ export type UiAction =
   | { type: 'notice'; text: string }
   | { type: 'quit' }
   | { type: 'toggle-recording' }
+  | { type: 'toggle-bpf-cost' }
   /** A key press, interpreted against the state it arrives in (keys typed faster than redraws stay in order). */
   | { type: 'key'; input: string; key: KeyInfo };

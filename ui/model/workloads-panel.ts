@@ -34,7 +34,13 @@ function taxText(feed: WorkloadFeed, r: WorkloadRow): { tax: string; gain: strin
   // a share of clean periods: the estimate may have used a sample of them, so a count would mislead
   const disrupted = e.cleanPeriods > 0 ? `${fmtPct(e.disruptedPeriods / e.cleanPeriods)}%` : '-';
   if (!e.tax) return { tax: e.notEnoughData ? MEASURING : 'unknown', gain: '-', disrupted };
-  return { tax: fmtInterval(e.tax), gain: e.gain ? fmtInterval(e.gain, '+') : '-', disrupted };
+  // a lower bound (no quiet moment between interrupts) reads as "at least"
+  const atLeast = e.taxLowerBound && !e.tax.bound ? '>=' : '';
+  return {
+    tax: atLeast + fmtInterval(e.tax),
+    gain: e.gain ? atLeast + fmtInterval(e.gain, '+') : '-',
+    disrupted,
+  };
 }
 
 function sortRows(rows: WorkloadRow[], key: string): WorkloadRow[] {
@@ -67,7 +73,10 @@ export function feedNote(live: LiveState): string {
         feed.periodsUsed < feed.periodsSeen
           ? `${fmtCount(feed.periodsUsed)} of ${fmtCount(feed.periodsSeen)}`
           : fmtCount(feed.periodsUsed);
-      return `tax over ${feed.spanS.toFixed(1)} s to ${fmtClock(feed.atMs, live.utcOffsetMin)} (${used} busy periods), 95% interval; <= is an upper bound (? explains)`;
+      const bounds = feed.estimates.some((e) => e.taxLowerBound)
+        ? '<= an upper bound, >= a lower bound'
+        : '<= is an upper bound';
+      return `tax over ${feed.spanS.toFixed(1)} s to ${fmtClock(feed.atMs, live.utcOffsetMin)} (${used} busy periods), 95% interval; ${bounds} (? explains)`;
     }
   }
 }

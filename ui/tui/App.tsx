@@ -25,6 +25,8 @@ export interface Controller {
   toggleRecording?: () => Promise<string>;
   /** The lower panel now on screen (at start and on every change): the probes it needs attach while it is. */
   panelShown?: (panel: PanelId) => void;
+  /** The BPF cost per probe is asked for (b) or no longer: statistics are sampled only while it is. */
+  bpfCostShown?: (shown: boolean) => void;
 }
 
 export interface AppProps {
@@ -54,6 +56,9 @@ export function App({ source, controller, theme, initial, size }: AppProps): Rea
   useEffect(() => {
     controller.panelShown?.(ui.lower);
   }, [ui.lower, controller]);
+  useEffect(() => {
+    controller.bpfCostShown?.(ui.bpfCost);
+  }, [ui.bpfCost, controller]);
   useEffect(() => {
     if (!ui.recordToggles) return;
     if (!controller.toggleRecording) {
