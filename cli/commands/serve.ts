@@ -23,11 +23,15 @@ import {
 } from '../common/probe-options.js';
 import { onInterrupt } from '../common/signals.js';
 
+/** Live snapshots while no page is open, by default (a page gets --interval-ms). */
+const IDLE_INTERVAL_MS = 1000;
 export interface ServeOpts extends RawProbeOpts {
   port: number;
   host: string;
   token?: string;
   intervalMs: number;
+  /** Live with no page open: a snapshot this often (0: every --interval-ms). */
+  idleIntervalMs: number;
   speed: number;
   workloads?: boolean;
   /** BPF run-time statistics for irqlens_bpf_* and the page's tool cost: sampled 1 s in 10 (--no-prog-stats: never). */
@@ -109,6 +113,10 @@ async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command
     queues,
     estimate: runner?.run ?? null,
     onFrame: (f) => server?.broadcast(f),
+    // live with no page open: a snapshot a second is enough for /metrics and the history
+    ...(file === undefined && o.idleIntervalMs > o.intervalMs
+      ? { idle: { watched: () => (server?.clientCount ?? 0) > 0, everyMs: o.idleIntervalMs } }
+      : {}),
     // a recording's intervals are its own snapshots (stream time), whatever the replay speed
     ...(file !== undefined ? { everySnapshotNs: o.intervalMs * 1e6 } : {}),
   });
@@ -192,6 +200,14 @@ export function registerServeCommand(program: Command): void {
       new Option('--interval-ms <ms>', 'update interval').default(100).argParser(positiveInt('--interval-ms', 60_000)),
     )
     .addOption(
+      new Option(
+        '--idle-interval-ms <ms>',
+        'live with no page open: a snapshot this often (each walks every BPF map); 0: every --interval-ms',
+      )
+        .default(IDLE_INTERVAL_MS)
+        .argParser(wholeMs('--idle-interval-ms')),
+    )
+    .addOption(
       new Option('--speed <x>', 'a recording: times real time').default(1).argParser(positiveNumber('--speed', 1e6)),
     )
     .option(
@@ -220,4 +236,12 @@ Examples:
   irqlens serve --host 0.0.0.0 --token $(openssl rand -hex 16)
   curl -s 127.0.0.1:7070/metrics | grep irqlens_hardirq_total`,
   ).action((file: string | undefined, o: ServeOpts, cmd: Command) => serveCommand(file, o, cmd));
+}
+
+function wholeMs(name: string) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v) || Number(v) > 60_000)
+      throw new UsageError(`${name}: '${v}' is not a whole number from 0 to 60000`);
+    return Number(v);
+  };
 }

@@ -59,6 +59,8 @@ and two diagnostic ones (--conditions A,B,C,F,G), to split irqlens's cost:
   J  irqlens serve --port 0 (its defaults), no web client: the probes, /metrics' state, the frame loop
   K  irqlens serve --port 0 --no-prog-stats: BPF run-time statistics never on (serve samples them 1 s in 10)
   M  irqlens serve --port 0 --interval-ms 1000: one snapshot and frame a second instead of ten
+  O  irqlens serve --port 0 --idle-interval-ms 0: ten snapshots a second with no page open (serve's
+     default before it slowed to one a second while no page is open)
   N  irqlens top, then every thread of its Node process and helper put at SCHED_IDLE (chrt -i): does
      running only in idle CPU time lower its cost?
   L  irqlens doctor (its defaults) watching through the whole load (--duration longer, stopped by SIGINT)
@@ -83,8 +85,24 @@ Loopback only. kernel.bpf_stats_enabled is put back to its value at the start
 after every run (irqlens top switches it on while it runs). Prints figures; never
 fails on a number.`;
 
-export type Condition = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J' | 'K' | 'L' | 'M' | 'N';
-export const CONDITIONS: readonly Condition[] = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N'];
+export type Condition = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J' | 'K' | 'L' | 'M' | 'N' | 'O';
+export const CONDITIONS: readonly Condition[] = [
+  'A',
+  'B',
+  'C',
+  'D',
+  'E',
+  'F',
+  'G',
+  'H',
+  'I',
+  'J',
+  'K',
+  'L',
+  'M',
+  'N',
+  'O',
+];
 const DEFAULT_CONDITIONS = 'A,B,C,D,E';
 export const NAMES: Record<Condition, string> = {
   A: 'A untraced',
@@ -101,6 +119,7 @@ export const NAMES: Record<Condition, string> = {
   L: 'L irqlens doctor (runs through the load)',
   M: 'M irqlens serve --interval-ms 1000 (no client)',
   N: 'N irqlens top, its processes SCHED_IDLE (chrt -i)',
+  O: 'O irqlens serve --idle-interval-ms 0 (no client)',
 };
 export const GOAL_PCT = 3;
 
@@ -227,12 +246,24 @@ async function spawnTracer(
     case 'J':
     case 'K':
     case 'L':
-    case 'M': {
+    case 'M':
+    case 'O': {
       // doctor watches for --duration; a longer one than the load, stopped by SIGINT like the others
       const args =
         c === 'L'
           ? ['doctor', '--duration', String(seconds + 120)]
-          : ['serve', '--port', '0', ...(c === 'K' ? ['--no-prog-stats'] : c === 'M' ? ['--interval-ms', '1000'] : [])];
+          : [
+              'serve',
+              '--port',
+              '0',
+              ...(c === 'K'
+                ? ['--no-prog-stats']
+                : c === 'M'
+                  ? ['--interval-ms', '1000']
+                  : c === 'O'
+                    ? ['--idle-interval-ms', '0']
+                    : []),
+            ];
       const tool = spawnTool('node', [cli, ...args]);
       if (tool.pid === undefined) throw new Error(`irqlens ${args[0] ?? ''} did not start`);
       const toolPid = tool.pid;
@@ -629,7 +660,7 @@ export function overheadSummary(r: OverheadResult): string[] {
   const cost = (c: Condition): number => (1 - median(paired(r, c, (x) => x.tps))) * 100;
   const out: string[] = [];
   const peers = (['D', 'E'] as const).filter((c) => r.conditions.includes(c));
-  for (const c of (['B', 'C', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N'] as const).filter((x) =>
+  for (const c of (['B', 'C', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O'] as const).filter((x) =>
     r.conditions.includes(x),
   )) {
     const k = cost(c);

@@ -30,6 +30,11 @@ export interface PipelineOptions {
   onFrame: (f: Frame) => void;
   /** A recording: a frame at every recorded snapshot at least this many ns (stream time) after the last, instead of requested ones. */
   everySnapshotNs?: number;
+  /**
+   * While `watched()` is false (no page open), a snapshot only every `everyMs`: each one walks every
+   * BPF map and builds a frame, and /metrics and the history need no more than that.
+   */
+  idle?: { watched: () => boolean; everyMs: number };
 }
 
 export class Pipeline {
@@ -37,6 +42,7 @@ export class Pipeline {
   private pending = false;
   private seq = 0;
   private timer: NodeJS.Timeout | null = null;
+  private askedAt = 0;
   private feed: WorkloadFeed = { state: 'off' };
   /** The latest BPF ns per event (statistics are sampled: carried across windows without them). */
   bpfNs: ReadonlyMap<string, number> | null = null;
@@ -69,14 +75,19 @@ export class Pipeline {
   /** Folds the source until it ends; a frame per interval. */
   async run(src: MessageSource): Promise<void> {
     if (this.o.everySnapshotNs === undefined) {
+      const ask = () => {
+        this.pending = true;
+        this.askedAt = Date.now();
+        src.command('snapshot');
+      };
       this.timer = setInterval(() => {
         // one request at a time: a slow source is never asked twice
         if (this.pending) return;
-        this.pending = true;
-        src.command('snapshot');
+        const idle = this.o.idle;
+        if (idle && !idle.watched() && Date.now() - this.askedAt < idle.everyMs) return;
+        ask();
       }, this.o.intervalMs);
-      src.command('snapshot');
-      this.pending = true;
+      ask();
     }
     try {
       for await (const m of src.messages()) {

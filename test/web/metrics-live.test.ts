@@ -38,8 +38,8 @@ test(
       await new Promise((r) => setTimeout(r, 1200));
       await diskLoad(1500);
       const r = await snap;
-      // serve's state is as of its latest interval edge (every 100 ms): let one pass
-      await new Promise((res) => setTimeout(res, 300));
+      // serve's state is as of its latest interval edge (every second with no page open): let one pass
+      await new Promise((res) => setTimeout(res, 1300));
       const afterM = await hardirqByIrq(srv.url);
       const j = JSON.parse(r.stdout) as { irqs: { irq: number; name: string; count: number }[] };
       const disk = [...j.irqs].sort((a, b) => b.count - a.count)[0];

@@ -262,3 +262,78 @@ test('sampled BPF statistics: the page and /metrics carry the latest ns per even
   const on = strictParse(metricsText(p.state, stats)).series;
   assert.equal(get(on, 'irqlens_bpf_runs_total', { program: 'irql_hi_entry' }), 1000);
 });
+
+test('live with no page open: a snapshot only every idle.everyMs; with a page, every intervalMs', async () => {
+  const hello: Hello = {
+    type: 'hello',
+    version: 1,
+    ncpus: 1,
+    pmu: false,
+    monoNs: 0n,
+    realtimeNs: 0n,
+    kernel: '6.1.0-test',
+    host: 'box',
+    windowNs: 100_000,
+    burstPackets: 256,
+    intervalMs: 100,
+    ringBytes: 1 << 24,
+    recordMask: 0,
+    targetTgid: 0,
+    tracefsMounted: false,
+    softirqAsyncOnly: false,
+    progs: [],
+  };
+  // a source that answers each snapshot command at once, like the helper
+  const asked: number[] = [];
+  const queue: Snapshot[] = [];
+  const waker: { wake: (() => void) | null } = { wake: null };
+  let ended = false;
+  let seq = 0;
+  const src = {
+    hello,
+    warnings: [] as string[],
+    command: (cmd: string) => {
+      if (cmd !== 'snapshot') return;
+      asked.push(Date.now());
+      seq++;
+      queue.push({
+        ...decodeSnapshot(snapshotPayload({ tsNs: BigInt(seq) * 1_000_000n, seq, tables: [] })),
+        requested: true,
+      });
+      waker.wake?.();
+    },
+    async *messages() {
+      while (!ended) {
+        const m = queue.shift();
+        if (m) yield m;
+        else
+          await new Promise<void>((r) => {
+            waker.wake = r;
+          });
+      }
+    },
+    stop: () => Promise.resolve(),
+  };
+  let watched = false;
+  const p = new Pipeline(hello, {
+    intervalMs: 10,
+    queues: () => [],
+    estimate: null,
+    onFrame: () => undefined,
+    idle: { watched: () => watched, everyMs: 250 },
+  });
+  const running = p.run(src);
+  await new Promise((r) => setTimeout(r, 600));
+  const idle = asked.length;
+  watched = true;
+  await new Promise((r) => setTimeout(r, 300));
+  const open = asked.length - idle;
+  p.stopTimer();
+  ended = true;
+  waker.wake?.();
+  await running;
+  // idle: the first at once, then one per 250 ms (~3 in 600 ms), never one per 10 ms (~60)
+  assert.ok(idle >= 2 && idle <= 4, `${idle} snapshots asked in 600 ms without a page`);
+  // watched: one per 10 ms tick (~30 in 300 ms); far more than the idle pace allows (at most 2)
+  assert.ok(open >= 8, `${open} snapshots asked in 300 ms with a page open`);
+});
