@@ -198,8 +198,9 @@ test('label values are escaped (quotes, backslashes, newlines in IRQ names)', ()
   );
 });
 
-test('sampled BPF statistics: the page and /metrics carry the latest ns per event and integrate it over every later event', () => {
-  const hello: Hello = {
+/** A one-CPU machine's hello with these programs. */
+function oneCpuHello(progs: Hello['progs']): Hello {
+  return {
     type: 'hello',
     version: 1,
     ncpus: 1,
@@ -216,11 +217,15 @@ test('sampled BPF statistics: the page and /metrics carry the latest ns per even
     targetTgid: 0,
     tracefsMounted: false,
     softirqAsyncOnly: false,
-    progs: [
-      { name: 'irql_hi_entry', tracepoint: 'irq/irq_handler_entry', status: 'attached', err: 0, group: 'hardirq' },
-      { name: 'irql_hi_exit', tracepoint: 'irq/irq_handler_exit', status: 'attached', err: 0, group: 'hardirq' },
-    ],
+    progs,
   };
+}
+
+test('sampled BPF statistics: the page and /metrics carry the latest ns per event and integrate it over every later event', () => {
+  const hello = oneCpuHello([
+    { name: 'irql_hi_entry', tracepoint: 'irq/irq_handler_entry', status: 'attached', err: 0, group: 'hardirq' },
+    { name: 'irql_hi_exit', tracepoint: 'irq/irq_handler_exit', status: 'attached', err: 0, group: 'hardirq' },
+  ]);
   // cumulative: 1000 IRQs per second; statistics on only in the first second (200 + 300 ns per IRQ)
   const snap = (s: number, irqs: number, runs: number, entryNs: number, exitNs: number): Snapshot => ({
     ...decodeSnapshot(snapshotPayload({ tsNs: BigInt(s) * 1_000_000_000n, seq: s, tables: [] })),
@@ -264,25 +269,7 @@ test('sampled BPF statistics: the page and /metrics carry the latest ns per even
 });
 
 test('live with no page open: a snapshot only every idle.everyMs; with a page, every intervalMs', async () => {
-  const hello: Hello = {
-    type: 'hello',
-    version: 1,
-    ncpus: 1,
-    pmu: false,
-    monoNs: 0n,
-    realtimeNs: 0n,
-    kernel: '6.1.0-test',
-    host: 'box',
-    windowNs: 100_000,
-    burstPackets: 256,
-    intervalMs: 100,
-    ringBytes: 1 << 24,
-    recordMask: 0,
-    targetTgid: 0,
-    tracefsMounted: false,
-    softirqAsyncOnly: false,
-    progs: [],
-  };
+  const hello = oneCpuHello([]);
   // a source that answers each snapshot command at once, like the helper
   const asked: number[] = [];
   const queue: Snapshot[] = [];
