@@ -385,12 +385,12 @@ function estimateKinds(
   /* ---- paired bootstrap: the same resampled rows for real and placebo, the cascade costs held at the full-sample values;
      whole fixed-effect blocks when there are enough of them, else moving blocks of blockLength rows ---- */
   const rng = Rng.stream(opts.seed, 'bootstrap');
-  const byClusters = (opts.resample ?? 'clusters') === 'clusters';
-  const clusters =
-    byClusters && sideR.clusters && clusterStarts(sideR.clusters).length - 1 >= MIN_CLUSTERS ? sideR.clusters : null;
-  if (byClusters && sideR.clusters && !clusters && opts.bootstrap > 0)
+  const byClusters = (opts.resample ?? 'clusters') === 'clusters' ? sideR.clusters : null;
+  const nClusters = byClusters ? clusterStarts(byClusters).length - 1 : 0;
+  const clusters = nClusters >= MIN_CLUSTERS ? byClusters : null;
+  if (byClusters && !clusters && opts.bootstrap > 0)
     warnings.push(
-      `only ${clusterStarts(sideR.clusters).length - 1} fixed-effect blocks of ${opts.fixedEffectMs} ms (need ${MIN_CLUSTERS} to resample them): ` +
+      `only ${nClusters} fixed-effect blocks of ${opts.fixedEffectMs} ms (need ${MIN_CLUSTERS} to resample them): ` +
         `the intervals come from ${opts.blockLength}-period blocks and miss drifts over longer spans, so read them as too narrow`,
     );
   const dR: Design = { ...sideR.design, y: fr.y };
@@ -438,13 +438,21 @@ function estimateKinds(
       );
     }
   });
-  if (undisturbed < FEW_UNDISTURBED)
+  const lowerBound = undisturbed < FEW_UNDISTURBED;
+  if (lowerBound)
     warnings.push(
       `only ${(undisturbed * 100).toFixed(1)}% of the periods had no interrupt in the ${lagHorizonUs(opts)} us around their start: ` +
         'each cost is that of one more interrupt at this rate; a disturbance that persists from one interrupt to the next ' +
         '(a cache that never refills) is in every period alike and not counted, so read the tax as a lower bound',
     );
-  const out: Estimate = { currency: opts.currency, indirectPerIrq, periods: n, excluded, undisturbed };
+  const out: Estimate = {
+    currency: opts.currency,
+    indirectPerIrq,
+    periods: n,
+    excluded,
+    undisturbed,
+    ...(lowerBound ? { lowerBound: true as const } : {}),
+  };
   if (warnings.length) out.warnings = warnings;
   return out;
 }

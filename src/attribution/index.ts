@@ -31,5 +31,5 @@ export {
   type HuberOptions,
 } from './huber.js';
 export { blockResample, percentileInterval } from './bootstrap.js';
-export { estimate, withBound, DEFAULT_MIN_EXPOSED, DEFAULT_MIN_PERIODS, FEW_UNDISTURBED } from './estimate.js';
+export { estimate, withBound, DEFAULT_MIN_EXPOSED, DEFAULT_MIN_PERIODS } from './estimate.js';
 export { summarize, ipcFigures } from './summary.js';

@@ -120,6 +120,8 @@ export interface Estimate {
    * interrupts, and what the fit measures is the cost of one more at this rate.
    */
   undisturbed?: number;
+  /** Set when `undisturbed` is below FEW_UNDISTURBED: the costs are marginal ones, so a tax from them is a lower bound. */
+  lowerBound?: true;
   /** Things a reader should know about this estimate (kinds left out, many short periods, ...). */
   warnings?: string[];
 }

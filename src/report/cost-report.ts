@@ -1,7 +1,6 @@
 // `irqlens report` / `irqlens cost`: schema "irqlens.report/1" (docs/report-schema.md).
 // Built only from measurements (window totals + busy periods + interrupt hits).
 import {
-  FEW_UNDISTURBED,
   estimate,
   summarize,
   ipcFigures,
@@ -189,8 +188,7 @@ export function buildReport(runs: Measurement[], o: ReportOptions = {}) {
       indirect_ns: s.indirect_ns,
       tax: s.tax,
       // no undisturbed baseline: the tax counts one more interrupt's cost at this rate, not what persists between them
-      tax_lower_bound:
-        s.tax !== null && r.estimate.undisturbed !== undefined && r.estimate.undisturbed < FEW_UNDISTURBED,
+      tax_lower_bound: s.tax !== null && r.estimate.lowerBound === true,
       undisturbed_share: r.estimate.undisturbed ?? null,
       throughput_gain: s.throughput_gain,
       unestimated: s.unestimated,

@@ -15,6 +15,18 @@ function interval(
   return `${fmt(v.value)} [${fmt(v.lo)}, ${fmt(v.hi)}]`;
 }
 
+type WorkloadReport = Report['workloads'][number];
+
+/** The tax line: a point, an upper bound (the interval includes zero) or, without a quiet baseline, at least a point. */
+export function taxLine(w: Pick<WorkloadReport, 'tax' | 'tax_lower_bound' | 'undisturbed_share'>): string {
+  // an interval that includes zero is already an upper bound: "at least" applies only to a point
+  const atLeast = w.tax_lower_bound && w.tax !== null && !w.tax.bound;
+  return (
+    `  interrupt tax (direct + indirect over busy time): ${atLeast ? 'at least ' : ''}${interval(w.tax, pct)}` +
+    (atLeast ? ` (a lower bound: only ${pct(w.undisturbed_share ?? 0)} of periods had a quiet moment before them)` : '')
+  );
+}
+
 export function reportText(r: Report): string {
   const L: string[] = [];
   const secs = r.duration_ns / 1e9;
@@ -101,12 +113,7 @@ export function reportText(r: Report): string {
           `${e.together ? `; with ${e.together.filter((x) => x !== k).join(', ')}: one cost per interrupt of either` : ''})`,
       );
     if (!kinds.length) L.push('    none: no interrupt kind hit enough periods to estimate');
-    L.push(
-      `  interrupt tax (direct + indirect over busy time): ${w.tax_lower_bound ? 'at least ' : ''}${interval(w.tax, pct)}` +
-        (w.tax_lower_bound
-          ? ` (a lower bound: only ${pct(w.undisturbed_share ?? 0)} of periods had a quiet moment before them)`
-          : ''),
-    );
+    L.push(taxLine(w));
     L.push(
       `  what-if, busy periods never interrupted (kernel polling / IRQ suspension): ${interval(w.throughput_gain, (x) => `+${pct(x)}`)} throughput`,
     );

@@ -425,10 +425,12 @@ test('periods that never see a quiet moment: the estimate says its costs are mar
   // 10,000 device IRQs/s: ~10 in the 1 ms before each period starts, so no period is undisturbed
   const busy = scenario().est;
   assert.ok(busy.undisturbed !== undefined && busy.undisturbed < 0.01, `undisturbed ${busy.undisturbed}`);
+  assert.equal(busy.lowerBound, true);
   assert.ok(busy.warnings?.some((w) => /no interrupt in the \d+ us around their start.*lower bound/.test(w)));
   // 250 ticks/s alone: most periods have a quiet millisecond before them, and no such warning
   const s = synth({ seed: 3, threads: 2, periodsPerThread: 20_000, kinds: [KINDS[1] as SynthKind] });
   const quiet = estimate(s.periods, s.hits, OPTS, s.trace);
   assert.ok(quiet.undisturbed !== undefined && quiet.undisturbed > 0.6, `undisturbed ${quiet.undisturbed}`);
+  assert.equal(quiet.lowerBound, undefined);
   assert.ok(!(quiet.warnings ?? []).some((w) => /lower bound/.test(w)), JSON.stringify(quiet.warnings));
 });
