@@ -16,6 +16,7 @@ import { StatsSampler } from '../../src/live/stats-sampler.js';
 import { UsageError } from '../common/errors.js';
 import {
   positiveInt,
+  wholeNumber,
   positiveNumber,
   probeOptionList,
   toProbeOptions,
@@ -205,7 +206,7 @@ export function registerServeCommand(program: Command): void {
         'live with no page open: a snapshot this often (each walks every BPF map); 0: every --interval-ms',
       )
         .default(IDLE_INTERVAL_MS)
-        .argParser(wholeMs('--idle-interval-ms')),
+        .argParser(wholeNumber('--idle-interval-ms', 60_000)),
     )
     .addOption(
       new Option('--speed <x>', 'a recording: times real time').default(1).argParser(positiveNumber('--speed', 1e6)),
@@ -236,12 +237,4 @@ Examples:
   irqlens serve --host 0.0.0.0 --token $(openssl rand -hex 16)
   curl -s 127.0.0.1:7070/metrics | grep irqlens_hardirq_total`,
   ).action((file: string | undefined, o: ServeOpts, cmd: Command) => serveCommand(file, o, cmd));
-}
-
-function wholeMs(name: string) {
-  return (v: string): number => {
-    if (!/^\d+$/.test(v) || Number(v) > 60_000)
-      throw new UsageError(`${name}: '${v}' is not a whole number from 0 to 60000`);
-    return Number(v);
-  };
 }

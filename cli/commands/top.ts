@@ -132,7 +132,6 @@ async function liveTop(o: TopOpts): Promise<void> {
           probe.setProgStats(on);
         })
       : null;
-  let sampling = false;
   const tracker = new Tracker(probe);
   const store = new LiveStore();
   store.dispatch({
@@ -196,8 +195,7 @@ async function liveTop(o: TopOpts): Promise<void> {
         store.dispatch({ type: 'probes', groups: want, atMs: Date.now() });
       },
       bpfCostShown: (shown) => {
-        if (!statsSampler || shown === sampling) return;
-        sampling = shown;
+        if (!statsSampler || shown === statsSampler.running) return;
         if (shown) statsSampler.start();
         else statsSampler.stop();
         store.dispatch({ type: 'stats', stats: shown ? 'sampled' : 'on-demand' });

@@ -20,6 +20,15 @@ export function positiveInt(name: string, max = 1e9) {
   };
 }
 
+/** A whole number from 0 to max (0 has a meaning: off, or the first CPU). */
+export function wholeNumber(name: string, max = 1e9) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v) || Number(v) > max)
+      throw new UsageError(`${name}: '${v}' is not a whole number from 0 to ${max}`);
+    return Number(v);
+  };
+}
+
 /** The longest wait Node's timers support (2^31-1 ms), in seconds. */
 export const MAX_TIMER_S = 2_147_483;
 

@@ -30,6 +30,14 @@ export interface WorkloadEstimate {
   mainCpu: number | null;
 }
 
+/**
+ * The tax (and gain) read as "at least": the estimate said its costs are marginal ones, and the figure is
+ * a point (an interval that includes zero is an upper bound and stays one).
+ */
+export function taxIsAtLeast(e: Pick<WorkloadEstimate, 'tax' | 'taxLowerBound'>): boolean {
+  return (e.taxLowerBound ?? false) && e.tax !== null && !e.tax.bound;
+}
+
 /** Where the workload estimates stand. */
 export type WorkloadFeed =
   | { state: 'off' }

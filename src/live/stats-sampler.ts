@@ -19,7 +19,14 @@ export class StatsSampler {
     private readonly s: StatsSchedule = DEFAULT_STATS_SCHEDULE,
   ) {}
 
+  /** Sampling now (between start and stop). */
+  get running(): boolean {
+    return this.every !== null;
+  }
+
+  /** Starts sampling; a second start while running does nothing. */
   start(): void {
+    if (this.running) return;
     const sample = () => {
       this.send(true);
       this.off = setTimeout(() => {

@@ -7,7 +7,7 @@ import { cpuRows } from '../derive/cpu-rows.js';
 import { irqRows } from '../derive/irq-rows.js';
 import { nicRows, type NicQueue } from '../derive/nic-rows.js';
 import { toolCost } from '../derive/tool-cost.js';
-import type { WorkloadFeed } from '../derive/workloads.js';
+import { taxIsAtLeast, type WorkloadFeed } from '../derive/workloads.js';
 import { REC } from '../stream/layout.js';
 import { burstViews, type NapiRing } from './bursts.js';
 import type { Frame, WorkloadsView } from './wire.js';
@@ -50,7 +50,7 @@ export function workloadsView(feed: WorkloadFeed): WorkloadsView {
           disruptedPeriods: e.disruptedPeriods,
           tax: e.tax,
           gain: e.gain,
-          taxLowerBound: e.taxLowerBound ?? false,
+          taxLowerBound: taxIsAtLeast(e),
           notEnoughData: e.notEnoughData,
         })),
       };

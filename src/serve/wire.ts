@@ -46,7 +46,7 @@ export interface WorkloadView {
   disruptedPeriods: number;
   tax: IntervalView | null;
   gain: IntervalView | null;
-  /** The tax and gain are lower bounds (no quiet moment between interrupts). */
+  /** The tax and gain read "at least" (taxIsAtLeast: a lower bound, and a point). */
   taxLowerBound: boolean;
   notEnoughData: string | null;
 }

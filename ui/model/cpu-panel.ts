@@ -9,7 +9,7 @@ import { fmtPct, fmtRate } from './format.js';
 import { sparkline } from './history.js';
 import type { Glyphs } from './theme.js';
 import type { LiveState } from '../../src/derive/live-state.js';
-import { taxByCpu, type WorkloadEstimate } from '../../src/derive/workloads.js';
+import { taxByCpu, taxIsAtLeast, type WorkloadEstimate } from '../../src/derive/workloads.js';
 
 /** Softirq vectors with a column of their own in the wide layout; the rest add up under "other". */
 const VECTOR_COLUMNS = ['NET_RX', 'NET_TX', 'TIMER', 'BLOCK', 'RCU', 'SCHED'] as const;
@@ -69,7 +69,7 @@ function taxCell(live: LiveState, est: WorkloadEstimate | undefined, width: numb
   if (!est.tax) return est.notEnoughData ? 'measuring...' : 'unknown';
   const figure = est.tax.bound
     ? `<=${pct(Math.max(0, est.tax.hi))}%`
-    : `${est.taxLowerBound ? '>=' : ''}${pct(est.tax.value)}%`;
+    : `${taxIsAtLeast(est) ? '>=' : ''}${pct(est.tax.value)}%`;
   const room = width - figure.length - 1;
   return room >= 3 ? `${cut(est.comm, room)} ${figure}` : figure;
 }

@@ -8,7 +8,7 @@ import { fit, headerLine, layoutColumns, rowLine, type Column } from './table.js
 import type { Glyphs } from './theme.js';
 import { probeGapLine } from './probe-note.js';
 import type { LiveState } from '../../src/derive/live-state.js';
-import { workloadRows, type WorkloadFeed, type WorkloadRow } from '../../src/derive/workloads.js';
+import { taxIsAtLeast, workloadRows, type WorkloadFeed, type WorkloadRow } from '../../src/derive/workloads.js';
 
 const COLUMNS: Column[] = [
   { key: 'pid', label: 'PID', width: 7, align: 'right', keep: 40 },
@@ -35,7 +35,7 @@ function taxText(feed: WorkloadFeed, r: WorkloadRow): { tax: string; gain: strin
   const disrupted = e.cleanPeriods > 0 ? `${fmtPct(e.disruptedPeriods / e.cleanPeriods)}%` : '-';
   if (!e.tax) return { tax: e.notEnoughData ? MEASURING : 'unknown', gain: '-', disrupted };
   // a lower bound (no quiet moment between interrupts) reads as "at least"
-  const atLeast = e.taxLowerBound && !e.tax.bound ? '>=' : '';
+  const atLeast = taxIsAtLeast(e) ? '>=' : '';
   return {
     tax: atLeast + fmtInterval(e.tax),
     gain: e.gain ? atLeast + fmtInterval(e.gain, '+') : '-',

@@ -127,7 +127,7 @@ function drawWorkloads(f: Frame): void {
       String(e.tgid),
       String(e.periods),
       String(e.disruptedPeriods),
-      (e.taxLowerBound && e.tax && !e.tax.bound ? '>= ' : '') + fig(e.tax),
+      (e.taxLowerBound ? '>= ' : '') + fig(e.tax),
       fig(e.gain),
       e.notEnoughData ?? '',
     ]),
