@@ -56,7 +56,7 @@ function text(r: Record<string, unknown>): string {
     `predicted slowdown from the passive estimate: ${iv(p.predicted_slowdown)}${covers(p.interval_covers_measured)}`,
     ...(p.predicted_is_lower_bound
       ? [
-          `  a lower bound: B's periods never had a quiet moment, so what persists between interrupts is not counted (${p.lower_bound_holds ? 'the measured slowdown is above it' : 'the measured slowdown is NOT above it'})`,
+          `  a lower bound: B's periods never had a quiet moment, so what persists between interrupts is not counted (${p.lower_bound_holds === null ? 'no measured slowdown to hold it to' : p.lower_bound_holds ? 'the measured slowdown is above it' : 'the measured slowdown is NOT above it'})`,
         ]
       : []),
     `hypervisor steal on the workload's CPU: A ${pct(st.a_median)}, B ${pct(st.b_median)} (alone a ${pct(st.slowdown)} slowdown; no guest interrupt, so not in the estimate)`,
