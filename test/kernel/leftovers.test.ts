@@ -73,7 +73,16 @@ test(
     assertCanRun();
     const out = join(repoRoot(), 'test-artifacts', `leftover-${process.pid}.irqrec`);
     const p = start(['record', '-o', out, '--force', '--', 'sleep', '974.5']);
-    await until('the command', () => pidsWithCmdline('sleep', '974.5').length > 0, 20_000);
+    // the command itself, not the shell that joins the cgroup and then execs it (its command line names it too:
+    // a Ctrl-C before it joined left it writing into a removed cgroup, and record exited with its error, 2)
+    const isSleep = (pid: number) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'sleep';
+      } catch {
+        return false;
+      }
+    };
+    await until('the command', () => pidsWithCmdline('sleep', '974.5').some(isSleep), 20_000);
     await sleep(500);
     p.kill('SIGINT');
     const r = await p;
