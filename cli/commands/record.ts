@@ -111,7 +111,13 @@ export async function recordCommand(argv: string[], o: RecordOpts): Promise<void
       child?.kill('SIGTERM');
       throw e;
     }
-    if (argv.length && cg) child = startCommand(argv, cg);
+    if (argv.length && cg)
+      try {
+        child = startCommand(argv, cg);
+      } catch (e) {
+        await capture.stop();
+        throw e;
+      }
     const waits: Promise<unknown>[] = [stopRequested, capture.done];
     if (o.duration !== undefined) waits.push(new Promise((r) => setTimeout(r, (o.duration ?? 0) * 1000)));
     if (child) waits.push(child);

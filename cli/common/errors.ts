@@ -5,6 +5,7 @@ import { RecordError } from '../../src/record/errors.js';
 import { UsageError } from '../../src/errors.js';
 import { OutputError } from '../../src/output/safe-output.js';
 import { ServeError } from '../../src/serve/errors.js';
+import { CommandError } from '../../src/cost/command.js';
 
 export { UsageError } from '../../src/errors.js';
 
@@ -26,7 +27,8 @@ export function describe(e: unknown): string {
     e instanceof StreamError ||
     e instanceof RecordError ||
     e instanceof OutputError ||
-    e instanceof ServeError
+    e instanceof ServeError ||
+    e instanceof CommandError
   )
     return e.message;
   if (e instanceof Error) return `internal error: ${e.message} (please report it)`;

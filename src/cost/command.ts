@@ -1,8 +1,15 @@
 // `record -- <command>` and `cost -- <command>`: the command runs in a cgroup of its own (so its
 // children are traced too) that the helper filters on. Without cgroup v2 or
 // root, the helper traces the command's pid only.
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
+import type { ChildProcess } from 'node:child_process';
+import { Writable } from 'node:stream';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+
+/** The traced command could not be started where it must run. */
+export class CommandError extends Error {
+  override name = 'CommandError';
+}
 
 function cgroup2Root(): string | undefined {
   try {
@@ -54,15 +61,29 @@ export async function commandExists(cmd: string): Promise<boolean> {
   return r.exitCode === 0;
 }
 
-export type Child = ResultPromise<{ stdio: 'inherit'; reject: false }>;
+/** The started command: awaited for its exit, killed on stop. */
+export type Child = Promise<{ exitCode?: number }> & Pick<ChildProcess, 'kill' | 'exitCode' | 'signalCode' | 'pid'>;
 
-/** Starts the command, inside `cgroup` when given (it joins before exec, so everything it starts is inside). */
+/**
+ * Starts the command, inside `cgroup` when given. The wrapper shell waits on fd 3 until Node has moved it into the
+ * cgroup, then becomes the command: nothing it starts runs outside, and a stop that comes first (the cgroup removed)
+ * or a parent that dies (fd 3 closes unwritten) means the command never runs.
+ */
 export function startCommand(argv: string[], cgroup: string | undefined): Child {
   const [cmd = '', ...args] = argv;
-  return cgroup
-    ? execa('sh', ['-c', 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"', 'sh', cgroup, cmd, ...args], {
-        stdio: 'inherit',
-        reject: false,
-      })
-    : execa(cmd, args, { stdio: 'inherit', reject: false });
+  if (!cgroup) return execa(cmd, args, { stdio: 'inherit', reject: false });
+  const child = execa('sh', ['-c', 'read _ <&3 && exec 3<&- && exec "$@"', 'sh', cmd, ...args], {
+    stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
+    reject: false,
+  });
+  const gate = child.stdio[3];
+  try {
+    if (child.pid === undefined) throw new Error('it did not start');
+    writeFileSync(`${cgroup}/cgroup.procs`, String(child.pid));
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw new CommandError(`cannot run the command in ${cgroup}: ${(e as Error).message}`);
+  }
+  if (gate instanceof Writable) gate.end('go\n');
+  return child;
 }
