@@ -1,6 +1,6 @@
 // `irqlens serve [FILE]`: the web view and /metrics, live from the probes or
 // from a recording, through the same pipeline (src/serve).
-import { serveProbes, withWorkloadRecords } from '../../src/probe/options.js';
+import { SERVE_ON_DEMAND, serveProbes, withWorkloadRecords } from '../../src/probe/options.js';
 import { Command, Option } from 'commander';
 import { Probe } from '../../src/probe/client.js';
 import { nicQueues } from '../../src/procfs/nic.js';
@@ -13,6 +13,8 @@ import { staticRoutes } from '../../src/serve/routes.js';
 import { WebServer } from '../../src/serve/server.js';
 import { EstimateRunner } from '../../src/live/estimate-runner.js';
 import { StatsSampler } from '../../src/live/stats-sampler.js';
+import { OnDemandGroups } from '../../src/live/on-demand.js';
+import { PROBE_GROUPS } from '../../src/stream/layout.js';
 import { UsageError } from '../common/errors.js';
 import {
   positiveInt,
@@ -35,6 +37,8 @@ export interface ServeOpts extends RawProbeOpts {
   idleIntervalMs: number;
   speed: number;
   workloads?: boolean;
+  /** Keep napi and softirq-raise attached throughout instead of while a page or /metrics reads them. */
+  allProbes?: boolean;
   /** BPF run-time statistics for irqlens_bpf_* and the page's tool cost: sampled 1 s in 10 (--no-prog-stats: never). */
   progStats: boolean;
   /** Keep them on throughout: the kernel's own cumulative run counts and times on /metrics. */
@@ -60,6 +64,7 @@ async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command
   let src: MessageSource;
   let statsSampler: StatsSampler | null = null;
   let queues: () => ReturnType<typeof nicQueues>;
+  let demand: OnDemandGroups | null = null;
   if (file !== undefined) {
     for (const live of [
       'pid',
@@ -70,6 +75,7 @@ async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command
       'burstPackets',
       'dropUnspecified',
       'progStatsAlways',
+      'allProbes',
     ]) {
       if (cmd.getOptionValueSource(live) === 'cli')
         throw new UsageError(
@@ -84,14 +90,22 @@ async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command
     const base = toProbeOptions(o);
     const records = o.workloads ? withWorkloadRecords(base.records ?? []) : base.records;
     const always = o.progStats && (o.progStatsAlways ?? false);
+    const groups = serveProbes(o.workloads ?? false, o.allProbes ?? false);
     const probe = await Probe.start({
       ...base,
       ...(records ? { records } : {}),
       intervalMs: 60_000,
       progStats: always,
-      probes: serveProbes(o.workloads ?? false),
+      probes: groups.base,
     });
     src = probe;
+    if (groups.onDemand.length)
+      demand = new OnDemandGroups({
+        base: groups.base,
+        set: (g) => {
+          probe.setProbes(g);
+        },
+      });
     if (o.progStats && !always)
       statsSampler = new StatsSampler((on) => {
         probe.setProgStats(on);
@@ -114,6 +128,19 @@ async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command
     queues,
     estimate: runner?.run ?? null,
     onFrame: (f) => server?.broadcast(f),
+    ...(demand
+      ? {
+          demand: {
+            groups: demand,
+            tick: () => {
+              const now = Date.now();
+              const p = SERVE_ON_DEMAND.page;
+              if ((server?.clientCount ?? 0) > 0) demand?.want(p.groups, now + p.holdMs);
+              demand?.tick(now);
+            },
+          },
+        }
+      : {}),
     // live with no page open: a snapshot a second is enough for /metrics and the history
     ...(file === undefined && o.idleIntervalMs > o.intervalMs
       ? { idle: { watched: () => (server?.clientCount ?? 0) > 0, everyMs: o.idleIntervalMs } }
@@ -148,12 +175,19 @@ async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command
         static: routes,
         metrics: () => {
           const u = process.cpuUsage();
+          if (demand) {
+            const now = Date.now();
+            const m = SERVE_ON_DEMAND.metrics;
+            demand.want(m.groups, now + m.holdMs);
+            demand.tick(now);
+          }
           return metricsText(pipeline.state, {
             clients: server?.clientCount ?? 0,
             framesSent: server?.framesSent ?? 0,
             framesMissed: server?.framesMissed ?? 0,
             cpuSeconds: (u.user + u.system) / 1e6,
             rssBytes: process.memoryUsage().rss,
+            ...(demand ? { probes: new Map(PROBE_GROUPS.map((g) => [g, demand?.isAttached(g) ?? true])) } : {}),
             ...(statsSampler ? { bpf: { nsPerEvent: pipeline.bpfNs, estimatedSeconds: pipeline.bpfSeconds } } : {}),
           });
         },
@@ -214,6 +248,10 @@ export function registerServeCommand(program: Command): void {
     .option(
       '--workloads',
       "trace epoll busy periods and estimate each workload's interrupt tax (more CPU; limit with --pid)",
+    )
+    .option(
+      '--all-probes',
+      'keep the NAPI and softirq-raise probes attached from the start (by default they attach while a page is open or /metrics is read: they cost a busy server a few percent, see BENCHMARKS.md)',
     )
     .option(
       '--prog-stats-always',

@@ -61,6 +61,9 @@ and two diagnostic ones (--conditions A,B,C,F,G), to split irqlens's cost:
   M  irqlens serve --port 0 --interval-ms 1000: one snapshot and frame a second instead of ten
   O  irqlens serve --port 0 --idle-interval-ms 0: ten snapshots a second with no page open (serve's
      default before it slowed to one a second while no page is open)
+  P  irqlens serve --port 0 --records burst,drop: no per-poll NAPI records (the page's burst bins)
+  Q  irqlens serve --port 0 --all-probes: NAPI and softirq-raise attached throughout (serve's default
+     before they attached only while a page is open or /metrics is read)
   N  irqlens top, then every thread of its Node process and helper put at SCHED_IDLE (chrt -i): does
      running only in idle CPU time lower its cost?
   L  irqlens doctor (its defaults) watching through the whole load (--duration longer, stopped by SIGINT)
@@ -85,7 +88,8 @@ Loopback only. kernel.bpf_stats_enabled is put back to its value at the start
 after every run (irqlens top switches it on while it runs). Prints figures; never
 fails on a number.`;
 
-export type Condition = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J' | 'K' | 'L' | 'M' | 'N' | 'O';
+export type Condition =
+  'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J' | 'K' | 'L' | 'M' | 'N' | 'O' | 'P' | 'Q';
 export const CONDITIONS: readonly Condition[] = [
   'A',
   'B',
@@ -102,6 +106,8 @@ export const CONDITIONS: readonly Condition[] = [
   'M',
   'N',
   'O',
+  'P',
+  'Q',
 ];
 const DEFAULT_CONDITIONS = 'A,B,C,D,E';
 export const NAMES: Record<Condition, string> = {
@@ -120,6 +126,8 @@ export const NAMES: Record<Condition, string> = {
   M: 'M irqlens serve --interval-ms 1000 (no client)',
   N: 'N irqlens top, its processes SCHED_IDLE (chrt -i)',
   O: 'O irqlens serve --idle-interval-ms 0 (no client)',
+  P: 'P irqlens serve --records burst,drop (no client)',
+  Q: 'Q irqlens serve --all-probes (no client)',
 };
 export const GOAL_PCT = 3;
 
@@ -247,7 +255,9 @@ async function spawnTracer(
     case 'K':
     case 'L':
     case 'M':
-    case 'O': {
+    case 'O':
+    case 'P':
+    case 'Q': {
       // doctor watches for --duration; a longer one than the load, stopped by SIGINT like the others
       const args =
         c === 'L'
@@ -262,7 +272,11 @@ async function spawnTracer(
                   ? ['--interval-ms', '1000']
                   : c === 'O'
                     ? ['--idle-interval-ms', '0']
-                    : []),
+                    : c === 'P'
+                      ? ['--records', 'burst,drop']
+                      : c === 'Q'
+                        ? ['--all-probes']
+                        : []),
             ];
       const tool = spawnTool('node', [cli, ...args]);
       if (tool.pid === undefined) throw new Error(`irqlens ${args[0] ?? ''} did not start`);
@@ -660,7 +674,7 @@ export function overheadSummary(r: OverheadResult): string[] {
   const cost = (c: Condition): number => (1 - median(paired(r, c, (x) => x.tps))) * 100;
   const out: string[] = [];
   const peers = (['D', 'E'] as const).filter((c) => r.conditions.includes(c));
-  for (const c of (['B', 'C', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O'] as const).filter((x) =>
+  for (const c of (['B', 'C', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q'] as const).filter((x) =>
     r.conditions.includes(x),
   )) {
     const k = cost(c);

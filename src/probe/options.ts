@@ -45,9 +45,26 @@ export function topProbes(panel: string, everything: boolean): ProbeGroup[] {
   return PROBE_GROUPS.filter((g) => want.has(g));
 }
 
-/** serve: every group its page and /metrics show; epoll only for the busy-period estimate (--workloads). */
-export function serveProbes(workloads: boolean): ProbeGroup[] {
-  return workloads ? [...PROBE_GROUPS] : PROBE_GROUPS.filter((g) => g !== 'epoll');
+/**
+ * serve: groups attached only while something reads them, and for how long after the last read (ms). NAPI (per
+ * packet) and softirq-raise (per raise) cost a loopback server several percent (BENCHMARKS.md); the page's NIC and
+ * burst panels read napi, /metrics reads both. A scrape holds them longer than Prometheus's usual 1 min interval.
+ */
+export const SERVE_ON_DEMAND = {
+  page: { groups: ['napi'], holdMs: 10_000 },
+  metrics: { groups: ['napi', 'softirq-raise'], holdMs: 300_000 },
+} as const satisfies Record<string, { groups: readonly ProbeGroup[]; holdMs: number }>;
+
+/**
+ * serve: what stays attached (`base`) and what attaches on demand. Everything throughout for the busy-period estimate
+ * (--workloads) or --all-probes; else no epoll or sched, and napi/softirq-raise while read.
+ */
+export function serveProbes(workloads: boolean, allProbes: boolean): { base: ProbeGroup[]; onDemand: ProbeGroup[] } {
+  if (workloads) return { base: [...PROBE_GROUPS], onDemand: [] };
+  const every = PROBE_GROUPS.filter((g) => g !== 'epoll' && g !== 'sched');
+  if (allProbes) return { base: every, onDemand: [] };
+  const onDemand = new Set<ProbeGroup>([...SERVE_ON_DEMAND.page.groups, ...SERVE_ON_DEMAND.metrics.groups]);
+  return { base: every.filter((g) => !onDemand.has(g)), onDemand: every.filter((g) => onDemand.has(g)) };
 }
 
 /** Records the busy-period estimate needs: every interrupt, interrupt-raised softirq run, burst and period. */

@@ -64,6 +64,8 @@ export interface FrameContext {
   feed: WorkloadFeed;
   /** BPF ns per event per probe group from the latest window with run-time statistics (they are sampled); null: none yet. */
   bpfNs?: ReadonlyMap<string, number> | null;
+  /** The NAPI probes ran through the whole interval (serve attaches them while a page or /metrics reads them); default true. */
+  napiCovered?: boolean;
 }
 
 export function buildFrame(prev: Totals, cur: Totals, ctx: FrameContext): Frame {
@@ -96,7 +98,9 @@ export function buildFrame(prev: Totals, cur: Totals, ctx: FrameContext): Frame 
     cpu.idle[t.cpu] = (t.idleNs + t.iowaitNs) / total;
   }
   const irqs = irqRows(w).sort((a, b) => b.perSec - a.perSec || a.key.localeCompare(b.key));
-  const nics = nicRows(w, ctx.queues);
+  const napiCovered = ctx.napiCovered ?? true;
+  // a queue's packets from a probe that ran part of the interval would read as a fall in traffic: no figure instead
+  const nics = napiCovered ? nicRows(w, ctx.queues) : [];
   const drops = dropsAvailable(cur) ? w.drop : null;
   const dropNames = cur.dropNames;
   const byReason = new Map<string, number>();
@@ -133,6 +137,7 @@ export function buildFrame(prev: Totals, cur: Totals, ctx: FrameContext): Frame 
     },
     bursts: burstViews(w.bursts, ctx.ring, t0, (i) => devs.get(i) ?? `if${i}`),
     napiRecords: napiStreamed(cur),
+    napiCovered,
     workloads: workloadsView(ctx.feed),
     tool: {
       eventsPerSec: cost.eventsPerSec,

@@ -19,6 +19,11 @@ export interface ServerStats {
    * times would count only the sampled seconds). Absent: on throughout, the kernel's own counters.
    */
   bpf?: { nsPerEvent: ReadonlyMap<string, number> | null; estimatedSeconds: ReadonlyMap<string, number> };
+  /**
+   * Live: whether each probe group is attached now. The families of a detached on-demand group (NAPI, softirq
+   * origin) are left out rather than shown as counters that stopped; absent (a recording): every family.
+   */
+  probes?: ReadonlyMap<string, boolean>;
 }
 
 type Labels = Record<string, string | number>;
@@ -143,12 +148,14 @@ export function metricsText(t: Totals, s: ServerStats): string {
     'Time in softirq handlers, per CPU and vector.',
     soft.map((r) => [softL(r), r.timeNs / 1e9]),
   );
-  e.family(
-    'irqlens_softirq_async_total',
-    'counter',
-    'Softirq runs raised from interrupt context, per CPU and vector.',
-    soft.map((r) => [softL(r), r.asyncCount]),
-  );
+  const attached = (g: string) => s.probes?.get(g) ?? true;
+  if (attached('softirq-raise'))
+    e.family(
+      'irqlens_softirq_async_total',
+      'counter',
+      'Softirq runs raised from interrupt context, per CPU and vector (counted while the softirq-raise probe is attached).',
+      soft.map((r) => [softL(r), r.asyncCount]),
+    );
   e.histogram(
     'irqlens_softirq_duration_seconds',
     'Softirq run durations (all CPUs).',
@@ -156,31 +163,37 @@ export function metricsText(t: Totals, s: ServerStats): string {
   );
 
   const napi = byKey(t.napi);
-  const napiL = (r: { cpu: number; dev: string; napiId: number }) => ({ cpu: r.cpu, device: r.dev, napi_id: r.napiId });
-  e.family(
-    'irqlens_napi_polls_total',
-    'counter',
-    'NAPI polls, per NIC queue (NAPI instance) and CPU.',
-    napi.map((r) => [napiL(r), r.polls]),
-  );
-  e.family(
-    'irqlens_napi_packets_total',
-    'counter',
-    'Packets NAPI polls processed, per NIC queue and CPU.',
-    napi.map((r) => [napiL(r), r.packets]),
-  );
-  e.family(
-    'irqlens_napi_polls_at_budget_total',
-    'counter',
-    'NAPI polls that used their whole budget.',
-    napi.map((r) => [napiL(r), r.pollsAtBudget]),
-  );
-  e.family(
-    'irqlens_napi_bursts_total',
-    'counter',
-    'Micro-bursts detected, per NIC queue and CPU.',
-    napi.map((r) => [napiL(r), r.bursts]),
-  );
+  if (attached('napi')) {
+    const napiL = (r: { cpu: number; dev: string; napiId: number }) => ({
+      cpu: r.cpu,
+      device: r.dev,
+      napi_id: r.napiId,
+    });
+    e.family(
+      'irqlens_napi_polls_total',
+      'counter',
+      'NAPI polls, per NIC queue (NAPI instance) and CPU.',
+      napi.map((r) => [napiL(r), r.polls]),
+    );
+    e.family(
+      'irqlens_napi_packets_total',
+      'counter',
+      'Packets NAPI polls processed, per NIC queue and CPU.',
+      napi.map((r) => [napiL(r), r.packets]),
+    );
+    e.family(
+      'irqlens_napi_polls_at_budget_total',
+      'counter',
+      'NAPI polls that used their whole budget.',
+      napi.map((r) => [napiL(r), r.pollsAtBudget]),
+    );
+    e.family(
+      'irqlens_napi_bursts_total',
+      'counter',
+      'Micro-bursts detected, per NIC queue and CPU.',
+      napi.map((r) => [napiL(r), r.bursts]),
+    );
+  }
 
   // the interrupt tax each workload pays directly: handler time while its thread was on the CPU;
   // by command name, not pid, so the series survive restarts and stay few
@@ -267,6 +280,13 @@ export function metricsText(t: Totals, s: ServerStats): string {
       progs.map((r) => [progL(r.prog), r.runTimeNs / 1e9]),
     );
   }
+  if (s.probes)
+    e.family(
+      'irqlens_probe_attached',
+      'gauge',
+      'Whether each probe group is attached now (1) or not (0); serve attaches napi and softirq-raise while a page is open or /metrics is read.',
+      [...s.probes.entries()].map(([group, on]) => [{ group }, on ? 1 : 0]),
+    );
   e.family('irqlens_snapshots_total', 'counter', 'Snapshots of the kernel counters received.', [[{}, t.snapshots]]);
   e.family('irqlens_server_cpu_seconds_total', 'counter', 'CPU time of the irqlens serve process (user + system).', [
     [{}, s.cpuSeconds],

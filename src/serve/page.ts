@@ -11,7 +11,7 @@ const BODY = `<header><h1>irqlens</h1><span id="source"></span><span id="status"
 <section id="report-section" hidden><h2>Report</h2><div id="report"></div></section>
 <section><h2>Per-CPU time shares</h2><p class="note">hardirq, system vectors and softirq by vector from the probes; tasks and idle from /proc/stat (tick resolution)</p><div id="cpu-chart" class="chart"></div></section>
 <section><h2>Interrupts per second, per IRQ</h2><div id="irq-chart" class="chart"></div></section>
-<section><h2>Packets per second, per NIC queue</h2><p class="note">vertical lines mark micro-bursts; drag to zoom, double-click to reset</p><div id="nic-chart" class="chart"></div></section>
+<section><h2>Packets per second, per NIC queue</h2><p class="note">vertical lines mark micro-bursts; drag to zoom, double-click to reset</p><p id="nic-note" class="note"></p><div id="nic-chart" class="chart"></div></section>
 <section><h2>Micro-bursts at 100 us resolution</h2><p id="burst-note" class="note"></p><div id="burst-chart" class="chart"></div><table id="burst-table"></table></section>
 <section><h2>Drops per second, by reason</h2><p id="drops-note" class="note"></p><div id="drops-chart" class="chart"></div></section>
 <section><h2>Workload attribution</h2><p id="workloads-note" class="note"></p><div id="tax-chart" class="chart"></div><table id="workloads-table"></table></section>

@@ -8,6 +8,7 @@ import type { NicQueue } from '../derive/nic-rows.js';
 import type { WorkloadFeed } from '../derive/workloads.js';
 import { WorkloadFeedCollector } from '../live/workload-feed.js';
 import type { EstimateFn } from '../live/estimate-runner.js';
+import type { OnDemandGroups } from '../live/on-demand.js';
 import { bpfNsPerEvent, toolCost } from '../derive/tool-cost.js';
 import { NapiRing } from './bursts.js';
 import { buildFrame, napiStreamed } from './frame.js';
@@ -35,6 +36,8 @@ export interface PipelineOptions {
    * BPF map and builds a frame, and /metrics and the history need no more than that.
    */
   idle?: { watched: () => boolean; everyMs: number };
+  /** Groups attached on demand (live serve): called at every tick, and told each snapshot edge; frames mark what they covered. */
+  demand?: { groups: OnDemandGroups; tick: () => void };
 }
 
 export class Pipeline {
@@ -82,6 +85,7 @@ export class Pipeline {
       };
       this.timer = setInterval(() => {
         // one request at a time: a slow source is never asked twice
+        this.o.demand?.tick();
         if (this.pending) return;
         const idle = this.o.idle;
         if (idle && !idle.watched() && Date.now() - this.askedAt < idle.everyMs) return;
@@ -107,6 +111,7 @@ export class Pipeline {
     this.collector?.add(m);
     if (!edge) return;
     this.pending = false;
+    this.o.demand?.groups.edge(edge.end.tsNs);
     this.collector?.mark(edge.end.tsNs, Date.now());
     const iv = edge.interval;
     if (!iv) return;
@@ -125,6 +130,7 @@ export class Pipeline {
         ring: this.ring,
         feed: this.feed,
         bpfNs: this.bpfNs,
+        napiCovered: this.o.demand?.groups.covers('napi', iv.start.tsNs) ?? true,
       }),
     );
   }

@@ -73,6 +73,8 @@ export interface Frame {
   bursts: BurstView[];
   /** Per-event NAPI records are streamed (the 100 us bins need them). */
   napiRecords: boolean;
+  /** The NAPI probes ran through the whole interval; false: `nic` is empty and bursts may be missing (probes detached). */
+  napiCovered: boolean;
   workloads: WorkloadsView;
   tool: { eventsPerSec: number; bpfFrac: number; lost: number; lostTotal: number; recordsPerSec: number };
 }

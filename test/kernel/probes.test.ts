@@ -4,39 +4,18 @@
 // over from before (no call looks as long as the gap).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { Probe } from '../../src/probe/client.js';
 import { Tracker } from '../../src/probe/tracker.js';
 import { windowOf } from '../../src/reduce/totals.js';
 import { TOP_PROBES } from '../../src/probe/options.js';
-import { assertCanRun, bin, kernelSkip, killAll, loopbackTraffic, track } from './support.js';
+import { assertCanRun, attachedPrograms, bin, kernelSkip, killAll, loopbackTraffic, track } from './support.js';
 
 after(() => {
   killAll();
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Names of the programs a process holds attached: its BPF link fds, each naming its program. */
-async function attachedPrograms(pid: number): Promise<string[]> {
-  const ids: number[] = [];
-  for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
-    try {
-      const info = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8');
-      const m = /^prog_id:\s+(\d+)/m.exec(info);
-      if (/^link_type:/m.test(info) && m?.[1]) ids.push(Number(m[1]));
-    } catch {
-      // fd closed while we looked
-    }
-  }
-  const names: string[] = [];
-  for (const id of ids) {
-    const r = await execa('bpftool', ['prog', 'show', 'id', String(id), '--json']);
-    names.push((JSON.parse(r.stdout) as { name: string }).name);
-  }
-  return names.sort();
-}
 
 test(
   'probes: napi attaches and detaches on command; detached it holds no link and counts no poll',

@@ -213,6 +213,26 @@ export function progIdsOf(pid: number): Promise<number[]> {
   return Promise.resolve([...ids]);
 }
 
+/** Names of the programs a process holds attached: its BPF link fds, each naming its program. */
+export async function attachedPrograms(pid: number): Promise<string[]> {
+  const ids: number[] = [];
+  for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
+    try {
+      const info = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8');
+      const m = /^prog_id:\s+(\d+)/m.exec(info);
+      if (/^link_type:/m.test(info) && m?.[1]) ids.push(Number(m[1]));
+    } catch {
+      // fd closed while we looked
+    }
+  }
+  const names: string[] = [];
+  for (const id of ids) {
+    const r = await execa('bpftool', ['prog', 'show', 'id', String(id), '--json']);
+    names.push((JSON.parse(r.stdout) as { name: string }).name);
+  }
+  return names.sort();
+}
+
 export async function liveProgIds(): Promise<Set<number>> {
   const r = await execa('bpftool', ['prog', 'show', '--json']);
   return new Set((JSON.parse(r.stdout) as { id: number }[]).map((p) => p.id));

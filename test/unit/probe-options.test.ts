@@ -10,6 +10,7 @@ import {
   PROBE_GROUPS,
   TOP_PROBES,
   serveProbes,
+  SERVE_ON_DEMAND,
   topProbes,
   RECORD_KINDS,
   RECORD_PRESETS,
@@ -68,11 +69,19 @@ test("top keeps its own groups, adds a panel's while it is shown, and everything
   for (const groups of Object.values(PANEL_PROBES)) for (const g of groups) assert.ok(PROBE_GROUPS.includes(g));
 });
 
-test('serve attaches epoll only for the busy-period estimate (--workloads); every other group feeds its page or /metrics', () => {
-  assert.deepEqual(
-    serveProbes(false),
-    PROBE_GROUPS.filter((g) => g !== 'epoll'),
+test('serve: epoll and sched only for the busy-period estimate; napi and softirq-raise attach while the page or /metrics reads them', () => {
+  const d = serveProbes(false, false);
+  assert.deepEqual(d.base, ['hardirq', 'vectors', 'softirq', 'drops']);
+  assert.deepEqual(d.onDemand, ['softirq-raise', 'napi']);
+  // every group a reader asks for is one that attaches on demand
+  for (const r of Object.values(SERVE_ON_DEMAND)) for (const g of r.groups) assert.ok(d.onDemand.includes(g), g);
+  assert.ok(
+    SERVE_ON_DEMAND.metrics.groups.includes('softirq-raise'),
+    'irqlens_softirq_async_total needs the raise probe',
   );
-  assert.ok(serveProbes(false).includes('softirq-raise'), 'irqlens_softirq_async_total needs the raise probe');
-  assert.deepEqual(serveProbes(true), [...PROBE_GROUPS]);
+  assert.deepEqual(serveProbes(false, true), {
+    base: PROBE_GROUPS.filter((g) => g !== 'epoll' && g !== 'sched'),
+    onDemand: [],
+  });
+  assert.deepEqual(serveProbes(true, false), { base: [...PROBE_GROUPS], onDemand: [] });
 });

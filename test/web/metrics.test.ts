@@ -10,6 +10,7 @@ import { initialTotals, windowOf } from '../../src/reduce/totals.js';
 import { snapshotJson } from '../../src/report/snapshot-json.js';
 import { metricsText } from '../../src/serve/metrics.js';
 import { Pipeline } from '../../src/serve/pipeline.js';
+import { OnDemandGroups } from '../../src/live/on-demand.js';
 import { decodeSnapshot } from '../../src/stream/decode.js';
 import type { Hello, Snapshot } from '../../src/stream/types.js';
 import type { Frame } from '../../src/serve/wire.js';
@@ -268,39 +269,55 @@ test('sampled BPF statistics: the page and /metrics carry the latest ns per even
   assert.equal(get(on, 'irqlens_bpf_runs_total', { program: 'irql_hi_entry' }), 1000);
 });
 
-test('live with no page open: a snapshot only every idle.everyMs; with a page, every intervalMs', async () => {
-  const hello = oneCpuHello([]);
-  // a source that answers each snapshot command at once, like the helper
+/** A source that answers each snapshot command at once, like the helper; `commands` lists every other command. */
+function instantSource(hello: Hello) {
   const asked: number[] = [];
+  const commands: string[] = [];
   const queue: Snapshot[] = [];
   const waker: { wake: (() => void) | null } = { wake: null };
-  let ended = false;
+  const state = { ended: false };
   let seq = 0;
-  const src = {
-    hello,
-    warnings: [] as string[],
-    command: (cmd: string) => {
-      if (cmd !== 'snapshot') return;
-      asked.push(Date.now());
-      seq++;
-      queue.push({
-        ...decodeSnapshot(snapshotPayload({ tsNs: BigInt(seq) * 1_000_000n, seq, tables: [] })),
-        requested: true,
-      });
+  return {
+    asked,
+    commands,
+    end: () => {
+      state.ended = true;
       waker.wake?.();
     },
-    async *messages() {
-      while (!ended) {
-        const m = queue.shift();
-        if (m) yield m;
-        else
-          await new Promise<void>((r) => {
-            waker.wake = r;
-          });
-      }
+    src: {
+      hello,
+      warnings: [] as string[],
+      command: (cmd: string) => {
+        if (cmd !== 'snapshot') {
+          commands.push(cmd);
+          return;
+        }
+        asked.push(Date.now());
+        seq++;
+        queue.push({
+          ...decodeSnapshot(snapshotPayload({ tsNs: BigInt(seq) * 1_000_000n, seq, tables: [] })),
+          requested: true,
+        });
+        waker.wake?.();
+      },
+      async *messages() {
+        while (!state.ended) {
+          const m = queue.shift();
+          if (m) yield m;
+          else
+            await new Promise<void>((r) => {
+              waker.wake = r;
+            });
+        }
+      },
+      stop: () => Promise.resolve(),
     },
-    stop: () => Promise.resolve(),
   };
+}
+
+test('live with no page open: a snapshot only every idle.everyMs; with a page, every intervalMs', async () => {
+  const hello = oneCpuHello([]);
+  const { asked, src, end } = instantSource(hello);
   let watched = false;
   const p = new Pipeline(hello, {
     intervalMs: 10,
@@ -316,11 +333,84 @@ test('live with no page open: a snapshot only every idle.everyMs; with a page, e
   await new Promise((r) => setTimeout(r, 300));
   const open = asked.length - idle;
   p.stopTimer();
-  ended = true;
-  waker.wake?.();
+  end();
   await running;
   // idle: the first at once, then one per 250 ms (~3 in 600 ms), never one per 10 ms (~60)
   assert.ok(idle >= 2 && idle <= 4, `${idle} snapshots asked in 600 ms without a page`);
   // watched: one per 10 ms tick (~30 in 300 ms); far more than the idle pace allows (at most 2)
   assert.ok(open >= 8, `${open} snapshots asked in 300 ms with a page open`);
+});
+
+test('on-demand NAPI (live serve): attached while a page is open; frames say which intervals it ran through whole', async () => {
+  const hello = oneCpuHello([]);
+  const { src, end, commands } = instantSource(hello);
+  let watched = false;
+  const groups = new OnDemandGroups({
+    base: ['hardirq'],
+    set: (g) => {
+      src.command(`probes ${g.join(',')}`);
+    },
+  });
+  const frames: Frame[] = [];
+  const p = new Pipeline(hello, {
+    intervalMs: 10,
+    queues: () => [],
+    estimate: null,
+    onFrame: (f) => frames.push(f),
+    demand: {
+      groups,
+      tick: () => {
+        if (watched) groups.want(['napi'], Date.now() + 50);
+        groups.tick(Date.now());
+      },
+    },
+  });
+  const running = p.run(src);
+  await new Promise((r) => setTimeout(r, 100));
+  const before = frames.length;
+  watched = true;
+  await new Promise((r) => setTimeout(r, 150));
+  watched = false;
+  // the hold (50 ms) passes: napi detaches
+  await new Promise((r) => setTimeout(r, 150));
+  p.stopTimer();
+  end();
+  await running;
+  assert.deepEqual(commands, ['probes hardirq,napi', 'probes hardirq']);
+  const covered = frames.map((f) => f.napiCovered);
+  assert.ok(before >= 3 && covered.slice(0, before).every((c) => !c), `not attached: ${covered.join()}`);
+  // one covered run, after the partial interval the attach fell in, ended by the detach
+  const first = covered.indexOf(true);
+  const last = covered.lastIndexOf(true);
+  assert.ok(first > before, `the interval the attach fell in is not covered: ${covered.join()}`);
+  assert.ok(last - first >= 5 && covered.slice(first, last + 1).every(Boolean), covered.join());
+  assert.ok(last < covered.length - 3, `uncovered again after the detach: ${covered.join()}`);
+  assert.ok(
+    frames.every((f) => f.napiCovered || f.nic.keys.length === 0),
+    'no NIC figures from a partial interval',
+  );
+});
+
+test('/metrics leaves out the families of a detached on-demand group and says which groups are attached', () => {
+  const path = join(scratch(), 'ondemand.irqrec');
+  synthRecording(path, { seconds: 1, intervalMs: 100, irqRate: 1000, irqNs: 1500, netRxRate: 800, seed: 3 });
+  const state = folded(path);
+  const names = (probes?: ReadonlyMap<string, boolean>) =>
+    strictParse(metricsText(state, { ...stats, ...(probes ? { probes } : {}) })).types;
+  const all = names();
+  assert.ok(all.has('irqlens_napi_polls_total') && all.has('irqlens_softirq_async_total'));
+  assert.equal(all.has('irqlens_probe_attached'), false, 'a recording: no attachment gauge');
+  const off = new Map([
+    ['hardirq', true],
+    ['napi', false],
+    ['softirq-raise', false],
+  ]);
+  const t = strictParse(metricsText(state, { ...stats, probes: off }));
+  for (const f of ['irqlens_napi_polls_total', 'irqlens_napi_packets_total', 'irqlens_softirq_async_total'])
+    assert.equal(t.types.has(f), false, `${f} left out while detached`);
+  assert.ok(t.types.has('irqlens_hardirq_total') && t.types.has('irqlens_softirq_total'));
+  assert.equal(get(t.series, 'irqlens_probe_attached', { group: 'napi' }), 0);
+  assert.equal(get(t.series, 'irqlens_probe_attached', { group: 'hardirq' }), 1);
+  const on = names(new Map([...off, ['napi', true]]));
+  assert.ok(on.has('irqlens_napi_polls_total') && !on.has('irqlens_softirq_async_total'));
 });

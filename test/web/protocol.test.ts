@@ -11,6 +11,8 @@ import net from 'node:net';
 import { WebSocket } from 'ws';
 import { WebServer } from '../../src/serve/server.js';
 import { decode, encode, type Frame, type HelloMsg, type ServerMsg } from '../../src/serve/wire.js';
+import { FrameHistory } from '../../ui/web/history.js';
+import { synthFrame } from './synth-frames.js';
 
 const hello: HelloMsg = {
   type: 'hello',
@@ -60,6 +62,7 @@ function frame(seq: number, pad = 0): Frame {
       },
     ],
     napiRecords: true,
+    napiCovered: true,
     workloads: { state: 'off', detail: 'off', estimates: [] },
     tool: { eventsPerSec: 10, bpfFrac: NaN, lost: 0, lostTotal: 0, recordsPerSec: 0 },
   };
@@ -323,3 +326,20 @@ test(
     sock.destroy();
   },
 );
+
+test('the page history: a frame without NAPI coverage is a gap (NaN) in every NIC column, never a zero', () => {
+  const h = new FrameHistory(10);
+  for (let i = 0; i < 4; i++) {
+    const f = synthFrame(i, 2, () => 0.5);
+    h.push(i === 1 ? { ...f, napiCovered: false, nic: { keys: [], labels: [], pktPerSec: new Float64Array(0) } } : f);
+  }
+  const nic = h.columns((f) => (f.napiCovered ? { keys: f.nic.labels, values: f.nic.pktPerSec } : null), 8);
+  assert.equal(nic.keys.length, 8, 'the top 8 queues');
+  for (const col of nic.cols) {
+    assert.ok(Number.isNaN(col[1]), 'the uncovered frame');
+    assert.deepEqual([col[0], col[2], col[3]], [5e5, 5e5, 5e5]);
+  }
+  // a queue absent from a covered frame is zero there (it had no traffic), as before
+  const irq = h.columns((f) => ({ keys: f.irq.keys.slice(0, f.seq === 2 ? 1 : 2), values: f.irq.perSec }), 8);
+  assert.deepEqual(Array.from(irq.cols[1] ?? []), [25_000, 25_000, 0, 25_000]);
+});

@@ -43,6 +43,7 @@ export function synthFrame(seq: number, ncpus = 16, rand: () => number = Math.ra
       bins: bins(120),
     })),
     napiRecords: true,
+    napiCovered: true,
     workloads: {
       state: 'ready',
       detail: 'synthetic',

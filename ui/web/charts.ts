@@ -51,7 +51,8 @@ export class SeriesChart {
   /** Seconds since the stream's start on x; one column per name. */
   update(x: Float64Array, names: string[], cols: Float64Array[], markers: number[] = []): void {
     this.markers = markers;
-    const data = [x, ...cols] as unknown as UPlotData;
+    // uPlot draws a gap for null, not for NaN (a figure the frame did not have)
+    const data = [x, ...cols.map((c) => Array.from(c, (v) => (Number.isNaN(v) ? null : v)))] as unknown as UPlotData;
     if (!this.plot || names.join('\u0000') !== this.names.join('\u0000')) {
       this.plot?.destroy();
       this.names = names;

@@ -20,22 +20,31 @@ export class FrameHistory {
     return Float64Array.from(this.frames, (f) => f.tS);
   }
 
-  /** Per key (IRQ, queue, reason) a column over the frames; keys with the highest mean first, at most `top`. */
+  /**
+   * Per key (IRQ, queue, reason) a column over the frames; keys with the highest mean first, at most `top`.
+   * A frame `pick` returns null for has no figure: NaN in every column (a gap, not a zero).
+   */
   columns(
-    pick: (f: Frame) => { keys: readonly string[]; values: Float64Array },
+    pick: (f: Frame) => { keys: readonly string[]; values: Float64Array } | null,
     top: number,
   ): { keys: string[]; cols: Float64Array[] } {
     const n = this.frames.length;
     const index = new Map<string, Float64Array>();
+    const gaps: number[] = [];
     this.frames.forEach((f, i) => {
-      const { keys, values } = pick(f);
-      keys.forEach((k, j) => {
+      const picked = pick(f);
+      if (!picked) {
+        gaps.push(i);
+        return;
+      }
+      picked.keys.forEach((k, j) => {
         let col = index.get(k);
         if (!col) index.set(k, (col = new Float64Array(n)));
-        col[i] = values[j] ?? 0;
+        col[i] = picked.values[j] ?? 0;
       });
     });
-    const mean = (c: Float64Array) => c.reduce((a, b) => a + b, 0);
+    for (const col of index.values()) for (const i of gaps) col[i] = NaN;
+    const mean = (c: Float64Array) => c.reduce((a, b) => (Number.isNaN(b) ? a : a + b), 0);
     const keys = [...index.keys()]
       .sort(
         (a, b) =>

@@ -156,7 +156,10 @@ function draw(): void {
   );
   irqChart.update(x, irq.keys, irq.cols);
   stats.series.irq = irq.keys.length;
-  const nic = history.columns((h) => ({ keys: h.nic.labels, values: h.nic.pktPerSec }), 8);
+  const nic = history.columns((h) => (h.napiCovered ? { keys: h.nic.labels, values: h.nic.pktPerSec } : null), 8);
+  byId('nic-note').textContent = history.frames.every((h) => h.napiCovered)
+    ? ''
+    : 'gaps: the NAPI probes were not attached (serve attaches them while a page is open or /metrics is read; --all-probes keeps them on)';
   nicChart.update(
     x,
     nic.keys,
