@@ -1,6 +1,8 @@
 // Benchmark: does the whole tool's memory stay bounded over a long run at a
 // high event rate? Samples VmRSS of every irqlens process while it runs.
 import { execa, type ResultPromise } from 'execa';
+import { WebSocket } from 'ws';
+import { decode } from '../../src/serve/wire.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,14 +38,17 @@ for the whole run. Tools, side by side on that load:
   top      irqlens top --workloads --pid <epoll-spin> in a real terminal (tmux,
            120x40, the ink UI): one busy-period record per call into the UI
            (500,000/s by default; its own "cost: ... rec/s" status is printed)
+  serve    irqlens serve --workloads --pid <epoll-spin> --port 0 with one websocket
+           client reading every frame (a page open: 10 frames/s, the NAPI probe on)
 Every --sample-s seconds: VmRSS (/proc/PID/status) of each tool's Node process
 and its irqlens-helper. Printed: first minute vs last minute (mean), max, the
-slope per minute after the first minute, the mean of every minute, and a verdict: flat when the last
-minute's mean total is within max(5%, 5 MiB) of the first minute's.
+slope per minute after the first minute, the mean of every minute, and a verdict per tool (its Node
+process plus its helper): flat when the last minute's mean is within 5% of the second minute's (the
+first holds start-up), and bounded when no sample exceeds 150 MiB.
 
 Usage:
   node dist/scripts/bench/memory.js [--minutes 10] [--rate 500000] [--sample-s 5]
-       [--tools record,top] [--md] [--json]
+       [--tools record,top,serve] [--md] [--json]
 
 Examples:
   node dist/scripts/bench/memory.js                    # the 10-minute run
@@ -54,8 +59,10 @@ Takes --minutes plus about 20 s. Not part of 'npm run bench' unless all.js gets
 --memory (10 minutes is too long for the default run). Loopback only, nothing
 leaves the machine; every child is stopped on exit and on Ctrl-C.`;
 
-type Tool = 'record' | 'top';
-const TOOLS: readonly Tool[] = ['record', 'top'];
+type Tool = 'record' | 'top' | 'serve';
+const TOOLS: readonly Tool[] = ['record', 'top', 'serve'];
+/** The issue's bound: each tool's Node process and helper together, at every sample. */
+const LIMIT_MB = 150;
 
 /** One process the benchmark watches: label like "record node". */
 interface Watched {
@@ -71,6 +78,8 @@ export interface MemSample {
 export interface MemSeries {
   label: string;
   firstMinMb: number;
+  /** The second window's mean: the reference once start-up is over. */
+  secondMinMb: number;
   lastMinMb: number;
   maxMb: number;
   /** Least-squares slope after the first window, MiB per minute. */
@@ -100,6 +109,8 @@ export interface MemoryResult {
   topCostLine?: string;
   series: MemSeries[];
   samples: MemSample[];
+  /** Per tool (Node + helper): last window within 5% of the second, and every sample under LIMIT_MB. */
+  verdicts: { tool: Tool; flat: boolean; maxMb: number; underLimit: boolean }[];
   flat: boolean;
 }
 
@@ -149,6 +160,7 @@ export function summarize(label: string, samples: MemSample[], windowS: number, 
   return {
     label,
     firstMinMb: mean(pts.filter((p) => p.t <= windowS).map((p) => p.mb)),
+    secondMinMb: mean(pts.filter((p) => p.t > windowS && p.t <= 2 * windowS).map((p) => p.mb)),
     lastMinMb: mean(pts.filter((p) => p.t >= end - windowS).map((p) => p.mb)),
     maxMb: Math.max(...pts.map((p) => p.mb)),
     slopeMbPerMin:
@@ -185,7 +197,14 @@ export async function runMemoryBench(args: string[] = []): Promise<MemoryResult>
   let spin: Spin | undefined;
   let rec: Rec | undefined;
   let session: Session | undefined;
+  let srv: Rec | undefined;
+  let client: WebSocket | undefined;
   const stopAll = async (): Promise<void> => {
+    client?.terminate();
+    client = undefined;
+    srv?.kill('SIGINT');
+    if (srv) await srv;
+    srv = undefined;
     if (session) await session.quit();
     session = undefined;
     rec?.kill('SIGINT');
@@ -246,6 +265,39 @@ export async function runMemoryBench(args: string[] = []): Promise<MemoryResult>
       if (!node || !helper) throw new Error(`no node or helper under the tmux pane: ${JSON.stringify(procs)}`);
       watched.push({ label: 'top node', pid: node.pid }, { label: 'top helper', pid: helper.pid });
     }
+    let frames = 0;
+    if (tools.includes('serve')) {
+      const proc = execa('node', [cli, 'serve', '--workloads', '--pid', String(spinPid), '--port', '0'], {
+        stdout: 'pipe',
+        stderr: 'pipe',
+        reject: false,
+      });
+      srv = proc;
+      if (proc.pid === undefined) throw new Error('irqlens serve did not start');
+      let out = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        proc.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
+          if (m) resolve(m[0]);
+        });
+        void proc.then((r) => {
+          reject(new Error(`irqlens serve exited: ${r.stderr}`));
+        });
+      });
+      // a page: reads every frame as it comes, so the server never drops one for it
+      client = await new Promise<WebSocket>((resolve, reject) => {
+        const ws = new WebSocket(`${url.replace('http', 'ws')}ws`);
+        ws.on('message', (d: Buffer) => {
+          if (decode(new Uint8Array(d)).type === 'frame') frames++;
+        });
+        ws.on('open', () => {
+          resolve(ws);
+        });
+        ws.on('error', reject);
+      });
+      watched.push({ label: 'serve node', pid: proc.pid }, { label: 'serve helper', pid: await helperBelow(proc.pid) });
+    }
     await sleep(1000);
     const cpu0 = watched.map((w) => procCpuSeconds(w.pid) ?? 0);
     const b0 = systemBusySeconds();
@@ -270,6 +322,10 @@ export async function runMemoryBench(args: string[] = []): Promise<MemoryResult>
         total += kb;
       }
       rssKb.total = total;
+      for (const tool of tools)
+        rssKb[`${tool} total`] = watched
+          .filter((w) => w.label.startsWith(`${tool} `))
+          .reduce((a, w) => a + (rssKb[w.label] ?? 0), 0);
       samples.push({ t, rssKb });
       if (session) topCostLine = /^cost: .*$/m.exec(await session.screen())?.[0]?.trim() ?? topCostLine;
       if (samples.length % Math.max(1, Math.round(60 / sampleS)) === 0)
@@ -308,8 +364,12 @@ export async function runMemoryBench(args: string[] = []): Promise<MemoryResult>
       ...watched.map((w, i) => summarize(w.label, samples, windowS, (((cpu1[i] ?? 0) - (cpu0[i] ?? 0)) / wall) * 100)),
       summarize('total', samples, windowS, (toolCpu / wall) * 100),
     ];
-    const tot = series[series.length - 1];
-    const flat = tot !== undefined && tot.lastMinMb - tot.firstMinMb <= Math.max(0.05 * tot.firstMinMb, 5);
+    const verdicts = tools.map((tool) => {
+      const t = summarize(`${tool} total`, samples, windowS, 0);
+      return { tool, flat: t.lastMinMb <= t.secondMinMb * 1.05, maxMb: t.maxMb, underLimit: t.maxMb < LIMIT_MB };
+    });
+    const flat = verdicts.every((v) => v.flat);
+    if (tools.includes('serve')) log(`memory: the serve client read ${fmt(frames)} frames`);
     return {
       machine: machine(),
       command: `node dist/scripts/bench/memory.js ${args.join(' ')}`.trim(),
@@ -329,6 +389,7 @@ export async function runMemoryBench(args: string[] = []): Promise<MemoryResult>
       ...(topCostLine ? { topCostLine } : {}),
       series,
       samples,
+      verdicts,
       flat,
     };
   } finally {
@@ -343,6 +404,7 @@ export function memoryTable(r: MemoryResult): { headers: string[]; rows: string[
     headers: [
       'process',
       `RSS first ${w} MiB (mean)`,
+      `RSS second ${w} MiB (mean)`,
       `RSS last ${w} MiB (mean)`,
       'change MiB',
       'max MiB',
@@ -352,6 +414,7 @@ export function memoryTable(r: MemoryResult): { headers: string[]; rows: string[
     rows: r.series.map((s) => [
       s.label,
       fmt(s.firstMinMb, 1),
+      fmt(s.secondMinMb, 1),
       fmt(s.lastMinMb, 1),
       fmt(s.lastMinMb - s.firstMinMb, 1),
       fmt(s.maxMb, 1),
@@ -391,11 +454,11 @@ export function memorySummary(r: MemoryResult): string[] {
     );
   }
   if (r.topCostLine) out.push(`top's status line at the end: "${r.topCostLine}"`);
-  const tot = r.series[r.series.length - 1];
-  if (tot) {
+  for (const v of r.verdicts) {
+    const t = r.series.find((x) => x.label === `${v.tool} node`);
     out.push(
-      `total RSS ${fmt(tot.firstMinMb, 1)} -> ${fmt(tot.lastMinMb, 1)} MiB (max ${fmt(tot.maxMb, 1)}), slope ${fmt(tot.slopeMbPerMin, 2)} MiB/min: ` +
-        `${r.flat ? 'flat (bounded)' : 'NOT flat'} (flat = last window within max(5%, 5 MiB) of the first)`,
+      `${v.tool} (node + helper): ${v.flat ? 'flat' : 'NOT flat'} (last window within 5% of the second), max ${fmt(v.maxMb, 1)} MiB: ` +
+        `${v.underLimit ? 'under' : 'NOT under'} ${LIMIT_MB} MiB${t ? `; its Node process used ${fmt(t.cpuPct, 1)}% of a CPU` : ''}`,
     );
   }
   return out;
