@@ -21,11 +21,14 @@
 // their order alternating), so a slow minute of the VM falls on all of them
 // alike; the seed is the round number.
 //
-// Scenarios (--scenarios, default all four):
-//   4m-75us    4 MiB working set, ~75 us busy periods   (--work 2000)
-//   l1-80us    16 KiB (L1-resident), ~80 us             (--work 60000)
-//   4m-10us    4 MiB, ~10 us                             (--work 250)
-//   4m-750us   4 MiB, ~750 us                            (--work 20000)
+// Scenarios (--scenarios, default the four disk ones):
+//   4m-75us      4 MiB working set, ~75 us busy periods   (--work 2000)
+//   l1-80us      16 KiB (L1-resident), ~80 us             (--work 60000)
+//   4m-10us      4 MiB, ~10 us                             (--work 250)
+//   4m-750us     4 MiB, ~750 us                            (--work 20000)
+//   4m-75us-ipi  4 MiB, ~75 us; the interrupts are 50k function-call IPIs a
+//   l1-80us-ipi  second (build/ipi-call on the other CPU toggling a perf event
+//                bound to the workload's CPU), not the disk's
 //
 // Per scenario: runs, the treatment's and the control's measured slowdown, the
 // interrupts' share (net of the control) and the prediction (median,
@@ -34,7 +37,7 @@
 // Figures only; nothing here fails on a number.
 //
 //   node dist/scripts/bench/ab-validate.js [--runs 5] [--pairs 6] [--cpu N]
-//        [--scenarios 4m-75us,l1-80us,4m-10us,4m-750us] [--md] [--json]
+//        [--scenarios 4m-75us,l1-80us,4m-10us,4m-750us,4m-75us-ipi,l1-80us-ipi] [--md] [--json]
 //
 // Examples:
 //   node dist/scripts/bench/ab-validate.js --md
@@ -68,11 +71,16 @@ interface Interval {
   hi: number;
 }
 
+/** Function-call IPIs a second the IPI scenarios send to the workload's CPU. */
+const IPI_RATE = 50_000;
+
 const SCENARIOS = {
-  '4m-75us': { wssKb: 4096, work: 2000, what: '4 MiB, ~75 us' },
-  'l1-80us': { wssKb: 16, work: 60000, what: '16 KiB (L1), ~80 us' },
-  '4m-10us': { wssKb: 4096, work: 250, what: '4 MiB, ~10 us' },
-  '4m-750us': { wssKb: 4096, work: 20000, what: '4 MiB, ~750 us' },
+  '4m-75us': { wssKb: 4096, work: 2000, source: 'disk', what: '4 MiB, ~75 us' },
+  'l1-80us': { wssKb: 16, work: 60000, source: 'disk', what: '16 KiB (L1), ~80 us' },
+  '4m-10us': { wssKb: 4096, work: 250, source: 'disk', what: '4 MiB, ~10 us' },
+  '4m-750us': { wssKb: 4096, work: 20000, source: 'disk', what: '4 MiB, ~750 us' },
+  '4m-75us-ipi': { wssKb: 4096, work: 2000, source: 'ipi', what: `4 MiB, ~75 us, IPIs (${IPI_RATE / 1000}k/s)` },
+  'l1-80us-ipi': { wssKb: 16, work: 60000, source: 'ipi', what: `16 KiB (L1), ~80 us, IPIs (${IPI_RATE / 1000}k/s)` },
 } as const;
 type Scenario = keyof typeof SCENARIOS;
 
@@ -118,9 +126,15 @@ async function oneArm(
   other: number,
   pairs: number,
   file: string,
+  irqCpu: number,
 ): Promise<Arm> {
   const sc = SCENARIOS[s];
-  const load = `taskset -c ${other} dd if=/dev/zero of=${file} bs=4k count=400000 oflag=direct`;
+  // the load runs on the CPU the workload is not on; its interrupts always reach irqCpu (the disk IRQ's CPU, or the
+  // IPIs' target): the treatment's workload CPU, and in the control the load's own CPU (an IPI to itself is no IPI)
+  const load =
+    sc.source === 'disk'
+      ? `taskset -c ${other} dd if=/dev/zero of=${file} bs=4k count=400000 oflag=direct`
+      : `taskset -c ${other} ${join(repoRoot(), 'build', 'ipi-call')} ${irqCpu} ${IPI_RATE} 600`;
   const r = await execa(
     'node',
     [
@@ -165,8 +179,8 @@ async function oneArm(
 
 async function oneRun(s: Scenario, seed: number, cpu: number, pairs: number, file: string): Promise<AbRun> {
   const other = (cpu + 1) % cpus().length;
-  const treat = () => oneArm(s, seed, cpu, other, pairs, file);
-  const ctrl = () => oneArm(s, seed, other, cpu, pairs, file);
+  const treat = () => oneArm(s, seed, cpu, other, pairs, file, cpu);
+  const ctrl = () => oneArm(s, seed, other, cpu, pairs, file, cpu);
   let treatment: Arm;
   let control: Arm;
   if (seed % 2) {
@@ -252,7 +266,8 @@ async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('run as root: the experiment loads probes and starts a disk load');
   const runs = intArg(args, '--runs', 5, 1, 100);
   const pairs = intArg(args, '--pairs', 6, 2, 100);
-  const names = (argValue(args, '--scenarios')?.split(',') ?? Object.keys(SCENARIOS)) as Scenario[];
+  const disk = (Object.keys(SCENARIOS) as Scenario[]).filter((k) => SCENARIOS[k].source === 'disk');
+  const names = (argValue(args, '--scenarios')?.split(',') ?? disk) as Scenario[];
   for (const n of names)
     if (!(n in SCENARIOS)) throw new Error(`--scenarios: unknown '${n}' (use ${Object.keys(SCENARIOS).join(', ')})`);
   const cpuArg = argValue(args, '--cpu');
