@@ -166,7 +166,9 @@ function fitSide(
       const vj = v[j] ?? 0;
       move = Math.max(move, Math.abs(g - vj));
       let slope = iter > 0 && vj !== (vPrev[j] ?? 0) ? (g - (gPrev[j] ?? 0)) / (vj - (vPrev[j] ?? 0)) : 0;
-      if (!(Math.abs(slope) < 0.9)) slope = 0; // not contracting as expected: plain iteration
+      // g falls as v rises (more subtracted, less left to fit): any falling slope is a stable secant step, even one
+      // steeper than -1 where plain iteration runs away; a rising one near 1 would divide by ~0: plain iteration
+      if (!(slope < 0.9)) slope = 0;
       vPrev[j] = vj;
       gPrev[j] = g;
       v[j] = vj + (g - vj) / (1 - slope);
@@ -180,7 +182,9 @@ function fitSide(
     }
     fit = huberFit({ ...s.design, y }, { init: fit.beta });
   }
-  return { fit, first, y, converged: false };
+  // no fixed point within reach (interrupts after the window track those in it one for one or more, e.g. a
+  // periodic source): the iterates run away, so the uncorrected fit stands, with its known upward bias
+  return { fit: first, first, y: s.y, converged: false };
 }
 
 /**
@@ -380,7 +384,15 @@ function estimateKinds(
   const fr = fitSide(sideR, nk, w, cascade);
   const fp = fitSide(sideP, nk, w, cascade);
   if (!fr.fit.converged || !fp.fit.converged) warnings.push('Huber IRLS did not converge on the full sample');
-  if (!fr.converged || !fp.converged) warnings.push('the cascade correction did not settle in 20 iterations');
+  if (!fr.converged)
+    warnings.push(
+      `the cascade correction did not settle in ${MAX_CASCADE_ITER} iterations: the costs are the uncorrected fit's, ` +
+        'which also carry part of the cost of the interrupts that follow in the same period (read them as high)',
+    );
+  else if (!fp.converged)
+    warnings.push(
+      `the placebo side's cascade correction did not settle in ${MAX_CASCADE_ITER} iterations: its uncorrected fit is subtracted instead`,
+    );
 
   /* ---- paired bootstrap: the same resampled rows for real and placebo, the cascade costs held at the full-sample values;
      whole fixed-effect blocks when there are enough of them, else moving blocks of blockLength rows ---- */

@@ -434,3 +434,20 @@ test('periods that never see a quiet moment: the estimate says its costs are mar
   assert.equal(quiet.lowerBound, undefined);
   assert.ok(!(quiet.warnings ?? []).some((w) => /lower bound/.test(w)), JSON.stringify(quiet.warnings));
 });
+
+test('a heavy interrupt load (the cascade steeper than one for one) still settles on the injected cost, not a runaway', () => {
+  // 40k interrupts/s of 5 us handler + 15 us penalty take 80% of busy time: a hit in the window lengthens the
+  // period enough to catch several more, so plain fixed-point iteration of the correction runs away
+  const s = synth({
+    seed: 3,
+    threads: 1,
+    periodsPerThread: 6000,
+    kinds: [{ kind: 'call_function', ratePerSec: 40_000, handlerNs: 5_000, penaltyNs: 15_000 }],
+  });
+  const est = estimate(s.periods, s.hits, { ...OPTS, bootstrap: 0 }, s.trace);
+  const k = est.indirectPerIrq.call_function;
+  assert.ok(k !== undefined, est.notEnoughData);
+  assert.ok(Math.abs(k.value - 15_000) / 15_000 < 0.1, `corrected ${Math.round(k.value)} vs the injected 15000`);
+  assert.ok((k.uncorrected ?? 0) > 2 * 15_000, `uncorrected ${Math.round(k.uncorrected ?? NaN)} overshoots`);
+  assert.ok(!(est.warnings ?? []).some((w) => /did not settle/.test(w)), (est.warnings ?? []).join('; '));
+});
