@@ -26,7 +26,7 @@
 //   l1-80us      16 KiB (L1-resident), ~80 us             (--work 60000)
 //   4m-10us      4 MiB, ~10 us                             (--work 250)
 //   4m-750us     4 MiB, ~750 us                            (--work 20000)
-//   4m-75us-ipi  4 MiB, ~75 us; the interrupts are 50k function-call IPIs a
+//   4m-75us-ipi  4 MiB, ~75 us; the interrupts are 10k function-call IPIs a
 //   l1-80us-ipi  second (build/ipi-call on the other CPU toggling a perf event
 //                bound to the workload's CPU), not the disk's
 //
@@ -72,7 +72,7 @@ interface Interval {
 }
 
 /** Function-call IPIs a second the IPI scenarios send to the workload's CPU. */
-const IPI_RATE = 50_000;
+const IPI_RATE = 10_000;
 
 const SCENARIOS = {
   '4m-75us': { wssKb: 4096, work: 2000, source: 'disk', what: '4 MiB, ~75 us' },

@@ -14,10 +14,9 @@ import { Tracker } from '../probe/tracker.js';
 import { RECORD_PRESETS } from '../probe/options.js';
 import { PeriodCollector } from '../reduce/periods.js';
 import { windowOf } from '../reduce/totals.js';
-import { buildReport } from '../report/cost-report.js';
+import { passiveInWorker } from './passive.js';
 import { makeCgroup, removeCgroup, startCommand, type Child } from '../cost/command.js';
 import { startEcho, type RunningWorkload } from '../cost/workloads.js';
-import type { Interval } from '../attribution/types.js';
 import { Switches, type SwitchSpec } from './switches.js';
 import {
   bootstrapMedian,
@@ -73,25 +72,6 @@ function startSpin(cpu: number, work: number, wssKb: number, seconds: number): R
       p.kill('SIGKILL');
       await p;
     },
-  };
-}
-
-function passive(report: ReturnType<typeof buildReport>): {
-  tax: Interval | null;
-  gain: Interval | null;
-  note: string | null;
-  lower_bound: boolean;
-} {
-  const w = report.workloads.reduce<(typeof report.workloads)[number] | undefined>(
-    (best, x) => (!best || x.events > best.events ? x : best),
-    undefined,
-  );
-  if (!w) return { tax: null, gain: null, note: 'no busy periods', lower_bound: false };
-  return {
-    tax: w.tax ?? null,
-    gain: w.throughput_gain ?? null,
-    note: w.not_enough_data ?? null,
-    lower_bound: w.tax_lower_bound,
   };
 }
 
@@ -179,21 +159,24 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
     const byCond = (c: Condition) => {
       const mine = phases.filter((p) => p.condition === c);
       const inMine = (ns: number) => mine.some((x) => ns >= x.fromNs && ns < x.toNs);
-      const col = new PeriodCollector(() => true);
-      // loops, not push(...xs): a run holds hundreds of thousands of periods and hits
-      for (const p of collector.periods) if (inMine(p.startNs)) col.periods.push(p);
-      for (const h of collector.hits) if (inMine(h.tsNs)) col.hits.push(h);
-      for (const [k, v] of collector.comms) col.comms.set(k, v);
-      col.stealKnown = collector.stealKnown;
-      const from = Math.min(...mine.map((x) => x.fromNs));
-      const to = Math.max(...mine.map((x) => x.toNs));
       return {
         throughput: median(mine.map(throughput)),
-        estimate: passive(buildReport([{ window, collector: col, fromNs: from, toNs: to, warnings: [] }])),
+        input: {
+          window,
+          periods: collector.periods.filter((p) => inMine(p.startNs)),
+          hits: collector.hits.filter((h) => inMine(h.tsNs)),
+          comms: [...collector.comms],
+          stealKnown: collector.stealKnown,
+          fromNs: Math.min(...mine.map((x) => x.fromNs)),
+          toNs: Math.max(...mine.map((x) => x.toNs)),
+        },
       };
     };
-    const A = byCond('A');
-    const B = byCond('B');
+    // each condition in a worker of its own, both at once: the main thread stays free for Ctrl-C
+    const [a, b] = [byCond('A'), byCond('B')];
+    const [estA, estB] = await Promise.all([passiveInWorker(a.input), passiveInWorker(b.input)]);
+    const A = { throughput: a.throughput, estimate: estA };
+    const B = { throughput: b.throughput, estimate: estB };
     const predicted = A.estimate.tax && B.estimate.tax ? predictedSlowdown(A.estimate.tax, B.estimate.tax) : null;
     const stealOf = (c: Condition) => median(phases.filter((p) => p.condition === c).map(stealShare));
     const steal = { a: stealOf('A'), b: stealOf('B') };

@@ -1,19 +1,17 @@
 // Sends function-call IPIs to one CPU at a set rate, from whatever CPU it runs
 // on (pin it with taskset), and does nothing else there: the target sees only
-// the interrupts, not a competing thread. Each enable or disable of a perf
-// event bound to the target CPU runs on that CPU through an IPI
-// (event_function_call -> smp_call_function_single). Needs root (or
-// perf_event_paranoid <= 0). Prints {"ipis":N,"seconds":S} at the end.
+// the interrupts, not a competing thread. Each read of /dev/cpu/N/cpuid runs
+// CPUID on CPU N through an IPI (smp_call_function_single). Not a perf event
+// toggle: that would stop and restart the target's hardware counters, which
+// irqlens reads per busy period. Needs root. Prints {"ipis":N,"seconds":S}.
 // usage: ipi-call <target cpu> <ipis per second> <seconds>
 #define _GNU_SOURCE
-#include <linux/perf_event.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,30 +47,35 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 
-	struct perf_event_attr a;
-	memset(&a, 0, sizeof(a));
-	a.size = sizeof(a);
-	a.type = PERF_TYPE_SOFTWARE;
-	a.config = PERF_COUNT_SW_DUMMY;
-	a.disabled = 1;
-	int fd = (int)syscall(SYS_perf_event_open, &a, -1, cpu, -1, 0);
+	char path[64];
+	snprintf(path, sizeof(path), "/dev/cpu/%d/cpuid", cpu);
+	int fd = open(path, O_RDONLY);
 	if (fd < 0) {
-		perror("ipi-call: perf_event_open on the target CPU");
+		perror(path);
 		return 1;
 	}
-	/* paced in batches of 1 ms so the rate holds without a sleep per IPI */
-	double start = now_s(), end = start + seconds, per_ms = rate / 1000.0, owed = 0;
+	unsigned int regs[4];
+	/* one IPI per period, on absolute deadlines (no drift), with 1 ns timer slack so the
+	 * sleeps end on time: evenly spaced, as a steady interrupt source would be */
+	prctl(PR_SET_TIMERSLACK, 1UL);
+	struct timespec next;
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	double start = now_s(), end = start + seconds;
+	long step = (long)(1e9 / rate);
 	unsigned long ipis = 0;
-	while (!stop) {
-		double t = now_s();
-		if (t >= end)
-			break;
-		owed = per_ms * (t - start) * 1000.0 - (double)ipis;
-		for (; owed >= 1; owed -= 1) {
-			ioctl(fd, (ipis & 1) ? PERF_EVENT_IOC_DISABLE : PERF_EVENT_IOC_ENABLE, 0);
-			ipis++;
+	while (!stop && now_s() < end) {
+		/* the file offset is the CPUID leaf: 0, the vendor string */
+		if (pread(fd, regs, sizeof(regs), 0) != (ssize_t)sizeof(regs)) {
+			perror("ipi-call: read cpuid");
+			return 1;
 		}
-		usleep(1000);
+		ipis++;
+		next.tv_nsec += step;
+		while (next.tv_nsec >= 1000000000L) {
+			next.tv_nsec -= 1000000000L;
+			next.tv_sec++;
+		}
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
 	}
 	close(fd);
 	printf("{\"ipis\":%lu,\"seconds\":%.3f}\n", ipis, now_s() - start);
