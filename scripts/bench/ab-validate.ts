@@ -48,6 +48,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../src/probe/paths.js';
 import { readInterrupts } from '../../src/procfs/interrupts.js';
+import { intervalsOverlap } from '../../src/experiment/stats.js';
 import { onInterrupt } from './cleanup.js';
 import {
   argValue,
@@ -214,6 +215,7 @@ export function abTable(runs: readonly AbRun[], md: boolean): string {
     const withP = mine.filter((r): r is AbRun & { predicted: Interval } => r.predicted !== null);
     const err = withP.map((r) => (r.predicted.value - r.measured.value) / r.measured.value);
     const covered = withP.filter((r) => r.measured.value >= r.predicted.lo && r.measured.value <= r.predicted.hi);
+    const overlap = withP.filter((r) => intervalsOverlap(r.predicted, r.measured));
     const width = withP.map((r) => r.predicted.hi - r.predicted.lo);
     const bounds = withP.filter((r) => r.treatment.lowerBound);
     const held = bounds.filter((r) => r.measured.value >= r.predicted.lo);
@@ -227,6 +229,7 @@ export function abTable(runs: readonly AbRun[], md: boolean): string {
       `${withP.length}`,
       withP.length ? `${median(err) >= 0 ? '+' : ''}${fmt(median(err) * 100, 0)}%` : '-',
       withP.length ? `${covered.length}/${withP.length}` : '-',
+      withP.length ? `${overlap.length}/${withP.length}` : '-',
       withP.length ? `+-${fmt((median(width) * 100) / 2, 1)}` : '-',
       bounds.length ? `${bounds.length} (holds in ${held.length})` : '0',
     ]);
@@ -241,6 +244,7 @@ export function abTable(runs: readonly AbRun[], md: boolean): string {
     'runs with a prediction',
     'median error of the prediction',
     "interval covers the interrupts' share",
+    'intervals overlap (predicted vs measured)',
     'interval half-width, points',
     'said "a lower bound"',
   ];

@@ -25,6 +25,7 @@ import {
   phaseOrder,
   predictedSlowdown,
   predictedWithSteal,
+  intervalsOverlap,
   stealShare,
   stealSlowdown,
   throughput,
@@ -219,6 +220,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
         b: B.estimate,
         predicted_slowdown: predicted,
         interval_covers_measured: covered,
+        intervals_overlap: intervalsOverlap(predicted, measured),
         // B's tax a lower bound (no undisturbed periods): so is the predicted slowdown; does the truth lie above it?
         predicted_is_lower_bound: predicted !== null && B.estimate.lower_bound,
         lower_bound_holds:

@@ -96,3 +96,15 @@ export function predictedWithSteal(predicted: Interval, stealA: number, stealB: 
   const hi = f(predicted.hi);
   return { value: f(predicted.value), lo, hi, bound: lo <= 0 && 0 <= hi };
 }
+
+/**
+ * Whether two intervals share a value: the prediction is consistent with the measurement once the
+ * measurement's own uncertainty counts too (a precise prediction rarely covers a noisy measured median).
+ */
+export function intervalsOverlap(
+  a: Pick<Interval, 'lo' | 'hi'> | null,
+  b: Pick<Interval, 'lo' | 'hi'> | null,
+): boolean | null {
+  if (!a || !b || ![a.lo, a.hi, b.lo, b.hi].every(Number.isFinite)) return null;
+  return a.lo <= b.hi && b.lo <= a.hi;
+}

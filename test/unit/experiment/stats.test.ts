@@ -8,6 +8,7 @@ import {
   phaseOrder,
   predictedSlowdown,
   predictedWithSteal,
+  intervalsOverlap,
   stealShare,
   stealSlowdown,
   type Phase,
@@ -99,4 +100,15 @@ test('irqCpus: the CPUs that take an IRQ and the others, by its exact name; none
   assert.equal(irqCpus('virtio2-input.0', INTERRUPTS), null, 'on both CPUs: nothing to pin away from');
   assert.equal(irqCpus('virtio2-output.0', INTERRUPTS), null, 'no interrupts yet');
   assert.equal(irqCpus('virtio1-req', INTERRUPTS), null, 'a prefix is not the name');
+});
+
+test('intervals overlap: a shared value, touching ends included; null when either is missing or not finite', () => {
+  const i = (lo: number, hi: number) => ({ lo, hi });
+  // a precise prediction beside a noisy measurement: it misses the measured median but is consistent with it
+  assert.equal(intervalsOverlap(i(0.17, 0.178), i(0.085, 0.234)), true);
+  assert.equal(intervalsOverlap(i(0.1, 0.2), i(0.2, 0.3)), true);
+  assert.equal(intervalsOverlap(i(0.1, 0.15), i(0.2, 0.3)), false);
+  assert.equal(intervalsOverlap(i(0.4, 0.5), i(0.2, 0.3)), false);
+  assert.equal(intervalsOverlap(null, i(0.2, 0.3)), null);
+  assert.equal(intervalsOverlap(i(0.1, NaN), i(0.2, 0.3)), null);
 });
