@@ -63,7 +63,8 @@ test(
         phases: { pair: number; condition: string; events: number }[];
         measured_slowdown: { value: number; lo: number; hi: number };
         passive: {
-          b: { tax: { value: number } | null };
+          a: { tax: { value: number } | null; note: string | null };
+          b: { tax: { value: number } | null; note: string | null };
           predicted_slowdown: { value: number; lo: number; hi: number } | null;
         };
       };
@@ -89,7 +90,7 @@ test(
       assert.ok(j.passive.b.tax && j.passive.b.tax.value > 0, 'the passive estimate saw the interrupts');
       assert.ok(
         j.passive.predicted_slowdown && Number.isFinite(j.passive.predicted_slowdown.value),
-        'a predicted slowdown stands next to the measured one',
+        `a predicted slowdown stands next to the measured one (A: ${JSON.stringify(j.passive.a)}, B: ${JSON.stringify(j.passive.b)})`,
       );
       assert.equal(readFileSync(budget, 'utf8').trim(), before, 'the sysctl is back');
       assert.deepEqual(ddPids(out), [], 'no load left');
