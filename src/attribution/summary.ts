@@ -35,6 +35,14 @@ function gain(tax: number): number {
  * estimate(): they decide which periods were clean. In cycles currency the per-interrupt figure already
  * holds the direct cycles, so the tax is (interrupts x cycles per interrupt) / busy cycles.
  */
+/**
+ * Whether a tax reads "at least": the estimate said its costs are marginal ones (a lower bound), and the figure
+ * is a point (an interval that includes zero is an upper bound and stays one). The one rule every view uses.
+ */
+export function taxReadsAtLeast(tax: { bound?: boolean } | null | undefined, lowerBound: boolean): boolean {
+  return lowerBound && tax !== null && tax !== undefined && !tax.bound;
+}
+
 export function summarize(
   periods: readonly BusyPeriod[],
   est: Estimate,

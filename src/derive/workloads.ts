@@ -3,6 +3,7 @@
 // estimator's interrupt tax over the last few seconds. Nothing is invented:
 // a figure the data cannot give yet is shown as measuring or absent.
 import type { Window } from '../reduce/totals.js';
+import { taxReadsAtLeast } from '../attribution/summary.js';
 
 /** An estimate with its interval; an interval that includes zero is only an upper bound. */
 export interface IntervalFigure {
@@ -35,7 +36,7 @@ export interface WorkloadEstimate {
  * a point (an interval that includes zero is an upper bound and stays one).
  */
 export function taxIsAtLeast(e: Pick<WorkloadEstimate, 'tax' | 'taxLowerBound'>): boolean {
-  return (e.taxLowerBound ?? false) && e.tax !== null && !e.tax.bound;
+  return taxReadsAtLeast(e.tax, e.taxLowerBound ?? false);
 }
 
 /** Where the workload estimates stand. */

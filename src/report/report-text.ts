@@ -1,6 +1,7 @@
 // The report for people: per-CPU split, then each workload's interrupt cost,
 // saying plainly when a figure is only an upper bound.
 import type { Report } from './cost-report.js';
+import { taxReadsAtLeast } from '../attribution/summary.js';
 
 const pct = (x: number) => `${(x * 100).toFixed(x < 0.1 ? 2 : 1)}%`;
 const us = (ns: number) => (Math.abs(ns) >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : `${(ns / 1e3).toFixed(2)} us`);
@@ -19,8 +20,7 @@ type WorkloadReport = Report['workloads'][number];
 
 /** The tax line: a point, an upper bound (the interval includes zero) or, without a quiet baseline, at least a point. */
 export function taxLine(w: Pick<WorkloadReport, 'tax' | 'tax_lower_bound' | 'undisturbed_share'>): string {
-  // an interval that includes zero is already an upper bound: "at least" applies only to a point
-  const atLeast = w.tax_lower_bound && w.tax !== null && !w.tax.bound;
+  const atLeast = taxReadsAtLeast(w.tax, w.tax_lower_bound);
   return (
     `  interrupt tax (direct + indirect over busy time): ${atLeast ? 'at least ' : ''}${interval(w.tax, pct)}` +
     (atLeast ? ` (a lower bound: only ${pct(w.undisturbed_share ?? 0)} of periods had a quiet moment before them)` : '')
