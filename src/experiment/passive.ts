@@ -27,12 +27,7 @@ export interface PassiveEstimate {
 
 /** The estimate for the workload that served the most events. */
 export function passiveEstimate(input: PassiveInput): PassiveEstimate {
-  const col = new PeriodCollector(() => true);
-  // loops, not push(...xs): a run holds hundreds of thousands of periods and hits
-  for (const p of input.periods) col.periods.push(p);
-  for (const h of input.hits) col.hits.push(h);
-  for (const [k, v] of input.comms) col.comms.set(k, v);
-  col.stealKnown = input.stealKnown;
+  const col = PeriodCollector.of(input);
   const report = buildReport([
     { window: input.window, collector: col, fromNs: input.fromNs, toNs: input.toNs, warnings: [] },
   ]);

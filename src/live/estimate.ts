@@ -49,10 +49,7 @@ function mainCpu(periods: readonly BusyPeriod[], tgid: number): number | null {
 }
 
 export function estimateWorkloads(input: EstimateInput): WorkloadEstimate[] {
-  const collector = new PeriodCollector();
-  collector.periods.push(...newestPeriods(input.periods, MAX_PERIODS_PER_WORKLOAD));
-  collector.hits.push(...input.hits);
-  for (const [tgid, comm] of input.comms) collector.comms.set(tgid, comm);
+  const collector = PeriodCollector.of({ ...input, periods: newestPeriods(input.periods, MAX_PERIODS_PER_WORKLOAD) });
   if (!collector.periods.length) return [];
   const window = emptyWindow(input.hello, input.toNs - input.fromNs);
   const r = buildReport([{ window, collector, fromNs: input.fromNs, toNs: input.toNs, warnings: [] }]);

@@ -36,6 +36,24 @@ export class PeriodCollector {
 
   constructor(private readonly accept: (tgid: number) => boolean = () => true) {}
 
+  /**
+   * A collector holding periods and hits gathered elsewhere (a worker's input). Loops, not push(...xs): a
+   * run holds hundreds of thousands of them, past the arguments a spread call can take.
+   */
+  static of(d: {
+    periods: Iterable<BusyPeriod>;
+    hits: Iterable<IrqHit>;
+    comms: Iterable<[number, string]>;
+    stealKnown?: boolean;
+  }): PeriodCollector {
+    const c = new PeriodCollector();
+    for (const p of d.periods) c.periods.push(p);
+    for (const h of d.hits) c.hits.push(h);
+    for (const [k, v] of d.comms) c.comms.set(k, v);
+    c.stealKnown = d.stealKnown ?? false;
+    return c;
+  }
+
   add(m: Message): void {
     if (m.type === 'snapshot') {
       for (const e of m.epoll) this.comms.set(e.tgid, e.comm);

@@ -311,6 +311,19 @@ test('estimate: the tax of a synthetic workload with a known penalty, with its i
   assert.deepEqual(estimateWorkloads({ ...synthInput(), periods: [] }), []);
 });
 
+test('estimate: a full epoch budget of interrupts (200,000 hits) is taken, past what a spread call can pass', () => {
+  const input = synthInput();
+  const far = Math.min(...input.periods.map((p) => p.startNs)) - 1e9;
+  // hits outside the traced span change nothing in the estimate; they only have to get in
+  const filler = Array.from({ length: 200_000 }, (_, i) => ({
+    tsNs: far + i,
+    cpu: 0,
+    kind: 'device' as const,
+    durNs: 1,
+  }));
+  assert.deepEqual(estimateWorkloads({ ...input, hits: [...input.hits, ...filler] }), estimateWorkloads(input));
+});
+
 test('estimate: at most the newest periods of each workload are used', () => {
   const { periods } = synthInput();
   const kept = newestPeriods([...periods, ...periods.map((p) => ({ ...p, tgid: 7 }))], 100);
