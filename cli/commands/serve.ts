@@ -121,6 +121,11 @@ async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command
       return read;
     };
   }
+  const onDemand = demand;
+  // the groups with a program loaded: a group the kernel lacks (no drop reasons before 5.17) is never attached
+  const loadable = new Set(
+    src.hello.progs.filter((p) => p.status === 'attached' || p.status === 'disabled').map((p) => p.group),
+  );
   const runner = o.workloads ? new EstimateRunner() : null;
   let server: WebServer | null = null;
   const pipeline = new Pipeline(src.hello, {
@@ -128,15 +133,13 @@ async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command
     queues,
     estimate: runner?.run ?? null,
     onFrame: (f) => server?.broadcast(f),
-    ...(demand
+    ...(onDemand
       ? {
           demand: {
-            groups: demand,
+            groups: onDemand,
             tick: () => {
-              const now = Date.now();
-              const p = SERVE_ON_DEMAND.page;
-              if ((server?.clientCount ?? 0) > 0) demand?.want(p.groups, now + p.holdMs);
-              demand?.tick(now);
+              if ((server?.clientCount ?? 0) > 0) onDemand.read(SERVE_ON_DEMAND.page, Date.now());
+              else onDemand.tick(Date.now());
             },
           },
         }
@@ -175,19 +178,16 @@ async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command
         static: routes,
         metrics: () => {
           const u = process.cpuUsage();
-          if (demand) {
-            const now = Date.now();
-            const m = SERVE_ON_DEMAND.metrics;
-            demand.want(m.groups, now + m.holdMs);
-            demand.tick(now);
-          }
+          onDemand?.read(SERVE_ON_DEMAND.metrics, Date.now());
           return metricsText(pipeline.state, {
             clients: server?.clientCount ?? 0,
             framesSent: server?.framesSent ?? 0,
             framesMissed: server?.framesMissed ?? 0,
             cpuSeconds: (u.user + u.system) / 1e6,
             rssBytes: process.memoryUsage().rss,
-            ...(demand ? { probes: new Map(PROBE_GROUPS.map((g) => [g, demand?.isAttached(g) ?? true])) } : {}),
+            ...(onDemand
+              ? { probes: new Map(PROBE_GROUPS.map((g) => [g, loadable.has(g) && onDemand.isAttached(g)])) }
+              : {}),
             ...(statsSampler ? { bpf: { nsPerEvent: pipeline.bpfNs, estimatedSeconds: pipeline.bpfSeconds } } : {}),
           });
         },

@@ -24,6 +24,12 @@ export class OnDemandGroups {
     for (const g of groups) this.until.set(g, Math.max(this.until.get(g) ?? -Infinity, untilMs));
   }
 
+  /** A reader (a page, a scrape) reads its groups now: they stay attached `holdMs` more; attaches them at once. */
+  read(reader: { groups: readonly string[]; holdMs: number }, nowMs: number): void {
+    this.want(reader.groups, nowMs + reader.holdMs);
+    this.tick(nowMs);
+  }
+
   /** Attaches what is wanted at `nowMs` and detaches what is no longer; true when that changed anything. */
   tick(nowMs: number): boolean {
     const want = new Set([...this.until].filter(([, u]) => u > nowMs).map(([g]) => g));

@@ -68,3 +68,13 @@ test('a group covers intervals from the second snapshot edge after it attached, 
   d.edge(600n);
   assert.equal(d.covers('napi', 600n), true);
 });
+
+test('read: a reader keeps its groups for its hold and attaches them at once', () => {
+  const { d, sets } = groups();
+  d.read({ groups: ['napi'], holdMs: 1_000 }, 0);
+  assert.deepEqual(sets, [['hardirq', 'softirq', 'napi']]);
+  d.read({ groups: ['napi'], holdMs: 1_000 }, 500);
+  assert.equal(sets.length, 1, 'read again while attached: no command');
+  assert.equal(d.tick(1_499), false);
+  assert.equal(d.tick(1_500), true, 'detached a hold after the last read');
+});
