@@ -28,14 +28,6 @@ function gain(tax: number): number {
 }
 
 /**
- * Figures over all the periods given (busy time, events, interrupts, handler time), the indirect cost
- * from the estimate (per kind: interrupts in busy periods x cost per interrupt; its interval adds the
- * kinds' lo and hi, i.e. takes their errors as moving together, the cautious choice), the tax
- * (direct + indirect) / busy and the throughput what-if. `trace` and `opts` must be those given to
- * estimate(): they decide which periods were clean. In cycles currency the per-interrupt figure already
- * holds the direct cycles, so the tax is (interrupts x cycles per interrupt) / busy cycles.
- */
-/**
  * Whether a tax reads "at least": the estimate said its costs are marginal ones (a lower bound), and the figure
  * is a point (an interval that includes zero is an upper bound and stays one). The one rule every view uses.
  */
@@ -43,13 +35,17 @@ export function taxReadsAtLeast(tax: { bound?: boolean } | null | undefined, low
   return lowerBound && tax !== null && tax !== undefined && !tax.bound;
 }
 
-export function summarize(
-  periods: readonly BusyPeriod[],
-  est: Estimate,
-  trace: TraceSpan,
-  opts: EstimatorOptions,
-): WorkloadSummary {
-  const excl = excludePeriods(periods, opts, trace.startNs, trace.endNs);
+/** What a set of busy periods holds: on-CPU time, events, handler time, cycles and interrupts per kind. */
+export interface BusyFigures {
+  busyNs: number;
+  events: number;
+  directNs: number;
+  /** null when a period has no cycles (no PMU). */
+  busyCycles: number | null;
+  count: Record<IrqKind, number>;
+}
+
+export function busyFigures(periods: readonly BusyPeriod[]): BusyFigures {
   let busyNs = 0;
   let events = 0;
   let directNs = 0;
@@ -65,75 +61,110 @@ export function summarize(
     }
     busyCycles = busyCycles === null || p.cycles === null ? null : busyCycles + p.cycles;
   }
+  return { busyNs, events, directNs, busyCycles, count };
+}
+
+/** The indirect cost and tax of these periods' interrupts at the given cost per interrupt of each kind. */
+export interface Priced {
+  cost: Interval;
+  tax: Interval | null;
+  /** Interrupts of kinds without a cost (counted as 0 indirect cost). */
+  unestimated: Partial<Record<IrqKind, number>>;
+  /** Why the tax is null (cycles currency without cycles on every period). */
+  note?: string;
+}
+
+/**
+ * Charges every interrupt its kind's cost (the interval adds the kinds' lo and hi, i.e. takes their
+ * errors as moving together, the cautious choice); the tax is (direct + indirect) / busy time, or in
+ * cycles currency (interrupts x cycles per interrupt) / busy cycles, the direct cycles being inside.
+ */
+export function priceInterrupts(
+  f: BusyFigures,
+  perIrq: Partial<Record<IrqKind, Interval>>,
+  currency: 'time' | 'cycles',
+): Priced {
+  let v = 0;
+  let lo = 0;
+  let hi = 0;
+  const unestimated: Partial<Record<IrqKind, number>> = {};
+  for (const k of IRQ_KINDS) {
+    if (f.count[k] === 0) continue;
+    const e = perIrq[k];
+    if (e === undefined) {
+      unestimated[k] = f.count[k];
+      continue;
+    }
+    v += f.count[k] * e.value;
+    lo += f.count[k] * e.lo;
+    hi += f.count[k] * e.hi;
+  }
+  const cost = withBound(v, lo, hi);
+  if (currency === 'time') {
+    const b = f.busyNs;
+    const tax = b > 0 ? withBound((f.directNs + v) / b, (f.directNs + lo) / b, (f.directNs + hi) / b) : null;
+    return { cost, tax, unestimated };
+  }
+  const c = f.busyCycles;
+  if (c === null || c <= 0) return { cost, tax: null, unestimated, note: 'tax needs cycles on every period' };
+  return { cost, tax: withBound(v / c, lo / c, hi / c), unestimated };
+}
+
+/** The throughput what-if of a tax, with its interval. */
+export const gainOf = (tax: Interval): Interval => withBound(gain(tax.value), gain(tax.lo), gain(tax.hi));
+
+/**
+ * Figures over all the periods given (busy time, events, interrupts, handler time), the indirect cost
+ * from the estimate, the tax and the throughput what-if (priceInterrupts). `trace` and `opts` must be
+ * those given to estimate(): they decide which periods were clean.
+ */
+export function summarize(
+  periods: readonly BusyPeriod[],
+  est: Estimate,
+  trace: TraceSpan,
+  opts: EstimatorOptions,
+): WorkloadSummary {
+  const excl = excludePeriods(periods, opts, trace.startNs, trace.endNs);
+  const f = busyFigures(periods);
   let disrupted = 0;
   for (const i of excl.clean) {
     const p = periods[i];
     if (p !== undefined && irqTotal(p) > 0) disrupted++;
   }
-  const irqs = IRQ_KINDS.reduce((s, k) => s + count[k], 0);
+  const irqs = IRQ_KINDS.reduce((s, k) => s + f.count[k], 0);
 
   const out: WorkloadSummary = {
     currency: est.currency,
-    busy_ns: busyNs,
-    events,
+    busy_ns: f.busyNs,
+    events: f.events,
     periods: periods.length,
     clean_periods: excl.clean.length,
     excluded: { ...excl.excluded },
     disrupted_periods: disrupted,
-    irqs_in_busy: events > 0 ? (irqs / events) * 1000 : 0,
-    direct_ns: directNs,
+    irqs_in_busy: f.events > 0 ? (irqs / f.events) * 1000 : 0,
+    direct_ns: f.directNs,
     indirect_ns: null,
-    busy_cycles: est.currency === 'cycles' ? busyCycles : null,
+    busy_cycles: est.currency === 'cycles' ? f.busyCycles : null,
     cost_cycles: null,
     tax: null,
     throughput_gain: null,
     unestimated: {},
   };
-
-  /* ---- per-interrupt costs x interrupts ---- */
-  let cost: Interval | null;
-  if (irqs === 0) {
-    cost = withBound(0, 0, 0); // nothing interrupted the busy periods: nothing to charge
-  } else if (est.notEnoughData !== undefined) {
-    cost = null;
+  if (irqs > 0 && est.notEnoughData !== undefined) {
     out.note = `indirect cost unknown: ${est.notEnoughData}`;
-  } else {
-    let v = 0;
-    let lo = 0;
-    let hi = 0;
-    for (const k of IRQ_KINDS) {
-      if (count[k] === 0) continue;
-      const e = est.indirectPerIrq[k];
-      if (e === undefined) {
-        out.unestimated[k] = count[k];
-        continue;
-      }
-      v += count[k] * e.value;
-      lo += count[k] * e.lo;
-      hi += count[k] * e.hi;
-    }
-    cost = withBound(v, lo, hi);
-    const left = Object.entries(out.unestimated).map(([k, c]) => `${k} ${c}`);
-    if (left.length) out.note = `no estimate (counted as 0 indirect cost) for: ${left.join(', ')}`;
+    return out;
   }
-
-  /* ---- tax and what-if ---- */
-  if (cost !== null) {
-    let tax: Interval | null = null;
-    if (est.currency === 'time') {
-      out.indirect_ns = cost;
-      if (busyNs > 0)
-        tax = withBound((directNs + cost.value) / busyNs, (directNs + cost.lo) / busyNs, (directNs + cost.hi) / busyNs);
-    } else {
-      out.cost_cycles = cost;
-      if (busyCycles !== null && busyCycles > 0)
-        tax = withBound(cost.value / busyCycles, cost.lo / busyCycles, cost.hi / busyCycles);
-      else out.note = [out.note, 'tax needs cycles on every period'].filter(Boolean).join('; ');
-    }
-    if (tax !== null) {
-      out.tax = tax;
-      out.throughput_gain = withBound(gain(tax.value), gain(tax.lo), gain(tax.hi));
-    }
+  // nothing interrupted the busy periods: nothing to charge (the empty estimate prices every kind at 0)
+  const priced = priceInterrupts(f, est.indirectPerIrq, est.currency);
+  out.unestimated = priced.unestimated;
+  const left = Object.entries(priced.unestimated).map(([k, c]) => `${k} ${c}`);
+  if (left.length) out.note = `no estimate (counted as 0 indirect cost) for: ${left.join(', ')}`;
+  if (est.currency === 'time') out.indirect_ns = priced.cost;
+  else out.cost_cycles = priced.cost;
+  if (priced.note) out.note = [out.note, priced.note].filter(Boolean).join('; ');
+  if (priced.tax !== null) {
+    out.tax = priced.tax;
+    out.throughput_gain = gainOf(priced.tax);
   }
   return out;
 }

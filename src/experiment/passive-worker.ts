@@ -4,7 +4,7 @@ import { passiveEstimate, type PassiveInput } from './passive.js';
 
 parentPort?.once('message', (input: PassiveInput) => {
   try {
-    parentPort?.postMessage({ ok: true, estimate: passiveEstimate(input) });
+    parentPort?.postMessage({ ok: true, result: passiveEstimate(input) });
   } catch (e) {
     parentPort?.postMessage({ ok: false, message: e instanceof Error ? e.message : String(e) });
   }

@@ -3,7 +3,8 @@
 // tens of seconds on a long run, so it runs in a worker thread
 // (passive-worker.ts): the main thread stays free for Ctrl-C and progress.
 import { Worker } from 'node:worker_threads';
-import type { BusyPeriod, Interval, IrqHit } from '../attribution/types.js';
+import { busyFigures, gainOf, priceInterrupts, type BusyFigures } from '../attribution/summary.js';
+import type { BusyPeriod, Interval, IrqHit, IrqKind } from '../attribution/types.js';
 import { PeriodCollector } from '../reduce/periods.js';
 import type { Window } from '../reduce/totals.js';
 import { buildReport } from '../report/cost-report.js';
@@ -23,10 +24,21 @@ export interface PassiveEstimate {
   gain: Interval | null;
   note: string | null;
   lower_bound: boolean;
+  /** 'own': from this condition's estimate; 'b_costs': its interrupts priced at B's costs (see priceWithB). */
+  tax_from: 'own' | 'b_costs' | null;
+}
+
+/** The estimate with what it takes to price one condition's interrupts at the other's costs per interrupt. */
+export interface PassiveResult {
+  estimate: PassiveEstimate;
+  /** The chosen workload's busy periods (null without one). */
+  figures: BusyFigures | null;
+  perIrq: Partial<Record<IrqKind, Interval>>;
+  currency: 'time' | 'cycles';
 }
 
 /** The estimate for the workload that served the most events. */
-export function passiveEstimate(input: PassiveInput): PassiveEstimate {
+export function passiveEstimate(input: PassiveInput): PassiveResult {
   const col = PeriodCollector.of(input);
   const report = buildReport([
     { window: input.window, collector: col, fromNs: input.fromNs, toNs: input.toNs, warnings: [] },
@@ -35,23 +47,64 @@ export function passiveEstimate(input: PassiveInput): PassiveEstimate {
     (best, x) => (!best || x.events > best.events ? x : best),
     undefined,
   );
-  if (!w) return { tax: null, gain: null, note: 'no busy periods', lower_bound: false };
+  if (!w)
+    return {
+      estimate: { tax: null, gain: null, note: 'no busy periods', lower_bound: false, tax_from: null },
+      figures: null,
+      perIrq: {},
+      currency: report.currency === 'cycles' ? 'cycles' : 'time',
+    };
+  const perIrq: Partial<Record<IrqKind, Interval>> = {};
+  for (const [k, e] of Object.entries(w.indirect_ns_per_irq) as [IrqKind, Interval][])
+    perIrq[k] = { value: e.value, lo: e.lo, hi: e.hi, bound: e.bound };
+  const tax = w.tax ?? null;
   return {
-    tax: w.tax ?? null,
-    gain: w.throughput_gain ?? null,
-    note: w.not_enough_data ?? null,
-    lower_bound: w.tax_lower_bound,
+    estimate: {
+      tax,
+      gain: w.throughput_gain ?? null,
+      note: w.not_enough_data ?? null,
+      lower_bound: w.tax_lower_bound,
+      tax_from: tax ? 'own' : null,
+    },
+    figures: busyFigures(input.periods.filter((p) => p.tgid === w.tgid)),
+    perIrq,
+    currency: w.currency,
   };
 }
 
-type Reply = { ok: true; estimate: PassiveEstimate } | { ok: false; message: string };
+/**
+ * A's estimate when A's own could not be made because its interrupts were too rare to fit (fewer
+ * than the estimator's minimum of exposed periods per kind): the same workload on the same CPU, so
+ * each of A's interrupts is charged B's cost per interrupt of its kind (kinds B has no cost for count
+ * as 0 indirect cost, as in the report). Rare interrupts make A's tax small either way; leaving it
+ * unknown would leave the prediction unknown. Returns A unchanged when it has its own tax or B has no costs.
+ */
+export function priceWithB(a: PassiveResult, b: PassiveResult): PassiveEstimate {
+  if (a.estimate.tax || !a.figures || a.currency !== b.currency || !Object.keys(b.perIrq).length) return a.estimate;
+  const p = priceInterrupts(a.figures, b.perIrq, b.currency);
+  if (!p.tax) return a.estimate;
+  const left = Object.entries(p.unestimated).map(([k, c]) => `${k} ${c}`);
+  const why = a.estimate.note ? `its own estimate: ${a.estimate.note}` : 'no estimate of its own';
+  return {
+    tax: p.tax,
+    gain: gainOf(p.tax),
+    note:
+      `A's interrupts priced at B's cost per interrupt (${why})` +
+      (left.length ? `; no cost in B for: ${left.join(', ')} (counted as 0 indirect cost)` : ''),
+    // B's costs are marginal ones when B's are: so is A's tax then
+    lower_bound: b.estimate.lower_bound,
+    tax_from: 'b_costs',
+  };
+}
+
+type Reply = { ok: true; result: PassiveResult } | { ok: false; message: string };
 
 /** passiveEstimate in a worker thread of its own, ended when it answers. */
-export function passiveInWorker(input: PassiveInput): Promise<PassiveEstimate> {
+export function passiveInWorker(input: PassiveInput): Promise<PassiveResult> {
   const w = new Worker(new URL('./passive-worker.js', import.meta.url));
-  return new Promise<PassiveEstimate>((resolve, reject) => {
+  return new Promise<PassiveResult>((resolve, reject) => {
     w.once('message', (r: Reply) => {
-      if (r.ok) resolve(r.estimate);
+      if (r.ok) resolve(r.result);
       else reject(new Error(r.message));
     });
     w.once('error', reject);

@@ -14,7 +14,7 @@ import { Tracker } from '../probe/tracker.js';
 import { RECORD_PRESETS } from '../probe/options.js';
 import { PeriodCollector } from '../reduce/periods.js';
 import { windowOf } from '../reduce/totals.js';
-import { passiveInWorker } from './passive.js';
+import { passiveInWorker, priceWithB } from './passive.js';
 import { makeCgroup, removeCgroup, startCommand, type Child } from '../cost/command.js';
 import { startEcho, type RunningWorkload } from '../cost/workloads.js';
 import { Switches, type SwitchSpec } from './switches.js';
@@ -175,9 +175,9 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
     };
     // each condition in a worker of its own, both at once: the main thread stays free for Ctrl-C
     const [a, b] = [byCond('A'), byCond('B')];
-    const [estA, estB] = await Promise.all([passiveInWorker(a.input), passiveInWorker(b.input)]);
-    const A = { throughput: a.throughput, estimate: estA };
-    const B = { throughput: b.throughput, estimate: estB };
+    const [resA, resB] = await Promise.all([passiveInWorker(a.input), passiveInWorker(b.input)]);
+    const A = { throughput: a.throughput, estimate: priceWithB(resA, resB) };
+    const B = { throughput: b.throughput, estimate: resB.estimate };
     const predicted = A.estimate.tax && B.estimate.tax ? predictedSlowdown(A.estimate.tax, B.estimate.tax) : null;
     const stealOf = (c: Condition) => median(phases.filter((p) => p.condition === c).map(stealShare));
     const steal = { a: stealOf('A'), b: stealOf('B') };

@@ -1,0 +1,74 @@
+// A condition whose interrupts were too rare to estimate is priced at the
+// other condition's cost per interrupt: exact arithmetic on hand-made figures,
+// and the cases where that must not happen.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { busyFigures } from '../../../src/attribution/summary.js';
+import { priceWithB, type PassiveResult } from '../../../src/experiment/passive.js';
+import { period, zeroByKind } from '../attribution/synth.js';
+
+/** A: 1 ms busy in two periods, 2 device IRQs of 2 us each and 5 timer ticks of 1 us each, no own estimate. */
+function rareA(): PassiveResult {
+  const irqCount = zeroByKind();
+  const irqNs = zeroByKind();
+  irqCount.device = 2;
+  irqNs.device = 4_000;
+  irqCount.local_timer = 5;
+  irqNs.local_timer = 5_000;
+  const periods = [
+    period({ startNs: 0, endNs: 600_000, irqCount, irqNs }),
+    period({ startNs: 700_000, endNs: 1_100_000 }),
+  ];
+  return {
+    estimate: { tax: null, gain: null, note: 'too few exposed periods', lower_bound: false, tax_from: null },
+    figures: busyFigures(periods),
+    perIrq: {},
+    currency: 'time',
+  };
+}
+
+/** B: a device cost of 3 us [2, 4] per interrupt, nothing for timer ticks. */
+function denseB(lowerBound = false): PassiveResult {
+  return {
+    estimate: {
+      tax: { value: 0.2, lo: 0.15, hi: 0.25, bound: false },
+      gain: null,
+      note: null,
+      lower_bound: lowerBound,
+      tax_from: 'own',
+    },
+    figures: null,
+    perIrq: { device: { value: 3_000, lo: 2_000, hi: 4_000, bound: false } },
+    currency: 'time',
+  };
+}
+
+test("A's rare interrupts at B's cost per interrupt: direct time plus B's cost for each, exactly", () => {
+  const a = priceWithB(rareA(), denseB());
+  assert.equal(a.tax_from, 'b_costs');
+  assert.ok(a.tax);
+  // direct 9 us + 2 x 3 us over 1 ms busy; the interval from B's [2, 4] us
+  assert.ok(Math.abs(a.tax.value - 0.015) < 1e-12, String(a.tax.value));
+  assert.ok(Math.abs(a.tax.lo - 0.013) < 1e-12, String(a.tax.lo));
+  assert.ok(Math.abs(a.tax.hi - 0.017) < 1e-12, String(a.tax.hi));
+  assert.ok(a.gain && Math.abs(a.gain.value - (1 / 0.985 - 1)) < 1e-12);
+  // the reader is told where the figure came from and what it leaves out
+  assert.match(a.note ?? '', /priced at B's cost per interrupt/);
+  assert.match(a.note ?? '', /too few exposed periods/);
+  assert.match(a.note ?? '', /local_timer 5/);
+  assert.equal(a.lower_bound, false);
+  // B's costs marginal ones: A's tax priced with them is a lower bound too
+  assert.equal(priceWithB(rareA(), denseB(true)).lower_bound, true);
+});
+
+test("A keeps its own estimate; no B costs or another currency leave A as it was", () => {
+  const own = rareA();
+  own.estimate = { ...own.estimate, tax: { value: 0.01, lo: 0, hi: 0.02, bound: true }, tax_from: 'own' };
+  assert.deepEqual(priceWithB(own, denseB()), own.estimate);
+  const noCosts = denseB();
+  noCosts.perIrq = {};
+  assert.deepEqual(priceWithB(rareA(), noCosts), rareA().estimate);
+  const cycles = denseB();
+  cycles.currency = 'cycles';
+  assert.deepEqual(priceWithB(rareA(), cycles), rareA().estimate);
+});
