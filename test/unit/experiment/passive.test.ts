@@ -61,7 +61,7 @@ test("A's rare interrupts at B's cost per interrupt: direct time plus B's cost f
   assert.equal(priceWithB(rareA(), denseB(true)).lower_bound, true);
 });
 
-test("A keeps its own estimate; no B costs or another currency leave A as it was", () => {
+test('A keeps its own estimate; no B costs or another currency leave A as it was', () => {
   const own = rareA();
   own.estimate = { ...own.estimate, tax: { value: 0.01, lo: 0, hi: 0.02, bound: true }, tax_from: 'own' };
   assert.deepEqual(priceWithB(own, denseB()), own.estimate);
