@@ -34,6 +34,9 @@ function text(r: Record<string, unknown>): string {
     a: { tax: Interval | null; note: string | null };
     b: { tax: Interval | null; note: string | null };
     predicted_slowdown: Interval | null;
+    predicted_from: 'pairs' | 'pooled' | null;
+    pairs_predicted: number;
+    predicted_slowdown_pooled: Interval | null;
     interval_covers_measured: boolean | null;
     intervals_overlap: boolean | null;
     predicted_is_lower_bound: boolean;
@@ -54,12 +57,13 @@ function text(r: Record<string, unknown>): string {
     `throughput (events/s, median of phases): A ${t.a_median.toFixed(0)}, B ${t.b_median.toFixed(0)}`,
     `measured slowdown of B vs A (median over pairs, 95% bootstrap interval): ${iv(m)}`,
     `passive estimate: tax A ${iv(p.a.tax)}, tax B ${iv(p.b.tax)}${(p.a.note ?? p.b.note) ? ` (${p.a.note ?? p.b.note ?? ''})` : ''}`,
-    `predicted slowdown from the passive estimate: ${iv(p.predicted_slowdown)}${covers(p.interval_covers_measured)}` +
+    `predicted slowdown from the passive estimate${p.predicted_from === 'pairs' ? ` (median over ${p.pairs_predicted} pairs, each phase estimated alone)` : ''}: ${iv(p.predicted_slowdown)}${covers(p.interval_covers_measured)}` +
       (p.interval_covers_measured === false && p.intervals_overlap !== null
         ? p.intervals_overlap
           ? '; the two intervals overlap'
           : '; the two intervals do not overlap'
         : ''),
+    ...(p.predicted_from === 'pairs' ? [`  from the pooled phases: ${iv(p.predicted_slowdown_pooled)}`] : []),
     ...(p.predicted_is_lower_bound
       ? [
           `  a lower bound: B's periods never had a quiet moment, so what persists between interrupts is not counted (${p.lower_bound_holds === null ? 'no measured slowdown to hold it to' : p.lower_bound_holds ? 'the measured slowdown is above it' : 'the measured slowdown is NOT above it'})`,

@@ -88,6 +88,8 @@ type Scenario = keyof typeof SCENARIOS;
 interface Arm {
   measured: Interval;
   predicted: Interval | null;
+  /** The prediction from the pooled phases (the experiment's before predictions per pair). */
+  pooled: Interval | null;
   /** The estimate says its prediction is only a lower bound (no undisturbed periods in B). */
   lowerBound: boolean;
   note: string | null;
@@ -165,6 +167,7 @@ async function oneArm(
     measured_slowdown: Interval;
     passive: {
       predicted_slowdown: Interval | null;
+      predicted_slowdown_pooled?: Interval | null;
       predicted_is_lower_bound?: boolean;
       a: { note: string | null };
       b: { note: string | null };
@@ -173,6 +176,7 @@ async function oneArm(
   return {
     measured: j.measured_slowdown,
     predicted: j.passive.predicted_slowdown,
+    pooled: j.passive.predicted_slowdown_pooled ?? null,
     lowerBound: j.passive.predicted_is_lower_bound ?? false,
     note: j.passive.b.note ?? j.passive.a.note,
   };
@@ -216,6 +220,11 @@ export function abTable(runs: readonly AbRun[], md: boolean): string {
     const err = withP.map((r) => (r.predicted.value - r.measured.value) / r.measured.value);
     const covered = withP.filter((r) => r.measured.value >= r.predicted.lo && r.measured.value <= r.predicted.hi);
     const overlap = withP.filter((r) => intervalsOverlap(r.predicted, r.measured));
+    const withPooled = mine.filter((r) => r.treatment.pooled !== null);
+    const pooledCovered = withPooled.filter(
+      (r) =>
+        r.treatment.pooled && r.measured.value >= r.treatment.pooled.lo && r.measured.value <= r.treatment.pooled.hi,
+    );
     const width = withP.map((r) => r.predicted.hi - r.predicted.lo);
     const bounds = withP.filter((r) => r.treatment.lowerBound);
     const held = bounds.filter((r) => r.measured.value >= r.predicted.lo);
@@ -230,6 +239,7 @@ export function abTable(runs: readonly AbRun[], md: boolean): string {
       withP.length ? `${median(err) >= 0 ? '+' : ''}${fmt(median(err) * 100, 0)}%` : '-',
       withP.length ? `${covered.length}/${withP.length}` : '-',
       withP.length ? `${overlap.length}/${withP.length}` : '-',
+      withPooled.length ? `${pooledCovered.length}/${withPooled.length}` : '-',
       withP.length ? `+-${fmt((median(width) * 100) / 2, 1)}` : '-',
       bounds.length ? `${bounds.length} (holds in ${held.length})` : '0',
     ]);
@@ -245,6 +255,7 @@ export function abTable(runs: readonly AbRun[], md: boolean): string {
     'median error of the prediction',
     "interval covers the interrupts' share",
     'intervals overlap (predicted vs measured)',
+    "pooled prediction's interval covers it",
     'interval half-width, points',
     'said "a lower bound"',
   ];

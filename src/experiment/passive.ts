@@ -3,11 +3,12 @@
 // tens of seconds on a long run, so it runs in a worker thread
 // (passive-worker.ts): the main thread stays free for Ctrl-C and progress.
 import { Worker } from 'node:worker_threads';
-import { busyFigures, gainOf, priceInterrupts, type BusyFigures } from '../attribution/summary.js';
+import { estimate } from '../attribution/estimate.js';
+import { busyFigures, gainOf, priceInterrupts, summarize, type BusyFigures } from '../attribution/summary.js';
 import type { BusyPeriod, Interval, IrqHit, IrqKind } from '../attribution/types.js';
 import { PeriodCollector } from '../reduce/periods.js';
 import type { Window } from '../reduce/totals.js';
-import { buildReport } from '../report/cost-report.js';
+import { buildReport, estimatorOptions } from '../report/cost-report.js';
 
 export interface PassiveInput {
   window: Window;
@@ -17,6 +18,15 @@ export interface PassiveInput {
   stealKnown: boolean;
   fromNs: number;
   toNs: number;
+  /** This condition's phases: each also gets an estimate of its own (phaseTaxes). */
+  phases: { pair: number; fromNs: number; toNs: number }[];
+}
+
+/** One phase's tax (a point, no bootstrap; null without an estimate) and what its periods hold. */
+export interface PhaseTax {
+  pair: number;
+  tax: number | null;
+  figures: BusyFigures;
 }
 
 export interface PassiveEstimate {
@@ -35,6 +45,7 @@ export interface PassiveResult {
   figures: BusyFigures | null;
   perIrq: Partial<Record<IrqKind, Interval>>;
   currency: 'time' | 'cycles';
+  phases: PhaseTax[];
 }
 
 /** The estimate for the workload that served the most events. */
@@ -53,6 +64,7 @@ export function passiveEstimate(input: PassiveInput): PassiveResult {
       figures: null,
       perIrq: {},
       currency: report.currency === 'cycles' ? 'cycles' : 'time',
+      phases: [],
     };
   const perIrq: Partial<Record<IrqKind, Interval>> = {};
   for (const [k, e] of Object.entries(w.indirect_ns_per_irq) as [IrqKind, Interval][])
@@ -69,7 +81,55 @@ export function passiveEstimate(input: PassiveInput): PassiveResult {
     figures: busyFigures(input.periods.filter((p) => p.tgid === w.tgid)),
     perIrq,
     currency: w.currency,
+    phases: phaseTaxes(input, w.tgid, w.currency === 'cycles'),
   };
+}
+
+/**
+ * Each phase's own estimate (the pooled pipeline on that phase's periods and interrupts, no
+ * bootstrap, no warm-up: the run's settle time is before it): how the tax moves from phase to phase,
+ * which the pooled estimate's interval, resampling within the run, does not see.
+ */
+export function phaseTaxes(input: PassiveInput, tgid: number, pmu: boolean): PhaseTax[] {
+  return input.phases.map((ph) => {
+    const periods = input.periods.filter((p) => p.tgid === tgid && p.startNs >= ph.fromNs && p.startNs < ph.toNs);
+    const hits = input.hits.filter((h) => h.tsNs >= ph.fromNs && h.tsNs < ph.toNs);
+    const figures = busyFigures(periods);
+    if (periods.length === 0) return { pair: ph.pair, tax: null, figures };
+    const opts = { ...estimatorOptions(periods, pmu), bootstrap: 0, warmup: 0 };
+    const trace = { startNs: ph.fromNs, endNs: ph.toNs };
+    const est = estimate(periods, hits, opts, trace);
+    const tax = summarize(periods, est, trace, opts).tax;
+    return { pair: ph.pair, tax: tax ? tax.value : null, figures };
+  });
+}
+
+/**
+ * The slowdown the passive estimate predicts for each A/B pair, from the two phases' own taxes, as the
+ * measurement takes one slowdown per pair. A phase without an estimate of its own (too few exposed
+ * periods in one second) has its interrupts priced at its condition's pooled costs per interrupt (A's
+ * at B's when A has none, as priceWithB); a pair neither can price is left out.
+ */
+export function pairPredictions(a: PassiveResult, b: PassiveResult): { slowdowns: number[]; priced: number } {
+  const aCosts = a.estimate.tax && a.estimate.tax_from === 'own' ? a.perIrq : b.perIrq;
+  let priced = 0;
+  const taxOf = (ph: PhaseTax, costs: Partial<Record<IrqKind, Interval>>, currency: 'time' | 'cycles') => {
+    if (ph.tax !== null) return ph.tax;
+    if (!Object.keys(costs).length) return null;
+    const t = priceInterrupts(ph.figures, costs, currency).tax;
+    if (t) priced++;
+    return t ? t.value : null;
+  };
+  const slowdowns: number[] = [];
+  for (const pa of a.phases) {
+    const pb = b.phases.find((x) => x.pair === pa.pair);
+    if (!pb || a.currency !== b.currency) continue;
+    const ta = taxOf(pa, aCosts, a.currency);
+    const tb = taxOf(pb, b.perIrq, b.currency);
+    if (ta === null || tb === null || !(ta < 1)) continue;
+    slowdowns.push(1 - (1 - tb) / (1 - ta));
+  }
+  return { slowdowns, priced };
 }
 
 /**

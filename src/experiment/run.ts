@@ -14,7 +14,7 @@ import { Tracker } from '../probe/tracker.js';
 import { RECORD_PRESETS } from '../probe/options.js';
 import { PeriodCollector } from '../reduce/periods.js';
 import { windowOf } from '../reduce/totals.js';
-import { passiveInWorker, priceWithB } from './passive.js';
+import { pairPredictions, passiveInWorker, priceWithB } from './passive.js';
 import { makeCgroup, removeCgroup, startCommand, type Child } from '../cost/command.js';
 import { startEcho, type RunningWorkload } from '../cost/workloads.js';
 import { Switches, type SwitchSpec } from './switches.js';
@@ -48,6 +48,8 @@ export interface ExperimentOptions extends SwitchSpec {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Pairs with a prediction each, at least, for the median over pairs (else the pooled prediction stands). */
+const MIN_PREDICTED_PAIRS = 5;
 
 /**
  * The self-driven workload: epoll_wait on an always-ready eventfd, then a fixed pointer chase through
@@ -170,6 +172,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
           stealKnown: collector.stealKnown,
           fromNs: Math.min(...mine.map((x) => x.fromNs)),
           toNs: Math.max(...mine.map((x) => x.toNs)),
+          phases: mine.map((x) => ({ pair: x.pair, fromNs: x.fromNs, toNs: x.toNs })),
         },
       };
     };
@@ -178,7 +181,12 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
     const [resA, resB] = await Promise.all([passiveInWorker(a.input), passiveInWorker(b.input)]);
     const A = { throughput: a.throughput, estimate: priceWithB(resA, resB) };
     const B = { throughput: b.throughput, estimate: resB.estimate };
-    const predicted = A.estimate.tax && B.estimate.tax ? predictedSlowdown(A.estimate.tax, B.estimate.tax) : null;
+    const pooled = A.estimate.tax && B.estimate.tax ? predictedSlowdown(A.estimate.tax, B.estimate.tax) : null;
+    // the prediction per pair, its median and bootstrap interval over pairs: the measurement's own statistic,
+    // so the interval carries the phase-to-phase spread that the pooled estimate's interval does not
+    const byPair = pairPredictions(resA, resB);
+    const fromPairs = byPair.slowdowns.length >= MIN_PREDICTED_PAIRS;
+    const predicted = fromPairs ? bootstrapMedian(byPair.slowdowns, o.seed) : pooled;
     const stealOf = (c: Condition) => median(phases.filter((p) => p.condition === c).map(stealShare));
     const steal = { a: stealOf('A'), b: stealOf('B') };
     const withSteal = predicted ? predictedWithSteal(predicted, steal.a, steal.b) : null;
@@ -219,6 +227,10 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
         a: A.estimate,
         b: B.estimate,
         predicted_slowdown: predicted,
+        predicted_from: predicted === null ? null : fromPairs ? 'pairs' : 'pooled',
+        pairs_predicted: byPair.slowdowns.length,
+        phases_priced: byPair.priced,
+        predicted_slowdown_pooled: pooled,
         interval_covers_measured: covered,
         intervals_overlap: intervalsOverlap(predicted, measured),
         // B's tax a lower bound (no undisturbed periods): so is the predicted slowdown; does the truth lie above it?

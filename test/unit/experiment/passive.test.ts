@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { busyFigures } from '../../../src/attribution/summary.js';
-import { priceWithB, type PassiveResult } from '../../../src/experiment/passive.js';
+import { pairPredictions, priceWithB, type PassiveResult, type PhaseTax } from '../../../src/experiment/passive.js';
 import { period, zeroByKind } from '../attribution/synth.js';
 
 /** A: 1 ms busy in two periods, 2 device IRQs of 2 us each and 5 timer ticks of 1 us each, no own estimate. */
@@ -24,6 +24,7 @@ function rareA(): PassiveResult {
     figures: busyFigures(periods),
     perIrq: {},
     currency: 'time',
+    phases: [],
   };
 }
 
@@ -40,6 +41,7 @@ function denseB(lowerBound = false): PassiveResult {
     figures: null,
     perIrq: { device: { value: 3_000, lo: 2_000, hi: 4_000, bound: false } },
     currency: 'time',
+    phases: [],
   };
 }
 
@@ -71,4 +73,27 @@ test('A keeps its own estimate; no B costs or another currency leave A as it was
   const cycles = denseB();
   cycles.currency = 'cycles';
   assert.deepEqual(priceWithB(rareA(), cycles), rareA().estimate);
+});
+
+test("one prediction per pair from the two phases' own taxes; a phase without one is priced, a pair nobody can price is left out", () => {
+  const figs = rareA().figures;
+  assert.ok(figs);
+  const ph = (pair: number, tax: number | null): PhaseTax => ({ pair, tax, figures: figs });
+  const a = rareA();
+  a.phases = [ph(0, 0.1), ph(1, null), ph(2, 0.0), ph(3, 0.05)];
+  const b = denseB();
+  b.phases = [ph(0, 0.28), ph(1, 0.2), ph(2, null), ph(4, 0.3)];
+  const r = pairPredictions(a, b);
+  // pair 0: 1 - 0.72/0.9 = 0.2; pair 1: A priced at B's costs (0.015): 1 - 0.8/0.985;
+  // pair 2: B priced at B's own costs (0.015): 1 - 0.985/1; pair 3: no B phase
+  assert.equal(r.slowdowns.length, 3);
+  assert.ok(Math.abs((r.slowdowns[0] ?? NaN) - 0.2) < 1e-12);
+  assert.ok(Math.abs((r.slowdowns[1] ?? NaN) - (1 - 0.8 / 0.985)) < 1e-12);
+  assert.ok(Math.abs((r.slowdowns[2] ?? NaN) - 0.015) < 1e-12);
+  assert.equal(r.priced, 2);
+  // no costs anywhere: the unpriceable pairs are left out, not read as zero tax
+  const bare = denseB();
+  bare.perIrq = {};
+  bare.phases = b.phases;
+  assert.equal(pairPredictions(a, bare).slowdowns.length, 1);
 });
