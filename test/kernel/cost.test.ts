@@ -133,19 +133,26 @@ test(
         `expected irqlens 0-20% above: its window holds hardirqs' exit program)`,
     );
     // and the direct cost is exactly the part of it that fell inside busy periods: recount it
-    // from the separate per-interrupt records
-    const periods = under.collector.periods.filter((p) => p.tgid === pidUnder).sort((x, y) => x.startNs - y.startNs);
+    // from the separate per-interrupt records. Only periods that stayed on their CPU the whole time:
+    // an interrupt while the thread was switched out lies inside the period's span but is charged to
+    // whatever ran then (CI under load: +7% on the per-interrupt side when such periods counted)
+    const periods = under.collector.periods
+      .filter((p) => p.tgid === pidUnder && p.cpuStart === p.cpuEnd && p.switches === 0 && p.offCpuNs === 0)
+      .sort((x, y) => x.startNs - y.startNs);
     let inside = 0;
     let j = 0;
     const hits = under.collector.hits.filter((h) => h.kind === 'device').sort((x, y) => x.tsNs - y.tsNs);
     for (const h of hits) {
       while (j < periods.length && (periods[j]?.endNs ?? 0) < h.tsNs) j++;
       const p = periods[j];
-      if (p && p.startNs <= h.tsNs && h.tsNs + h.durNs <= p.endNs && p.cpuStart === h.cpu && p.cpuEnd === h.cpu)
-        inside += h.durNs;
+      if (p && p.startNs <= h.tsNs && h.tsNs + h.durNs <= p.endNs && p.cpuStart === h.cpu) inside += h.durNs;
     }
-    const clean = periods.filter((p) => p.cpuStart === p.cpuEnd).reduce((s, p) => s + p.irqNs.device, 0);
+    const clean = periods.reduce((s, p) => s + p.irqNs.device, 0);
     assert.ok(u.deviceNs <= oursNs, 'direct device time exceeds all device handler time');
+    assert.ok(
+      clean > 0 && inside > 0,
+      `no device time inside a period that stayed on its CPU (${periods.length} such periods)`,
+    );
     assert.ok(
       within(clean, inside, 0.05),
       `direct device ns: period records ${clean}, per-interrupt records ${inside}`,
