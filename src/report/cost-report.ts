@@ -150,6 +150,7 @@ export function buildReport(runs: Measurement[], o: ReportOptions = {}) {
           bound: boolean;
           exposed: number;
           placebo: { value: number; lo: number; hi: number };
+          spillover?: { value: number; lo: number; hi: number };
           together?: IrqKind[];
         }
       >
@@ -164,6 +165,7 @@ export function buildReport(runs: Measurement[], o: ReportOptions = {}) {
           bound: e.bound,
           exposed: e.exposed,
           placebo: { value: e.placebo.value, lo: e.placebo.lo, hi: e.placebo.hi },
+          ...(e.spillover ? { spillover: { value: e.spillover.value, lo: e.spillover.lo, hi: e.spillover.hi } } : {}),
           ...(e.together ? { together: e.together } : {}),
         };
     }
