@@ -90,6 +90,8 @@ interface Arm {
   predicted: Interval | null;
   /** The prediction from the pooled phases (the experiment's before predictions per pair). */
   pooled: Interval | null;
+  /** The pooled point with each interrupt's after-effect on later periods charged too. */
+  withAfter: number | null;
   /** The estimate says its prediction is only a lower bound (no undisturbed periods in B). */
   lowerBound: boolean;
   note: string | null;
@@ -168,6 +170,7 @@ async function oneArm(
     passive: {
       predicted_slowdown: Interval | null;
       predicted_slowdown_pooled?: Interval | null;
+      predicted_slowdown_with_after?: number | null;
       predicted_is_lower_bound?: boolean;
       a: { note: string | null };
       b: { note: string | null };
@@ -177,6 +180,7 @@ async function oneArm(
     measured: j.measured_slowdown,
     predicted: j.passive.predicted_slowdown,
     pooled: j.passive.predicted_slowdown_pooled ?? null,
+    withAfter: j.passive.predicted_slowdown_with_after ?? null,
     lowerBound: j.passive.predicted_is_lower_bound ?? false,
     note: j.passive.b.note ?? j.passive.a.note,
   };
@@ -221,6 +225,9 @@ export function abTable(runs: readonly AbRun[], md: boolean): string {
     const covered = withP.filter((r) => r.measured.value >= r.predicted.lo && r.measured.value <= r.predicted.hi);
     const overlap = withP.filter((r) => intervalsOverlap(r.predicted, r.measured));
     const withPooled = mine.filter((r) => r.treatment.pooled !== null);
+    const afterErr = mine
+      .filter((r) => r.treatment.withAfter !== null)
+      .map((r) => ((r.treatment.withAfter ?? 0) - r.measured.value) / r.measured.value);
     const pooledCovered = withPooled.filter(
       (r) =>
         r.treatment.pooled && r.measured.value >= r.treatment.pooled.lo && r.measured.value <= r.treatment.pooled.hi,
@@ -240,6 +247,7 @@ export function abTable(runs: readonly AbRun[], md: boolean): string {
       withP.length ? `${covered.length}/${withP.length}` : '-',
       withP.length ? `${overlap.length}/${withP.length}` : '-',
       withPooled.length ? `${pooledCovered.length}/${withPooled.length}` : '-',
+      afterErr.length ? `${median(afterErr) >= 0 ? '+' : ''}${fmt(median(afterErr) * 100, 0)}%` : '-',
       withP.length ? `+-${fmt((median(width) * 100) / 2, 1)}` : '-',
       bounds.length ? `${bounds.length} (holds in ${held.length})` : '0',
     ]);
@@ -256,6 +264,7 @@ export function abTable(runs: readonly AbRun[], md: boolean): string {
     "interval covers the interrupts' share",
     'intervals overlap (predicted vs measured)',
     "pooled prediction's interval covers it",
+    'median error with after-effects charged',
     'interval half-width, points',
     'said "a lower bound"',
   ];
@@ -268,7 +277,8 @@ export function abRunLines(runs: readonly AbRun[]): string[] {
     (r) =>
       `${r.scenario} seed ${r.seed}: T ${iv(r.treatment.measured)}, C ${iv(r.control.measured)} (predicted ${r.control.predicted ? iv(r.control.predicted) : 'none'}), ` +
       `interrupts ${iv(r.measured)} / predicted ${r.predicted ? iv(r.predicted) : `none (${r.treatment.note ?? '?'})`}` +
-      (r.treatment.lowerBound ? ' (a lower bound)' : ''),
+      (r.treatment.lowerBound ? ' (a lower bound)' : '') +
+      (r.treatment.withAfter !== null ? `, with after-effects ${fmt(r.treatment.withAfter * 100, 1)}` : ''),
   );
 }
 

@@ -428,10 +428,48 @@ function estimateKinds(
       const p = bootP[b];
       return p === undefined ? NaN : g(r, j) - g(p, j);
     });
+  /* ---- after-effects: lag windows past the first (the first abuts the start and holds the late hits of the
+     period before, which the cascade already charged), each coefficient times the periods an interrupt
+     precedes in that window, per interrupt inside a period ---- */
+  const inSpan = periods
+    .filter((p) => p.startNs >= trace.startNs && p.startNs < trace.endNs)
+    .sort((a, b) => a.startNs - b.startNs);
+  const allCpus = Int32Array.from(inSpan, (p) => p.cpuStart);
+  const allStarts = Float64Array.from(inSpan, (p) => p.startNs);
+  const lagAll = exposureMatrix(index, present, allCpus, allStarts, exposureNs, lagsNs);
+  const inAll = rangeCounts(
+    index,
+    present,
+    allCpus,
+    allStarts,
+    Float64Array.from(inSpan, (p) => p.endNs),
+  );
+  const afterWeights = kinds.map((_, j) => {
+    const kc = kindCols[j] ?? 0;
+    let inside = 0;
+    for (let r = 0; r < inSpan.length; r++) inside += inAll[r * present.length + kc] ?? 0;
+    const wts = new Float64Array(w);
+    for (let t = 2; t < w; t++) {
+      let s = 0;
+      for (let r = 0; r < inSpan.length; r++) s += lagAll.counts[r * lagAll.stride + kc * w + t] ?? 0;
+      wts[t] = inside > 0 ? s / inside : 0;
+    }
+    return wts;
+  });
+  const after = (f: Fit, j: number): number => {
+    let s = 0;
+    const wts = afterWeights[j];
+    for (let t = 2; t < w; t++) s += (f.beta[exposureCol(j, w) + t] ?? NaN) * (wts?.[t] ?? 0);
+    return s;
+  };
+  const total = (f: Fit, j: number): number => coef(f, j) + after(f, j);
   const indirectPerIrq: Partial<Record<IrqKind, KindEstimate>> = {};
   kinds.forEach((k, j) => {
+    const withAfter = (opts.afterEffects ?? false) && w > 2;
     const est: KindEstimate = {
-      ...percentileInterval(coef(fr.fit, j) - coef(fp.fit, j), paired(coef, j)),
+      ...(withAfter
+        ? percentileInterval(total(fr.fit, j) - total(fp.fit, j), paired(total, j))
+        : percentileInterval(coef(fr.fit, j) - coef(fp.fit, j), paired(coef, j))),
       exposed: exposed[kindCols[j] ?? 0] ?? 0,
       placebo: percentileInterval(
         coef(fp.fit, j),
@@ -440,6 +478,7 @@ function estimateKinds(
       uncorrected: coef(fr.first, j) - coef(fp.first, j),
     };
     if (w > 1) est.spillover = percentileInterval(lagSum(fr.fit, j) - lagSum(fp.fit, j), paired(lagSum, j));
+    if (w > 2) est.after = percentileInterval(after(fr.fit, j) - after(fp.fit, j), paired(after, j));
     indirectPerIrq[k] = est;
     // an interrupt does not speed its victim up: a cost below zero with certainty means the fit split
     // one cost between kinds that come together (a device IRQ and the softirq it raises), not a gain

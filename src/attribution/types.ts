@@ -72,6 +72,11 @@ export interface EstimatorOptions {
    * False: the plain exposure coefficient.
    */
   cascadeCorrection?: boolean;
+  /**
+   * Charge each interrupt also its after-effect on the periods that start 50 us to 1 ms after it (the lag
+   * windows past the first, weighted by how many periods each interrupt precedes). Off by default.
+   */
+  afterEffects?: boolean;
 }
 
 /** The traced span: periods and windows must lie inside it. CLOCK_MONOTONIC ns. */
@@ -99,6 +104,8 @@ export interface KindEstimate extends Interval {
   placebo: Interval;
   /** Sum of the lag-window coefficients (cost of earlier interrupts landing on this period), real minus placebo. */
   spillover?: Interval;
+  /** The after-effect per interrupt on later periods (see EstimatorOptions.afterEffects), real minus placebo. */
+  after?: Interval;
   /** The exposure coefficient, real minus placebo, without the cascade correction (equals the value when it is off). */
   uncorrected?: number;
   /** Kinds that come together with this one (itself included): estimated as one cost per interrupt of any of them. */

@@ -36,6 +36,8 @@ export interface PassiveEstimate {
   lower_bound: boolean;
   /** 'own': from this condition's estimate; 'b_costs': its interrupts priced at B's costs (see priceWithB). */
   tax_from: 'own' | 'b_costs' | null;
+  /** The tax (a point) with each interrupt also charged its after-effect on later periods (`after` in the report). */
+  tax_with_after?: number | null;
 }
 
 /** The estimate with what it takes to price one condition's interrupts at the other's costs per interrupt. */
@@ -70,6 +72,13 @@ export function passiveEstimate(input: PassiveInput): PassiveResult {
   for (const [k, e] of Object.entries(w.indirect_ns_per_irq) as [IrqKind, Interval][])
     perIrq[k] = { value: e.value, lo: e.lo, hi: e.hi, bound: e.bound };
   const tax = w.tax ?? null;
+  const figures = busyFigures(input.periods.filter((p) => p.tgid === w.tgid));
+  const withAfter: Partial<Record<IrqKind, Interval>> = {};
+  for (const [k, e] of Object.entries(w.indirect_ns_per_irq) as [IrqKind, Interval & { after?: Interval }][]) {
+    const v = e.value + (e.after?.value ?? 0);
+    withAfter[k] = { value: v, lo: v, hi: v, bound: false };
+  }
+  const taxWithAfter = tax ? (priceInterrupts(figures, withAfter, w.currency).tax?.value ?? null) : null;
   return {
     estimate: {
       tax,
@@ -77,8 +86,9 @@ export function passiveEstimate(input: PassiveInput): PassiveResult {
       note: w.not_enough_data ?? null,
       lower_bound: w.tax_lower_bound,
       tax_from: tax ? 'own' : null,
+      tax_with_after: taxWithAfter,
     },
-    figures: busyFigures(input.periods.filter((p) => p.tgid === w.tgid)),
+    figures,
     perIrq,
     currency: w.currency,
     phases: phaseTaxes(input, w.tgid, w.currency === 'cycles'),

@@ -231,6 +231,11 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
         pairs_predicted: byPair.slowdowns.length,
         phases_priced: byPair.priced,
         predicted_slowdown_pooled: pooled,
+        // experimental: the pooled point with after-effects charged (A's own, else none)
+        predicted_slowdown_with_after:
+          typeof B.estimate.tax_with_after === 'number'
+            ? 1 - (1 - B.estimate.tax_with_after) / (1 - (A.estimate.tax_with_after ?? A.estimate.tax?.value ?? 0))
+            : null,
         interval_covers_measured: covered,
         intervals_overlap: intervalsOverlap(predicted, measured),
         // B's tax a lower bound (no undisturbed periods): so is the predicted slowdown; does the truth lie above it?

@@ -151,6 +151,7 @@ export function buildReport(runs: Measurement[], o: ReportOptions = {}) {
           exposed: number;
           placebo: { value: number; lo: number; hi: number };
           spillover?: { value: number; lo: number; hi: number };
+          after?: { value: number; lo: number; hi: number };
           together?: IrqKind[];
         }
       >
@@ -166,6 +167,7 @@ export function buildReport(runs: Measurement[], o: ReportOptions = {}) {
           exposed: e.exposed,
           placebo: { value: e.placebo.value, lo: e.placebo.lo, hi: e.placebo.hi },
           ...(e.spillover ? { spillover: { value: e.spillover.value, lo: e.spillover.lo, hi: e.spillover.hi } } : {}),
+          ...(e.after ? { after: { value: e.after.value, lo: e.after.lo, hi: e.after.hi } } : {}),
           ...(e.together ? { together: e.together } : {}),
         };
     }

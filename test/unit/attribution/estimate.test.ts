@@ -451,3 +451,39 @@ test('a heavy interrupt load (the cascade steeper than one for one) still settle
   assert.ok((k.uncorrected ?? 0) > 2 * 15_000, `uncorrected ${Math.round(k.uncorrected ?? NaN)} overshoots`);
   assert.ok(!(est.warnings ?? []).some((w) => /did not settle/.test(w)), (est.warnings ?? []).join('; '));
 });
+
+test("an interrupt's after-effect on the periods that start 50 us to 1 ms after it is measured per interrupt; without one it is ~0", (t) => {
+  const AFTER = 400; // ns added to every period that starts 50..1000 us after a device interrupt
+  const kinds: SynthKind[] = [
+    { ...KINDS[0], after: { ns: AFTER, fromNs: 50_000, toNs: 1_000_000 } } as SynthKind,
+    KINDS[1] as SynthKind,
+  ];
+  const s = synth({ seed: 3, threads: 2, periodsPerThread: 20_000, kinds });
+  // the truth per interrupt inside a period: all after-effect time over the device interrupts inside periods
+  const dev = s.hits.filter((h) => h.kind === 'device').map((h) => h.tsNs);
+  const byCpu = new Map<number, number[]>();
+  for (const h of s.hits) if (h.kind === 'device') (byCpu.get(h.cpu) ?? byCpu.set(h.cpu, []).get(h.cpu))?.push(h.tsNs);
+  let total = 0;
+  let inside = 0;
+  for (const p of s.periods) {
+    const ts = byCpu.get(p.cpuStart) ?? [];
+    total += AFTER * ts.filter((x) => x >= p.startNs - 1_000_000 && x < p.startNs - 50_000).length;
+    inside += p.irqCount.device;
+  }
+  assert.ok(dev.length > 0 && inside > 0);
+  const truth = total / inside;
+  const e = kind(estimate(s.periods, s.hits, OPTS, s.trace), 'device');
+  assert.ok(e.after, 'the after-effect is reported');
+  t.diagnostic(
+    `after ${e.after.value.toFixed(0)} [${e.after.lo.toFixed(0)}, ${e.after.hi.toFixed(0)}] ns per interrupt, truth ${truth.toFixed(0)}`,
+  );
+  assert.ok(Math.abs(e.after.value - truth) < 0.25 * truth, `after ${e.after.value} vs truth ${truth}`);
+  // the in-period cost is still the injected penalty
+  assert.ok(Math.abs(e.value - P_DEVICE) < 0.1 * P_DEVICE, `in-period ${e.value}`);
+  // with afterEffects on, each interrupt is charged both
+  const both = kind(estimate(s.periods, s.hits, { ...OPTS, afterEffects: true }, s.trace), 'device');
+  assert.ok(Math.abs(both.value - (P_DEVICE + truth)) < 0.1 * (P_DEVICE + truth), `both ${both.value}`);
+  // no after-effect injected: its interval holds 0
+  const none = kind(scenario().est, 'device');
+  assert.ok(none.after && none.after.lo <= 0 && none.after.hi >= 0, JSON.stringify(none.after));
+});

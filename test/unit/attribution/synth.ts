@@ -26,6 +26,8 @@ export interface SynthKind {
    * standard normal and drawn once per block (the VM's speed, a neighbour's cache use), mean penaltyNs.
    */
   penaltyJitter?: { sd: number; blockNs: number };
+  /** An after-effect: every period that starts `fromNs`..`toNs` after a hit of this kind is `ns` longer (a cache refilling). */
+  after?: { ns: number; fromNs: number; toNs: number };
   /** A kind every hit of this one brings right after its handler (a device IRQ and the softirq it raises). */
   then?: { kind: IrqKind; handlerNs: number; penaltyNs: number };
 }
@@ -169,6 +171,8 @@ export function synth(over: Partial<SynthOptions> = {}): Synth {
     return k.penaltyNs * f;
   };
   for (const k of o.kinds) if (k.then) byKind.set(k.then.kind, k.then);
+  const afterOf = new Map(o.kinds.flatMap((k) => (k.after ? [[k.kind, k.after] as const] : [])));
+  const maxAfterNs = Math.max(0, ...[...afterOf.values()].map((a) => a.toNs));
   const periods: BusyPeriod[] = [];
   const cpus: CpuIrqs[] = [];
   let lastEnd = 0;
@@ -179,6 +183,16 @@ export function synth(over: Partial<SynthOptions> = {}): Synth {
     let next = 0; // first hit not yet consumed
     for (let n = 0; n < o.periodsPerThread; n++) {
       const start = t + o.gapFloorNs + rng.exponential(1 / o.gapMeanNs);
+      // skip hits during the gap
+      while ((irqs.at(next)?.tsNs ?? Infinity) < start) next++;
+      // after-effects of earlier hits (in [start - to, start - from)) on this period
+      let afterNs = 0;
+      for (let i = next - 1; i >= 0; i--) {
+        const h = irqs.at(i);
+        if (h === undefined || h.tsNs < start - maxAfterNs) break;
+        const a = afterOf.get(h.kind);
+        if (a && h.tsNs >= start - a.toNs && h.tsNs < start - a.fromNs) afterNs += a.ns;
+      }
       const events = 1 + rng.int(o.maxExtraEvents + 1);
       const drift = o.driftAmplitudeNs * Math.sin((2 * Math.PI * start) / o.driftPeriodNs);
       const outlier = rng.next() < o.outlierProb ? o.outlierNs : 0;
@@ -187,9 +201,8 @@ export function synth(over: Partial<SynthOptions> = {}): Synth {
         o.perEventNs * events +
         o.lognormalMedianNs * Math.exp(o.lognormalSigma * rng.normal()) +
         drift +
-        outlier;
-      // skip hits during the gap
-      while ((irqs.at(next)?.tsNs ?? Infinity) < start) next++;
+        outlier +
+        afterNs;
       const count = zeroByKind();
       const ns = zeroByKind();
       let cur = start;
