@@ -35,6 +35,25 @@ function irqlensCgroups(pid: number): string[] {
   }
 }
 
+/** Processes whose argv is exactly `sleep MARK`. */
+function sleepers(mark: string): number[] {
+  return pidsWithCmdline('sleep', mark).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `sleep\0${mark}\0`;
+    } catch {
+      return false;
+    }
+  });
+}
+
+function cgroupOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim();
+  } catch {
+    return 'gone';
+  }
+}
+
 const spawnCli = (args: string[]) => execa('node', [cli, ...args], { reject: false, stdin: 'ignore' });
 const running = new Set<ReturnType<typeof spawnCli>>();
 const start = (args: string[]) => {
@@ -55,8 +74,15 @@ for (const how of ['SIGINT', 'SIGTERM', 'SIGKILL'] as const) {
       assertCanRun();
       const mark = `${how === 'SIGINT' ? 971 : how === 'SIGTERM' ? 972 : 973}.5`;
       const p = start(['cost', '--', 'sh', '-c', `sleep ${mark} & sleep ${mark}; wait`]);
-      await until('the command and its child', () => pidsWithCmdline('sleep', mark).length >= 2, 20_000);
-      assert.ok(irqlensCgroups(p.pid ?? 0).length > 0, 'the command runs in a cgroup of its own');
+      // the two sleeps themselves (argv exactly), not irqlens or the shell, whose command lines hold the same words
+      await until('the command and its child', () => sleepers(mark).length >= 2, 20_000);
+      assert.ok(
+        irqlensCgroups(p.pid ?? 0).length > 0,
+        `the command runs in a cgroup of its own (irqlens ${p.pid ?? '?'}; sleeps ${sleepers(mark).join(', ')}: ` +
+          `${sleepers(mark)
+            .map((x) => cgroupOf(x))
+            .join(', ')})`,
+      );
       p.kill(how);
       const r = await p;
       await until(`no 'sleep ${mark}' left`, () => pidsWithCmdline('sleep', mark).length === 0);
