@@ -7,6 +7,7 @@ import { estimate } from '../attribution/estimate.js';
 import { busyFigures, gainOf, priceInterrupts, summarize, type BusyFigures } from '../attribution/summary.js';
 import type { BusyPeriod, Interval, IrqHit, IrqKind } from '../attribution/types.js';
 import { PeriodCollector } from '../reduce/periods.js';
+import { slowdownOf } from './stats.js';
 import type { Window } from '../reduce/totals.js';
 import { buildReport, estimatorOptions } from '../report/cost-report.js';
 
@@ -68,16 +69,16 @@ export function passiveEstimate(input: PassiveInput): PassiveResult {
       currency: report.currency === 'cycles' ? 'cycles' : 'time',
       phases: [],
     };
+  // per kind: the cost per interrupt, and the point with the after-effect on later periods added
   const perIrq: Partial<Record<IrqKind, Interval>> = {};
-  for (const [k, e] of Object.entries(w.indirect_ns_per_irq) as [IrqKind, Interval][])
-    perIrq[k] = { value: e.value, lo: e.lo, hi: e.hi, bound: e.bound };
-  const tax = w.tax ?? null;
-  const figures = busyFigures(input.periods.filter((p) => p.tgid === w.tgid));
   const withAfter: Partial<Record<IrqKind, Interval>> = {};
   for (const [k, e] of Object.entries(w.indirect_ns_per_irq) as [IrqKind, Interval & { after?: Interval }][]) {
+    perIrq[k] = { value: e.value, lo: e.lo, hi: e.hi, bound: e.bound };
     const v = e.value + (e.after?.value ?? 0);
     withAfter[k] = { value: v, lo: v, hi: v, bound: false };
   }
+  const tax = w.tax ?? null;
+  const figures = busyFigures(input.periods.filter((p) => p.tgid === w.tgid));
   const taxWithAfter = tax ? (priceInterrupts(figures, withAfter, w.currency).tax?.value ?? null) : null;
   return {
     estimate: {
@@ -136,8 +137,8 @@ export function pairPredictions(a: PassiveResult, b: PassiveResult): { slowdowns
     if (!pb || a.currency !== b.currency) continue;
     const ta = taxOf(pa, aCosts, a.currency);
     const tb = taxOf(pb, b.perIrq, b.currency);
-    if (ta === null || tb === null || !(ta < 1)) continue;
-    slowdowns.push(1 - (1 - tb) / (1 - ta));
+    const s = ta === null || tb === null ? NaN : slowdownOf(ta, tb);
+    if (Number.isFinite(s)) slowdowns.push(s);
   }
   return { slowdowns, priced };
 }

@@ -24,6 +24,7 @@ import {
   pairSlowdowns,
   phaseOrder,
   predictedSlowdown,
+  slowdownOf,
   predictedWithSteal,
   intervalsOverlap,
   stealShare,
@@ -234,7 +235,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
         // experimental: the pooled point with after-effects charged (A's own, else none)
         predicted_slowdown_with_after:
           typeof B.estimate.tax_with_after === 'number'
-            ? 1 - (1 - B.estimate.tax_with_after) / (1 - (A.estimate.tax_with_after ?? A.estimate.tax?.value ?? 0))
+            ? slowdownOf(A.estimate.tax_with_after ?? A.estimate.tax?.value ?? 0, B.estimate.tax_with_after)
             : null,
         interval_covers_measured: covered,
         intervals_overlap: intervalsOverlap(predicted, measured),

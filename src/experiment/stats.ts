@@ -61,16 +61,18 @@ export function phaseOrder(pairs: number, seed: number): Condition[][] {
   return Array.from({ length: pairs }, () => (rng.next() < 0.5 ? ['A', 'B'] : ['B', 'A']));
 }
 
+/** B's slowdown against A when busy time loses `taxA` and `taxB` to interrupts (NaN for a tax of 1 or more in A). */
+export const slowdownOf = (taxA: number, taxB: number): number => (taxA < 1 ? 1 - (1 - taxB) / (1 - taxA) : NaN);
+
 /**
  * The slowdown the passive estimate predicts for B against A: with a share `tax` of busy time lost to
  * interrupts, throughput goes as 1 - tax, so B's slowdown is 1 - (1 - taxB) / (1 - taxA). The interval
  * combines the two taxes' intervals at their extremes (the cautious choice).
  */
 export function predictedSlowdown(taxA: Interval, taxB: Interval): Interval {
-  const f = (a: number, b: number) => (a < 1 ? 1 - (1 - b) / (1 - a) : NaN);
-  const value = f(taxA.value, taxB.value);
-  const lo = f(taxA.hi, taxB.lo);
-  const hi = f(taxA.lo, taxB.hi);
+  const value = slowdownOf(taxA.value, taxB.value);
+  const lo = slowdownOf(taxA.hi, taxB.lo);
+  const hi = slowdownOf(taxA.lo, taxB.hi);
   return { value, lo, hi, bound: lo <= 0 && 0 <= hi };
 }
 
