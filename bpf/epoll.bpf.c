@@ -29,6 +29,14 @@ static __always_inline int traced(__u32 tgid)
 	return 1;
 }
 
+/* Whether this call (the thread's calls-th) opens a busy period: every period_every-th one. */
+static __always_inline int period_sampled(__u64 calls)
+{
+	__u32 every = period_every;
+
+	return every <= 1 || calls % every == 0;
+}
+
 static __always_inline int ep_enter(void)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -76,7 +84,7 @@ static __always_inline int ep_exit(long ret, __u32 pwait)
 	} else {
 		s->events += ret;
 		s->ret_hist[bounded_slot(ret, IRQLENS_EPOLL_RET_SLOTS - 1)]++;
-		if (ret > 0)
+		if (ret > 0 && period_sampled(s->calls))
 			period_open((__u32)ret, now);
 	}
 	emit_rec(IRQLENS_REC_EPOLL, bpf_get_smp_processor_id(), k.tid, start, now - start, k.tgid,

@@ -28,6 +28,11 @@ IRQLENS_SHARED const volatile __u32 burst_packets;
 IRQLENS_SHARED const volatile __u32 pmu_enabled; /* cycles/instructions perf events are open */
 IRQLENS_SHARED const volatile __u32 softirq_async_only; /* stream only asynchronous softirq runs */
 
+/* Set by the helper while running (.bss, "period-every N"): a thread's epoll call opens a busy
+ * period only when its call count is a multiple of this (0 and 1: every call). A systematic
+ * sample blind to interrupts, so a live view at 500k calls/s decodes what its estimate needs. */
+IRQLENS_SHARED volatile __u32 period_every;
+
 IRQLENS_SHARED struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 16 << 20); /* resized by the helper */

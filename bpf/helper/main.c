@@ -5,7 +5,7 @@
  * separate process so it alone needs privileges, a crash stays out of Node,
  * and its stdout is also the recording format.
  *
- * stdin commands, one per line: "stop", "snapshot", "interval <ms>",
+ * stdin commands, one per line: "stop", "snapshot", "interval <ms>", "period-every <n>",
  * "stats on", "stats off", "probes <groups>". It exits when stdin closes, on
  * SIGINT/SIGTERM or when its parent dies; every attachment is an fd, so
  * nothing outlives it.
@@ -76,6 +76,12 @@ static void handle_command(char *line, unsigned *interval_ms)
 		long v = strtol(line + 9, NULL, 10);
 		if (v >= 1 && v <= 3600000)
 			*interval_ms = (unsigned)v;
+	} else if (!strncmp(line, "period-every ", 13)) {
+		long v = strtol(line + 13, NULL, 10);
+		if (v >= 1 && v <= (1L << 20))
+			skel->bss->period_every = (__u32)v;
+		else
+			warn("period-every: %ld is not in 1..%ld", v, 1L << 20);
 	} else if (!strcmp(line, "stats on")) {
 		if (stats_fd < 0)
 			stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);

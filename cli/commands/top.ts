@@ -153,6 +153,9 @@ async function liveTop(o: TopOpts): Promise<void> {
       })
     : null;
   if (feed) {
+    feed.sampleWith((n) => {
+      probe.setPeriodEvery(n);
+    });
     tracker.onMessage((_t, m) => {
       feed.add(m);
     });

@@ -3,7 +3,11 @@
 // seconds. Memory and CPU stay bounded: busy periods are thinned
 // systematically (every k-th, k doubling as needed), and an epoch that has
 // decoded its budget of periods or interrupts stops at that moment, its span
-// saying so, so no estimate mixes complete and missing data.
+// saying so, so no estimate mixes complete and missing data. Where the
+// probe can sample (live), the feed also asks the kernel to open a period on
+// every n-th epoll call only, n chosen per epoch so that about half the
+// decode budget arrives: the estimate then spans the whole epoch, and the
+// records that would have been thinned are never written or decoded.
 import { PeriodCollector } from '../reduce/periods.js';
 import type { Hello, Message } from '../stream/types.js';
 import type { WorkloadFeed } from '../derive/workloads.js';
@@ -32,6 +36,18 @@ export const DEFAULT_FEED: FeedOptions = {
   maxHits: 200_000,
 };
 
+/** The largest n of "every n-th call" the helper takes. */
+export const MAX_PERIOD_EVERY = 1 << 20;
+
+/**
+ * The sampling for the next epoch: the power of 2 that brings `periodsPerS` (all calls' periods, before
+ * sampling) to at most `targetPerS` decoded a second; 1 when they already fit.
+ */
+export function periodEvery(periodsPerS: number, targetPerS: number): number {
+  if (!(periodsPerS > targetPerS) || !(targetPerS > 0)) return 1;
+  return Math.min(MAX_PERIOD_EVERY, 2 ** Math.ceil(Math.log2(periodsPerS / targetPerS)));
+}
+
 /** Records reach the helper's ring up to ~10 ms before they reach us: a stopped epoch ends this much earlier. */
 const FLUSH_MARGIN_NS = 20e6;
 
@@ -41,9 +57,11 @@ interface Epoch {
   toNs: number | null;
   /** Where collection stopped early (CLOCK_MONOTONIC ns), or null. */
   stoppedNs: number | null;
-  /** Every `stride`-th busy period is kept; `seen` counts them all. */
+  /** Every `stride`-th decoded busy period is kept; `seen` counts the decoded ones. */
   stride: number;
   seen: number;
+  /** The kernel opened a period on every `every`-th epoll call while this epoch collected. */
+  every: number;
 }
 
 export class WorkloadFeedCollector {
@@ -51,6 +69,8 @@ export class WorkloadFeedCollector {
   private closed: Epoch[] = [];
   private running = false;
   private firstNs: number | null = null;
+  private every = 1;
+  private sample: ((every: number) => void) | null = null;
 
   constructor(
     private readonly hello: Hello,
@@ -58,6 +78,11 @@ export class WorkloadFeedCollector {
     private readonly publish: (f: WorkloadFeed) => void,
     private readonly o: FeedOptions = DEFAULT_FEED,
   ) {}
+
+  /** Lets the feed sample busy periods in the kernel (Probe.setPeriodEvery); live streams only. */
+  sampleWith(set: (every: number) => void): void {
+    this.sample = set;
+  }
 
   /** Every stream message (from Tracker.onMessage). */
   add(m: Message): void {
@@ -117,12 +142,32 @@ export class WorkloadFeedCollector {
     }
     e.toNs = e.stoppedNs ?? now;
     this.closed = [...this.closed, e].slice(-this.o.epochs);
+    this.retune(e);
     this.current = this.fresh(now);
     if (!this.running) void this.run(atMs);
   }
 
   private fresh(fromNs: number): Epoch {
-    return { collector: new PeriodCollector(), fromNs, toNs: null, stoppedNs: null, stride: 1, seen: 0 };
+    return {
+      collector: new PeriodCollector(),
+      fromNs,
+      toNs: null,
+      stoppedNs: null,
+      stride: 1,
+      seen: 0,
+      every: this.every,
+    };
+  }
+
+  /** Sampling for the next epoch from this one's rate: half the decode budget, so an epoch rarely stops early. */
+  private retune(e: Epoch): void {
+    if (!this.sample || e.toNs === null) return;
+    // an epoch that filled its budget at once still gives a rate (a floor keeps it finite)
+    const spanS = Math.max((e.toNs - e.fromNs) / 1e9, 0.01);
+    const next = periodEvery((e.seen * e.every) / spanS, this.o.maxSeen / this.o.everyS / 2);
+    if (next === this.every) return;
+    this.every = next;
+    this.sample(next);
   }
 
   private publishMeasuring(now: number): void {
@@ -160,7 +205,8 @@ export class WorkloadFeedCollector {
         fromNs,
         toNs,
       });
-      const seen = epochs.reduce((n, e) => n + e.seen, 0);
+      // what the kernel did not open is counted as sampled: about every-th call's worth each
+      const seen = epochs.reduce((n, e) => n + e.seen * e.every, 0);
       const kept = epochs.reduce((n, e) => n + e.collector.periods.length, 0);
       this.publish({
         state: 'ready',

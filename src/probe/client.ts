@@ -154,6 +154,13 @@ export class Probe {
     this.command(`probes ${groups.length ? groups.join(',') : 'none'}`);
   }
 
+  /** Opens a busy period on every `n`-th epoll call of each traced thread only (1: every call). */
+  setPeriodEvery(n: number): void {
+    if (!Number.isInteger(n) || n < 1 || n > 1 << 20)
+      throw new RangeError(`period-every: ${n} is not in 1..${1 << 20}`);
+    this.command(`period-every ${n}`);
+  }
+
   command(cmd: string): void {
     if (!this.ended && this.child.stdin.writable) this.child.stdin.write(cmd + '\n');
   }

@@ -78,6 +78,10 @@ export class Pipeline {
   /** Folds the source until it ends; a frame per interval. */
   async run(src: MessageSource): Promise<void> {
     if (this.o.everySnapshotNs === undefined) {
+      // live: the kernel samples busy periods for the estimate (a recording holds what it holds)
+      this.collector?.sampleWith((n) => {
+        src.command(`period-every ${n}`);
+      });
       const ask = () => {
         this.pending = true;
         this.askedAt = Date.now();

@@ -9,7 +9,7 @@ import { LAYOUT, PERIOD_STEAL, REC } from '../../src/stream/layout.js';
 import type { Message } from '../../src/stream/types.js';
 import { LiveStore } from '../../src/live/store.js';
 import { Sampler, type MarkSource } from '../../src/live/sampler.js';
-import { WorkloadFeedCollector, type FeedOptions } from '../../src/live/workload-feed.js';
+import { periodEvery, WorkloadFeedCollector, type FeedOptions } from '../../src/live/workload-feed.js';
 import { estimateWorkloads, newestPeriods, type EstimateInput } from '../../src/live/estimate.js';
 import { EstimateRunner } from '../../src/live/estimate-runner.js';
 import type { WorkloadEstimate, WorkloadFeed } from '../../src/derive/workloads.js';
@@ -211,6 +211,49 @@ test('workload feed: busy periods beyond the bound are thinned to every k-th, ev
   assert.equal(inputs[0]?.hits.length, 10, 'interrupts are never thinned');
   const ready = feeds.at(-1);
   assert.deepEqual(ready?.state === 'ready' ? [ready.periodsSeen, ready.periodsUsed] : [], [700, 88]);
+});
+
+test('period sampling: the power of 2 that brings the rate under the target, 1 when it fits', () => {
+  assert.equal(periodEvery(0, 5000), 1);
+  assert.equal(periodEvery(5000, 5000), 1);
+  assert.equal(periodEvery(5001, 5000), 2);
+  assert.equal(periodEvery(500_000, 5000), 128, '500k/s -> 3,906/s decoded');
+  assert.equal(periodEvery(1e12, 5000), 1 << 20, 'capped at what the helper takes');
+});
+
+test('workload feed: each epoch asks the kernel for the sampling its rate needs, and counts what it skipped as seen', async () => {
+  const inputs: EstimateInput[] = [];
+  const feeds: WorkloadFeed[] = [];
+  const asked: number[] = [];
+  // budget 200 decoded per 5 s epoch: the target is half, 20 a second
+  const feed = new WorkloadFeedCollector(
+    hello,
+    (input) => {
+      inputs.push(input);
+      return Promise.resolve([]);
+    },
+    (f) => feeds.push(f),
+    { everyS: 5, epochs: 1, maxPeriods: 1000, maxSeen: 200, maxHits: 10_000 },
+  );
+  feed.sampleWith((n) => asked.push(n));
+  feed.mark(0n, 0);
+  for (let i = 0; i < 5; i++) feed.add(periodsMsg(i * SEC, 30)); // 150 periods in 5 s: 30/s, over 20/s
+  feed.mark(5n * BigInt(SEC), 5000);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(asked, [2], '30/s needs every 2nd call for 20/s');
+  // the kernel now opens every 2nd period: 15 decoded a second, counted as 30 seen
+  for (let i = 5; i < 10; i++) feed.add(periodsMsg(i * SEC, 15));
+  feed.mark(10n * BigInt(SEC), 10_000);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(asked, [2], 'the same rate keeps the same sampling (nothing asked)');
+  const ready = feeds.at(-1);
+  assert.deepEqual(ready?.state === 'ready' ? [ready.periodsSeen, ready.periodsUsed] : [], [150, 75]);
+  assert.equal(inputs[1]?.periods.length, 75);
+  // the workload slows to 2 decoded a second (4/s before sampling): back to every call
+  for (let i = 10; i < 15; i++) feed.add(periodsMsg(i * SEC, 2));
+  feed.mark(15n * BigInt(SEC), 15_000);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(asked, [2, 1]);
 });
 
 test('workload feed: an epoch that has decoded its budget of busy periods stops there', async () => {
