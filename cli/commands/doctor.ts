@@ -15,7 +15,7 @@ import { foldDropRecords, type DropTimeline } from '../../src/doctor/timeline.js
 import { doctorJson, doctorText } from '../../src/doctor/text.js';
 import { describe, UsageError } from '../common/errors.js';
 import { burstOptionList, positiveNumber } from '../common/probe-options.js';
-import { RECORD_PRESETS } from '../../src/probe/options.js';
+import { LIVE_RING_BYTES, RECORD_PRESETS } from '../../src/probe/options.js';
 import { onInterrupt } from '../common/signals.js';
 
 export interface DoctorOpts {
@@ -45,6 +45,7 @@ async function run(o: DoctorOpts): Promise<number> {
   try {
     probe = await Probe.start({
       records: [...RECORD_PRESETS.doctor],
+      ringBytes: LIVE_RING_BYTES,
       intervalMs: 200,
       windowUs: o.windowUs,
       burstPackets: o.burstPackets,

@@ -1,6 +1,6 @@
 // `irqlens serve [FILE]`: the web view and /metrics, live from the probes or
 // from a recording, through the same pipeline (src/serve).
-import { SERVE_ON_DEMAND, serveProbes, withWorkloadRecords } from '../../src/probe/options.js';
+import { LIVE_RING_BYTES, SERVE_ON_DEMAND, serveProbes, withWorkloadRecords } from '../../src/probe/options.js';
 import { Command, Option } from 'commander';
 import { Probe } from '../../src/probe/client.js';
 import { nicQueues } from '../../src/procfs/nic.js';
@@ -87,7 +87,7 @@ async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command
     const recorded = rec.header.settings?.queues ?? [];
     queues = () => recorded;
   } else {
-    const base = toProbeOptions(o);
+    const base = toProbeOptions(o, LIVE_RING_BYTES);
     const records = o.workloads ? withWorkloadRecords(base.records ?? []) : base.records;
     const always = o.progStats && (o.progStatsAlways ?? false);
     const groups = serveProbes(o.workloads ?? false, o.allProbes ?? false);

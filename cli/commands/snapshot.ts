@@ -6,6 +6,7 @@ import { windowOf } from '../../src/reduce/totals.js';
 import { snapshotJson } from '../../src/report/snapshot-json.js';
 import { summaryHeader, summaryLines } from '../../src/report/summary-text.js';
 import { positiveNumber, toProbeOptions, withProbeOptions, type RawProbeOpts } from '../common/probe-options.js';
+import { LIVE_RING_BYTES } from '../../src/probe/options.js';
 import { onInterrupt } from '../common/signals.js';
 
 export interface SnapshotOpts extends RawProbeOpts {
@@ -14,7 +15,7 @@ export interface SnapshotOpts extends RawProbeOpts {
 }
 
 export async function snapshotCommand(o: SnapshotOpts): Promise<void> {
-  const probe = await Probe.start({ ...toProbeOptions(o), intervalMs: 100 });
+  const probe = await Probe.start({ ...toProbeOptions(o, LIVE_RING_BYTES), intervalMs: 100 });
   const cleanup = onInterrupt(() => probe.stop(), 'cut-short');
   try {
     const tracker = new Tracker(probe);

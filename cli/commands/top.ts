@@ -4,7 +4,13 @@
 // reduced state through the store.
 import { Option, type Command } from 'commander';
 import { StatsSampler } from '../../src/live/stats-sampler.js';
-import { PROBE_GROUPS, TEXT_TOP_PROBES, topProbes, withWorkloadRecords } from '../../src/probe/options.js';
+import {
+  LIVE_RING_BYTES,
+  PROBE_GROUPS,
+  TEXT_TOP_PROBES,
+  topProbes,
+  withWorkloadRecords,
+} from '../../src/probe/options.js';
 import { Probe } from '../../src/probe/client.js';
 import { ProbeError } from '../../src/probe/errors.js';
 import { Tracker } from '../../src/probe/tracker.js';
@@ -55,7 +61,7 @@ export async function topCommand(o: TopOpts): Promise<void> {
 async function plainTop(o: TopOpts): Promise<void> {
   // the text summary has no epoll or softirq-origin figures: those probes would cost and show nothing
   const probes = o.allProbes ? [...PROBE_GROUPS] : TEXT_TOP_PROBES;
-  const probe = await Probe.start({ ...toProbeOptions(o), intervalMs: 100, probes });
+  const probe = await Probe.start({ ...toProbeOptions(o, LIVE_RING_BYTES), intervalMs: 100, probes });
   let stopping = false;
   const cleanup = onInterrupt(async () => {
     stopping = true;
@@ -109,7 +115,7 @@ function recordArgs(o: TopOpts): string[] {
 }
 
 async function liveTop(o: TopOpts): Promise<void> {
-  const base = toProbeOptions(o);
+  const base = toProbeOptions(o, LIVE_RING_BYTES);
   const records = o.workloads ? withWorkloadRecords(base.records ?? []) : base.records;
   const { mountTui } = await importTui();
   // periodic snapshots are not needed: every interval asks for its own

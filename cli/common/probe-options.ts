@@ -59,9 +59,10 @@ export const probeOptionList = (preset: RecordPreset = 'live'): Option[] => [
   new Option('--pid <tgid>', 'epoll probes trace only this process').argParser(positiveInt('--pid', 2 ** 30)),
   new Option('--cgroup <path>', 'epoll probes trace only this cgroup v2 directory'),
   ...burstOptionList(),
-  new Option('--ring-bytes <n>', 'ring buffer size in bytes (power of 2)').argParser(
-    positiveInt('--ring-bytes', 2 ** 30),
-  ),
+  new Option(
+    '--ring-bytes <n>',
+    `ring buffer size in bytes (power of 2; default ${preset === 'record' ? '16 MiB' : '4 MiB'})`,
+  ).argParser(positiveInt('--ring-bytes', 2 ** 30)),
   new Option(
     '--records <kinds>',
     `per-event records to stream: ${RECORD_WORDS.join(',')} (async-softirq: only runs raised by interrupts)`,
@@ -82,7 +83,8 @@ export interface RawProbeOpts {
   dropUnspecified?: boolean;
 }
 
-export function toProbeOptions(o: RawProbeOpts): ProbeOptions {
+/** `defaultRingBytes`: the command's ring when --ring-bytes is not given (else the helper's 16 MiB). */
+export function toProbeOptions(o: RawProbeOpts, defaultRingBytes?: number): ProbeOptions {
   const cgProblem = o.cgroup !== undefined ? cgroupProblem(o.cgroup) : null;
   if (cgProblem)
     throw new UsageError(`--cgroup: ${cgProblem} (give a cgroup v2 directory, e.g. /sys/fs/cgroup/system.slice)`);
@@ -95,7 +97,7 @@ export function toProbeOptions(o: RawProbeOpts): ProbeOptions {
   return {
     ...(o.pid !== undefined ? { pid: o.pid } : {}),
     ...(o.cgroup !== undefined ? { cgroup: o.cgroup } : {}),
-    ...(o.ringBytes !== undefined ? { ringBytes: o.ringBytes } : {}),
+    ...((o.ringBytes ?? defaultRingBytes) !== undefined ? { ringBytes: o.ringBytes ?? defaultRingBytes } : {}),
     windowUs: o.windowUs,
     burstPackets: o.burstPackets,
     records,

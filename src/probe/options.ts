@@ -19,6 +19,15 @@ export const RECORD_WORDS: readonly string[] = [...RECORD_KINDS, 'all', 'none'];
 
 export const PROBE_DEFAULTS = { windowUs: 100, burstPackets: 256 } as const;
 
+/**
+ * The ring of the live views (top, serve, snapshot, doctor) unless --ring-bytes says otherwise. The
+ * helper maps the ring twice, so its size counts double in the helper's RSS (16 MiB: 36 MiB). A live
+ * view streams thousands of records a second (busy periods are sampled in the kernel), which 4 MiB
+ * holds for well over a second between the helper's 10 ms polls; lost records are counted and shown.
+ * record, cost and experiment stream every event and keep the helper's 16 MiB.
+ */
+export const LIVE_RING_BYTES = 4 << 20;
+
 // the group names are part of the stream (each program's group is in the hello)
 export { PROBE_GROUPS, type ProbeGroup } from '../stream/layout.js';
 import { PROBE_GROUPS, type ProbeGroup } from '../stream/layout.js';
