@@ -67,6 +67,8 @@ and two diagnostic ones (--conditions A,B,C,F,G), to split irqlens's cost:
   N  irqlens top, then every thread of its Node process and helper put at SCHED_IDLE (chrt -i): does
      running only in idle CPU time lower its cost?
   L  irqlens doctor (its defaults) watching through the whole load (--duration longer, stopped by SIGINT)
+  R  irqlens top --workloads --pid <memcached>: busy periods and their interrupt tax (the goal there:
+     <= 5% and below bpftrace, E)
 The tracers are not pinned: they run where the scheduler puts them, as a user's would.
 Per run: CPU% of memcached, memcaslap, the tracer's processes and everything
 else (contention), and each CPU's busy%. Ratios to A are paired within a round.
@@ -89,7 +91,7 @@ after every run (irqlens top switches it on while it runs). Prints figures; neve
 fails on a number.`;
 
 export type Condition =
-  'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J' | 'K' | 'L' | 'M' | 'N' | 'O' | 'P' | 'Q';
+  'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J' | 'K' | 'L' | 'M' | 'N' | 'O' | 'P' | 'Q' | 'R';
 export const CONDITIONS: readonly Condition[] = [
   'A',
   'B',
@@ -108,6 +110,7 @@ export const CONDITIONS: readonly Condition[] = [
   'O',
   'P',
   'Q',
+  'R',
 ];
 const DEFAULT_CONDITIONS = 'A,B,C,D,E';
 export const NAMES: Record<Condition, string> = {
@@ -128,6 +131,7 @@ export const NAMES: Record<Condition, string> = {
   O: 'O irqlens serve --idle-interval-ms 0 (no client)',
   P: 'P irqlens serve --records burst,drop (no client)',
   Q: 'Q irqlens serve --all-probes (no client)',
+  R: 'R irqlens top --workloads --pid memcached (tmux)',
 };
 export const GOAL_PCT = 3;
 
@@ -190,15 +194,26 @@ async function helperAttached(pid: number, ms = 30_000): Promise<number> {
 }
 
 /** Starts a tracer; it is stopped on Ctrl-C from the moment it is spawned, not only once attached. */
-async function startTracer(c: Exclude<Condition, 'A'>, tmp: string, seconds: number): Promise<Tracer> {
+async function startTracer(
+  c: Exclude<Condition, 'A'>,
+  tmp: string,
+  seconds: number,
+  serverPid: number,
+): Promise<Tracer> {
   let stopEarly: (() => Promise<void>) | undefined;
   const unregister = onInterrupt(async () => {
     await stopEarly?.();
   });
   try {
-    const t = await spawnTracer(c, tmp, seconds, (f) => {
-      stopEarly = f;
-    });
+    const t = await spawnTracer(
+      c,
+      tmp,
+      seconds,
+      (f) => {
+        stopEarly = f;
+      },
+      serverPid,
+    );
     return {
       pids: t.pids,
       stop: async () => {
@@ -217,6 +232,7 @@ async function spawnTracer(
   tmp: string,
   seconds: number,
   onSpawn: (stop: () => Promise<void>) => void,
+  serverPid: number,
 ): Promise<Tracer> {
   const cli = join(repoRoot(), 'dist', 'cli', 'main.js');
   switch (c) {
@@ -291,11 +307,13 @@ async function spawnTracer(
     case 'G':
     case 'H':
     case 'I':
-    case 'N': {
+    case 'N':
+    case 'R': {
       const flags: Partial<Record<Condition, string>> = {
         G: ' --no-prog-stats',
         H: ' --prog-stats-always',
         I: ' --all-probes',
+        R: ` --workloads --pid ${serverPid}`,
       };
       const flag = flags[c] ?? '';
       const s = await Session.start(`node ${cli} top${flag}; exec sleep ${seconds + 300}`);
@@ -459,7 +477,7 @@ async function runOne(c: Condition, round: number, o: Opts): Promise<Run> {
     await w.stop();
   });
   try {
-    if (c !== 'A') tracer = await startTracer(c, o.tmp, o.seconds);
+    if (c !== 'A') tracer = await startTracer(c, o.tmp, o.seconds, w.pid);
     const tp = tracer?.pids() ?? [];
     const sum = (xs: (number | undefined)[]): number => xs.reduce<number>((n, x) => n + (x ?? 0), 0);
     const s0 = procCpuSeconds(w.pid) ?? 0;
@@ -674,7 +692,7 @@ export function overheadSummary(r: OverheadResult): string[] {
   const cost = (c: Condition): number => (1 - median(paired(r, c, (x) => x.tps))) * 100;
   const out: string[] = [];
   const peers = (['D', 'E'] as const).filter((c) => r.conditions.includes(c));
-  for (const c of (['B', 'C', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q'] as const).filter((x) =>
+  for (const c of (['B', 'C', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R'] as const).filter((x) =>
     r.conditions.includes(x),
   )) {
     const k = cost(c);
