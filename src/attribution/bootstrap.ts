@@ -26,14 +26,21 @@ export function blockResample(n: number, blockLength: number, rng: Rng): Int32Ar
  */
 export function clusterResample(cluster: Int32Array, rng: Rng): Int32Array {
   const starts = clusterStarts(cluster);
+  return rowsOfPicks(starts, clusterPicks(starts, rng));
+}
+
+/** As many clusters as there are, drawn with replacement (indices into `starts`). */
+export function clusterPicks(starts: readonly number[], rng: Rng): Int32Array {
   const nc = starts.length - 1;
   const picks = new Int32Array(nc);
+  for (let c = 0; c < nc; c++) picks[c] = rng.int(nc);
+  return picks;
+}
+
+/** The rows of the picked clusters, in pick order. */
+export function rowsOfPicks(starts: readonly number[], picks: Int32Array): Int32Array {
   let len = 0;
-  for (let c = 0; c < nc; c++) {
-    const k = rng.int(nc);
-    picks[c] = k;
-    len += (starts[k + 1] ?? 0) - (starts[k] ?? 0);
-  }
+  for (const k of picks) len += (starts[k + 1] ?? 0) - (starts[k] ?? 0);
   const out = new Int32Array(len);
   let o = 0;
   for (const k of picks) for (let r = starts[k] ?? 0; r < (starts[k + 1] ?? 0); r++) out[o++] = r;

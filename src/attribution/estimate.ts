@@ -20,7 +20,7 @@
 // of nearly the same periods) cannot be told apart: a fit would split one cost into two
 // opposite-signed parts. Such kinds are merged into one regressor first, and each gets the same cost
 // per interrupt of either, marked `together` (the tax, which charges every interrupt, is unchanged).
-import { blockResample, clusterResample, clusterStarts, percentileInterval } from './bootstrap.js';
+import { blockResample, clusterPicks, clusterStarts, percentileInterval, rowsOfPicks } from './bootstrap.js';
 import { describeExcluded, excludePeriods } from './exclude.js';
 import {
   buildHitIndex,
@@ -31,7 +31,15 @@ import {
   type ExposureMatrix,
   type HitIndex,
 } from './exposure.js';
-import { demeanWithin, fixedEffectBlocks, huberFit, type Design, type Fit } from './huber.js';
+import {
+  blockEquations,
+  demeanWithin,
+  fixedEffectBlocks,
+  huberFit,
+  sumEquations,
+  type Design,
+  type Fit,
+} from './huber.js';
 import { Rng } from './rng.js';
 import {
   IRQ_KINDS,
@@ -409,11 +417,18 @@ function estimateKinds(
   const dP: Design = { ...sideP.design, y: fp.y };
   const bootR: Fit[] = [];
   const bootP: Fit[] = [];
+  // whole blocks: each block's normal equations once, summed per resample
+  const blockStarts = clusters && opts.bootstrap > 0 ? clusterStarts(clusters) : null;
+  const blocksR = blockStarts ? blockEquations(dR, blockStarts) : null;
+  const blocksP = blockStarts ? blockEquations(dP, blockStarts) : null;
   for (let b = 0; b < opts.bootstrap; b++) {
-    const rows = clusters ? clusterResample(clusters, rng) : blockResample(dR.n, opts.blockLength, rng);
+    const picks = blockStarts ? clusterPicks(blockStarts, rng) : null;
+    const rows = blockStarts && picks ? rowsOfPicks(blockStarts, picks) : blockResample(dR.n, opts.blockLength, rng);
+    const baseR = blocksR && picks ? { base: sumEquations(blocksR, picks, dR.p) } : {};
+    const baseP = blocksP && picks ? { base: sumEquations(blocksP, picks, dP.p) } : {};
     // warm start from the full sample; tol 1e-4 of the residual scale is far below the bootstrap spread
-    bootR.push(huberFit(dR, { rows, init: fr.fit.beta, tol: 1e-4 }));
-    bootP.push(huberFit(dP, { rows, init: fp.fit.beta, tol: 1e-4 }));
+    bootR.push(huberFit(dR, { rows, init: fr.fit.beta, tol: 1e-4, ...baseR }));
+    bootP.push(huberFit(dP, { rows, init: fp.fit.beta, tol: 1e-4, ...baseP }));
   }
 
   /* ---- per kind: exposure coefficient and lag sum, real minus placebo ---- */

@@ -107,10 +107,44 @@ function weightedSolve(
   return { beta: x, dropped };
 }
 
-function baseEquations(d: Design, rows: Int32Array): { A: Float64Array; b: Float64Array } {
+/** Unweighted normal equations X'X (upper triangle, row-major p x p) and X'y over some rows. */
+export interface NormalEquations {
+  A: Float64Array;
+  b: Float64Array;
+}
+
+function baseEquations(d: Design, rows: Int32Array): NormalEquations {
   const A = new Float64Array(d.p * d.p);
   const b = new Float64Array(d.p);
   accumulate(d, rows, null, A, b);
+  return { A, b };
+}
+
+/** The normal equations of each block of consecutive rows [starts[i], starts[i + 1]). */
+export function blockEquations(d: Design, starts: readonly number[]): NormalEquations[] {
+  const out: NormalEquations[] = [];
+  for (let i = 0; i + 1 < starts.length; i++) {
+    const from = starts[i] ?? 0;
+    const rows = new Int32Array((starts[i + 1] ?? from) - from);
+    for (let j = 0; j < rows.length; j++) rows[j] = from + j;
+    out.push(baseEquations(d, rows));
+  }
+  return out;
+}
+
+/**
+ * The normal equations of a resample of whole blocks (`picks`: block indices, repeats allowed): the
+ * sum of the picked blocks' equations, so a bootstrap fit costs blocks x p^2 here instead of rows x p^2.
+ */
+export function sumEquations(blocks: readonly NormalEquations[], picks: Int32Array, p: number): NormalEquations {
+  const A = new Float64Array(p * p);
+  const b = new Float64Array(p);
+  for (const k of picks) {
+    const e = blocks[k];
+    if (!e) continue;
+    for (let i = 0; i < A.length; i++) A[i] = (A[i] ?? 0) + (e.A[i] ?? 0);
+    for (let i = 0; i < p; i++) b[i] = (b[i] ?? 0) + (e.b[i] ?? 0);
+  }
   return { A, b };
 }
 
@@ -143,6 +177,8 @@ export interface HuberOptions {
   rows?: Int32Array;
   /** Starting coefficients (default least squares); NaN entries start at 0. */
   init?: Float64Array;
+  /** The unweighted normal equations over `rows`, when the caller has them (sumEquations). */
+  base?: NormalEquations;
 }
 
 /**
@@ -156,7 +192,7 @@ export function huberFit(d: Design, opts: HuberOptions = {}): Fit {
   const tol = opts.tol ?? 1e-5;
   const rows = opts.rows ?? allRows(d.n);
   const m = rows.length;
-  const eq = baseEquations(d, rows);
+  const eq = opts.base ?? baseEquations(d, rows);
   let beta: Float64Array;
   let dropped: boolean[];
   if (opts.init !== undefined) {
@@ -165,13 +201,9 @@ export function huberFit(d: Design, opts: HuberOptions = {}): Fit {
   } else {
     ({ beta, dropped } = weightedSolve(d, rows, null, eq));
   }
-  // column RMS: turns a coefficient change into a change of fitted values
+  // column RMS: turns a coefficient change into a change of fitted values (X'X's diagonal holds the squares)
   const colRms = new Float64Array(p);
-  for (let j = 0; j < m; j++) {
-    const o = (rows[j] ?? 0) * p;
-    for (let a = 0; a < p; a++) colRms[a] = (colRms[a] ?? 0) + (X[o + a] ?? 0) ** 2;
-  }
-  for (let a = 0; a < p; a++) colRms[a] = Math.sqrt((colRms[a] ?? 0) / Math.max(m, 1));
+  for (let a = 0; a < p; a++) colRms[a] = Math.sqrt(Math.max(0, eq.A[a * p + a] ?? 0) / Math.max(m, 1));
   const r = new Float64Array(m);
   const tmp = new Float64Array(m);
   const w = new Float64Array(m);

@@ -4,14 +4,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  blockEquations,
   demeanWithin,
   fixedEffectBlocks,
   HUBER_K,
   huberFit,
   olsFit,
   solveSpd,
+  sumEquations,
   type Design,
 } from '../../../src/attribution/huber.js';
+import { clusterPicks, rowsOfPicks } from '../../../src/attribution/bootstrap.js';
 import { Rng } from '../../../src/attribution/rng.js';
 import { medianInPlace, percentile, selectInPlace } from '../../../src/attribution/stats.js';
 
@@ -135,4 +138,27 @@ test('order statistics', () => {
   assert.equal(percentile([3, 1, 2, NaN, 4], 0.5), 2.5);
   assert.equal(percentile([0, 10], 0.025), 0.25);
   assert.ok(Number.isNaN(percentile([], 0.5)));
+});
+
+test('a resample of whole blocks fitted from summed block equations is the fit over its rows', () => {
+  const d = line(1_000, 11, 0.1);
+  const starts = [0, 90, 250, 251, 400, 620, 800, 1_000]; // uneven blocks, one of a single row
+  const blocks = blockEquations(d, starts);
+  const rng = new Rng(3);
+  for (let b = 0; b < 5; b++) {
+    const picks = clusterPicks(starts, rng);
+    const rows = rowsOfPicks(starts, picks);
+    assert.equal(
+      rows.length,
+      [...picks].reduce((n, k) => n + (starts[k + 1] ?? 0) - (starts[k] ?? 0), 0),
+    );
+    const direct = huberFit(d, { rows });
+    const summed = huberFit(d, { rows, base: sumEquations(blocks, picks, d.p) });
+    assert.equal(summed.iterations, direct.iterations);
+    for (let j = 0; j < d.p; j++)
+      assert.ok(
+        Math.abs((summed.beta[j] ?? NaN) - (direct.beta[j] ?? NaN)) < 1e-9,
+        `coefficient ${j}: ${summed.beta[j]} vs ${direct.beta[j]}`,
+      );
+  }
 });
