@@ -138,6 +138,26 @@ function periodsMsg(fromNs: number, n: number): Message {
 
 const SEC = 1_000_000_000;
 
+/** A feed whose estimator keeps its inputs and returns no estimates, with what it published. */
+function recordingFeed(o: FeedOptions): {
+  feed: WorkloadFeedCollector;
+  inputs: EstimateInput[];
+  feeds: WorkloadFeed[];
+} {
+  const inputs: EstimateInput[] = [];
+  const feeds: WorkloadFeed[] = [];
+  const feed = new WorkloadFeedCollector(
+    hello,
+    (input) => {
+      inputs.push(input);
+      return Promise.resolve([]);
+    },
+    (f) => feeds.push(f),
+    o,
+  );
+  return { feed, inputs, feeds };
+}
+
 test('workload feed: measuring until the first epoch ends, then one estimate over the epoch span with its periods and hits', async () => {
   const feeds: WorkloadFeed[] = [];
   const inputs: EstimateInput[] = [];
@@ -189,17 +209,13 @@ test('workload feed: measuring until the first epoch ends, then one estimate ove
 });
 
 test('workload feed: busy periods beyond the bound are thinned to every k-th, evenly over the epoch', async () => {
-  const inputs: EstimateInput[] = [];
-  const feeds: WorkloadFeed[] = [];
-  const feed = new WorkloadFeedCollector(
-    hello,
-    (input) => {
-      inputs.push(input);
-      return Promise.resolve([]);
-    },
-    (f) => feeds.push(f),
-    { everyS: 5, epochs: 1, maxPeriods: 100, maxSeen: 10_000, maxHits: 10_000 },
-  );
+  const { feed, inputs, feeds } = recordingFeed({
+    everyS: 5,
+    epochs: 1,
+    maxPeriods: 100,
+    maxSeen: 10_000,
+    maxHits: 10_000,
+  });
   feed.mark(0n, 0);
   for (let i = 0; i < 10; i++) feed.add(periodsMsg(i * 400_000_000, 70)); // 700 periods
   feed.mark(5n * BigInt(SEC), 5000);
@@ -222,19 +238,15 @@ test('period sampling: the power of 2 that brings the rate under the target, 1 w
 });
 
 test('workload feed: each epoch asks the kernel for the sampling its rate needs, and counts what it skipped as seen', async () => {
-  const inputs: EstimateInput[] = [];
-  const feeds: WorkloadFeed[] = [];
   const asked: number[] = [];
   // budget 200 decoded per 5 s epoch: the target is half, 20 a second
-  const feed = new WorkloadFeedCollector(
-    hello,
-    (input) => {
-      inputs.push(input);
-      return Promise.resolve([]);
-    },
-    (f) => feeds.push(f),
-    { everyS: 5, epochs: 1, maxPeriods: 1000, maxSeen: 200, maxHits: 10_000 },
-  );
+  const { feed, inputs, feeds } = recordingFeed({
+    everyS: 5,
+    epochs: 1,
+    maxPeriods: 1000,
+    maxSeen: 200,
+    maxHits: 10_000,
+  });
   feed.sampleWith((n) => asked.push(n));
   feed.mark(0n, 0);
   for (let i = 0; i < 5; i++) feed.add(periodsMsg(i * SEC, 30)); // 150 periods in 5 s: 30/s, over 20/s
@@ -257,16 +269,7 @@ test('workload feed: each epoch asks the kernel for the sampling its rate needs,
 });
 
 test('workload feed: an epoch that has decoded its budget of busy periods stops there', async () => {
-  const inputs: EstimateInput[] = [];
-  const feed = new WorkloadFeedCollector(
-    hello,
-    (input) => {
-      inputs.push(input);
-      return Promise.resolve([]);
-    },
-    () => undefined,
-    { everyS: 5, epochs: 1, maxPeriods: 100, maxSeen: 140, maxHits: 10_000 },
-  );
+  const { feed, inputs } = recordingFeed({ everyS: 5, epochs: 1, maxPeriods: 100, maxSeen: 140, maxHits: 10_000 });
   feed.mark(0n, 0);
   for (let i = 0; i < 10; i++) feed.add(periodsMsg(i * 400_000_000, 70));
   feed.mark(5n * BigInt(SEC), 5000);
@@ -276,17 +279,8 @@ test('workload feed: an epoch that has decoded its budget of busy periods stops 
 });
 
 test('workload feed: an epoch whose interrupts fill up stops collecting there, and an estimate never spans the gap it leaves', async () => {
-  const inputs: EstimateInput[] = [];
   const o: FeedOptions = { everyS: 5, epochs: 2, maxPeriods: 1000, maxSeen: 1000, maxHits: 1 };
-  const feed = new WorkloadFeedCollector(
-    hello,
-    (input) => {
-      inputs.push(input);
-      return Promise.resolve([]);
-    },
-    () => undefined,
-    o,
-  );
+  const { feed, inputs } = recordingFeed(o);
   feed.mark(0n, 0);
   feed.add(periodsMsg(1 * SEC, 30)); // its interrupt reaches the cap: this epoch stops after this frame
   feed.add(periodsMsg(2 * SEC, 30)); // ignored
