@@ -26,6 +26,8 @@
 #define IRQLENS_COMM_LEN       16
 #define IRQLENS_DEV_LEN	       16
 #define IRQLENS_MAX_SELF_TGIDS 4
+/* the largest n of the helper's "period-every <n>" command */
+#define IRQLENS_MAX_PERIOD_EVERY (1 << 20)
 
 /* x86 system vectors (irq_vectors:*), our own stable numbering. */
 #define IRQLENS_VEC_LOCAL_TIMER		 0

@@ -78,10 +78,10 @@ static void handle_command(char *line, unsigned *interval_ms)
 			*interval_ms = (unsigned)v;
 	} else if (!strncmp(line, "period-every ", 13)) {
 		long v = strtol(line + 13, NULL, 10);
-		if (v >= 1 && v <= (1L << 20))
+		if (v >= 1 && v <= IRQLENS_MAX_PERIOD_EVERY)
 			skel->bss->period_every = (__u32)v;
 		else
-			warn("period-every: %ld is not in 1..%ld", v, 1L << 20);
+			warn("period-every: %ld is not in 1..%d", v, IRQLENS_MAX_PERIOD_EVERY);
 	} else if (!strcmp(line, "stats on")) {
 		if (stats_fd < 0)
 			stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);

@@ -92,12 +92,13 @@ export function toProbeOptions(o: RawProbeOpts, defaultRingBytes?: number): Prob
   if (o.ringBytes !== undefined && (o.ringBytes < 4096 || (o.ringBytes & (o.ringBytes - 1)) !== 0)) {
     throw new UsageError(`--ring-bytes: ${o.ringBytes} is not a power of 2 of at least 4096`);
   }
+  const ringBytes = o.ringBytes ?? defaultRingBytes;
   const { records, unknown } = parseRecords(o.records);
   if (unknown !== null) throw new UsageError(`--records: unknown kind '${unknown}' (use ${RECORD_WORDS.join(', ')})`);
   return {
     ...(o.pid !== undefined ? { pid: o.pid } : {}),
     ...(o.cgroup !== undefined ? { cgroup: o.cgroup } : {}),
-    ...((o.ringBytes ?? defaultRingBytes) !== undefined ? { ringBytes: o.ringBytes ?? defaultRingBytes } : {}),
+    ...(ringBytes !== undefined ? { ringBytes } : {}),
     windowUs: o.windowUs,
     burstPackets: o.burstPackets,
     records,

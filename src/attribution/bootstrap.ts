@@ -21,15 +21,9 @@ export function blockResample(n: number, blockLength: number, rng: Rng): Int32Ar
 }
 
 /**
- * Row indices of one cluster resample: as many clusters as there are, drawn with replacement, each
- * with all its rows. `cluster` gives each row's cluster; rows of one cluster are consecutive.
+ * One cluster resample: as many clusters as there are, drawn with replacement (indices into `starts`,
+ * clusterStarts of the rows' clusters; rows of one cluster are consecutive). rowsOfPicks gives its rows.
  */
-export function clusterResample(cluster: Int32Array, rng: Rng): Int32Array {
-  const starts = clusterStarts(cluster);
-  return rowsOfPicks(starts, clusterPicks(starts, rng));
-}
-
-/** As many clusters as there are, drawn with replacement (indices into `starts`). */
 export function clusterPicks(starts: readonly number[], rng: Rng): Int32Array {
   const nc = starts.length - 1;
   const picks = new Int32Array(nc);

@@ -39,6 +39,7 @@ import {
   sumEquations,
   type Design,
   type Fit,
+  type NormalEquations,
 } from './huber.js';
 import { Rng } from './rng.js';
 import {
@@ -412,9 +413,10 @@ function estimateKinds(
      whole fixed-effect blocks when there are enough of them, else moving blocks of blockLength rows ---- */
   const rng = Rng.stream(opts.seed, 'bootstrap');
   const byClusters = (opts.resample ?? 'clusters') === 'clusters' ? sideR.clusters : null;
-  const nClusters = byClusters ? clusterStarts(byClusters).length - 1 : 0;
-  const clusters = nClusters >= MIN_CLUSTERS ? byClusters : null;
-  if (byClusters && !clusters && opts.bootstrap > 0)
+  const clusterRuns = byClusters ? clusterStarts(byClusters) : null;
+  const nClusters = clusterRuns ? clusterRuns.length - 1 : 0;
+  const runs = nClusters >= MIN_CLUSTERS ? clusterRuns : null;
+  if (byClusters && !runs && opts.bootstrap > 0)
     warnings.push(
       `only ${nClusters} fixed-effect blocks of ${opts.fixedEffectMs} ms (need ${MIN_CLUSTERS} to resample them): ` +
         `the intervals come from ${opts.blockLength}-period blocks and miss drifts over longer spans, so read them as too narrow`,
@@ -424,18 +426,16 @@ function estimateKinds(
   const bootR: Fit[] = [];
   const bootP: Fit[] = [];
   // whole blocks: each block's normal equations once, summed per resample
-  const blockStarts = clusters && opts.bootstrap > 0 ? clusterStarts(clusters) : null;
-  const blocksR = blockStarts ? blockEquations(dR, blockStarts) : null;
-  const blocksP = blockStarts ? blockEquations(dP, blockStarts) : null;
+  const eqs = runs && opts.bootstrap > 0 ? { R: blockEquations(dR, runs), P: blockEquations(dP, runs) } : null;
+  // warm start from the full sample, at most BOOTSTRAP_STEPS steps; tol 1e-4 of the residual scale is far below the spread
+  const steps = { tol: 1e-4, maxIter: BOOTSTRAP_STEPS };
   for (let b = 0; b < opts.bootstrap; b++) {
-    const picks = blockStarts ? clusterPicks(blockStarts, rng) : null;
-    const rows = blockStarts && picks ? rowsOfPicks(blockStarts, picks) : blockResample(dR.n, opts.blockLength, rng);
-    const baseR = blocksR && picks ? { base: sumEquations(blocksR, picks, dR.p) } : {};
-    const baseP = blocksP && picks ? { base: sumEquations(blocksP, picks, dP.p) } : {};
-    // warm start from the full sample, at most BOOTSTRAP_STEPS steps; tol 1e-4 of the residual scale is far below the spread
-    const steps = { tol: 1e-4, maxIter: BOOTSTRAP_STEPS };
-    bootR.push(huberFit(dR, { rows, init: fr.fit.beta, ...steps, ...baseR }));
-    bootP.push(huberFit(dP, { rows, init: fp.fit.beta, ...steps, ...baseP }));
+    const picks = runs ? clusterPicks(runs, rng) : null;
+    const rows = runs && picks ? rowsOfPicks(runs, picks) : blockResample(dR.n, opts.blockLength, rng);
+    const base = (eq: NormalEquations[] | undefined, p: number) =>
+      eq && picks ? { base: sumEquations(eq, picks, p) } : {};
+    bootR.push(huberFit(dR, { rows, init: fr.fit.beta, ...steps, ...base(eqs?.R, dR.p) }));
+    bootP.push(huberFit(dP, { rows, init: fp.fit.beta, ...steps, ...base(eqs?.P, dP.p) }));
   }
 
   /* ---- per kind: exposure coefficient and lag sum, real minus placebo ---- */
@@ -486,8 +486,8 @@ function estimateKinds(
   };
   const total = (f: Fit, j: number): number => coef(f, j) + after(f, j);
   const indirectPerIrq: Partial<Record<IrqKind, KindEstimate>> = {};
+  const withAfter = (opts.afterEffects ?? false) && w > 2;
   kinds.forEach((k, j) => {
-    const withAfter = (opts.afterEffects ?? false) && w > 2;
     const est: KindEstimate = {
       ...(withAfter
         ? percentileInterval(total(fr.fit, j) - total(fp.fit, j), paired(total, j))

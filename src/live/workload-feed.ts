@@ -10,6 +10,7 @@
 // records that would have been thinned are never written or decoded.
 import { PeriodCollector } from '../reduce/periods.js';
 import type { Hello, Message } from '../stream/types.js';
+import { MAX_PERIOD_EVERY } from '../stream/layout.js';
 import type { WorkloadFeed } from '../derive/workloads.js';
 import type { EstimateFn } from './estimate-runner.js';
 
@@ -35,9 +36,6 @@ export const DEFAULT_FEED: FeedOptions = {
   maxSeen: 100_000,
   maxHits: 200_000,
 };
-
-/** The largest n of "every n-th call" the helper takes. */
-export const MAX_PERIOD_EVERY = 1 << 20;
 
 /**
  * The sampling for the next epoch: the power of 2 that brings `periodsPerS` (all calls' periods, before
@@ -142,7 +140,7 @@ export class WorkloadFeedCollector {
     }
     e.toNs = e.stoppedNs ?? now;
     this.closed = [...this.closed, e].slice(-this.o.epochs);
-    this.retune(e);
+    this.retune(e, e.toNs - e.fromNs);
     this.current = this.fresh(now);
     if (!this.running) void this.run(atMs);
   }
@@ -160,10 +158,10 @@ export class WorkloadFeedCollector {
   }
 
   /** Sampling for the next epoch from this one's rate: half the decode budget, so an epoch rarely stops early. */
-  private retune(e: Epoch): void {
-    if (!this.sample || e.toNs === null) return;
+  private retune(e: Epoch, spanNs: number): void {
+    if (!this.sample) return;
     // an epoch that filled its budget at once still gives a rate (a floor keeps it finite)
-    const spanS = Math.max((e.toNs - e.fromNs) / 1e9, 0.01);
+    const spanS = Math.max(spanNs / 1e9, 0.01);
     const next = periodEvery((e.seen * e.every) / spanS, this.o.maxSeen / this.o.everyS / 2);
     if (next === this.every) return;
     this.every = next;

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { FrameSplitter } from '../stream/frames.js';
 import { decodeFrame } from '../stream/decode.js';
 import type { Hello, Message, Snapshot } from '../stream/types.js';
+import { MAX_PERIOD_EVERY } from '../stream/layout.js';
 import { AsyncQueue } from './queue.js';
 import { ProbeError } from './errors.js';
 import { helperPath, missingBinary } from './paths.js';
@@ -156,8 +157,8 @@ export class Probe {
 
   /** Opens a busy period on every `n`-th epoll call of each traced thread only (1: every call). */
   setPeriodEvery(n: number): void {
-    if (!Number.isInteger(n) || n < 1 || n > 1 << 20)
-      throw new RangeError(`period-every: ${n} is not in 1..${1 << 20}`);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_PERIOD_EVERY)
+      throw new RangeError(`period-every: ${n} is not in 1..${MAX_PERIOD_EVERY}`);
     this.command(`period-every ${n}`);
   }
 

@@ -20,6 +20,8 @@ export interface MessageSource {
   readonly warnings: readonly string[];
   messages(): AsyncIterable<Message>;
   command(cmd: string): void;
+  /** Sample busy periods in the kernel (Probe.setPeriodEvery); a live source only. */
+  setPeriodEvery?(n: number): void;
   stop(): Promise<void>;
 }
 
@@ -79,9 +81,10 @@ export class Pipeline {
   async run(src: MessageSource): Promise<void> {
     if (this.o.everySnapshotNs === undefined) {
       // live: the kernel samples busy periods for the estimate (a recording holds what it holds)
-      this.collector?.sampleWith((n) => {
-        src.command(`period-every ${n}`);
-      });
+      if (src.setPeriodEvery)
+        this.collector?.sampleWith((n) => {
+          src.setPeriodEvery?.(n);
+        });
       const ask = () => {
         this.pending = true;
         this.askedAt = Date.now();

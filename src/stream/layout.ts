@@ -61,6 +61,8 @@ export const PERIOD_KINDS = [
   'softirq',
 ] as const;
 export type PeriodKind = (typeof PERIOD_KINDS)[number];
+/** IRQLENS_MAX_PERIOD_EVERY: the largest n of the helper's `period-every <n>` command. */
+export const MAX_PERIOD_EVERY = 1 << 20;
 export const PERIOD_PMU = 1;
 export const PERIOD_STEAL = 2;
 export const LOST_REASONS = ['ring_full', 'map_full'] as const;

@@ -4,6 +4,7 @@
 // count; back at 1, every call does again.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { Probe } from '../../src/probe/client.js';
 import { Tracker } from '../../src/probe/tracker.js';
@@ -15,8 +16,6 @@ import { assertCanRun, bin, kernelSkip, killAll, track } from './support.js';
 after(() => {
   killAll();
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test(
   'period sampling: with period-every 8 one busy period per 8 epoll calls, with 1 one per call',
