@@ -28,6 +28,8 @@
 #define IRQLENS_MAX_SELF_TGIDS 4
 /* the largest n of the helper's "period-every <n>" command */
 #define IRQLENS_MAX_PERIOD_EVERY (1 << 20)
+/* the helper writes its pending records at least this often (ms), and before every snapshot */
+#define IRQLENS_EVENTS_FLUSH_MS 100
 
 /* x86 system vectors (irq_vectors:*), our own stable numbering. */
 #define IRQLENS_VEC_LOCAL_TIMER		 0

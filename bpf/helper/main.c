@@ -229,6 +229,8 @@ int main(int argc, char **argv)
 
 	unsigned interval_ms = o.interval_ms;
 	__u64 next_snap = now_ns(CLOCK_MONOTONIC) + (__u64)interval_ms * 1000000;
+	/* one frame per flush, not per poll: every frame costs the reader per-message work */
+	__u64 next_flush = 0;
 	char line[256];
 	size_t line_len = 0;
 	bool stdin_open = true;
@@ -265,8 +267,10 @@ int main(int argc, char **argv)
 		if (now >= next_snap) {
 			write_snapshot(false, false);
 			next_snap = now + (__u64)interval_ms * 1000000;
-		} else {
+			next_flush = now + IRQLENS_EVENTS_FLUSH_MS * 1000000ull;
+		} else if (now >= next_flush) {
 			flush_events();
+			next_flush = now + IRQLENS_EVENTS_FLUSH_MS * 1000000ull;
 		}
 	}
 
