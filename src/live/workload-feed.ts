@@ -5,8 +5,8 @@
 // decoded its budget of periods or interrupts stops at that moment, its span
 // saying so, so no estimate mixes complete and missing data. Where the
 // probe can sample (live), the feed also asks the kernel to open a period on
-// every n-th epoll call only, n chosen per epoch so that about half the
-// decode budget arrives: the estimate then spans the whole epoch, and the
+// every n-th epoll call only, n chosen per epoch so that about the periods an
+// epoch keeps arrive: the estimate then spans the whole epoch, and the
 // records that would have been thinned are never written or decoded.
 import { PeriodCollector } from '../reduce/periods.js';
 import type { Hello, Message } from '../stream/types.js';
@@ -49,6 +49,9 @@ export function periodEvery(periodsPerS: number, targetPerS: number): number {
 /** Records reach the helper's ring up to ~10 ms before they reach us: a stopped epoch ends this much earlier. */
 const FLUSH_MARGIN_NS = 20e6;
 
+/** How long the first epoch runs before its rate may restart it with sampling. */
+const FIRST_RETUNE_NS = 1e9;
+
 interface Epoch {
   collector: PeriodCollector;
   fromNs: number;
@@ -68,6 +71,7 @@ export class WorkloadFeedCollector {
   private running = false;
   private firstNs: number | null = null;
   private every = 1;
+  private restarted = false;
   private sample: ((every: number) => void) | null = null;
 
   constructor(
@@ -135,7 +139,14 @@ export class WorkloadFeedCollector {
       return;
     }
     if (now - e.fromNs < this.o.everyS * 1e9) {
-      if (!this.closed.length) this.publishMeasuring(now);
+      if (this.closed.length) return;
+      // the first epoch, a second in and over the target: sample from now on and start it again, rather
+      // than decode ten seconds of every call first (once: a rate that swings must not keep it from ending)
+      if (!this.restarted && now - e.fromNs >= FIRST_RETUNE_NS && this.retune(e, (e.stoppedNs ?? now) - e.fromNs)) {
+        this.restarted = true;
+        this.current = this.fresh(now);
+      }
+      this.publishMeasuring(now);
       return;
     }
     e.toNs = e.stoppedNs ?? now;
@@ -157,15 +168,20 @@ export class WorkloadFeedCollector {
     };
   }
 
-  /** Sampling for the next epoch from this one's rate: half the decode budget, so an epoch rarely stops early. */
-  private retune(e: Epoch, spanNs: number): void {
-    if (!this.sample) return;
+  /**
+   * Sampling for the next epoch from this one's rate: about the periods an epoch keeps, since decoding more
+   * only to thin them away is the cost; never over half the decode budget, so an epoch rarely stops early.
+   */
+  private retune(e: Epoch, spanNs: number): boolean {
+    if (!this.sample) return false;
     // an epoch that filled its budget at once still gives a rate (a floor keeps it finite)
     const spanS = Math.max(spanNs / 1e9, 0.01);
-    const next = periodEvery((e.seen * e.every) / spanS, this.o.maxSeen / this.o.everyS / 2);
-    if (next === this.every) return;
+    const target = Math.min(this.o.maxPeriods, this.o.maxSeen / 2) / this.o.everyS;
+    const next = periodEvery((e.seen * e.every) / spanS, target);
+    if (next === this.every) return false;
     this.every = next;
     this.sample(next);
+    return true;
   }
 
   private publishMeasuring(now: number): void {

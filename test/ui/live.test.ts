@@ -268,6 +268,39 @@ test('workload feed: each epoch asks the kernel for the sampling its rate needs,
   assert.deepEqual(asked, [2, 1]);
 });
 
+test('workload feed: a first epoch over the target restarts with sampling after a second, once', async () => {
+  const asked: number[] = [];
+  // target: min(maxPeriods, maxSeen / 2) per 5 s epoch = 20 a second
+  const { feed, inputs, feeds } = recordingFeed({
+    everyS: 5,
+    epochs: 1,
+    maxPeriods: 1000,
+    maxSeen: 200,
+    maxHits: 10_000,
+  });
+  feed.sampleWith((n) => asked.push(n));
+  feed.mark(0n, 0);
+  feed.add(periodsMsg(0, 60)); // 60/s in the first second: every 4th call brings it to 15/s
+  feed.mark(1n * BigInt(SEC), 1000);
+  assert.deepEqual(asked, [4], 'asked a second in, not at the end of the epoch');
+  assert.equal(feeds.at(-1)?.state, 'measuring');
+  feed.add(periodsMsg(1 * SEC, 40)); // the rate swings: no second restart
+  feed.mark(2n * BigInt(SEC), 2000);
+  assert.deepEqual(asked, [4]);
+  for (let i = 2; i < 6; i++) feed.add(periodsMsg(i * SEC, 15));
+  feed.mark(5n * BigInt(SEC), 5000);
+  assert.equal(inputs.length, 0, 'the restarted epoch runs its whole 5 s');
+  feed.mark(6n * BigInt(SEC), 6000);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(
+    [inputs[0]?.fromNs, inputs[0]?.toNs],
+    [SEC, 6 * SEC],
+    'the periods decoded before sampling are left out',
+  );
+  const ready = feeds.at(-1);
+  assert.deepEqual(ready?.state === 'ready' ? [ready.periodsSeen, ready.periodsUsed] : [], [(40 + 60) * 4, 100]);
+});
+
 test('workload feed: an epoch that has decoded its budget of busy periods stops there', async () => {
   const { feed, inputs } = recordingFeed({ everyS: 5, epochs: 1, maxPeriods: 100, maxSeen: 140, maxHits: 10_000 });
   feed.mark(0n, 0);
