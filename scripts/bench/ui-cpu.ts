@@ -12,10 +12,12 @@
 //   load            epoll-spin at --rate calls/s (default 200,000): every call
 //                   runs irqlens's epoll programs; aggregated in the kernel
 //   load+workloads  the same with `top --workloads --pid <epoll-spin>`: busy
-//                   periods streamed into the UI and estimated every 5 s
+//                   periods streamed into the UI and estimated every 10 s
+//   idle+workloads  `top --workloads --pid <epoll-spin>` with epoll-spin at 100
+//                   calls/s: an idle server under the busy-period view
 //
 //   node dist/scripts/bench/ui-cpu.js [--seconds 15] [--warmup 3] [--repeats 3] [--rate 200000]
-//        [--configs idle,load,load+workloads] [--md] [--json]
+//        [--configs idle,load,load+workloads,idle+workloads] [--md] [--json]
 //
 // Examples:
 //   node dist/scripts/bench/ui-cpu.js
@@ -46,8 +48,10 @@ import {
   wantsHelp,
 } from './util.js';
 
-export type Config = 'idle' | 'load' | 'load+workloads';
-const CONFIGS: readonly Config[] = ['idle', 'load', 'load+workloads'];
+export type Config = 'idle' | 'load' | 'load+workloads' | 'idle+workloads';
+const CONFIGS: readonly Config[] = ['idle', 'load', 'load+workloads', 'idle+workloads'];
+/** epoll-spin's rate under idle+workloads: a server waiting for work. */
+const IDLE_SERVER_RATE = 100;
 
 export interface UiRun {
   config: Config;
@@ -79,14 +83,15 @@ async function runOne(config: Config, seconds: number, warmup: number, rate: num
     const args = ['top'];
     if (config !== 'idle') {
       // started first so --pid can name it; it waits for "go" and then runs through warm-up and measurement
-      spin = execa(buildPath('epoll-spin'), ['-w', String(seconds + warmup + 0.5), String(rate)], {
+      const calls = config === 'idle+workloads' ? IDLE_SERVER_RATE : rate;
+      spin = execa(buildPath('epoll-spin'), ['-w', String(seconds + warmup + 0.5), String(calls)], {
         stdin: 'pipe',
         stdout: 'pipe',
         stderr: 'pipe',
         reject: false,
       });
       if (spin.pid === undefined) throw new Error('epoll-spin did not start');
-      if (config === 'load+workloads') args.push('--workloads', '--pid', String(spin.pid));
+      if (config.endsWith('+workloads')) args.push('--workloads', '--pid', String(spin.pid));
     }
     const cli = join(repoRoot(), 'dist', 'cli', 'main.js');
     session = await Session.start(`node ${cli} ${args.join(' ')}; exec sleep 600`);
