@@ -3,6 +3,7 @@
 import { Worker } from 'node:worker_threads';
 import type { WorkloadEstimate } from '../derive/workloads.js';
 import type { EstimateInput } from './estimate.js';
+import { hitBuffers } from '../reduce/hit-log.js';
 
 type Reply = { ok: true; estimates: WorkloadEstimate[] } | { ok: false; message: string };
 
@@ -28,7 +29,8 @@ export class EstimateRunner {
       };
       w.once('message', onMessage);
       w.once('error', onError);
-      w.postMessage(input);
+      // the hit columns move to the worker: the caller made them for this estimate
+      w.postMessage(input, hitBuffers(input.hits));
     });
   };
 

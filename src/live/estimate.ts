@@ -4,14 +4,16 @@
 import { buildReport } from '../report/cost-report.js';
 import { PeriodCollector } from '../reduce/periods.js';
 import { emptyWindow } from '../reduce/totals.js';
-import type { BusyPeriod, IrqHit } from '../attribution/types.js';
+import type { BusyPeriod } from '../attribution/types.js';
+import type { HitColumns } from '../reduce/hit-log.js';
 import type { Hello } from '../stream/types.js';
 import type { WorkloadEstimate } from '../derive/workloads.js';
 
 export interface EstimateInput {
   hello: Hello;
   periods: BusyPeriod[];
-  hits: IrqHit[];
+  /** Columns, transferred to the worker rather than cloned. */
+  hits: HitColumns;
   comms: [number, string][];
   /** The traced span, CLOCK_MONOTONIC ns. */
   fromNs: number;

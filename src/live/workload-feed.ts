@@ -9,6 +9,7 @@
 // epoch keeps arrive: the estimate then spans the whole epoch, and the
 // records that would have been thinned are never written or decoded.
 import { PeriodCollector } from '../reduce/periods.js';
+import { concatHits } from '../reduce/hit-log.js';
 import type { Hello, Message } from '../stream/types.js';
 import { MAX_PERIOD_EVERY } from '../stream/layout.js';
 import type { WorkloadFeed } from '../derive/workloads.js';
@@ -94,13 +95,13 @@ export class WorkloadFeedCollector {
     const before = e.collector.periods.length;
     e.collector.add(m);
     this.thin(e, before);
-    if (e.seen >= this.o.maxSeen || e.collector.hits.length >= this.o.maxHits) e.stoppedNs = this.stopAt(e);
+    if (e.seen >= this.o.maxSeen || e.collector.hitCount >= this.o.maxHits) e.stoppedNs = this.stopAt(e);
   }
 
   /** Where a stopped epoch ends: its last interrupt less the flush margin, or its last period's end. */
   private stopAt(e: Epoch): number {
     const lastPeriod = e.collector.periods.reduce((m, p) => Math.max(m, p.endNs), e.fromNs);
-    const last = e.collector.hits.length ? e.collector.lastNs : lastPeriod;
+    const last = e.collector.hitCount ? e.collector.lastNs : lastPeriod;
     return Math.max(e.fromNs, last - FLUSH_MARGIN_NS);
   }
 
@@ -214,7 +215,7 @@ export class WorkloadFeedCollector {
       const estimates = await this.estimate({
         hello: this.hello,
         periods: epochs.flatMap((e) => e.collector.periods),
-        hits: epochs.flatMap((e) => e.collector.hits),
+        hits: concatHits(epochs.map((e) => e.collector.hitColumns())),
         comms: [...comms],
         fromNs,
         toNs,

@@ -5,6 +5,7 @@ import { LAYOUT, REC, VECTORS } from '../stream/layout.js';
 import { decodePeriod } from '../stream/decode.js';
 import type { Message } from '../stream/types.js';
 import type { BusyPeriod, IrqHit, IrqKind } from '../attribution/types.js';
+import { columnsToHits, HitLog, kindIndex, type HitColumns } from './hit-log.js';
 
 /** IRQLENS_VEC_* -> the kind a busy period is charged with (mirrors vectors.bpf.c). */
 export function vectorKind(vec: number): IrqKind {
@@ -25,9 +26,17 @@ export function vectorKind(vec: number): IrqKind {
 
 const P = LAYOUT.irqlens_period_rec.fields;
 
+const KIND = {
+  device: kindIndex('device'),
+  softirq: kindIndex('softirq'),
+  vector: VECTORS.map((_, vec) => kindIndex(vectorKind(vec))),
+  otherVector: kindIndex('other_vector'),
+};
+
 export class PeriodCollector {
   readonly periods: BusyPeriod[] = [];
-  readonly hits: IrqHit[] = [];
+  private readonly hitLog = new HitLog();
+  private hitObjects: IrqHit[] | null = null;
   /** Names of traced processes by tgid, filled from epoll rows. */
   readonly comms = new Map<number, string>();
   firstNs = Number.POSITIVE_INFINITY;
@@ -42,13 +51,18 @@ export class PeriodCollector {
    */
   static of(d: {
     periods: Iterable<BusyPeriod>;
-    hits: Iterable<IrqHit>;
+    hits: Iterable<IrqHit> | HitColumns;
     comms: Iterable<[number, string]>;
     stealKnown?: boolean;
   }): PeriodCollector {
     const c = new PeriodCollector();
     for (const p of d.periods) c.periods.push(p);
-    for (const h of d.hits) c.hits.push(h);
+    const h = d.hits;
+    if ('tsNs' in h) {
+      for (let i = 0; i < h.length; i++) c.hitLog.push(h.tsNs[i] ?? 0, h.cpu[i] ?? 0, h.kind[i] ?? 0, h.durNs[i] ?? 0);
+    } else {
+      for (const x of h) c.hitLog.push(x.tsNs, x.cpu, kindIndex(x.kind), x.durNs);
+    }
     for (const [k, v] of d.comms) c.comms.set(k, v);
     c.stealKnown = d.stealKnown ?? false;
     return c;
@@ -78,16 +92,32 @@ export class PeriodCollector {
         const ts = u64(dv, off + R.ts_ns);
         const durNs = dv.getUint32(off + R.dur_ns, true);
         const cpu = dv.getUint16(off + R.cpu, true);
-        const hitKind: IrqKind =
+        const hitKind =
           kind === REC.HARDIRQ
-            ? 'device'
+            ? KIND.device
             : kind === REC.VECTOR
-              ? vectorKind(dv.getUint32(off + R.id, true))
-              : 'softirq';
+              ? (KIND.vector[dv.getUint32(off + R.id, true)] ?? KIND.otherVector)
+              : KIND.softirq;
         if (ts < this.firstNs) this.firstNs = ts;
         if (ts + durNs > this.lastNs) this.lastNs = ts + durNs;
-        this.hits.push({ tsNs: ts, cpu, kind: hitKind, durNs });
+        this.hitLog.push(ts, cpu, hitKind, durNs);
+        this.hitObjects = null;
       }
     });
+  }
+
+  /** Interrupt hits received so far. */
+  get hitCount(): number {
+    return this.hitLog.length;
+  }
+
+  /** The hits as columns (a view, valid until the next add). */
+  hitColumns(): HitColumns {
+    return this.hitLog.view();
+  }
+
+  /** The hits as objects, made once per change (the estimator's input). */
+  get hits(): readonly IrqHit[] {
+    return (this.hitObjects ??= columnsToHits(this.hitLog.view()));
   }
 }

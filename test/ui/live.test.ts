@@ -11,6 +11,7 @@ import { LiveStore } from '../../src/live/store.js';
 import { Sampler, type MarkSource } from '../../src/live/sampler.js';
 import { periodEvery, WorkloadFeedCollector, type FeedOptions } from '../../src/live/workload-feed.js';
 import { estimateWorkloads, newestPeriods, type EstimateInput } from '../../src/live/estimate.js';
+import { columnsToHits, hitsToColumns } from '../../src/reduce/hit-log.js';
 import { EstimateRunner } from '../../src/live/estimate-runner.js';
 import type { WorkloadEstimate, WorkloadFeed } from '../../src/derive/workloads.js';
 import { StructWriter, concat, eventRec } from '../unit/support/stream-builder.js';
@@ -363,7 +364,7 @@ function synthInput(): EstimateInput {
   return {
     hello,
     periods: s.periods,
-    hits: s.hits,
+    hits: hitsToColumns(s.hits),
     comms: [[1000, 'echo']],
     fromNs: s.trace.startNs,
     toNs: s.trace.endNs,
@@ -391,7 +392,8 @@ test('estimate: a full epoch budget of interrupts (200,000 hits) is taken, past 
     kind: 'device' as const,
     durNs: 1,
   }));
-  assert.deepEqual(estimateWorkloads({ ...input, hits: [...input.hits, ...filler] }), estimateWorkloads(input));
+  const hits = hitsToColumns([...columnsToHits(input.hits), ...filler]);
+  assert.deepEqual(estimateWorkloads({ ...input, hits }), estimateWorkloads(input));
 });
 
 test('estimate: at most the newest periods of each workload are used', () => {
@@ -402,11 +404,13 @@ test('estimate: at most the newest periods of each workload are used', () => {
   assert.ok(kept.some((p) => p.startNs === newest));
 });
 
-test('estimate runner: the worker thread gives what the direct call gives', async () => {
+test('estimate runner: the worker thread gives what the direct call gives, the hits moved to it, not copied', async () => {
   const runner = new EstimateRunner();
   try {
+    const direct = estimateWorkloads(synthInput());
     const input = synthInput();
-    assert.deepEqual(await runner.run(input), estimateWorkloads(input));
+    assert.deepEqual(await runner.run(input), direct);
+    assert.equal(input.hits.tsNs.length, 0, 'the columns were transferred: detached here');
   } finally {
     await runner.close();
   }

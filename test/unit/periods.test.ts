@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LAYOUT, REC, PERIOD_PMU, PERIOD_STEAL } from '../../src/stream/layout.js';
 import { decodeRecords } from '../../src/stream/decode.js';
+import { columnsToHits, concatHits, hitsToColumns } from '../../src/reduce/hit-log.js';
 import { PeriodCollector, vectorKind } from '../../src/reduce/periods.js';
 import { cpuSplit, imbalance } from '../../src/reduce/cpu-split.js';
 import { emptyWindow, type Window } from '../../src/reduce/totals.js';
@@ -106,6 +107,32 @@ test('interrupt hits: device IRQs, vectors by kind, and only asynchronous softir
   assert.equal(vectorKind(1), 'reschedule');
   assert.equal(vectorKind(4), 'irq_work');
   assert.equal(vectorKind(8), 'other_vector');
+});
+
+test('interrupt hits are kept as columns: past the first growth, joined, as objects again, and fresh after each add', () => {
+  const rec = (i: number) =>
+    eventRec({
+      kind: i % 3 ? 'hardirq' : 'vector',
+      cpu: i % 4,
+      id: i % 3 ? 36 : 200,
+      tsNs: BigInt(1000 + i),
+      durNs: i,
+      tgid: 0,
+      arg0: 0,
+      arg1: 0,
+    });
+  const c = new PeriodCollector();
+  c.add({ type: 'events', bytes: concat(...Array.from({ length: 1500 }, (_, i) => rec(i))) });
+  assert.equal(c.hitCount, 1500);
+  assert.equal(c.hits.length, 1500);
+  assert.deepEqual(c.hits[1499], { tsNs: 2499, cpu: 3, kind: 'device', durNs: 1499 });
+  assert.equal(c.hits[0]?.kind, 'other_vector', 'a vector past the known ones');
+  c.add({ type: 'events', bytes: rec(1500) });
+  assert.equal(c.hits.length, 1501, 'the objects are made again after an add');
+  const joined = concatHits([c.hitColumns(), hitsToColumns(c.hits.slice(0, 2))]);
+  assert.equal(joined.length, 1503);
+  assert.deepEqual(columnsToHits(joined).slice(1500), [c.hits[1500], c.hits[0], c.hits[1]]);
+  assert.deepEqual(PeriodCollector.of({ periods: [], hits: joined, comms: [] }).hits, columnsToHits(joined));
 });
 
 test('a collector that accepts some processes drops the others', () => {
