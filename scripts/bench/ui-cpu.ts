@@ -13,15 +13,19 @@
 //                   runs irqlens's epoll programs; aggregated in the kernel
 //   load+workloads  the same with `top --workloads --pid <epoll-spin>`: busy
 //                   periods streamed into the UI and estimated every 10 s
-//   idle+workloads  `top --workloads --pid <epoll-spin>` with epoll-spin at 100
-//                   calls/s: an idle server under the busy-period view
+//   hits+workloads  `top --workloads --pid <epoll-spin>` with epoll-spin at 100
+//                   calls/s: it sleeps between calls in short naps, ~20,000 timer
+//                   interrupts a second, so the stream is interrupt records
+//                   (which are never sampled), not busy periods
 //
 //   node dist/scripts/bench/ui-cpu.js [--seconds 15] [--warmup 3] [--repeats 3] [--rate 200000]
-//        [--configs idle,load,load+workloads,idle+workloads] [--md] [--json]
+//        [--configs idle,load,load+workloads,hits+workloads] [--cli PATH] [--md] [--json]
+//   --cli runs another build's dist/cli/main.js (with its own helper), for an A/B of two commits
 //
 // Examples:
 //   node dist/scripts/bench/ui-cpu.js
 //   node dist/scripts/bench/ui-cpu.js --configs idle --seconds 30 --md
+import { existsSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
 import { join } from 'node:path';
 import { repoRoot } from '../../src/probe/paths.js';
@@ -48,10 +52,10 @@ import {
   wantsHelp,
 } from './util.js';
 
-export type Config = 'idle' | 'load' | 'load+workloads' | 'idle+workloads';
-const CONFIGS: readonly Config[] = ['idle', 'load', 'load+workloads', 'idle+workloads'];
-/** epoll-spin's rate under idle+workloads: a server waiting for work. */
-const IDLE_SERVER_RATE = 100;
+export type Config = 'idle' | 'load' | 'load+workloads' | 'hits+workloads';
+const CONFIGS: readonly Config[] = ['idle', 'load', 'load+workloads', 'hits+workloads'];
+/** epoll-spin's rate under hits+workloads: slow enough that it naps between calls. */
+const NAPPING_RATE = 100;
 
 export interface UiRun {
   config: Config;
@@ -72,7 +76,7 @@ export interface UiCpuResult {
   runs: UiRun[];
 }
 
-async function runOne(config: Config, seconds: number, warmup: number, rate: number): Promise<UiRun> {
+async function runOne(config: Config, seconds: number, warmup: number, rate: number, cli: string): Promise<UiRun> {
   let spin: ResultPromise<{ stdin: 'pipe'; stdout: 'pipe'; stderr: 'pipe'; reject: false }> | undefined;
   let session: Session | undefined;
   // tmux servers are daemons: Ctrl-C on the bench does not reach them
@@ -83,7 +87,7 @@ async function runOne(config: Config, seconds: number, warmup: number, rate: num
     const args = ['top'];
     if (config !== 'idle') {
       // started first so --pid can name it; it waits for "go" and then runs through warm-up and measurement
-      const calls = config === 'idle+workloads' ? IDLE_SERVER_RATE : rate;
+      const calls = config === 'hits+workloads' ? NAPPING_RATE : rate;
       spin = execa(buildPath('epoll-spin'), ['-w', String(seconds + warmup + 0.5), String(calls)], {
         stdin: 'pipe',
         stdout: 'pipe',
@@ -93,7 +97,6 @@ async function runOne(config: Config, seconds: number, warmup: number, rate: num
       if (spin.pid === undefined) throw new Error('epoll-spin did not start');
       if (config.endsWith('+workloads')) args.push('--workloads', '--pid', String(spin.pid));
     }
-    const cli = join(repoRoot(), 'dist', 'cli', 'main.js');
     session = await Session.start(`node ${cli} ${args.join(' ')}; exec sleep 600`);
     const end = Date.now() + 30_000;
     while (!/^cost: \S+ ev\/s/m.test(await session.screen())) {
@@ -152,6 +155,8 @@ export async function runUiCpuBench(args: string[] = []): Promise<UiCpuResult> {
   await initClockTicks();
   const seconds = Number(argValue(args, '--seconds') ?? 15);
   const warmup = Number(argValue(args, '--warmup') ?? 3);
+  const cli = argValue(args, '--cli') ?? join(repoRoot(), 'dist', 'cli', 'main.js');
+  if (!existsSync(cli)) throw new Error(`--cli: ${cli} does not exist (build that checkout first)`);
   const repeats = Number(argValue(args, '--repeats') ?? 3);
   const rate = Number(argValue(args, '--rate') ?? 200_000);
   const configs = (argValue(args, '--configs') ?? CONFIGS.join(',')).split(',') as Config[];
@@ -164,7 +169,7 @@ export async function runUiCpuBench(args: string[] = []): Promise<UiCpuResult> {
   for (let r = 0; r < repeats; r++) {
     for (const c of configs) {
       log(`ui-cpu: repeat ${r + 1}/${repeats} ${c}`);
-      runs.push(await runOne(c, seconds, warmup, rate));
+      runs.push(await runOne(c, seconds, warmup, rate, cli));
     }
   }
   return {
