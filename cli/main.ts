@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8
 // irqlens command line: wires commands to their modules; no logic here.
 import { Command, CommanderError } from 'commander';
 import { fail, UsageError } from './common/errors.js';

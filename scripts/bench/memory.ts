@@ -6,7 +6,6 @@ import { decode } from '../../src/serve/wire.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../../src/probe/paths.js';
 import { onInterrupt } from './cleanup.js';
 import { descendants, Session } from './tty.js';
 import {
@@ -26,6 +25,7 @@ import {
   systemBusySeconds,
   table,
 } from './util.js';
+import { cliPath, NODE_FLAGS } from '../../src/launch.js';
 
 export const MEMORY_HELP = `Benchmark: RSS of the whole tool over a long run at a high event rate (is it bounded?).
 
@@ -187,7 +187,8 @@ export async function runMemoryBench(args: string[] = []): Promise<MemoryResult>
   const seconds = minutes * 60;
   // first/last "minute": a minute, or a quarter of a short smoke run
   const windowS = Math.min(60, seconds / 4);
-  const cli = join(repoRoot(), 'dist', 'cli', 'main.js');
+  // started as the bin starts it: its Node flags shape the memory measured here
+  const cli = [...NODE_FLAGS, cliPath()];
   const dir = mkdtempSync(join(tmpdir(), 'irqlens-mem-'));
   const bg = await backgroundCpuPct(2000);
   log(
@@ -235,7 +236,7 @@ export async function runMemoryBench(args: string[] = []): Promise<MemoryResult>
       rec = execa(
         'node',
         [
-          cli,
+          ...cli,
           'record',
           '-o',
           join(dir, 'mem.irqrec'),
@@ -256,7 +257,7 @@ export async function runMemoryBench(args: string[] = []): Promise<MemoryResult>
     }
     if (tools.includes('top')) {
       session = await Session.start(
-        `node ${cli} top --workloads --pid ${spinPid}; exec sleep ${Math.ceil(seconds) + 300}`,
+        `node ${cli.join(' ')} top --workloads --pid ${spinPid}; exec sleep ${Math.ceil(seconds) + 300}`,
       );
       await session.waitFor(/^cost: \S+ ev\/s/m);
       const procs = descendants(await session.panePid());
@@ -267,7 +268,7 @@ export async function runMemoryBench(args: string[] = []): Promise<MemoryResult>
     }
     let frames = 0;
     if (tools.includes('serve')) {
-      const proc = execa('node', [cli, 'serve', '--workloads', '--pid', String(spinPid), '--port', '0'], {
+      const proc = execa('node', [...cli, 'serve', '--workloads', '--pid', String(spinPid), '--port', '0'], {
         stdout: 'pipe',
         stderr: 'pipe',
         reject: false,

@@ -5,7 +5,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { repoRoot } from '../../src/probe/paths.js';
 import { accepts } from '../../src/cost/workloads.js';
 import { onInterrupt } from './cleanup.js';
 import { DISTURBED_PCT, foreignTracers, waitQuiet } from './period-overhead.js';
@@ -33,6 +32,7 @@ import {
   systemBusySeconds,
   table,
 } from './util.js';
+import { cliPath, NODE_FLAGS } from '../../src/launch.js';
 
 export const OVERHEAD_HELP = `Benchmark: what tracing costs a real workload, irqlens against the tools users would pick instead.
 
@@ -234,14 +234,14 @@ async function spawnTracer(
   onSpawn: (stop: () => Promise<void>) => void,
   serverPid: number,
 ): Promise<Tracer> {
-  const cli = join(repoRoot(), 'dist', 'cli', 'main.js');
+  const cli = [...NODE_FLAGS, cliPath()];
   switch (c) {
     case 'B':
     case 'F': {
       const file = join(tmp, 'overhead.irqrec');
       // --duration only bounds it; the bench stops it with SIGINT after the load
       const rec = spawnTool('node', [
-        cli,
+        ...cli,
         'record',
         '-o',
         file,
@@ -294,7 +294,7 @@ async function spawnTracer(
                         ? ['--all-probes']
                         : []),
             ];
-      const tool = spawnTool('node', [cli, ...args]);
+      const tool = spawnTool('node', [...cli, ...args]);
       if (tool.pid === undefined) throw new Error(`irqlens ${args[0] ?? ''} did not start`);
       const toolPid = tool.pid;
       onSpawn(() => stopChild(tool));
@@ -316,7 +316,7 @@ async function spawnTracer(
         R: ` --workloads --pid ${serverPid}`,
       };
       const flag = flags[c] ?? '';
-      const s = await Session.start(`node ${cli} top${flag}; exec sleep ${seconds + 300}`);
+      const s = await Session.start(`node ${cli.join(' ')} top${flag}; exec sleep ${seconds + 300}`);
       onSpawn(() => s.quit());
       try {
         await s.waitFor(/^cost: \S+ ev\/s/m);

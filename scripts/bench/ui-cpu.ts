@@ -27,8 +27,6 @@
 //   node dist/scripts/bench/ui-cpu.js --configs idle --seconds 30 --md
 import { existsSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
-import { join } from 'node:path';
-import { repoRoot } from '../../src/probe/paths.js';
 import { onInterrupt } from './cleanup.js';
 import { descendants, Session } from './tty.js';
 import {
@@ -51,6 +49,7 @@ import {
   table,
   wantsHelp,
 } from './util.js';
+import { cliPath, NODE_FLAGS } from '../../src/launch.js';
 
 export type Config = 'idle' | 'load' | 'load+workloads' | 'hits+workloads';
 const CONFIGS: readonly Config[] = ['idle', 'load', 'load+workloads', 'hits+workloads'];
@@ -97,7 +96,7 @@ async function runOne(config: Config, seconds: number, warmup: number, rate: num
       if (spin.pid === undefined) throw new Error('epoll-spin did not start');
       if (config.endsWith('+workloads')) args.push('--workloads', '--pid', String(spin.pid));
     }
-    session = await Session.start(`node ${cli} ${args.join(' ')}; exec sleep 600`);
+    session = await Session.start(`node ${NODE_FLAGS.join(' ')} ${cli} ${args.join(' ')}; exec sleep 600`);
     const end = Date.now() + 30_000;
     while (!/^cost: \S+ ev\/s/m.test(await session.screen())) {
       if (Date.now() > end) throw new Error(`irqlens top did not draw its first interval:\n${await session.screen()}`);
@@ -155,7 +154,7 @@ export async function runUiCpuBench(args: string[] = []): Promise<UiCpuResult> {
   await initClockTicks();
   const seconds = Number(argValue(args, '--seconds') ?? 15);
   const warmup = Number(argValue(args, '--warmup') ?? 3);
-  const cli = argValue(args, '--cli') ?? join(repoRoot(), 'dist', 'cli', 'main.js');
+  const cli = argValue(args, '--cli') ?? cliPath();
   if (!existsSync(cli)) throw new Error(`--cli: ${cli} does not exist (build that checkout first)`);
   const repeats = Number(argValue(args, '--repeats') ?? 3);
   const rate = Number(argValue(args, '--rate') ?? 200_000);

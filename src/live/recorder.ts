@@ -7,7 +7,7 @@
 import { execa, type ResultPromise } from 'execa';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../probe/paths.js';
+import { cliCommand } from '../launch.js';
 
 type Child = ResultPromise<{ stdio: ['pipe', 'ignore', 'pipe']; reject: false; buffer: false }>;
 
@@ -38,9 +38,9 @@ export class Recorder {
     }
     const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
     this.path = join(this.dir, `irqlens-${stamp}.irqrec`);
-    const cli = join(packageRoot(), 'dist', 'cli', 'main.js');
     this.stderr = '';
-    const child: Child = execa(process.execPath, [cli, 'record', '-o', this.path, '--stop-with-stdin', ...this.args], {
+    const [node, argv] = cliCommand(['record', '-o', this.path, '--stop-with-stdin', ...this.args]);
+    const child: Child = execa(node, argv, {
       stdio: ['pipe', 'ignore', 'pipe'],
       reject: false,
       buffer: false,
