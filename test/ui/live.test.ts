@@ -238,17 +238,17 @@ test('period sampling: the power of 2 that brings the rate under the target, 1 w
   assert.equal(periodEvery(1e12, 5000), 1 << 20, 'capped at what the helper takes');
 });
 
-test('workload feed: each epoch asks the kernel for the sampling its rate needs, and counts what it skipped as seen', async () => {
+/** A feed that samples in the kernel, its requests in `asked`; by default the target is 20 periods a second. */
+function sampledFeed(o: Partial<FeedOptions> = {}) {
   const asked: number[] = [];
-  // budget 200 decoded per 5 s epoch: the target is half, 20 a second
-  const { feed, inputs, feeds } = recordingFeed({
-    everyS: 5,
-    epochs: 1,
-    maxPeriods: 1000,
-    maxSeen: 200,
-    maxHits: 10_000,
-  });
-  feed.sampleWith((n) => asked.push(n));
+  const r = recordingFeed({ everyS: 5, epochs: 1, maxPeriods: 1000, maxSeen: 200, maxHits: 10_000, ...o });
+  r.feed.sampleWith((n) => asked.push(n));
+  return { ...r, asked };
+}
+
+test('workload feed: each epoch asks the kernel for the sampling its rate needs, and counts what it skipped as seen', async () => {
+  // budget 200 decoded per 5 s epoch: the target is half, 20 a second (fewer than the 1000 kept)
+  const { feed, inputs, feeds, asked } = sampledFeed();
   feed.mark(0n, 0);
   for (let i = 0; i < 5; i++) feed.add(periodsMsg(i * SEC, 30)); // 150 periods in 5 s: 30/s, over 20/s
   feed.mark(5n * BigInt(SEC), 5000);
@@ -269,17 +269,18 @@ test('workload feed: each epoch asks the kernel for the sampling its rate needs,
   assert.deepEqual(asked, [2, 1]);
 });
 
+test('workload feed: the sampling aims at the periods an epoch keeps when they are fewer than half the budget', async () => {
+  // 50 kept per 5 s epoch: 10 a second, though the budget would decode 1000 a second
+  const { feed, asked } = sampledFeed({ maxPeriods: 50, maxSeen: 10_000 });
+  feed.mark(0n, 0);
+  for (let i = 0; i < 5; i++) feed.add(periodsMsg(i * SEC, 30));
+  feed.mark(5n * BigInt(SEC), 5000);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(asked, [4], '30/s needs every 4th call for 10/s');
+});
+
 test('workload feed: a first epoch over the target restarts with sampling after a second, once', async () => {
-  const asked: number[] = [];
-  // target: min(maxPeriods, maxSeen / 2) per 5 s epoch = 20 a second
-  const { feed, inputs, feeds } = recordingFeed({
-    everyS: 5,
-    epochs: 1,
-    maxPeriods: 1000,
-    maxSeen: 200,
-    maxHits: 10_000,
-  });
-  feed.sampleWith((n) => asked.push(n));
+  const { feed, inputs, feeds, asked } = sampledFeed();
   feed.mark(0n, 0);
   feed.add(periodsMsg(0, 60)); // 60/s in the first second: every 4th call brings it to 15/s
   feed.mark(1n * BigInt(SEC), 1000);
