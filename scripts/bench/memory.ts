@@ -25,7 +25,7 @@ import {
   systemBusySeconds,
   table,
 } from './util.js';
-import { cliPath, NODE_FLAGS } from '../../src/launch.js';
+import { cliPath, NODE_FLAGS } from '../../src/probe/launch.js';
 
 export const MEMORY_HELP = `Benchmark: RSS of the whole tool over a long run at a high event rate (is it bounded?).
 

@@ -32,7 +32,7 @@ import {
   systemBusySeconds,
   table,
 } from './util.js';
-import { cliPath, NODE_FLAGS } from '../../src/launch.js';
+import { cliPath, NODE_FLAGS } from '../../src/probe/launch.js';
 
 export const OVERHEAD_HELP = `Benchmark: what tracing costs a real workload, irqlens against the tools users would pick instead.
 

@@ -49,7 +49,7 @@ import {
   table,
   wantsHelp,
 } from './util.js';
-import { cliPath, NODE_FLAGS } from '../../src/launch.js';
+import { cliPath, NODE_FLAGS } from '../../src/probe/launch.js';
 
 export type Config = 'idle' | 'load' | 'load+workloads' | 'hits+workloads';
 const CONFIGS: readonly Config[] = ['idle', 'load', 'load+workloads', 'hits+workloads'];

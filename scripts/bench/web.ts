@@ -43,7 +43,7 @@ import {
   table,
   wantsHelp,
 } from './util.js';
-import { cliPath, NODE_FLAGS } from '../../src/launch.js';
+import { cliPath, NODE_FLAGS } from '../../src/probe/launch.js';
 
 type Config = 'live' | 'live+load' | 'synthetic16';
 const CONFIGS: readonly Config[] = ['live', 'live+load', 'synthetic16'];

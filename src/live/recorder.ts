@@ -7,7 +7,7 @@
 import { execa, type ResultPromise } from 'execa';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { cliCommand } from '../launch.js';
+import { cliCommand } from '../probe/launch.js';
 
 type Child = ResultPromise<{ stdio: ['pipe', 'ignore', 'pipe']; reject: false; buffer: false }>;
 

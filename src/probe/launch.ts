@@ -2,7 +2,7 @@
 // The bin's shebang (cli/main.ts) and `npm start` carry the same flags (a unit
 // test checks both); the live views' recorder and the benchmarks start it here.
 import { join } from 'node:path';
-import { packageRoot } from './probe/paths.js';
+import { packageRoot } from './paths.js';
 
 /**
  * A young generation of 2 x 8 MiB, not V8's 2 x 16: under a live view's allocation rate V8 grows it to
