@@ -85,6 +85,8 @@ static void usage(FILE *f)
 	    "  --window-us US       micro-burst window (default 100)\n"
 	    "  --burst-packets N    packets per window that make a burst (default 256)\n"
 	    "  --ring-bytes N       ring buffer size, power of 2 >= 4096 (default 16 MiB)\n"
+	    "  --period-every N     open a busy period on every N-th epoll call only (default 1;\n"
+	    "                       the stdin command period-every changes it later)\n"
 	    "  --records LIST       per-event records to stream: hardirq,vector,softirq,napi,\n"
 	    "                       epoll,burst,period,drop, all or none (default burst,drop);\n"
 	    "                       async-softirq: only softirq runs raised by interrupts\n"
@@ -113,6 +115,7 @@ void parse_args(int argc, char **argv, struct opts *o)
 		{ "window-us", required_argument, 0, 'w' },
 		{ "burst-packets", required_argument, 0, 'b' },
 		{ "ring-bytes", required_argument, 0, 'r' },
+		{ "period-every", required_argument, 0, 'N' },
 		{ "records", required_argument, 0, 'R' },
 		{ "pid", required_argument, 0, 'p' },
 		{ "cgroup", required_argument, 0, 'c' },
@@ -156,6 +159,10 @@ void parse_args(int argc, char **argv, struct opts *o)
 			o->ring_bytes = (unsigned)parse_num("--ring-bytes", optarg, 4096, 1u << 30);
 			if (o->ring_bytes & (o->ring_bytes - 1))
 				die(2, "--ring-bytes: %u is not a power of 2", o->ring_bytes);
+			break;
+		case 'N':
+			o->period_every = (unsigned)parse_num("--period-every", optarg, 1,
+							      IRQLENS_MAX_PERIOD_EVERY);
 			break;
 		case 'R':
 			o->record_mask = parse_records(optarg, &o->softirq_async_only);

@@ -42,6 +42,7 @@ struct opts {
 	unsigned window_us;
 	unsigned burst_packets;
 	unsigned ring_bytes;
+	unsigned period_every; /* --period-every (0: every call) */
 	unsigned record_mask;
 	unsigned probe_mask; /* 1 << PG_*: groups attached at start (--probes) */
 	unsigned never_mask; /* groups that may not be attached in this run (--no-epoll) */

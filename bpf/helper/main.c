@@ -157,6 +157,8 @@ int main(int argc, char **argv)
 	skel->rodata->burst_packets = o.burst_packets;
 	skel->rodata->drop_unspecified = o.drop_unspecified;
 	skel->rodata->softirq_async_only = o.softirq_async_only;
+	/* .bss set before load is its initial value: sampled from the first call */
+	skel->bss->period_every = o.period_every;
 	/* our own and our parent's epoll_wait would feed back into the stream */
 	skel->rodata->self_tgids[0] = (__u32)getpid();
 	skel->rodata->self_tgids[1] = (__u32)parent;

@@ -1,6 +1,12 @@
 // `irqlens serve [FILE]`: the web view and /metrics, live from the probes or
 // from a recording, through the same pipeline (src/serve).
-import { LIVE_RING_BYTES, SERVE_ON_DEMAND, serveProbes, withWorkloadRecords } from '../../src/probe/options.js';
+import {
+  LIVE_PERIOD_EVERY,
+  LIVE_RING_BYTES,
+  SERVE_ON_DEMAND,
+  serveProbes,
+  withWorkloadRecords,
+} from '../../src/probe/options.js';
 import { Command, Option } from 'commander';
 import { Probe } from '../../src/probe/client.js';
 import { nicQueues } from '../../src/procfs/nic.js';
@@ -97,6 +103,7 @@ async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command
       intervalMs: 60_000,
       progStats: always,
       probes: groups.base,
+      ...(o.workloads ? { periodEvery: LIVE_PERIOD_EVERY } : {}),
     });
     src = probe;
     if (groups.onDemand.length)

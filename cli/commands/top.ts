@@ -5,6 +5,7 @@
 import { Option, type Command } from 'commander';
 import { StatsSampler } from '../../src/live/stats-sampler.js';
 import {
+  LIVE_PERIOD_EVERY,
   LIVE_RING_BYTES,
   PROBE_GROUPS,
   TEXT_TOP_PROBES,
@@ -130,6 +131,7 @@ async function liveTop(o: TopOpts): Promise<void> {
     intervalMs: 60_000,
     progStats: always,
     probes,
+    ...(o.workloads ? { periodEvery: LIVE_PERIOD_EVERY } : {}),
   });
   // off until the BPF cost is asked for (b), then sampled while it is shown
   const statsSampler =
@@ -161,7 +163,7 @@ async function liveTop(o: TopOpts): Promise<void> {
   if (feed) {
     feed.sampleWith((n) => {
       probe.setPeriodEvery(n);
-    });
+    }, probe.periodEvery);
     tracker.onMessage((_t, m) => {
       feed.add(m);
     });

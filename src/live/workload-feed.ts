@@ -82,9 +82,10 @@ export class WorkloadFeedCollector {
     private readonly o: FeedOptions = DEFAULT_FEED,
   ) {}
 
-  /** Lets the feed sample busy periods in the kernel (Probe.setPeriodEvery); live streams only. */
-  sampleWith(set: (every: number) => void): void {
+  /** Lets the feed sample busy periods in the kernel (Probe.setPeriodEvery), `current` the sampling in force; live only. */
+  sampleWith(set: (every: number) => void, current = 1): void {
     this.sample = set;
+    this.every = current;
   }
 
   /** Every stream message (from Tracker.onMessage). */

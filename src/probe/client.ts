@@ -14,6 +14,8 @@ export interface ProbeOptions {
   windowUs?: number;
   burstPackets?: number;
   ringBytes?: number;
+  /** Busy periods opened on every n-th epoll call from the first one (1 when absent); see setPeriodEvery. */
+  periodEvery?: number;
   /** Per-event record kinds to stream: hardirq, vector, softirq, napi, epoll, burst, period, drop. */
   records?: string[];
   pid?: number;
@@ -38,6 +40,7 @@ export function helperArgs(o: ProbeOptions): string[] {
   if (o.windowUs !== undefined) a.push('--window-us', String(o.windowUs));
   if (o.burstPackets !== undefined) a.push('--burst-packets', String(o.burstPackets));
   if (o.ringBytes !== undefined) a.push('--ring-bytes', String(o.ringBytes));
+  if (o.periodEvery !== undefined) a.push('--period-every', String(o.periodEvery));
   if (o.records) a.push('--records', o.records.length ? o.records.join(',') : 'none');
   if (o.pid !== undefined) a.push('--pid', String(o.pid));
   if (o.cgroup !== undefined) a.push('--cgroup', o.cgroup);
@@ -60,6 +63,8 @@ export class Probe {
   private snapshotWaiters: ((s: Snapshot) => void)[] = [];
   private stderrTail = '';
   private ended = false;
+  /** The busy-period sampling in force: the start option, then each setPeriodEvery. */
+  periodEvery = 1;
 
   private constructor(
     private readonly child: HelperProcess,
@@ -116,6 +121,7 @@ export class Probe {
     if (first.done) throw new ProbeError(lastErrorLine(stderr) || 'the helper exited before it started');
     if (first.value.type !== 'hello') throw new ProbeError('the helper stream did not start with a hello frame');
     const probe = new Probe(child, first.value);
+    probe.periodEvery = opts.periodEvery ?? 1;
     ctx.probe = probe;
     probe.onStderr(stderr);
     // anything that arrived with the hello
@@ -160,6 +166,7 @@ export class Probe {
     if (!Number.isInteger(n) || n < 1 || n > MAX_PERIOD_EVERY)
       throw new RangeError(`period-every: ${n} is not in 1..${MAX_PERIOD_EVERY}`);
     this.command(`period-every ${n}`);
+    this.periodEvery = n;
   }
 
   command(cmd: string): void {

@@ -28,6 +28,12 @@ export const PROBE_DEFAULTS = { windowUs: 100, burstPackets: 256 } as const;
  */
 export const LIVE_RING_BYTES = 4 << 20;
 
+/**
+ * Where the live views' busy-period sampling starts (`--workloads`): a workload already at 500k calls/s
+ * filled the ring at every call while Node was still starting; a second in, the feed sets it from the rate.
+ */
+export const LIVE_PERIOD_EVERY = 64;
+
 // the group names are part of the stream (each program's group is in the hello)
 export { PROBE_GROUPS, type ProbeGroup } from '../stream/layout.js';
 import { PROBE_GROUPS, type ProbeGroup } from '../stream/layout.js';

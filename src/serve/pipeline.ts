@@ -22,6 +22,8 @@ export interface MessageSource {
   command(cmd: string): void;
   /** Sample busy periods in the kernel (Probe.setPeriodEvery); a live source only. */
   setPeriodEvery?(n: number): void;
+  /** The sampling in force (Probe.periodEvery). */
+  readonly periodEvery?: number;
   stop(): Promise<void>;
 }
 
@@ -84,7 +86,7 @@ export class Pipeline {
       if (src.setPeriodEvery)
         this.collector?.sampleWith((n) => {
           src.setPeriodEvery?.(n);
-        });
+        }, src.periodEvery);
       const ask = () => {
         this.pending = true;
         this.askedAt = Date.now();

@@ -279,6 +279,28 @@ test('workload feed: the sampling aims at the periods an epoch keeps when they a
   assert.deepEqual(asked, [4], '30/s needs every 4th call for 10/s');
 });
 
+test('workload feed: a sampling already in force (the probe started with it) is counted, and a second in the rate sets it', async () => {
+  const asked: number[] = [];
+  const { feed, inputs, feeds } = recordingFeed({
+    everyS: 5,
+    epochs: 1,
+    maxPeriods: 1000,
+    maxSeen: 200,
+    maxHits: 10_000,
+  });
+  feed.sampleWith((n) => asked.push(n), 64);
+  feed.mark(0n, 0);
+  feed.add(periodsMsg(0, 1)); // 1 of every 64 calls: 64/s, over the target of 20/s
+  feed.mark(1n * BigInt(SEC), 1000);
+  assert.deepEqual(asked, [4]);
+  for (let i = 1; i < 6; i++) feed.add(periodsMsg(i * SEC, 15));
+  feed.mark(6n * BigInt(SEC), 6000);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(inputs[0]?.fromNs, SEC);
+  const ready = feeds.at(-1);
+  assert.deepEqual(ready?.state === 'ready' ? [ready.periodsSeen, ready.periodsUsed] : [], [75 * 4, 75]);
+});
+
 test('workload feed: a first epoch over the target restarts with sampling after a second, once', async () => {
   const { feed, inputs, feeds, asked } = sampledFeed();
   feed.mark(0n, 0);
