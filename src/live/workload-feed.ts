@@ -47,7 +47,10 @@ export function periodEvery(periodsPerS: number, targetPerS: number): number {
   return Math.min(MAX_PERIOD_EVERY, 2 ** Math.ceil(Math.log2(periodsPerS / targetPerS)));
 }
 
-/** Records reach the helper's ring up to ~10 ms before they reach us: a stopped epoch ends this much earlier. */
+/**
+ * A record still in the ring when the budget fills was written after the last one read, but may carry an
+ * earlier time (an interrupt's entry, written at its exit): a stopped epoch ends this much before it.
+ */
 const FLUSH_MARGIN_NS = 20e6;
 
 /** How long the first epoch runs before its rate may restart it with sampling. */

@@ -63,8 +63,7 @@ export class Probe {
   private snapshotWaiters: ((s: Snapshot) => void)[] = [];
   private stderrTail = '';
   private ended = false;
-  /** The busy-period sampling in force: the start option, then each setPeriodEvery. */
-  periodEvery = 1;
+  private every = 1;
 
   private constructor(
     private readonly child: HelperProcess,
@@ -121,7 +120,7 @@ export class Probe {
     if (first.done) throw new ProbeError(lastErrorLine(stderr) || 'the helper exited before it started');
     if (first.value.type !== 'hello') throw new ProbeError('the helper stream did not start with a hello frame');
     const probe = new Probe(child, first.value);
-    probe.periodEvery = opts.periodEvery ?? 1;
+    probe.every = opts.periodEvery ?? 1;
     ctx.probe = probe;
     probe.onStderr(stderr);
     // anything that arrived with the hello
@@ -161,12 +160,17 @@ export class Probe {
     this.command(`probes ${groups.length ? groups.join(',') : 'none'}`);
   }
 
+  /** The busy-period sampling in force: the start option, then each setPeriodEvery. */
+  get periodEvery(): number {
+    return this.every;
+  }
+
   /** Opens a busy period on every `n`-th epoll call of each traced thread only (1: every call). */
   setPeriodEvery(n: number): void {
     if (!Number.isInteger(n) || n < 1 || n > MAX_PERIOD_EVERY)
       throw new RangeError(`period-every: ${n} is not in 1..${MAX_PERIOD_EVERY}`);
     this.command(`period-every ${n}`);
-    this.periodEvery = n;
+    this.every = n;
   }
 
   command(cmd: string): void {
