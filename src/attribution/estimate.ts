@@ -429,13 +429,13 @@ function estimateKinds(
   const eqs = runs && opts.bootstrap > 0 ? { R: blockEquations(dR, runs), P: blockEquations(dP, runs) } : null;
   // warm start from the full sample, at most BOOTSTRAP_STEPS steps; tol 1e-4 of the residual scale is far below the spread
   const steps = { tol: 1e-4, maxIter: BOOTSTRAP_STEPS };
+  const base = (eq: NormalEquations[] | undefined, picks: Int32Array | null, p: number) =>
+    eq && picks ? { base: sumEquations(eq, picks, p) } : {};
   for (let b = 0; b < opts.bootstrap; b++) {
     const picks = runs ? clusterPicks(runs, rng) : null;
     const rows = runs && picks ? rowsOfPicks(runs, picks) : blockResample(dR.n, opts.blockLength, rng);
-    const base = (eq: NormalEquations[] | undefined, p: number) =>
-      eq && picks ? { base: sumEquations(eq, picks, p) } : {};
-    bootR.push(huberFit(dR, { rows, init: fr.fit.beta, ...steps, ...base(eqs?.R, dR.p) }));
-    bootP.push(huberFit(dP, { rows, init: fp.fit.beta, ...steps, ...base(eqs?.P, dP.p) }));
+    bootR.push(huberFit(dR, { rows, init: fr.fit.beta, ...steps, ...base(eqs?.R, picks, dR.p) }));
+    bootP.push(huberFit(dP, { rows, init: fp.fit.beta, ...steps, ...base(eqs?.P, picks, dP.p) }));
   }
 
   /* ---- per kind: exposure coefficient and lag sum, real minus placebo ---- */

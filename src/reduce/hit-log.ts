@@ -94,18 +94,6 @@ export function hitBuffers(c: HitColumns): ArrayBuffer[] {
   );
 }
 
-export function hitsToColumns(hits: readonly IrqHit[]): HitColumns {
-  const out = emptyColumns(hits.length);
-  hits.forEach((h, i) => {
-    out.tsNs[i] = h.tsNs;
-    out.cpu[i] = h.cpu;
-    out.kind[i] = kindIndex(h.kind);
-    out.durNs[i] = h.durNs;
-  });
-  out.length = hits.length;
-  return out;
-}
-
 export function columnsToHits(c: HitColumns): IrqHit[] {
   const out = new Array<IrqHit>(c.length);
   for (let i = 0; i < c.length; i++) {

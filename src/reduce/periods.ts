@@ -74,7 +74,8 @@ export class PeriodCollector {
       return;
     }
     if (m.type !== 'events') return;
-    // the hot path: read records in place; only periods and interrupts become objects
+    // the hot path: read records in place; only periods become objects, interrupts columns
+    this.hitObjects = null;
     const R = LAYOUT.irqlens_rec.fields;
     forEachRecord(m.bytes, (kind, off, dv) => {
       if (kind === REC.PERIOD) {
@@ -101,7 +102,6 @@ export class PeriodCollector {
         if (ts < this.firstNs) this.firstNs = ts;
         if (ts + durNs > this.lastNs) this.lastNs = ts + durNs;
         this.hitLog.push(ts, cpu, hitKind, durNs);
-        this.hitObjects = null;
       }
     });
   }

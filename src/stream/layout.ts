@@ -63,8 +63,6 @@ export const PERIOD_KINDS = [
 export type PeriodKind = (typeof PERIOD_KINDS)[number];
 /** IRQLENS_MAX_PERIOD_EVERY: the largest n of the helper's `period-every <n>` command. */
 export const MAX_PERIOD_EVERY = 1 << 20;
-/** IRQLENS_EVENTS_FLUSH_MS: records reach the reader at most this long (plus a 10 ms poll) after the ring. */
-export const EVENTS_FLUSH_MS = 100;
 export const PERIOD_PMU = 1;
 export const PERIOD_STEAL = 2;
 export const LOST_REASONS = ['ring_full', 'map_full'] as const;

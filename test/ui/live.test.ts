@@ -11,7 +11,9 @@ import { LiveStore } from '../../src/live/store.js';
 import { Sampler, type MarkSource } from '../../src/live/sampler.js';
 import { periodEvery, WorkloadFeedCollector, type FeedOptions } from '../../src/live/workload-feed.js';
 import { estimateWorkloads, newestPeriods, type EstimateInput } from '../../src/live/estimate.js';
-import { columnsToHits, hitsToColumns } from '../../src/reduce/hit-log.js';
+import { columnsToHits } from '../../src/reduce/hit-log.js';
+import { PeriodCollector } from '../../src/reduce/periods.js';
+import type { IrqHit } from '../../src/attribution/types.js';
 import { EstimateRunner } from '../../src/live/estimate-runner.js';
 import type { WorkloadEstimate, WorkloadFeed } from '../../src/derive/workloads.js';
 import { StructWriter, concat, eventRec } from '../unit/support/stream-builder.js';
@@ -238,13 +240,16 @@ test('period sampling: the power of 2 that brings the rate under the target, 1 w
   assert.equal(periodEvery(1e12, 5000), 1 << 20, 'capped at what the helper takes');
 });
 
-/** A feed that samples in the kernel, its requests in `asked`; by default the target is 20 periods a second. */
-function sampledFeed(o: Partial<FeedOptions> = {}) {
+/** A feed that samples in the kernel (at `current` so far), its requests in `asked`; by default the target is 20 periods a second. */
+function sampledFeed(o: Partial<FeedOptions> = {}, current = 1) {
   const asked: number[] = [];
   const r = recordingFeed({ everyS: 5, epochs: 1, maxPeriods: 1000, maxSeen: 200, maxHits: 10_000, ...o });
-  r.feed.sampleWith((n) => asked.push(n));
+  r.feed.sampleWith((n) => asked.push(n), current);
   return { ...r, asked };
 }
+
+/** Hits as the columns the feed hands the estimator. */
+const hitColumnsOf = (hits: readonly IrqHit[]) => PeriodCollector.of({ periods: [], hits, comms: [] }).hitColumns();
 
 test('workload feed: each epoch asks the kernel for the sampling its rate needs, and counts what it skipped as seen', async () => {
   // budget 200 decoded per 5 s epoch: the target is half, 20 a second (fewer than the 1000 kept)
@@ -280,15 +285,7 @@ test('workload feed: the sampling aims at the periods an epoch keeps when they a
 });
 
 test('workload feed: a sampling already in force (the probe started with it) is counted, and a second in the rate sets it', async () => {
-  const asked: number[] = [];
-  const { feed, inputs, feeds } = recordingFeed({
-    everyS: 5,
-    epochs: 1,
-    maxPeriods: 1000,
-    maxSeen: 200,
-    maxHits: 10_000,
-  });
-  feed.sampleWith((n) => asked.push(n), 64);
+  const { feed, inputs, feeds, asked } = sampledFeed({}, 64);
   feed.mark(0n, 0);
   feed.add(periodsMsg(0, 1)); // 1 of every 64 calls: 64/s, over the target of 20/s
   feed.mark(1n * BigInt(SEC), 1000);
@@ -387,7 +384,7 @@ function synthInput(): EstimateInput {
   return {
     hello,
     periods: s.periods,
-    hits: hitsToColumns(s.hits),
+    hits: hitColumnsOf(s.hits),
     comms: [[1000, 'echo']],
     fromNs: s.trace.startNs,
     toNs: s.trace.endNs,
@@ -415,7 +412,7 @@ test('estimate: a full epoch budget of interrupts (200,000 hits) is taken, past 
     kind: 'device' as const,
     durNs: 1,
   }));
-  const hits = hitsToColumns([...columnsToHits(input.hits), ...filler]);
+  const hits = hitColumnsOf([...columnsToHits(input.hits), ...filler]);
   assert.deepEqual(estimateWorkloads({ ...input, hits }), estimateWorkloads(input));
 });
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LAYOUT, REC, PERIOD_PMU, PERIOD_STEAL } from '../../src/stream/layout.js';
 import { decodeRecords } from '../../src/stream/decode.js';
-import { columnsToHits, concatHits, hitsToColumns } from '../../src/reduce/hit-log.js';
+import { columnsToHits, concatHits } from '../../src/reduce/hit-log.js';
 import { PeriodCollector, vectorKind } from '../../src/reduce/periods.js';
 import { cpuSplit, imbalance } from '../../src/reduce/cpu-split.js';
 import { emptyWindow, type Window } from '../../src/reduce/totals.js';
@@ -129,7 +129,10 @@ test('interrupt hits are kept as columns: past the first growth, joined, as obje
   assert.equal(c.hits[0]?.kind, 'other_vector', 'a vector past the known ones');
   c.add({ type: 'events', bytes: rec(1500) });
   assert.equal(c.hits.length, 1501, 'the objects are made again after an add');
-  const joined = concatHits([c.hitColumns(), hitsToColumns(c.hits.slice(0, 2))]);
+  const joined = concatHits([
+    c.hitColumns(),
+    PeriodCollector.of({ periods: [], hits: c.hits.slice(0, 2), comms: [] }).hitColumns(),
+  ]);
   assert.equal(joined.length, 1503);
   assert.deepEqual(columnsToHits(joined).slice(1500), [c.hits[1500], c.hits[0], c.hits[1]]);
   assert.deepEqual(PeriodCollector.of({ periods: [], hits: joined, comms: [] }).hits, columnsToHits(joined));
