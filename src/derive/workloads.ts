@@ -43,14 +43,19 @@ export function taxIsAtLeast(e: Pick<WorkloadEstimate, 'tax' | 'taxLowerBound'>)
 export type WorkloadFeed =
   | { state: 'off' }
   | { state: 'measuring'; collectedS: number; needS: number }
-  /** Busy periods seen over the span and those the estimate used (a systematic sample when fewer). */
+  /**
+   * Busy periods decoded over the span and those the estimate used (a systematic sample when fewer). The kernel
+   * opened a period on one in `sampledOneIn` epoll calls (per epoch, so a range); how many calls found work is
+   * not counted, so no total of busy periods is given.
+   */
   | {
       state: 'ready';
       atMs: number;
       spanS: number;
       estimates: WorkloadEstimate[];
-      periodsSeen: number;
+      periodsDecoded: number;
       periodsUsed: number;
+      sampledOneIn: { min: number; max: number };
     }
   | { state: 'failed'; message: string };
 
@@ -67,6 +72,20 @@ export interface WorkloadRow {
   irqsPerSec: number;
   handlerFrac: number;
   estimate: WorkloadEstimate | null;
+}
+
+/** Which busy periods an estimate used: "88 of 700 decoded busy periods, 1 in 8 epoll calls" (the kernel's sampling). */
+export function periodsUsedText(
+  feed: Extract<WorkloadFeed, { state: 'ready' }>,
+  count: (n: number) => string = String,
+): string {
+  const used =
+    feed.periodsUsed < feed.periodsDecoded
+      ? `${count(feed.periodsUsed)} of ${count(feed.periodsDecoded)} decoded busy periods`
+      : `${count(feed.periodsUsed)} busy periods`;
+  const { min, max } = feed.sampledOneIn;
+  if (max <= 1) return used;
+  return `${used}, 1 in ${min === max ? min : `${min}-${max}`} epoll calls`;
 }
 
 export function workloadRows(w: Window, feed: WorkloadFeed): WorkloadRow[] {

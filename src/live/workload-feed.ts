@@ -224,16 +224,16 @@ export class WorkloadFeedCollector {
         fromNs,
         toNs,
       });
-      // what the kernel did not open is counted as sampled: about every-th call's worth each
-      const seen = epochs.reduce((n, e) => n + e.seen * e.every, 0);
+      const decoded = epochs.reduce((n, e) => n + e.seen, 0);
       const kept = epochs.reduce((n, e) => n + e.collector.periods.length, 0);
       this.publish({
         state: 'ready',
         atMs,
         spanS: (toNs - fromNs) / 1e9,
         estimates,
-        periodsSeen: seen,
+        periodsDecoded: decoded,
         periodsUsed: kept,
+        sampledOneIn: { min: Math.min(...epochs.map((e) => e.every)), max: Math.max(...epochs.map((e) => e.every)) },
       });
     } catch (err) {
       this.publish({ state: 'failed', message: err instanceof Error ? err.message : String(err) });

@@ -7,7 +7,7 @@ import { cpuRows } from '../derive/cpu-rows.js';
 import { irqRows } from '../derive/irq-rows.js';
 import { nicRows, type NicQueue } from '../derive/nic-rows.js';
 import { toolCost } from '../derive/tool-cost.js';
-import { taxIsAtLeast, type WorkloadFeed } from '../derive/workloads.js';
+import { periodsUsedText, taxIsAtLeast, type WorkloadFeed } from '../derive/workloads.js';
 import { REC } from '../stream/layout.js';
 import { burstViews, type NapiRing } from './bursts.js';
 import type { Frame, WorkloadsView } from './wire.js';
@@ -42,7 +42,7 @@ export function workloadsView(feed: WorkloadFeed): WorkloadsView {
     case 'ready':
       return {
         state: 'ready',
-        detail: `over ${feed.spanS.toFixed(1)} s: ${feed.periodsUsed} of ${feed.periodsSeen} busy periods used`,
+        detail: `over ${feed.spanS.toFixed(1)} s, using ${periodsUsedText(feed)}`,
         estimates: feed.estimates.map((e) => ({
           tgid: e.tgid,
           comm: e.comm,

@@ -52,7 +52,7 @@ test('a tax that is only a lower bound (no quiet moment between interrupts) read
   assert.match(f, />=\+4\.28%/, f);
   // the upper bound of the other workload is unchanged
   assert.match(f, /<=1\.20%/);
-  assert.match(f, /95% interval; <= an upper bound, >= a lower bound \(\? explains\)/);
+  assert.match(f, /95% CI, <= upper, >= lower bound/);
   r.unmount();
   // the same estimates without the flag: no figure reads "at least"
   const plain = await renderApp(liveFixture({ workloads: estimates }), S120, {

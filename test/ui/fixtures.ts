@@ -324,8 +324,9 @@ export const estimates: Extract<WorkloadFeed, { state: 'ready' }> = {
   state: 'ready',
   atMs: T0_MS + 5_000,
   spanS: 10,
-  periodsSeen: 324_000,
+  periodsDecoded: 40_500,
   periodsUsed: 20_250,
+  sampledOneIn: { min: 8, max: 8 },
   estimates: [
     {
       tgid: 1200,

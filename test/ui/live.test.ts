@@ -206,8 +206,9 @@ test('workload feed: measuring until the first epoch ends, then one estimate ove
     atMs: 6000,
     spanS: 5,
     estimates: [est],
-    periodsSeen: 10,
+    periodsDecoded: 10,
     periodsUsed: 10,
+    sampledOneIn: { min: 1, max: 1 },
   });
 });
 
@@ -229,7 +230,7 @@ test('workload feed: busy periods beyond the bound are thinned to every k-th, ev
   assert.ok((starts.at(-1) ?? 0) > 3.6 * SEC, 'the sample reaches the end of the epoch');
   assert.equal(inputs[0]?.hits.length, 10, 'interrupts are never thinned');
   const ready = feeds.at(-1);
-  assert.deepEqual(ready?.state === 'ready' ? [ready.periodsSeen, ready.periodsUsed] : [], [700, 88]);
+  assert.deepEqual(ready?.state === 'ready' ? [ready.periodsDecoded, ready.periodsUsed] : [], [700, 88]);
 });
 
 test('period sampling: the power of 2 that brings the rate under the target, 1 when it fits', () => {
@@ -251,7 +252,7 @@ function sampledFeed(o: Partial<FeedOptions> = {}, current = 1) {
 /** Hits as the columns the feed hands the estimator. */
 const hitColumnsOf = (hits: readonly IrqHit[]) => PeriodCollector.of({ periods: [], hits, comms: [] }).hitColumns();
 
-test('workload feed: each epoch asks the kernel for the sampling its rate needs, and counts what it skipped as seen', async () => {
+test('workload feed: each epoch asks the kernel for the sampling its rate needs, and counts only what it decoded', async () => {
   // budget 200 decoded per 5 s epoch: the target is half, 20 a second (fewer than the 1000 kept)
   const { feed, inputs, feeds, asked } = sampledFeed();
   feed.mark(0n, 0);
@@ -259,13 +260,17 @@ test('workload feed: each epoch asks the kernel for the sampling its rate needs,
   feed.mark(5n * BigInt(SEC), 5000);
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(asked, [2], '30/s needs every 2nd call for 20/s');
-  // the kernel now opens every 2nd period: 15 decoded a second, counted as 30 seen
+  // the kernel now opens every 2nd period: 15 decoded a second
   for (let i = 5; i < 10; i++) feed.add(periodsMsg(i * SEC, 15));
   feed.mark(10n * BigInt(SEC), 10_000);
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(asked, [2], 'the same rate keeps the same sampling (nothing asked)');
   const ready = feeds.at(-1);
-  assert.deepEqual(ready?.state === 'ready' ? [ready.periodsSeen, ready.periodsUsed] : [], [150, 75]);
+  assert.deepEqual(ready?.state === 'ready' ? [ready.periodsDecoded, ready.periodsUsed, ready.sampledOneIn] : [], [
+    75,
+    75,
+    { min: 2, max: 2 },
+  ]);
   assert.equal(inputs[1]?.periods.length, 75);
   // the workload slows to 2 decoded a second (4/s before sampling): back to every call
   for (let i = 10; i < 15; i++) feed.add(periodsMsg(i * SEC, 2));
@@ -295,7 +300,11 @@ test('workload feed: a sampling already in force (the probe started with it) is 
   await new Promise((r) => setImmediate(r));
   assert.equal(inputs[0]?.fromNs, SEC);
   const ready = feeds.at(-1);
-  assert.deepEqual(ready?.state === 'ready' ? [ready.periodsSeen, ready.periodsUsed] : [], [75 * 4, 75]);
+  assert.deepEqual(ready?.state === 'ready' ? [ready.periodsDecoded, ready.periodsUsed, ready.sampledOneIn] : [], [
+    75,
+    75,
+    { min: 4, max: 4 },
+  ]);
 });
 
 test('workload feed: a first epoch over the target restarts with sampling after a second, once', async () => {
@@ -319,7 +328,11 @@ test('workload feed: a first epoch over the target restarts with sampling after 
     'the periods decoded before sampling are left out',
   );
   const ready = feeds.at(-1);
-  assert.deepEqual(ready?.state === 'ready' ? [ready.periodsSeen, ready.periodsUsed] : [], [(40 + 60) * 4, 100]);
+  assert.deepEqual(ready?.state === 'ready' ? [ready.periodsDecoded, ready.periodsUsed, ready.sampledOneIn] : [], [
+    100,
+    100,
+    { min: 4, max: 4 },
+  ]);
 });
 
 test('workload feed: an epoch that has decoded its budget of busy periods stops there', async () => {

@@ -8,7 +8,13 @@ import { fit, headerLine, layoutColumns, rowLine, type Column } from './table.js
 import type { Glyphs } from './theme.js';
 import { probeGapLine } from './probe-note.js';
 import type { LiveState } from '../../src/derive/live-state.js';
-import { taxIsAtLeast, workloadRows, type WorkloadFeed, type WorkloadRow } from '../../src/derive/workloads.js';
+import {
+  periodsUsedText,
+  taxIsAtLeast,
+  workloadRows,
+  type WorkloadFeed,
+  type WorkloadRow,
+} from '../../src/derive/workloads.js';
 
 const COLUMNS: Column[] = [
   { key: 'pid', label: 'PID', width: 7, align: 'right', keep: 40 },
@@ -69,14 +75,8 @@ export function feedNote(live: LiveState): string {
     case 'failed':
       return `tax estimate failed: ${feed.message}`;
     case 'ready': {
-      const used =
-        feed.periodsUsed < feed.periodsSeen
-          ? `${fmtCount(feed.periodsUsed)} of ${fmtCount(feed.periodsSeen)}`
-          : fmtCount(feed.periodsUsed);
-      const bounds = feed.estimates.some((e) => e.taxLowerBound)
-        ? '<= an upper bound, >= a lower bound'
-        : '<= is an upper bound';
-      return `tax over ${feed.spanS.toFixed(1)} s to ${fmtClock(feed.atMs, live.utcOffsetMin)} (${used} busy periods), 95% interval; ${bounds} (? explains)`;
+      const bounds = feed.estimates.some((e) => e.taxLowerBound) ? '<= upper, >= lower bound' : '<= upper bound';
+      return `tax over ${feed.spanS.toFixed(1)} s to ${fmtClock(feed.atMs, live.utcOffsetMin)} (${periodsUsedText(feed, fmtCount)}); 95% CI, ${bounds} (? explains)`;
     }
   }
 }
