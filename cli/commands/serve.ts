@@ -1,12 +1,6 @@
 // `irqlens serve [FILE]`: the web view and /metrics, live from the probes or
 // from a recording, through the same pipeline (src/serve).
-import {
-  LIVE_PERIOD_EVERY,
-  LIVE_RING_BYTES,
-  SERVE_ON_DEMAND,
-  serveProbes,
-  withWorkloadRecords,
-} from '../../src/probe/options.js';
+import { LIVE_RING_BYTES, SERVE_ON_DEMAND, serveProbes, liveWorkloadOptions } from '../../src/probe/options.js';
 import { Command, Option } from 'commander';
 import { Probe } from '../../src/probe/client.js';
 import { nicQueues } from '../../src/procfs/nic.js';
@@ -94,16 +88,14 @@ async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command
     queues = () => recorded;
   } else {
     const base = toProbeOptions(o, LIVE_RING_BYTES);
-    const records = o.workloads ? withWorkloadRecords(base.records ?? []) : base.records;
     const always = o.progStats && (o.progStatsAlways ?? false);
     const groups = serveProbes(o.workloads ?? false, o.allProbes ?? false);
     const probe = await Probe.start({
       ...base,
-      ...(records ? { records } : {}),
+      ...liveWorkloadOptions(base.records, o.workloads ?? false),
       intervalMs: 60_000,
       progStats: always,
       probes: groups.base,
-      ...(o.workloads ? { periodEvery: LIVE_PERIOD_EVERY } : {}),
     });
     src = probe;
     if (groups.onDemand.length)

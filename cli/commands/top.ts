@@ -5,12 +5,11 @@
 import { Option, type Command } from 'commander';
 import { StatsSampler } from '../../src/live/stats-sampler.js';
 import {
-  LIVE_PERIOD_EVERY,
   LIVE_RING_BYTES,
   PROBE_GROUPS,
   TEXT_TOP_PROBES,
   topProbes,
-  withWorkloadRecords,
+  liveWorkloadOptions,
 } from '../../src/probe/options.js';
 import { Probe } from '../../src/probe/client.js';
 import { ProbeError } from '../../src/probe/errors.js';
@@ -117,7 +116,6 @@ function recordArgs(o: TopOpts): string[] {
 
 async function liveTop(o: TopOpts): Promise<void> {
   const base = toProbeOptions(o, LIVE_RING_BYTES);
-  const records = o.workloads ? withWorkloadRecords(base.records ?? []) : base.records;
   const { mountTui } = await importTui();
   // periodic snapshots are not needed: every interval asks for its own
   // statistics are off until asked for (b), then sampled a second in ten: they slow every BPF program while on
@@ -127,11 +125,10 @@ async function liveTop(o: TopOpts): Promise<void> {
   let probes = topProbes('irqs', everything);
   const probe = await Probe.start({
     ...base,
-    ...(records ? { records } : {}),
+    ...liveWorkloadOptions(base.records, o.workloads ?? false),
     intervalMs: 60_000,
     progStats: always,
     probes,
-    ...(o.workloads ? { periodEvery: LIVE_PERIOD_EVERY } : {}),
   });
   // off until the BPF cost is asked for (b), then sampled while it is shown
   const statsSampler =

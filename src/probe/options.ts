@@ -104,6 +104,15 @@ export function withWorkloadRecords(records: readonly string[]): string[] {
   return [...new Set([...records, ...WORKLOADS])].filter((r) => r !== 'none');
 }
 
+/** A live view's records and busy-period sampling: with --workloads, what the estimate needs, sampled from the start. */
+export function liveWorkloadOptions(
+  records: readonly string[] | undefined,
+  workloads: boolean,
+): { records?: string[]; periodEvery?: number } {
+  if (workloads) return { records: withWorkloadRecords(records ?? []), periodEvery: LIVE_PERIOD_EVERY };
+  return records ? { records: [...records] } : {};
+}
+
 /** The kinds in a --records list, or the first unknown word. */
 export function parseRecords(text: string): { records: string[]; unknown: string | null } {
   const records = text

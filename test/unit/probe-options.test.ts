@@ -17,6 +17,8 @@ import {
   RECORD_WORDS,
   parseRecords,
   withWorkloadRecords,
+  liveWorkloadOptions,
+  LIVE_PERIOD_EVERY,
 } from '../../src/probe/options.js';
 
 const helper = (args: string[]) => spawnSync(helperPath(), args, { encoding: 'utf8', timeout: 10_000 });
@@ -44,6 +46,13 @@ test('every preset uses known kinds; --workloads adds what busy periods need, on
     'async-softirq',
     'period',
   ]);
+  // a live view with --workloads starts sampled, so a busy server cannot fill the ring before Node sets the rate
+  assert.deepEqual(liveWorkloadOptions(['drop'], true), {
+    records: withWorkloadRecords(['drop']),
+    periodEvery: LIVE_PERIOD_EVERY,
+  });
+  assert.deepEqual(liveWorkloadOptions(['drop'], false), { records: ['drop'] });
+  assert.deepEqual(liveWorkloadOptions(undefined, false), {});
   assert.deepEqual(parseRecords(' burst, drop ,'), { records: ['burst', 'drop'], unknown: null });
   assert.equal(parseRecords('burst,bogus').unknown, 'bogus');
 });
