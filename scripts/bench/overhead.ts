@@ -172,7 +172,7 @@ export interface OverheadResult {
 const STATS = '/proc/sys/kernel/bpf_stats_enabled';
 
 /** A running tracer: the pids whose CPU is the tracer's, and how to stop it. */
-interface Tracer {
+export interface Tracer {
   pids: () => number[];
   stop: () => Promise<void>;
 }
@@ -194,7 +194,7 @@ async function helperAttached(pid: number, ms = 30_000): Promise<number> {
 }
 
 /** Starts a tracer; it is stopped on Ctrl-C from the moment it is spawned, not only once attached. */
-async function startTracer(
+export async function startTracer(
   c: Exclude<Condition, 'A'>,
   tmp: string,
   seconds: number,
@@ -389,7 +389,7 @@ export function parseMemcaslap(out: string): LoadResult {
  * memcached as src/cost/workloads.ts starts it (1 worker thread, 64 MiB,
  * loopback only), pinned; memcaslap runs with -S so it reports latency too.
  */
-async function startServer(
+export async function startServer(
   cpu: number,
   port: number,
 ): Promise<{
