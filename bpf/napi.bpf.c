@@ -74,7 +74,7 @@ static __always_inline void end_burst(struct irqlens_napi_stats *s, struct irqle
 	r->polls_at_budget = s->burst_budget_polls;
 	r->windows = s->burst_windows;
 	r->_pad = 0;
-	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	bpf_ringbuf_submit(r, ring_wakeup(sizeof(*r)));
 }
 
 /* Close the current window; `next` is the window the new poll falls in. */

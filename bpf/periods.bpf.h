@@ -105,7 +105,7 @@ static __always_inline void period_close(__u32 tgid, __u32 tid, __u64 now)
 		r->irq_count[i] = p->irq_count[i];
 		r->irq_ns[i] = p->irq_ns[i];
 	}
-	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	bpf_ringbuf_submit(r, ring_wakeup(sizeof(*r)));
 }
 
 #endif

@@ -27,6 +27,8 @@ IRQLENS_SHARED const volatile __u64 burst_window_ns;
 IRQLENS_SHARED const volatile __u32 burst_packets;
 IRQLENS_SHARED const volatile __u32 pmu_enabled; /* cycles/instructions perf events are open */
 IRQLENS_SHARED const volatile __u32 softirq_async_only; /* stream only asynchronous softirq runs */
+IRQLENS_SHARED const volatile __u64
+    ring_wake_bytes; /* wake the reader once this much waits (0: never) */
 
 /* Set by the helper while running (.bss, "period-every N"): a thread's epoll call opens a busy
  * period only when its call count is a multiple of this (0 and 1: every call). A systematic
@@ -218,8 +220,23 @@ static __always_inline void charge_period(__u32 kind, __u64 dur)
 	p->irq_ns[kind] += dur > 0xffffffffULL ? 0xffffffffu : (__u32)dur;
 }
 
-/* Emit one fixed record without waking the reader: it polls on a timer, so
- * records never raise irq_work or reschedule IPIs on the measured CPU. */
+/* The reader drains the ring on a 100 ms timer, so a record normally wakes no one (no irq_work,
+ * no reschedule IPI on the measured CPU). Only the record that takes the ring past a quarter full
+ * wakes the reader early, so that a burst is read before it is lost. Only that one: a wakeup is an
+ * irq_work interrupt, whose own vector record must not wake again while the ring stays full. */
+static __always_inline __u64 ring_wakeup(__u64 size)
+{
+	__u64 avail, took = ((size + 7) & ~7ull) + 8; /* the record with its 8-byte ring header */
+
+	if (!ring_wake_bytes)
+		return BPF_RB_NO_WAKEUP;
+	avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	if (avail >= ring_wake_bytes && avail < ring_wake_bytes + took)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
+/* Emit one fixed record (see ring_wakeup for when it wakes the reader). */
 static __always_inline void emit_rec(__u16 kind, __u32 cpu, __u32 id, __u64 ts, __u64 dur,
 				     __u32 tgid, __u32 arg0, __u32 arg1)
 {
@@ -240,7 +257,7 @@ static __always_inline void emit_rec(__u16 kind, __u32 cpu, __u32 id, __u64 ts, 
 	r->tgid = tgid;
 	r->arg0 = arg0;
 	r->arg1 = arg1;
-	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	bpf_ringbuf_submit(r, ring_wakeup(sizeof(*r)));
 }
 
 #endif

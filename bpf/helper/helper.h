@@ -20,7 +20,15 @@
 #include "events.h"
 #include "irqlens.skel.h"
 
-#define CONSUME_MS 10 /* ring polled on a timer: probes never wake us */
+/* The ring is drained every DRAIN_MS while records trickle in (an idle helper wakes ten times a
+ * second, not a hundred), every FAST_MS while a DRAIN_MS wait would let 1/FAST_SHARE of the ring
+ * pile up, and at once when a record takes it past 1/WAKE_SHARE full (ring_wakeup in shared.bpf.h).
+ * The wakeup alone waits on the scheduler, which on a busy machine was slower than a small ring
+ * fills. */
+#define DRAIN_MS   IRQLENS_EVENTS_FLUSH_MS
+#define FAST_MS	   10
+#define FAST_SHARE 64
+#define WAKE_SHARE 4
 #define MAX_FRAME  (1u << 20)
 
 /* ---- probe groups: what a view needs, attached or detached together (probes.c) ---- */
@@ -102,6 +110,7 @@ void write_frame_flags(unsigned type, unsigned flags, const void *payload, size_
 void write_frame(unsigned type, const void *payload, size_t len);
 void flush_events(void);
 int on_record(void *ctx, void *data, size_t size);
+extern unsigned long long ring_bytes_read; /* every record's bytes, as read from the ring */
 __u64 now_ns(clockid_t c);
 
 /* ---- snapshots (snapshot.c) ---- */

@@ -18,7 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
+#include <sys/epoll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -157,6 +157,7 @@ int main(int argc, char **argv)
 	skel->rodata->burst_packets = o.burst_packets;
 	skel->rodata->drop_unspecified = o.drop_unspecified;
 	skel->rodata->softirq_async_only = o.softirq_async_only;
+	skel->rodata->ring_wake_bytes = o.ring_bytes / WAKE_SHARE;
 	/* .bss set before load is its initial value: sampled from the first call */
 	skel->bss->period_every = o.period_every;
 	/* our own and our parent's epoll_wait would feed back into the stream */
@@ -235,14 +236,39 @@ int main(int argc, char **argv)
 	__u64 next_flush = 0;
 	char line[256];
 	size_t line_len = 0;
-	bool stdin_open = true;
+
+	/* stdin level-triggered (commands); the ring edge-triggered: ready only when a program woke
+	 * us */
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0)
+		die(2, "epoll: %s", strerror(errno));
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.u32 = 1 };
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, bpf_map__fd(skel->maps.events), &ev))
+		die(2, "epoll on the ring: %s", strerror(errno));
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.u32 = 0 };
+	/* stdin not a pipe (a file, /dev/null): no reader can send commands, as when it closes */
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, STDIN_FILENO, &ev))
+		stop_flag = 1;
+
+	int drain_ms = DRAIN_MS;
+	__u64 drained_at = now_ns(CLOCK_MONOTONIC);
+	unsigned long long read_before = ring_bytes_read;
 
 	while (!stop_flag) {
-		struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
-		int n = poll(&pfd, stdin_open ? 1 : 0, CONSUME_MS);
+		__u64 due = next_snap < next_flush ? next_snap : next_flush;
+		__u64 at = now_ns(CLOCK_MONOTONIC);
+		int wait_ms = due <= at ? 0 : (int)((due - at + 999999) / 1000000);
+		if (wait_ms > drain_ms)
+			wait_ms = drain_ms;
+		struct epoll_event got[2];
+		int n = epoll_wait(ep, got, 2, wait_ms);
 		if (n < 0 && errno != EINTR)
-			die(2, "poll: %s", strerror(errno));
-		if (n > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR))) {
+			die(2, "epoll_wait: %s", strerror(errno));
+		bool command = false;
+		for (int i = 0; i < n; i++)
+			if (got[i].data.u32 == 0)
+				command = true;
+		if (command) {
 			ssize_t r =
 			    read(STDIN_FILENO, line + line_len, sizeof(line) - 1 - line_len);
 			if (r <= 0) {
@@ -266,6 +292,12 @@ int main(int argc, char **argv)
 			break;
 		ring_buffer__consume(rb);
 		__u64 now = now_ns(CLOCK_MONOTONIC);
+		/* the rate since the last drain, as bytes a DRAIN_MS wait would pile up */
+		double piled = (double)(ring_bytes_read - read_before) * DRAIN_MS * 1e6 /
+			       (double)(now - drained_at + 1);
+		drain_ms = piled >= (double)o.ring_bytes / FAST_SHARE ? FAST_MS : DRAIN_MS;
+		drained_at = now;
+		read_before = ring_bytes_read;
 		if (now >= next_snap) {
 			write_snapshot(false, false);
 			next_snap = now + (__u64)interval_ms * 1000000;
@@ -275,6 +307,8 @@ int main(int argc, char **argv)
 			next_flush = now + IRQLENS_EVENTS_FLUSH_MS * 1000000ull;
 		}
 	}
+
+	close(ep);
 
 	/* first, before any write that a dead reader could fail: the command we traced ends with us
 	 */

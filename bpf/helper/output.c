@@ -86,9 +86,12 @@ void flush_events(void)
 	events_buf.len = 0;
 }
 
+unsigned long long ring_bytes_read;
+
 int on_record(void *ctx, void *data, size_t size)
 {
 	(void)ctx;
+	ring_bytes_read += size;
 	buf_put(&events_buf, data, size);
 	if (events_buf.len >= MAX_FRAME)
 		flush_events();

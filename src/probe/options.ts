@@ -23,7 +23,8 @@ export const PROBE_DEFAULTS = { windowUs: 100, burstPackets: 256 } as const;
  * The ring of the live views (top, serve, snapshot, doctor) unless --ring-bytes says otherwise. The
  * helper maps the ring twice, so its size counts double in the helper's RSS (16 MiB: 36 MiB). A live
  * view streams thousands of records a second (busy periods are sampled in the kernel), which 4 MiB
- * holds for well over a second between the helper's 10 ms polls; lost records are counted and shown.
+ * holds for well over a second; the helper drains it every 100 ms, and at once when it is a quarter full.
+ * Lost records are counted and shown.
  * record, cost and experiment stream every event and keep the helper's 16 MiB.
  */
 export const LIVE_RING_BYTES = 4 << 20;
