@@ -158,9 +158,7 @@ async function liveTop(o: TopOpts): Promise<void> {
       })
     : null;
   if (feed) {
-    feed.sampleWith((n) => {
-      probe.setPeriodEvery(n);
-    }, probe.periodEvery);
+    feed.sampleWith(probe);
     tracker.onMessage((_t, m) => {
       feed.add(m);
     });

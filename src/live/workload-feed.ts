@@ -38,6 +38,13 @@ export const DEFAULT_FEED: FeedOptions = {
   maxHits: 200_000,
 };
 
+/** Busy-period sampling in the kernel, as a live Probe offers it ("period-every N"). */
+export interface PeriodSampling {
+  /** The sampling in force: a period on every n-th epoll call of a thread. */
+  readonly periodEvery: number;
+  setPeriodEvery(n: number): void;
+}
+
 /**
  * The sampling for the next epoch: the power of 2 that brings `periodsPerS` (all calls' periods, before
  * sampling) to at most `targetPerS` decoded a second; 1 when they already fit.
@@ -85,10 +92,12 @@ export class WorkloadFeedCollector {
     private readonly o: FeedOptions = DEFAULT_FEED,
   ) {}
 
-  /** Lets the feed sample busy periods in the kernel (Probe.setPeriodEvery), `current` the sampling in force; live only. */
-  sampleWith(set: (every: number) => void, current = 1): void {
-    this.sample = set;
-    this.every = current;
+  /** Lets the feed sample busy periods in the kernel (a live Probe), starting from the sampling in force. */
+  sampleWith(kernel: PeriodSampling): void {
+    this.sample = (n) => {
+      kernel.setPeriodEvery(n);
+    };
+    this.every = kernel.periodEvery;
   }
 
   /** Every stream message (from Tracker.onMessage). */

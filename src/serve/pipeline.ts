@@ -6,7 +6,7 @@ import type { Totals } from '../reduce/totals.js';
 import type { Hello, Message } from '../stream/types.js';
 import type { NicQueue } from '../derive/nic-rows.js';
 import type { WorkloadFeed } from '../derive/workloads.js';
-import { WorkloadFeedCollector } from '../live/workload-feed.js';
+import { WorkloadFeedCollector, type PeriodSampling } from '../live/workload-feed.js';
 import type { EstimateFn } from '../live/estimate-runner.js';
 import type { OnDemandGroups } from '../live/on-demand.js';
 import { bpfNsPerEvent, toolCost } from '../derive/tool-cost.js';
@@ -20,10 +20,8 @@ export interface MessageSource {
   readonly warnings: readonly string[];
   messages(): AsyncIterable<Message>;
   command(cmd: string): void;
-  /** Sample busy periods in the kernel (Probe.setPeriodEvery); a live source only. */
-  setPeriodEvery?(n: number): void;
-  /** The sampling in force (Probe.periodEvery). */
-  readonly periodEvery?: number;
+  /** Busy periods sampled in the kernel: a live source only. */
+  readonly sampling?: PeriodSampling;
   stop(): Promise<void>;
 }
 
@@ -83,10 +81,7 @@ export class Pipeline {
   async run(src: MessageSource): Promise<void> {
     if (this.o.everySnapshotNs === undefined) {
       // live: the kernel samples busy periods for the estimate (a recording holds what it holds)
-      if (src.setPeriodEvery)
-        this.collector?.sampleWith((n) => {
-          src.setPeriodEvery?.(n);
-        }, src.periodEvery);
+      if (src.sampling) this.collector?.sampleWith(src.sampling);
       const ask = () => {
         this.pending = true;
         this.askedAt = Date.now();

@@ -245,7 +245,12 @@ test('period sampling: the power of 2 that brings the rate under the target, 1 w
 function sampledFeed(o: Partial<FeedOptions> = {}, current = 1) {
   const asked: number[] = [];
   const r = recordingFeed({ everyS: 5, epochs: 1, maxPeriods: 1000, maxSeen: 200, maxHits: 10_000, ...o });
-  r.feed.sampleWith((n) => asked.push(n), current);
+  r.feed.sampleWith({
+    periodEvery: current,
+    setPeriodEvery: (n) => {
+      asked.push(n);
+    },
+  });
   return { ...r, asked };
 }
 
