@@ -120,9 +120,9 @@ async function liveTop(o: TopOpts): Promise<void> {
   // periodic snapshots are not needed: every interval asks for its own
   // statistics are off until asked for (b), then sampled a second in ten: they slow every BPF program while on
   const always = o.progStats && (o.progStatsAlways ?? false);
-  // the busy-period estimate needs every group; otherwise napi and epoll attach with their panels
-  const everything = (o.workloads ?? false) || (o.allProbes ?? false);
-  let probes = topProbes('irqs', everything);
+  // the busy-period estimate keeps its groups attached; napi (and epoll without it) attach with their panels
+  const groups = { workloads: o.workloads ?? false, allProbes: o.allProbes ?? false };
+  let probes = topProbes('irqs', groups);
   const probe = await Probe.start({
     ...base,
     ...liveWorkloadOptions(base.records, o.workloads ?? false),
@@ -194,7 +194,7 @@ async function liveTop(o: TopOpts): Promise<void> {
       quit,
       toggleRecording: () => recorder.toggle(),
       panelShown: (panel) => {
-        const want = topProbes(panel, everything);
+        const want = topProbes(panel, groups);
         if (want.join() === probes.join()) return;
         probes = want;
         probe.setProbes(want);

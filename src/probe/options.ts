@@ -54,10 +54,28 @@ export const PANEL_PROBES: Readonly<Record<string, readonly ProbeGroup[]>> = {
   workloads: ['epoll'],
 };
 
-/** The groups `top` wants attached: everything for the estimate (--workloads or --all-probes), else its own plus the panel's. */
-export function topProbes(panel: string, everything: boolean): ProbeGroup[] {
-  if (everything) return [...PROBE_GROUPS];
-  const want = new Set<ProbeGroup>([...TOP_PROBES, ...(PANEL_PROBES[panel] ?? [])]);
+/**
+ * What the busy-period estimate (--workloads) needs attached throughout: every interrupt and softirq run with its
+ * origin (raise), the epoll calls that open busy periods and the switches inside them. Not napi: per packet, it
+ * feeds only the NIC and burst views, and cost a loaded memcached 2.6% of a CPU (BENCHMARKS.md).
+ */
+export const ESTIMATE_PROBES: readonly ProbeGroup[] = [
+  'hardirq',
+  'vectors',
+  'softirq',
+  'softirq-raise',
+  'epoll',
+  'sched',
+];
+
+/** The groups `top` wants attached: all of them with --all-probes, else its own, the estimate's and the panel's. */
+export function topProbes(panel: string, o: { workloads?: boolean; allProbes?: boolean } = {}): ProbeGroup[] {
+  if (o.allProbes) return [...PROBE_GROUPS];
+  const want = new Set<ProbeGroup>([
+    ...TOP_PROBES,
+    ...(o.workloads ? ESTIMATE_PROBES : []),
+    ...(PANEL_PROBES[panel] ?? []),
+  ]);
   return PROBE_GROUPS.filter((g) => want.has(g));
 }
 
@@ -72,14 +90,15 @@ export const SERVE_ON_DEMAND = {
 } as const satisfies Record<string, { groups: readonly ProbeGroup[]; holdMs: number }>;
 
 /**
- * serve: what stays attached (`base`) and what attaches on demand. Everything throughout for the busy-period estimate
- * (--workloads) or --all-probes; else no epoll or sched, and napi/softirq-raise while read.
+ * serve: what stays attached (`base`) and what attaches on demand. epoll and sched only for the busy-period estimate
+ * (--workloads), which keeps its groups throughout; napi and softirq-raise while read unless the estimate needs them;
+ * --all-probes keeps every group it may use attached.
  */
 export function serveProbes(workloads: boolean, allProbes: boolean): { base: ProbeGroup[]; onDemand: ProbeGroup[] } {
-  if (workloads) return { base: [...PROBE_GROUPS], onDemand: [] };
-  const every = PROBE_GROUPS.filter((g) => g !== 'epoll' && g !== 'sched');
+  const every = workloads ? [...PROBE_GROUPS] : PROBE_GROUPS.filter((g) => g !== 'epoll' && g !== 'sched');
   if (allProbes) return { base: every, onDemand: [] };
-  const onDemand = new Set<ProbeGroup>([...SERVE_ON_DEMAND.page.groups, ...SERVE_ON_DEMAND.metrics.groups]);
+  const read = [...SERVE_ON_DEMAND.page.groups, ...SERVE_ON_DEMAND.metrics.groups];
+  const onDemand = new Set<ProbeGroup>(read.filter((g) => !(workloads && ESTIMATE_PROBES.includes(g))));
   return { base: every.filter((g) => !onDemand.has(g)), onDemand: every.filter((g) => onDemand.has(g)) };
 }
 

@@ -68,13 +68,21 @@ test("the helper's probe groups are PROBE_GROUPS, in its order, and --probes rej
   assert.match(bad.stderr, /--probes: unknown group 'napii'/);
 });
 
-test("top keeps its own groups, adds a panel's while it is shown, and everything for the estimate", () => {
-  assert.deepEqual(topProbes('irqs', false), [...TOP_PROBES]);
+test("top keeps its own groups, adds a panel's while it is shown, and the estimate's with --workloads", () => {
+  assert.deepEqual(topProbes('irqs'), [...TOP_PROBES]);
   assert.ok(!TOP_PROBES.includes('napi') && !TOP_PROBES.includes('epoll') && !TOP_PROBES.includes('softirq-raise'));
-  assert.deepEqual(topProbes('bursts', false), ['hardirq', 'vectors', 'softirq', 'napi', 'drops']);
-  assert.deepEqual(topProbes('nic', false), topProbes('bursts', false));
-  assert.deepEqual(topProbes('workloads', false), ['hardirq', 'vectors', 'softirq', 'epoll', 'drops']);
-  assert.deepEqual(topProbes('irqs', true), [...PROBE_GROUPS]);
+  assert.deepEqual(topProbes('bursts'), ['hardirq', 'vectors', 'softirq', 'napi', 'drops']);
+  assert.deepEqual(topProbes('nic'), topProbes('bursts'));
+  assert.deepEqual(topProbes('workloads'), ['hardirq', 'vectors', 'softirq', 'epoll', 'drops']);
+  // the estimate: every interrupt with the softirqs' origin, epoll and sched; napi (per packet) only with its panels
+  const est = ['hardirq', 'vectors', 'softirq', 'softirq-raise', 'epoll', 'sched', 'drops'];
+  assert.deepEqual(topProbes('irqs', { workloads: true }), est);
+  assert.deepEqual(topProbes('workloads', { workloads: true }), est);
+  assert.deepEqual(
+    topProbes('bursts', { workloads: true }),
+    PROBE_GROUPS.filter((g) => est.includes(g) || g === 'napi'),
+  );
+  assert.deepEqual(topProbes('irqs', { allProbes: true }), [...PROBE_GROUPS]);
   for (const groups of Object.values(PANEL_PROBES)) for (const g of groups) assert.ok(PROBE_GROUPS.includes(g));
 });
 
@@ -92,5 +100,7 @@ test('serve: epoll and sched only for the busy-period estimate; napi and softirq
     base: PROBE_GROUPS.filter((g) => g !== 'epoll' && g !== 'sched'),
     onDemand: [],
   });
-  assert.deepEqual(serveProbes(true, false), { base: [...PROBE_GROUPS], onDemand: [] });
+  // the estimate keeps softirq-raise, epoll and sched; napi still attaches only while read
+  assert.deepEqual(serveProbes(true, false), { base: PROBE_GROUPS.filter((g) => g !== 'napi'), onDemand: ['napi'] });
+  assert.deepEqual(serveProbes(true, true), { base: [...PROBE_GROUPS], onDemand: [] });
 });
