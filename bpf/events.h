@@ -302,6 +302,8 @@ struct irqlens_hello {
 /* Softirq records are streamed only for asynchronous runs (interrupt work);
  * the per-CPU statistics still count every run. */
 #define IRQLENS_HELLO_SOFTIRQ_ASYNC_ONLY 1
+/* softirq raises were not timed (--no-raise-latency) */
+#define IRQLENS_HELLO_NO_RAISE_LATENCY 2
 
 #define IRQLENS_PROG_ATTACHED	 0
 #define IRQLENS_PROG_UNSUPPORTED 1 /* the kernel lacks the tracepoint: feature off */

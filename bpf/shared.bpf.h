@@ -27,6 +27,7 @@ IRQLENS_SHARED const volatile __u64 burst_window_ns;
 IRQLENS_SHARED const volatile __u32 burst_packets;
 IRQLENS_SHARED const volatile __u32 pmu_enabled; /* cycles/instructions perf events are open */
 IRQLENS_SHARED const volatile __u32 softirq_async_only; /* stream only asynchronous softirq runs */
+IRQLENS_SHARED const volatile __u32 raise_latency; /* time raises (raise-to-run); 0: origin only */
 IRQLENS_SHARED const volatile __u64
     ring_wake_bytes; /* wake the reader once this much waits (0: never) */
 

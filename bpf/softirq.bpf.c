@@ -34,9 +34,10 @@ int BPF_PROG(irql_si_raise, unsigned int raw_vec)
 		/* raised from interrupt context: stamp it with the handler's start
 		 * rather than read the clock inside the handler */
 		st->async_pending |= 1u << vec;
-		if (!st->raise_ts[vec])
+		if (raise_latency && !st->raise_ts[vec])
 			st->raise_ts[vec] = in_handler;
-	} else if (!st->raise_ts[vec]) {
+	} else if (raise_latency && !st->raise_ts[vec]) {
+		/* a task's own raise: timed only for the latency (a clock read per raise) */
 		st->raise_ts[vec] = bpf_ktime_get_ns();
 	}
 	return 0;

@@ -102,6 +102,8 @@ static void usage(FILE *f)
 	    "                       (default all; sched only with period records)\n"
 	    "  --no-epoll           do not attach the epoll probes (same as leaving epoll out)\n"
 	    "  --drop-unspecified   also count packet frees without a drop reason\n"
+	    "  --no-raise-latency   softirq raises mark interrupt-raised runs but are not timed\n"
+	    "                       (no raise-to-run latency; no clock read per raise)\n"
 	    "  --prog-stats         enable BPF run-time statistics while running\n"
 	    "  --layout             print record layouts as JSON and exit\n"
 	    "  --list-probes        print the probe group names, one per line, and exit\n"
@@ -125,6 +127,7 @@ void parse_args(int argc, char **argv, struct opts *o)
 		{ "no-epoll", no_argument, 0, 'E' },
 		{ "probes", required_argument, 0, 'P' },
 		{ "drop-unspecified", no_argument, 0, 'U' },
+		{ "no-raise-latency", no_argument, 0, 'T' },
 		{ "prog-stats", no_argument, 0, 's' },
 		{ "layout", no_argument, 0, 'L' },
 		{ "list-probes", no_argument, 0, 'G' },
@@ -197,6 +200,9 @@ void parse_args(int argc, char **argv, struct opts *o)
 		}
 		case 'U':
 			o->drop_unspecified = true;
+			break;
+		case 'T':
+			o->no_raise_latency = true;
 			break;
 		case 'E':
 			no_epoll = true;

@@ -66,6 +66,7 @@ struct opts {
 	bool verbose;
 	bool drop_unspecified;
 	bool softirq_async_only;
+	bool no_raise_latency; /* --no-raise-latency: raises mark origin only, untimed */
 };
 
 extern const char *prog_name;

@@ -157,6 +157,7 @@ int main(int argc, char **argv)
 	skel->rodata->burst_packets = o.burst_packets;
 	skel->rodata->drop_unspecified = o.drop_unspecified;
 	skel->rodata->softirq_async_only = o.softirq_async_only;
+	skel->rodata->raise_latency = !o.no_raise_latency;
 	skel->rodata->ring_wake_bytes = o.ring_bytes / WAKE_SHARE;
 	/* .bss set before load is its initial value: sampled from the first call */
 	skel->bss->period_every = o.period_every;
@@ -223,7 +224,8 @@ int main(int argc, char **argv)
 	hello.h.record_mask = o.record_mask;
 	hello.h.target_tgid = o.target_tgid;
 	hello.h.tracefs_mounted = mounted;
-	hello.h.flags = o.softirq_async_only ? IRQLENS_HELLO_SOFTIRQ_ASYNC_ONLY : 0;
+	hello.h.flags = (o.softirq_async_only ? IRQLENS_HELLO_SOFTIRQ_ASYNC_ONLY : 0) |
+			(o.no_raise_latency ? IRQLENS_HELLO_NO_RAISE_LATENCY : 0);
 	for (int i = 0; i < nprogs; i++)
 		hello.st[i] = progs[i].st;
 	write_frame(IRQLENS_FRAME_HELLO, &hello,

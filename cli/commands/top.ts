@@ -126,6 +126,8 @@ async function liveTop(o: TopOpts): Promise<void> {
   const probe = await Probe.start({
     ...base,
     ...liveWorkloadOptions(base.records, o.workloads ?? false),
+    // the estimate needs only the raises' origin; top shows no raise-to-run latency (a clock read per raise)
+    raiseLatency: false,
     intervalMs: 60_000,
     progStats: always,
     probes,

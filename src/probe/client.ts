@@ -26,6 +26,8 @@ export interface ProbeOptions {
   probes?: readonly string[];
   /** Also count packet frees without a drop reason. */
   dropUnspecified?: boolean;
+  /** false: softirq raises only mark interrupt-raised runs, untimed (no raise-to-run latency, no clock read per raise). */
+  raiseLatency?: boolean;
   progStats?: boolean;
   /** The cgroup is the traced command's own: the helper kills what is in it and removes it when it exits, even after kill -9 of irqlens. */
   ownCgroup?: boolean;
@@ -47,6 +49,7 @@ export function helperArgs(o: ProbeOptions): string[] {
   if (o.cgroup !== undefined && o.ownCgroup) a.push('--own-cgroup');
   for (const p of o.excludePids ?? []) a.push('--exclude-pid', String(p));
   if (o.noEpoll) a.push('--no-epoll');
+  if (o.raiseLatency === false) a.push('--no-raise-latency');
   if (o.probes) a.push('--probes', o.probes.length ? o.probes.join(',') : 'none');
   if (o.progStats) a.push('--prog-stats');
   if (o.dropUnspecified) a.push('--drop-unspecified');

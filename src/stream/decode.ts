@@ -2,6 +2,7 @@
 import {
   FRAME,
   HELLO_SOFTIRQ_ASYNC_ONLY,
+  HELLO_NO_RAISE_LATENCY,
   SNAP_REQUESTED,
   LAYOUT,
   LOST_REASONS,
@@ -108,6 +109,7 @@ export function decodeHello(p: Uint8Array): Hello {
     targetTgid: dv.getUint32(f.target_tgid, true),
     tracefsMounted: dv.getUint32(f.tracefs_mounted, true) === 1,
     softirqAsyncOnly: (dv.getUint32(f.flags, true) & HELLO_SOFTIRQ_ASYNC_ONLY) !== 0,
+    ...((dv.getUint32(f.flags, true) & HELLO_NO_RAISE_LATENCY) !== 0 ? { raiseLatency: false } : {}),
     progs,
   };
 }

@@ -69,6 +69,8 @@ export const LOST_REASONS = ['ring_full', 'map_full'] as const;
 
 /** Hello flag: softirq records are only the asynchronous runs. */
 export const HELLO_SOFTIRQ_ASYNC_ONLY = 1;
+/** Hello flag: softirq raises were not timed (--no-raise-latency): no raise-to-run latency. */
+export const HELLO_NO_RAISE_LATENCY = 2;
 
 export const SNAP_FULL = 1;
 export const SNAP_REQUESTED = 2;

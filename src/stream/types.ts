@@ -28,6 +28,8 @@ export interface Hello {
   tracefsMounted: boolean;
   /** softirq records carry only asynchronous runs (--records async-softirq) */
   softirqAsyncOnly: boolean;
+  /** false: softirq raises were not timed (--no-raise-latency), so raise-to-run latency is not measured; absent: timed */
+  raiseLatency?: false;
   progs: ProgStatus[];
 }
 

@@ -61,3 +61,28 @@ test(
     }
   },
 );
+
+test(
+  'async-softirq with --no-raise-latency: interrupt-raised runs are still told apart, and no raise is timed',
+  { skip: kernelSkip, timeout: 90_000 },
+  async () => {
+    assertCanRun();
+    const probe = await Probe.start({ records: ['async-softirq'], intervalMs: 100, raiseLatency: false });
+    try {
+      assert.equal(probe.hello.raiseLatency, false);
+      const tracker = new Tracker(probe);
+      const start = await tracker.mark();
+      await Promise.all([diskLoad(3000), loopbackTraffic(1500)]);
+      const end = await tracker.mark();
+      const w = windowOf(start, end);
+      const runs = w.softirq.reduce((a, r) => a + r.count, 0);
+      const asyncRuns = w.softirq.reduce((a, r) => a + r.asyncCount, 0);
+      const timed = w.softirq.reduce((a, r) => a + r.raised, 0);
+      const say = `${runs} runs, ${asyncRuns} async, ${timed} with a timed raise`;
+      assert.ok(asyncRuns > 100 && runs > asyncRuns * 2, say);
+      assert.equal(timed, 0, say);
+    } finally {
+      await probe.stop();
+    }
+  },
+);
