@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { Rng } from '../../src/attribution/rng.js';
 import { onInterrupt } from './cleanup.js';
-import { NAMES, startServer, startTracer, type Condition, type Tracer } from './overhead.js';
+import { memcaslapArgs, NAMES, startServer, startTracer, type Condition, type Tracer } from './overhead.js';
 import { progIdsOf } from './probe-cost.js';
 import {
   argValue,
@@ -251,23 +251,11 @@ export async function runObserverBench(args: string[] = []): Promise<ObserverRes
   const server = await startServer(serverCpu, port);
   // one closed-loop load for the whole benchmark, longer than it can take; stopped at the end
   const total = rounds * traced.length * (2 * seconds + settle + bpfSeconds + 40) + 120;
-  const load = execa(
-    'taskset',
-    [
-      '-c',
-      String(clientCpu),
-      'memcaslap',
-      '-s',
-      `127.0.0.1:${port}`,
-      '-t',
-      `${total}s`,
-      '-T',
-      '1',
-      '-c',
-      String(concurrency),
-    ],
-    { reject: false, stdout: 'ignore', stderr: 'ignore' },
-  );
+  const load = execa('taskset', memcaslapArgs(port, total, concurrency, clientCpu, false), {
+    reject: false,
+    stdout: 'ignore',
+    stderr: 'ignore',
+  });
   const restore = async (): Promise<void> => {
     writeFileSync(STATS, statsStart);
     if (load.exitCode === null) load.kill('SIGTERM');

@@ -385,6 +385,30 @@ export function parseMemcaslap(out: string): LoadResult {
   return { tps: Number(tps[1]), avgUs: num('Avg'), stdUs: num('Std'), maxUs: num('Max') };
 }
 
+/** taskset + memcaslap on `clientCpu` against 127.0.0.1:`port` for `seconds`; `latency` adds -S (one latency block). */
+export function memcaslapArgs(
+  port: number,
+  seconds: number,
+  conc: number,
+  clientCpu: number,
+  latency: boolean,
+): string[] {
+  return [
+    '-c',
+    String(clientCpu),
+    'memcaslap',
+    '-s',
+    `127.0.0.1:${port}`,
+    '-t',
+    `${seconds}s`,
+    ...(latency ? ['-S', `${seconds}s`] : []),
+    '-T',
+    '1',
+    '-c',
+    String(conc),
+  ];
+}
+
 /**
  * memcached as src/cost/workloads.ts starts it (1 worker thread, 64 MiB,
  * loopback only), pinned; memcaslap runs with -S so it reports latency too.
@@ -433,28 +457,10 @@ export async function startServer(
     pid: proc.pid ?? 0,
     stop,
     load: async (seconds, conc, clientCpu) => {
-      const r = await execa(
-        'taskset',
-        [
-          '-c',
-          String(clientCpu),
-          'memcaslap',
-          '-s',
-          `127.0.0.1:${port}`,
-          '-t',
-          `${seconds}s`,
-          '-S',
-          `${seconds}s`,
-          '-T',
-          '1',
-          '-c',
-          String(conc),
-        ],
-        {
-          timeout: (seconds + 30) * 1000,
-          reject: false,
-        },
-      );
+      const r = await execa('taskset', memcaslapArgs(port, seconds, conc, clientCpu, true), {
+        timeout: (seconds + 30) * 1000,
+        reject: false,
+      });
       return parseMemcaslap(r.stdout + r.stderr);
     },
   };
