@@ -65,6 +65,8 @@ async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command
   let statsSampler: StatsSampler | null = null;
   let queues: () => ReturnType<typeof nicQueues>;
   let demand: OnDemandGroups | null = null;
+  // live: the kernel samples busy periods for the estimate (a recording holds what it holds)
+  let sampling: Probe | null = null;
   if (file !== undefined) {
     for (const live of [
       'pid',
@@ -98,6 +100,7 @@ async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command
       probes: groups.base,
     });
     src = probe;
+    sampling = probe;
     if (groups.onDemand.length)
       demand = new OnDemandGroups({
         base: groups.base,
@@ -132,6 +135,7 @@ async function serveCommand(file: string | undefined, o: ServeOpts, cmd: Command
     queues,
     estimate: runner?.run ?? null,
     onFrame: (f) => server?.broadcast(f),
+    ...(sampling ? { sampling } : {}),
     ...(onDemand
       ? {
           demand: {

@@ -163,11 +163,6 @@ export class Probe {
     this.command(`probes ${groups.length ? groups.join(',') : 'none'}`);
   }
 
-  /** What a MessageSource offers for busy-period sampling: the probe itself (periodEvery, setPeriodEvery). */
-  get sampling(): this {
-    return this;
-  }
-
   /** The busy-period sampling in force: the start option, then each setPeriodEvery. */
   get periodEvery(): number {
     return this.every;

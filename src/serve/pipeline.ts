@@ -20,8 +20,6 @@ export interface MessageSource {
   readonly warnings: readonly string[];
   messages(): AsyncIterable<Message>;
   command(cmd: string): void;
-  /** Busy periods sampled in the kernel: a live source only. */
-  readonly sampling?: PeriodSampling;
   stop(): Promise<void>;
 }
 
@@ -40,6 +38,8 @@ export interface PipelineOptions {
   idle?: { watched: () => boolean; everyMs: number };
   /** Groups attached on demand (live serve): called at every tick, and told each snapshot edge; frames mark what they covered. */
   demand?: { groups: OnDemandGroups; tick: () => void };
+  /** Busy periods sampled in the kernel (live: the Probe); the estimate's feed retunes it to the workload's rate. */
+  sampling?: PeriodSampling;
 }
 
 export class Pipeline {
@@ -71,6 +71,7 @@ export class Pipeline {
           this.feed = f;
         })
       : null;
+    if (o.sampling) this.collector?.sampleWith(o.sampling);
   }
 
   get state(): Totals {
@@ -80,8 +81,6 @@ export class Pipeline {
   /** Folds the source until it ends; a frame per interval. */
   async run(src: MessageSource): Promise<void> {
     if (this.o.everySnapshotNs === undefined) {
-      // live: the kernel samples busy periods for the estimate (a recording holds what it holds)
-      if (src.sampling) this.collector?.sampleWith(src.sampling);
       const ask = () => {
         this.pending = true;
         this.askedAt = Date.now();
