@@ -92,6 +92,7 @@ export function decodeHello(p: Uint8Array): Hello {
       ...(group ? { group } : {}),
     });
   }
+  const flags = dv.getUint32(f.flags, true);
   return {
     type: 'hello',
     version,
@@ -108,8 +109,8 @@ export function decodeHello(p: Uint8Array): Hello {
     recordMask: dv.getUint32(f.record_mask, true),
     targetTgid: dv.getUint32(f.target_tgid, true),
     tracefsMounted: dv.getUint32(f.tracefs_mounted, true) === 1,
-    softirqAsyncOnly: (dv.getUint32(f.flags, true) & HELLO_SOFTIRQ_ASYNC_ONLY) !== 0,
-    ...((dv.getUint32(f.flags, true) & HELLO_NO_RAISE_LATENCY) !== 0 ? { raiseLatency: false } : {}),
+    softirqAsyncOnly: (flags & HELLO_SOFTIRQ_ASYNC_ONLY) !== 0,
+    ...((flags & HELLO_NO_RAISE_LATENCY) !== 0 ? { raiseLatency: false } : {}),
     progs,
   };
 }
