@@ -25,7 +25,7 @@ import {
   systemBusySeconds,
   table,
 } from './util.js';
-import { cliPath, NODE_FLAGS } from '../../src/probe/launch.js';
+import { cliArgv } from '../../src/probe/launch.js';
 
 export const MEMORY_HELP = `Benchmark: RSS of the whole tool over a long run at a high event rate (is it bounded?).
 
@@ -188,7 +188,7 @@ export async function runMemoryBench(args: string[] = []): Promise<MemoryResult>
   // first/last "minute": a minute, or a quarter of a short smoke run
   const windowS = Math.min(60, seconds / 4);
   // started as the bin starts it: its Node flags shape the memory measured here
-  const cli = [...NODE_FLAGS, cliPath()];
+  const cli = cliArgv();
   const dir = mkdtempSync(join(tmpdir(), 'irqlens-mem-'));
   const bg = await backgroundCpuPct(2000);
   log(

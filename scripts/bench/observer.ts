@@ -3,12 +3,12 @@
 // so a tracer's phase is compared with the minutes around it, not with another run of the load.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { Rng } from '../../src/attribution/rng.js';
 import { onInterrupt } from './cleanup.js';
-import { memcaslapArgs, NAMES, startServer, startTracer, type Condition, type Tracer } from './overhead.js';
+import { loadArgs, memcaslapArgs, NAMES, startServer, startTracer, type Condition, type Tracer } from './overhead.js';
 import { progIdsOf } from './probe-cost.js';
 import {
   argValue,
@@ -59,10 +59,10 @@ lists.
 
 Usage:
   node dist/scripts/bench/observer.js [--conditions C,D] [--rounds 6] [--seconds 6] [--settle 2]
-       [--bpf-seconds 3] [--seed N] [--concurrency 64] [--server-cpu 1] [--client-cpu 0] [--md] [--json]
+       [--bpf-seconds 3] [--seed N] [--concurrency 64] [--server-cpu 1] [--client-cpu 0] [--json]
 
 Examples:
-  node dist/scripts/bench/observer.js --md
+  node dist/scripts/bench/observer.js
   node dist/scripts/bench/observer.js --conditions B,C,D,E,R --rounds 8 --json > observer.json
 
 Loopback only; kernel.bpf_stats_enabled is put back to its start value after every BPF window and on
@@ -230,16 +230,12 @@ function shuffled<T>(xs: readonly T[], rng: Rng): T[] {
 export async function runObserverBench(args: string[] = []): Promise<ObserverResult> {
   await initClockTicks();
   if (process.getuid?.() !== 0) throw new Error('needs root (the tracers load BPF programs)');
-  const n = cpus().length;
   const rounds = intArg(args, '--rounds', 6, 1, 50);
   const seconds = intArg(args, '--seconds', 6, 2, 60);
   const settle = intArg(args, '--settle', 2, 0, 60);
   const bpfSeconds = intArg(args, '--bpf-seconds', 3, 1, 60);
   const seed = intArg(args, '--seed', 1, 0, 2 ** 31);
-  const concurrency = intArg(args, '--concurrency', 64, 4, 1024);
-  const serverCpu = intArg(args, '--server-cpu', 1, 0, n - 1);
-  const clientCpu = intArg(args, '--client-cpu', 0, 0, n - 1);
-  if (serverCpu === clientCpu) throw new Error('--server-cpu and --client-cpu must differ');
+  const { concurrency, serverCpu, clientCpu } = loadArgs(args);
   const conditions = (argValue(args, '--conditions') ?? 'C,D').split(',') as Condition[];
   const known = Object.keys(NAMES).filter((c) => c !== 'A');
   if (!conditions.length || conditions.some((c) => !known.includes(c)))

@@ -32,7 +32,7 @@ import {
   systemBusySeconds,
   table,
 } from './util.js';
-import { cliPath, NODE_FLAGS } from '../../src/probe/launch.js';
+import { cliArgv } from '../../src/probe/launch.js';
 
 export const OVERHEAD_HELP = `Benchmark: what tracing costs a real workload, irqlens against the tools users would pick instead.
 
@@ -234,7 +234,7 @@ async function spawnTracer(
   onSpawn: (stop: () => Promise<void>) => void,
   serverPid: number,
 ): Promise<Tracer> {
-  const cli = [...NODE_FLAGS, cliPath()];
+  const cli = cliArgv();
   switch (c) {
     case 'B':
     case 'F': {
@@ -383,6 +383,16 @@ export function parseMemcaslap(out: string): LoadResult {
   const total = out.slice(out.lastIndexOf('Total Statistics'));
   const num = (k: string): number => Number(new RegExp(`${k}:\\s*([\\d.]+)`).exec(total)?.[1] ?? NaN);
   return { tps: Number(tps[1]), avgUs: num('Avg'), stdUs: num('Std'), maxUs: num('Max') };
+}
+
+/** The memcached load's options: memcaslap's connections, and the two CPUs server and client are pinned to. */
+export function loadArgs(args: readonly string[]): { concurrency: number; serverCpu: number; clientCpu: number } {
+  const n = cpus().length;
+  const concurrency = intArg(args, '--concurrency', 64, 4, 1024);
+  const serverCpu = intArg(args, '--server-cpu', 1, 0, n - 1);
+  const clientCpu = intArg(args, '--client-cpu', 0, 0, n - 1);
+  if (serverCpu === clientCpu) throw new Error('--server-cpu and --client-cpu must differ');
+  return { concurrency, serverCpu, clientCpu };
 }
 
 /** taskset + memcaslap on `clientCpu` against 127.0.0.1:`port` for `seconds`; `latency` adds -S (one latency block). */
@@ -549,13 +559,9 @@ export function disturbed(r: Run): boolean {
 export async function runMemcachedOverhead(args: string[] = []): Promise<OverheadResult> {
   await initClockTicks();
   if (process.getuid?.() !== 0) throw new Error('needs root (the tracers load BPF programs)');
-  const n = cpus().length;
   const rounds = intArg(args, '--rounds', 5, 1, 30);
   const seconds = intArg(args, '--seconds', 10, 2, 120);
-  const concurrency = intArg(args, '--concurrency', 64, 4, 1024);
-  const serverCpu = intArg(args, '--server-cpu', 1, 0, n - 1);
-  const clientCpu = intArg(args, '--client-cpu', 0, 0, n - 1);
-  if (serverCpu === clientCpu) throw new Error('--server-cpu and --client-cpu must differ');
+  const { concurrency, serverCpu, clientCpu } = loadArgs(args);
   const waitQuietS = Number(argValue(args, '--wait-quiet') ?? 0);
   if (!(waitQuietS >= 0 && waitQuietS <= 3600)) throw new Error('--wait-quiet: 0..3600 seconds');
   const conditions = (argValue(args, '--conditions') ?? DEFAULT_CONDITIONS).split(',') as Condition[];

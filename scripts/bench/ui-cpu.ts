@@ -49,7 +49,7 @@ import {
   table,
   wantsHelp,
 } from './util.js';
-import { cliPath, NODE_FLAGS } from '../../src/probe/launch.js';
+import { cliArgv, cliPath } from '../../src/probe/launch.js';
 
 export type Config = 'idle' | 'load' | 'load+workloads' | 'hits+workloads';
 const CONFIGS: readonly Config[] = ['idle', 'load', 'load+workloads', 'hits+workloads'];
@@ -96,7 +96,7 @@ async function runOne(config: Config, seconds: number, warmup: number, rate: num
       if (spin.pid === undefined) throw new Error('epoll-spin did not start');
       if (config.endsWith('+workloads')) args.push('--workloads', '--pid', String(spin.pid));
     }
-    session = await Session.start(`node ${NODE_FLAGS.join(' ')} ${cli} ${args.join(' ')}; exec sleep 600`);
+    session = await Session.start(`node ${cliArgv(cli).join(' ')} ${args.join(' ')}; exec sleep 600`);
     const end = Date.now() + 30_000;
     while (!/^cost: \S+ ev\/s/m.test(await session.screen())) {
       if (Date.now() > end) throw new Error(`irqlens top did not draw its first interval:\n${await session.screen()}`);

@@ -43,7 +43,7 @@ import {
   table,
   wantsHelp,
 } from './util.js';
-import { cliPath, NODE_FLAGS } from '../../src/probe/launch.js';
+import { cliArgv } from '../../src/probe/launch.js';
 
 type Config = 'live' | 'live+load' | 'synthetic16';
 const CONFIGS: readonly Config[] = ['live', 'live+load', 'synthetic16'];
@@ -108,11 +108,10 @@ async function syntheticServer(): Promise<void> {
 async function startServer(
   config: Config,
 ): Promise<{ url: string; proc: ResultPromise<{ buffer: false; stdout: 'pipe'; reject: false }> }> {
-  const cli = cliPath();
   const args =
     config === 'synthetic16'
       ? [join(repoRoot(), 'dist', 'scripts', 'bench', 'web.js'), '--synthetic-server']
-      : [...NODE_FLAGS, cli, 'serve', '--port', '0'];
+      : [...cliArgv(), 'serve', '--port', '0'];
   const proc = execa('node', args, { buffer: false, stdout: 'pipe', reject: false });
   proc.stdout.setEncoding('utf8');
   let out = '';

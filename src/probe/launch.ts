@@ -16,7 +16,12 @@ export function cliPath(): string {
   return join(packageRoot(), 'dist', 'cli', 'main.js');
 }
 
+/** node's arguments before irqlens's own: the flags, then the CLI (this package's, or another build's). */
+export function cliArgv(cli = cliPath()): string[] {
+  return [...NODE_FLAGS, cli];
+}
+
 /** The node binary and its arguments for `irqlens ARGS...`. */
 export function cliCommand(args: readonly string[]): [string, string[]] {
-  return [process.execPath, [...NODE_FLAGS, cliPath(), ...args]];
+  return [process.execPath, [...cliArgv(), ...args]];
 }
