@@ -12,6 +12,7 @@ interface ExperimentOpts {
   pinUnder?: string;
   sysctl?: string[];
   sysfs?: string[];
+  coalesce?: string[];
   workload?: string;
   cpu?: number;
   work: number;
@@ -93,6 +94,10 @@ export function registerExperimentCommand(program: Command): void {
       'B writes these sysfs files (e.g. /sys/class/net/eth0/napi_defer_hard_irqs=2), A keeps them',
     )
     .option(
+      '--coalesce <dev:param=value...>',
+      "B sets the NIC's interrupt coalescing with ethtool -C (e.g. eth0:rx-usecs=50 eth0:adaptive-rx=off), A keeps what ethtool -c shows",
+    )
+    .option(
       '--workload <name>',
       'built-in workload: spin (epoll_wait then a fixed pointer chase, self-driven, on --cpu) or echo (epoll echo server, its client on another CPU)',
     )
@@ -139,7 +144,9 @@ Examples:
   # what moving a server away from an IRQ buys (IRQ packing)
   irqlens experiment --pin-under virtio1-req.0 --load '...' -- ./my-server
   # deferring hard IRQs (napi_defer_hard_irqs + gro_flush_timeout) on eth0
-  irqlens experiment --sysfs /sys/class/net/eth0/napi_defer_hard_irqs=2 --sysfs /sys/class/net/eth0/gro_flush_timeout=200000 -- ./my-server`,
+  irqlens experiment --sysfs /sys/class/net/eth0/napi_defer_hard_irqs=2 --sysfs /sys/class/net/eth0/gro_flush_timeout=200000 -- ./my-server
+  # what coalescing eth0's receive interrupts (50 us) buys a server
+  irqlens experiment --coalesce eth0:adaptive-rx=off eth0:rx-usecs=50 -- ./my-server`,
     )
     .action(async (argv: string[], o: ExperimentOpts) => {
       if (process.getuid?.() !== 0)
@@ -159,6 +166,7 @@ Examples:
           ...(o.pinUnder !== undefined ? { pinUnder: o.pinUnder } : {}),
           sysctl: o.sysctl ?? [],
           sysfs: o.sysfs ?? [],
+          coalesce: o.coalesce ?? [],
           workload:
             o.workload === 'spin' || o.workload === 'echo'
               ? {

@@ -1,7 +1,8 @@
 // The conditions an experiment alternates, and putting everything back: a load
 // started and stopped per phase (in a cgroup of its own, so all of it stops),
 // the workload pinned under or away from an IRQ's CPUs, sysctl and sysfs
-// values set for B and restored for A. A restorer process holds the original
+// values and NIC interrupt coalescing (ethtool -C) set for B and restored
+// for A. A restorer process holds the original
 // values and the load's cgroup and restores them when our pipe to it closes,
 // so even kill -9 of irqlens leaves the machine as it was.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -12,6 +13,7 @@ import { makeCgroup, removeCgroup } from '../cost/command.js';
 import { onOurExit, type Reaper } from '../cost/reaper.js';
 import { errnoText } from '../output/errno.js';
 import { parseInterrupts } from '../procfs/interrupts.js';
+import { applyCoalesce, coalesceArgs, describeCoalesce, prepareCoalesce, type CoalesceSetting } from './coalesce.js';
 import type { Condition } from './stats.js';
 
 export interface SwitchSpec {
@@ -23,6 +25,8 @@ export interface SwitchSpec {
   sysctl?: readonly string[];
   /** PATH=VALUE under /sys: likewise. */
   sysfs?: readonly string[];
+  /** DEV:PARAM=VALUE: B sets the NIC's interrupt coalescing with ethtool -C, A restores what ethtool -c showed. */
+  coalesce?: readonly string[];
 }
 
 interface Setting {
@@ -76,6 +80,7 @@ export class Switches {
     private readonly spec: SwitchSpec,
     private readonly settings: Setting[],
     private readonly pin: { under: number[]; away: number[] } | null,
+    private readonly coalesce: CoalesceSetting[],
     private readonly pids: () => number[],
   ) {}
 
@@ -93,11 +98,12 @@ export class Switches {
           `--pin-under: no IRQ named '${spec.pinUnder}' that lands on some CPUs but not all (see /proc/interrupts)`,
         );
     }
-    if (!spec.load && !pin && !settings.length)
+    const coalesce = prepareCoalesce(spec.coalesce ?? []);
+    if (!spec.load && !pin && !settings.length && !coalesce.length)
       throw new UsageError(
-        'give what B changes: --load CMD, --pin-under IRQ, --sysctl KEY=VALUE or --sysfs PATH=VALUE',
+        'give what B changes: --load CMD, --pin-under IRQ, --sysctl KEY=VALUE, --sysfs PATH=VALUE or --coalesce DEV:PARAM=VALUE',
       );
-    return new Switches(spec, settings, pin, pids);
+    return new Switches(spec, settings, pin, coalesce, pids);
   }
 
   /** What B is, in words (for the report). */
@@ -109,6 +115,7 @@ export class Switches {
         `workload pinned to CPU ${this.pin.under.join(',')} (under ${this.spec.pinUnder ?? ''}; A: CPU ${this.pin.away.join(',')})`,
       );
     for (const s of this.settings) out.push(`${s.path} = ${s.value} (A: ${s.original})`);
+    for (const c of this.coalesce) out.push(describeCoalesce(c));
     return out;
   }
 
@@ -121,6 +128,7 @@ export class Switches {
       lines.push(`[ -e ${cg}/cgroup.kill ] && echo 1 > ${cg}/cgroup.kill`, 'sleep 0.3', `rmdir ${cg} 2>/dev/null`);
     }
     for (const s of this.settings) lines.push(`printf '%s\\n' ${shq(s.original)} > ${shq(s.path)}`);
+    for (const c of this.coalesce) lines.push(['ethtool', ...coalesceArgs(c, 'A')].map(shq).join(' '));
     this.restorer = onOurExit(lines.join('\n'));
   }
 
@@ -134,6 +142,7 @@ export class Switches {
         throw new UsageError(`cannot set ${s.path} to '${c === 'B' ? s.value : s.original}': ${errnoText(e)}`);
       }
     }
+    for (const co of this.coalesce) applyCoalesce(co, c);
     if (this.pin) {
       const cpus = (c === 'B' ? this.pin.under : this.pin.away).join(',');
       for (const pid of this.pids()) await execa('taskset', ['-a', '-p', '-c', cpus, String(pid)], { reject: false });
@@ -173,16 +182,25 @@ export class Switches {
 
   /** Back to how the machine was: A's values, the load stopped and its cgroup removed, the restorer released. */
   async restore(): Promise<void> {
+    // what fails here is left to the restorer, which runs its script when we exit
+    let failed = false;
     for (const s of this.settings) {
       try {
         writeFileSync(s.path, s.original);
       } catch {
-        // the restorer tries again
+        failed = true;
+      }
+    }
+    for (const c of this.coalesce) {
+      try {
+        applyCoalesce(c, 'A');
+      } catch {
+        failed = true;
       }
     }
     await this.stopLoad();
     if (this.loadCg) await removeCgroup(this.loadCg);
-    this.restorer?.release();
+    if (!failed) this.restorer?.release();
     this.restorer = null;
   }
 }
