@@ -110,6 +110,8 @@ int main(int argc, char **argv)
 	pid_t parent = getppid();
 	int err;
 
+	if (argc > 1 && !strcmp(argv[1], "napi"))
+		return napi_command(argc - 1, argv + 1);
 	parse_args(argc, argv, &o);
 	verbose = o.verbose;
 	libbpf_set_print(on_libbpf_message);

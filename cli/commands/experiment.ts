@@ -13,6 +13,7 @@ interface ExperimentOpts {
   sysctl?: string[];
   sysfs?: string[];
   coalesce?: string[];
+  napi?: string[];
   workload?: string;
   cpu?: number;
   work: number;
@@ -98,6 +99,10 @@ export function registerExperimentCommand(program: Command): void {
       "B sets the NIC's interrupt coalescing with ethtool -C (e.g. eth0:rx-usecs=50 eth0:adaptive-rx=off), A keeps what ethtool -c shows",
     )
     .option(
+      '--napi <dev:key=value...>',
+      "B sets these on every NAPI instance of the device over netlink (irq-suspend-timeout, defer-hard-irqs, gro-flush-timeout), A keeps each one's",
+    )
+    .option(
       '--workload <name>',
       'built-in workload: spin (epoll_wait then a fixed pointer chase, self-driven, on --cpu) or echo (epoll echo server, its client on another CPU)',
     )
@@ -146,7 +151,9 @@ Examples:
   # deferring hard IRQs (napi_defer_hard_irqs + gro_flush_timeout) on eth0
   irqlens experiment --sysfs /sys/class/net/eth0/napi_defer_hard_irqs=2 --sysfs /sys/class/net/eth0/gro_flush_timeout=200000 -- ./my-server
   # what coalescing eth0's receive interrupts (50 us) buys a server
-  irqlens experiment --coalesce eth0:adaptive-rx=off eth0:rx-usecs=50 -- ./my-server`,
+  irqlens experiment --coalesce eth0:adaptive-rx=off eth0:rx-usecs=50 -- ./my-server
+  # IRQ suspension (Linux 6.13; the server must use epoll with prefer_busy_poll): 20 ms, deferral 100, flush 50 us
+  irqlens experiment --napi eth0:irq-suspend-timeout=20000000 eth0:defer-hard-irqs=100 eth0:gro-flush-timeout=50000 -- ./my-server`,
     )
     .action(async (argv: string[], o: ExperimentOpts) => {
       if (process.getuid?.() !== 0)
@@ -167,6 +174,7 @@ Examples:
           sysctl: o.sysctl ?? [],
           sysfs: o.sysfs ?? [],
           coalesce: o.coalesce ?? [],
+          napi: o.napi ?? [],
           workload:
             o.workload === 'spin' || o.workload === 'echo'
               ? {

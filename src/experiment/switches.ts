@@ -1,8 +1,8 @@
 // The conditions an experiment alternates, and putting everything back: a load
 // started and stopped per phase (in a cgroup of its own, so all of it stops),
 // the workload pinned under or away from an IRQ's CPUs, sysctl and sysfs
-// values and NIC interrupt coalescing (ethtool -C) set for B and restored
-// for A. A restorer process holds the original
+// values, NIC interrupt coalescing (ethtool -C) and per-NAPI settings
+// (netlink, through the helper) set for B and restored for A. A restorer process holds the original
 // values and the load's cgroup and restores them when our pipe to it closes,
 // so even kill -9 of irqlens leaves the machine as it was.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -13,6 +13,7 @@ import { makeCgroup, removeCgroup } from '../cost/command.js';
 import { onOurExit, type Reaper } from '../cost/reaper.js';
 import { errnoText } from '../output/errno.js';
 import { parseInterrupts } from '../procfs/interrupts.js';
+import { applyNapi, describeNapi, napiRestoreCommands, prepareNapi, type NapiSetting } from './napi.js';
 import { applyCoalesce, coalesceArgs, describeCoalesce, prepareCoalesce, type CoalesceSetting } from './coalesce.js';
 import type { Condition } from './stats.js';
 
@@ -27,6 +28,8 @@ export interface SwitchSpec {
   sysfs?: readonly string[];
   /** DEV:PARAM=VALUE: B sets the NIC's interrupt coalescing with ethtool -C, A restores what ethtool -c showed. */
   coalesce?: readonly string[];
+  /** DEV:KEY=VALUE: B sets it on every NAPI instance of DEV (irq-suspend-timeout, ...), A restores each one's. */
+  napi?: readonly string[];
 }
 
 interface Setting {
@@ -81,6 +84,7 @@ export class Switches {
     private readonly settings: Setting[],
     private readonly pin: { under: number[]; away: number[] } | null,
     private readonly coalesce: CoalesceSetting[],
+    private readonly napi: NapiSetting[],
     private readonly pids: () => number[],
   ) {}
 
@@ -99,11 +103,12 @@ export class Switches {
         );
     }
     const coalesce = prepareCoalesce(spec.coalesce ?? []);
-    if (!spec.load && !pin && !settings.length && !coalesce.length)
+    const napi = prepareNapi(spec.napi ?? []);
+    if (!spec.load && !pin && !settings.length && !coalesce.length && !napi.length)
       throw new UsageError(
-        'give what B changes: --load CMD, --pin-under IRQ, --sysctl KEY=VALUE, --sysfs PATH=VALUE or --coalesce DEV:PARAM=VALUE',
+        'give what B changes: --load CMD, --pin-under IRQ, --sysctl KEY=VALUE, --sysfs PATH=VALUE, --coalesce DEV:PARAM=VALUE or --napi DEV:KEY=VALUE',
       );
-    return new Switches(spec, settings, pin, coalesce, pids);
+    return new Switches(spec, settings, pin, coalesce, napi, pids);
   }
 
   /** What B is, in words (for the report). */
@@ -116,6 +121,7 @@ export class Switches {
       );
     for (const s of this.settings) out.push(`${s.path} = ${s.value} (A: ${s.original})`);
     for (const c of this.coalesce) out.push(describeCoalesce(c));
+    for (const n of this.napi) out.push(describeNapi(n));
     return out;
   }
 
@@ -129,6 +135,7 @@ export class Switches {
     }
     for (const s of this.settings) lines.push(`printf '%s\\n' ${shq(s.original)} > ${shq(s.path)}`);
     for (const c of this.coalesce) lines.push(['ethtool', ...coalesceArgs(c, 'A')].map(shq).join(' '));
+    for (const n of this.napi) for (const cmd of napiRestoreCommands(n)) lines.push(cmd.map(shq).join(' '));
     this.restorer = onOurExit(lines.join('\n'));
   }
 
@@ -143,6 +150,7 @@ export class Switches {
       }
     }
     for (const co of this.coalesce) applyCoalesce(co, c);
+    for (const n of this.napi) applyNapi(n, c);
     if (this.pin) {
       const cpus = (c === 'B' ? this.pin.under : this.pin.away).join(',');
       for (const pid of this.pids()) await execa('taskset', ['-a', '-p', '-c', cpus, String(pid)], { reject: false });
@@ -194,6 +202,13 @@ export class Switches {
     for (const c of this.coalesce) {
       try {
         applyCoalesce(c, 'A');
+      } catch {
+        failed = true;
+      }
+    }
+    for (const n of this.napi) {
+      try {
+        applyNapi(n, 'A');
       } catch {
         failed = true;
       }
