@@ -121,7 +121,10 @@ export function phaseTaxes(input: PassiveInput, tgid: number, pmu: boolean): Pha
  * periods in one second) has its interrupts priced at its condition's pooled costs per interrupt (A's
  * at B's when A has none, as priceWithB); a pair neither can price is left out.
  */
-export function pairPredictions(a: PassiveResult, b: PassiveResult): { slowdowns: number[]; priced: number } {
+export function pairPredictions(
+  a: PassiveResult,
+  b: PassiveResult,
+): { slowdowns: number[]; taxes: { pair: number; a: number; b: number }[]; priced: number } {
   const aCosts = a.estimate.tax && a.estimate.tax_from === 'own' ? a.perIrq : b.perIrq;
   let priced = 0;
   const taxOf = (ph: PhaseTax, costs: Partial<Record<IrqKind, Interval>>, currency: 'time' | 'cycles') => {
@@ -132,15 +135,19 @@ export function pairPredictions(a: PassiveResult, b: PassiveResult): { slowdowns
     return t ? t.value : null;
   };
   const slowdowns: number[] = [];
+  const taxes: { pair: number; a: number; b: number }[] = [];
   for (const pa of a.phases) {
     const pb = b.phases.find((x) => x.pair === pa.pair);
     if (!pb || a.currency !== b.currency) continue;
     const ta = taxOf(pa, aCosts, a.currency);
     const tb = taxOf(pb, b.perIrq, b.currency);
     const s = ta === null || tb === null ? NaN : slowdownOf(ta, tb);
-    if (Number.isFinite(s)) slowdowns.push(s);
+    if (Number.isFinite(s) && ta !== null && tb !== null) {
+      slowdowns.push(s);
+      taxes.push({ pair: pa.pair, a: ta, b: tb });
+    }
   }
-  return { slowdowns, priced };
+  return { slowdowns, taxes, priced };
 }
 
 /**

@@ -25,6 +25,7 @@ import {
   phaseOrder,
   predictedSlowdown,
   slowdownOf,
+  slowdownWithSteal,
   predictedWithSteal,
   intervalsOverlap,
   stealShare,
@@ -190,7 +191,20 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
     const predicted = fromPairs ? bootstrapMedian(byPair.slowdowns, o.seed) : pooled;
     const stealOf = (c: Condition) => median(phases.filter((p) => p.condition === c).map(stealShare));
     const steal = { a: stealOf('A'), b: stealOf('B') };
-    const withSteal = predicted ? predictedWithSteal(predicted, steal.a, steal.b) : null;
+    // with steal, per pair as the prediction is: each phase's own steal share next to its own tax
+    const phaseSteal = (pair: number, c: Condition) => {
+      const ph = phases.find((p) => p.pair === pair && p.condition === c);
+      return ph ? stealShare(ph) : NaN;
+    };
+    const pairsWithSteal = byPair.taxes
+      .map((t) => slowdownWithSteal(t.a, phaseSteal(t.pair, 'A'), t.b, phaseSteal(t.pair, 'B')))
+      .filter(Number.isFinite);
+    const withSteal =
+      fromPairs && pairsWithSteal.length >= MIN_PREDICTED_PAIRS
+        ? bootstrapMedian(pairsWithSteal, o.seed)
+        : A.estimate.tax && B.estimate.tax
+          ? predictedWithSteal(A.estimate.tax, steal.a, B.estimate.tax, steal.b)
+          : null;
     const covered =
       predicted !== null && Number.isFinite(measured.value)
         ? measured.value >= predicted.lo && measured.value <= predicted.hi

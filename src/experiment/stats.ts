@@ -90,13 +90,23 @@ export function stealSlowdown(stealA: number, stealB: number): number {
   return stealA < 1 ? 1 - (1 - stealB) / (1 - stealA) : NaN;
 }
 
-/** The passive prediction with steal's share on top: throughput goes as (1 - tax)(1 - steal). */
-export function predictedWithSteal(predicted: Interval, stealA: number, stealB: number): Interval {
-  const keep = stealA < 1 ? (1 - stealB) / (1 - stealA) : NaN;
-  const f = (v: number) => 1 - (1 - v) * keep;
-  const lo = f(predicted.lo);
-  const hi = f(predicted.hi);
-  return { value: f(predicted.value), lo, hi, bound: lo <= 0 && 0 <= hi };
+/**
+ * B's slowdown against A when a share of the wall time is stolen and a share `tax` of busy time is lost
+ * to interrupts: both come out of the same time (the tax's busy time includes the stolen time, which
+ * no period leaves out of its length), so what the workload keeps is 1 - steal - tax, not
+ * (1 - steal)(1 - tax), which would count the interrupts' share of the stolen time as lost twice.
+ */
+export function slowdownWithSteal(taxA: number, stealA: number, taxB: number, stealB: number): number {
+  const keepA = 1 - stealA - taxA;
+  return keepA > 0 ? 1 - (1 - stealB - taxB) / keepA : NaN;
+}
+
+/** The pooled prediction with steal: each condition's tax interval and median steal, at the extremes for lo and hi. */
+export function predictedWithSteal(taxA: Interval, stealA: number, taxB: Interval, stealB: number): Interval {
+  const value = slowdownWithSteal(taxA.value, stealA, taxB.value, stealB);
+  const lo = slowdownWithSteal(taxA.hi, stealA, taxB.lo, stealB);
+  const hi = slowdownWithSteal(taxA.lo, stealA, taxB.hi, stealB);
+  return { value, lo, hi, bound: lo <= 0 && 0 <= hi };
 }
 
 /**

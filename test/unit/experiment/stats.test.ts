@@ -8,6 +8,7 @@ import {
   phaseOrder,
   predictedSlowdown,
   predictedWithSteal,
+  slowdownWithSteal,
   intervalsOverlap,
   stealShare,
   stealSlowdown,
@@ -80,19 +81,18 @@ test('steal: its share of a phase, the slowdown it alone explains, and the predi
   // 10% of B's wall time stolen, none of A's: B keeps 90% of the CPU, a 10% slowdown
   assert.ok(Math.abs(stealSlowdown(0, 0.1) - 0.1) < 1e-12);
   assert.equal(stealSlowdown(0.02, 0.02), 0);
-  // a 20% interrupt slowdown and 10% steal: B runs 0.8 * 0.9 = 72% of A
-  const p = predictedWithSteal({ value: 0.2, lo: 0.1, hi: 0.3, bound: false }, 0, 0.1);
-  assert.ok(Math.abs(p.value - 0.28) < 1e-12);
-  assert.ok(Math.abs(p.lo - 0.19) < 1e-12 && Math.abs(p.hi - 0.37) < 1e-12);
+  // B: 10% of the wall time stolen and 20% of the (steal-including) busy time to interrupts; A: 2% to interrupts.
+  // B keeps 1 - 0.1 - 0.2 = 70%, A 98%: a slowdown of 1 - 0.7/0.98
+  assert.ok(Math.abs(slowdownWithSteal(0.02, 0, 0.2, 0.1) - (1 - 0.7 / 0.98)) < 1e-12);
+  assert.ok(Number.isNaN(slowdownWithSteal(0.6, 0.5, 0.1, 0)), 'nothing left in A: no slowdown');
+  const iv = (value: number, lo: number, hi: number) => ({ value, lo, hi, bound: false });
+  const p = predictedWithSteal(iv(0.02, 0.01, 0.03), 0, iv(0.2, 0.15, 0.25), 0.1);
+  assert.ok(Math.abs(p.value - (1 - 0.7 / 0.98)) < 1e-12);
+  // lo: A's tax at its high end, B's at its low end; hi the other way
+  assert.ok(Math.abs(p.lo - (1 - 0.75 / 0.97)) < 1e-12 && Math.abs(p.hi - (1 - 0.65 / 0.99)) < 1e-12);
   assert.equal(p.bound, false);
-  // no steal difference: the prediction is unchanged
-  const same = predictedWithSteal({ value: 0.2, lo: 0.1, hi: 0.3, bound: false }, 0.05, 0.05);
-  for (const [k, v] of [
-    ['value', 0.2],
-    ['lo', 0.1],
-    ['hi', 0.3],
-  ] as const)
-    assert.ok(Math.abs(same[k] - v) < 1e-12, `${k}: ${same[k]}`);
+  // no steal: the slowdown of the taxes alone
+  assert.ok(Math.abs(slowdownWithSteal(0.02, 0, 0.2, 0) - (1 - 0.8 / 0.98)) < 1e-12);
 });
 
 test('irqCpus: the CPUs that take an IRQ and the others, by its exact name; none when it lands everywhere or nowhere', () => {
