@@ -58,6 +58,9 @@ function text(r: Record<string, unknown>): string {
     `B: ${(r.b_condition as string[]).join('; ')}`,
     `throughput (events/s, median of phases): A ${t.a_median.toFixed(0)}, B ${t.b_median.toFixed(0)}`,
     `measured slowdown of B vs A (median over pairs, 95% bootstrap interval): ${iv(m)}`,
+    ...(r.measured_slowdown_by_work
+      ? [`  the same from the workload's own count of its work: ${iv(r.measured_slowdown_by_work as Interval)}`]
+      : []),
     `passive estimate: tax A ${iv(p.a.tax)}, tax B ${iv(p.b.tax)}${(p.a.note ?? p.b.note) ? ` (${p.a.note ?? p.b.note ?? ''})` : ''}`,
     `predicted slowdown from the passive estimate${p.predicted_from === 'pairs' ? ` (median over ${p.pairs_predicted} pairs, each phase estimated alone)` : ''}: ${iv(p.predicted_slowdown)}${covers(p.interval_covers_measured)}` +
       (p.interval_covers_measured === false && p.intervals_overlap !== null

@@ -32,6 +32,8 @@ export interface WorkloadOptions {
   work: number;
   wssKb: number;
   conns: number;
+  /** A file where the load generator keeps its running count of requests (a uint64), for progress reads. */
+  counterFile?: string;
 }
 
 function need(bin: string): string {
@@ -87,7 +89,15 @@ export async function startEcho(o: WorkloadOptions): Promise<RunningWorkload> {
     async load() {
       const r = await execa(
         'taskset',
-        ['-c', String(o.clientCpu), client, String(info.port), String(o.durationS), String(o.conns)],
+        [
+          '-c',
+          String(o.clientCpu),
+          client,
+          String(info.port),
+          String(o.durationS),
+          String(o.conns),
+          ...(o.counterFile ? [o.counterFile] : []),
+        ],
         { timeout: (o.durationS + 30) * 1000 },
       );
       const j = JSON.parse(r.stdout) as {

@@ -5,7 +5,8 @@
 // measured B-vs-A slowdown, with a bootstrap interval over pairs, stands next
 // to the passive estimate that irqlens computes from the same periods.
 import { execa } from 'execa';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { buildDir } from '../probe/paths.js';
@@ -18,6 +19,7 @@ import { pairPredictions, passiveInWorker, priceWithB } from './passive.js';
 import { makeCgroup, removeCgroup, startCommand, type Child } from '../cost/command.js';
 import { startEcho, type RunningWorkload } from '../cost/workloads.js';
 import { Switches, type SwitchSpec } from './switches.js';
+import { onOurExit } from '../cost/reaper.js';
 import {
   bootstrapMedian,
   median,
@@ -58,12 +60,12 @@ const MIN_PREDICTED_PAIRS = 5;
  * its working set, on one CPU. No load generator shares a CPU with the switched load, so what B changes
  * on the workload's CPU is all that differs.
  */
-function startSpin(cpu: number, work: number, wssKb: number, seconds: number): RunningWorkload {
+function startSpin(cpu: number, work: number, wssKb: number, seconds: number, counter: string): RunningWorkload {
   const bin = join(buildDir(), 'epoll-spin');
   if (!existsSync(bin)) throw new UsageError(`${bin} is missing: build it (npm run build)`);
   const p = execa(
     'taskset',
-    ['-c', String(cpu), bin, '-k', String(work), '-m', String(wssKb), String(Math.ceil(seconds))],
+    ['-c', String(cpu), bin, '-k', String(work), '-m', String(wssKb), '-c', counter, String(Math.ceil(seconds))],
     { reject: false, buffer: false, stdio: 'ignore' },
   );
   const pid = p.pid ?? 0;
@@ -80,6 +82,36 @@ function startSpin(cpu: number, work: number, wssKb: number, seconds: number): R
   };
 }
 
+/**
+ * The running count a built-in workload keeps in a file (a uint64 it updates as it serves): its own
+ * measure of the work done, read at each phase's edges, next to the events its busy periods show.
+ */
+class WorkCounter {
+  readonly path = join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), `irqlens-exp-${process.pid}.count`);
+  private fd: number | null = null;
+  private readonly buf = Buffer.alloc(8);
+  // removes the file after kill -9 of irqlens too
+  private readonly reaper = onOurExit(`rm -f '${this.path}'`);
+
+  constructor() {
+    // ours before the workload starts, so it can be read from the first phase on
+    writeFileSync(this.path, Buffer.alloc(8), { mode: 0o600 });
+    this.fd = openSync(this.path, 'r');
+  }
+
+  read(): number {
+    if (this.fd === null) return NaN;
+    return readSync(this.fd, this.buf, 0, 8, 0) === 8 ? Number(this.buf.readBigUInt64LE(0)) : NaN;
+  }
+
+  remove(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    rmSync(this.path, { force: true });
+    this.reaper.release();
+  }
+}
+
 export async function runExperiment(o: ExperimentOptions): Promise<Record<string, unknown>> {
   const say = o.onProgress ?? (() => undefined);
   const builtin = 'builtin' in o.workload ? o.workload : null;
@@ -94,25 +126,36 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
     return [];
   };
   const switches = Switches.prepare(o, pids);
+  const counter = builtin ? new WorkCounter() : null;
   // the echo workload is traced by its pid, a command by its cgroup (so its children count too)
-  if (builtin?.builtin === 'spin') {
-    running = startSpin(builtin.serverCpu, builtin.work, builtin.wssKb, totalS + 5);
-  } else if (builtin) {
-    running = await startEcho({
-      durationS: totalS + 5,
-      serverCpu: builtin.serverCpu,
-      clientCpu: builtin.clientCpu,
-      work: builtin.work,
-      wssKb: builtin.wssKb,
-      conns: builtin.conns,
+  let probe: Probe;
+  try {
+    if (builtin?.builtin === 'spin') {
+      running = startSpin(builtin.serverCpu, builtin.work, builtin.wssKb, totalS + 5, counter?.path ?? '');
+    } else if (builtin) {
+      running = await startEcho({
+        durationS: totalS + 5,
+        serverCpu: builtin.serverCpu,
+        clientCpu: builtin.clientCpu,
+        work: builtin.work,
+        wssKb: builtin.wssKb,
+        conns: builtin.conns,
+        ...(counter ? { counterFile: counter.path } : {}),
+      });
+    }
+    probe = await Probe.start({
+      records: [...RECORD_PRESETS.workloads],
+      intervalMs: 60_000,
+      ...(running ? { pid: running.pid } : {}),
+      ...(cg ? { cgroup: cg, ownCgroup: true } : {}),
     });
+  } catch (e) {
+    // nothing changed yet: what was started goes
+    counter?.remove();
+    if (running) await running.stop();
+    if (cg) await removeCgroup(cg);
+    throw e;
   }
-  const probe = await Probe.start({
-    records: [...RECORD_PRESETS.workloads],
-    intervalMs: 60_000,
-    ...(running ? { pid: running.pid } : {}),
-    ...(cg ? { cgroup: cg, ownCgroup: true } : {}),
-  });
   const tracker = new Tracker(probe);
   const target = running?.pid;
   const collector = new PeriodCollector(target !== undefined ? (tgid) => tgid === target : () => true);
@@ -135,8 +178,10 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
         await switches.set(c);
         await sleep(o.settleS * 1000);
         const a = await tracker.mark();
+        const workFrom = counter?.read();
         await sleep(o.phaseS * 1000);
         const b = await tracker.mark();
+        const workTo = counter?.read();
         const cpuTime = windowOf(a, b).cpuTime.filter((r) => stealCpus.includes(r.cpu));
         phases.push({
           pair: i,
@@ -144,6 +189,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
           fromNs: Number(a.tsNs),
           toNs: Number(b.tsNs),
           events: 0,
+          ...(workFrom !== undefined && workTo !== undefined && workTo >= workFrom ? { work: workTo - workFrom } : {}),
           ...(cpuTime.length ? { stealNs: cpuTime.reduce((x, r) => x + r.stealNs, 0) / cpuTime.length } : {}),
         });
       }
@@ -160,6 +206,11 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
     }
     const slow = pairSlowdowns(phases);
     const measured = bootstrapMedian(slow, o.seed);
+    // the same from the built-in workload's own count, which no probe touches
+    const byWork = phases.every((p) => p.work !== undefined)
+      ? pairSlowdowns(phases.map((p) => ({ ...p, events: p.work ?? 0 })))
+      : [];
+    const measuredByWork = byWork.length ? bootstrapMedian(byWork, o.seed) : null;
     const window = windowOf(first, last);
     const byCond = (c: Condition) => {
       const mine = phases.filter((p) => p.condition === c);
@@ -234,10 +285,12 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
         seconds: (p.toNs - p.fromNs) / 1e9,
         events: p.events,
         throughput: throughput(p),
+        work: p.work ?? null,
         steal_share: stealShare(p),
       })),
       throughput: { a_median: A.throughput, b_median: B.throughput },
       measured_slowdown: measured,
+      measured_slowdown_by_work: measuredByWork,
       passive: {
         a: A.estimate,
         b: B.estimate,
@@ -273,6 +326,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
       },
     };
   } finally {
+    counter?.remove();
     await switches.restore();
     if (child && child.exitCode === null) child.kill('SIGTERM');
     await probe.stop();

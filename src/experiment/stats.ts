@@ -15,6 +15,8 @@ export interface Phase {
   toNs: number;
   /** Work done in it: epoll events served by the workload's busy periods. */
   events: number;
+  /** The same from a built-in workload's own count (its requests or calls), when it keeps one. */
+  work?: number;
   /** Hypervisor steal time on the workload's CPUs in the measured part (/proc/stat), when known. */
   stealNs?: number;
 }

@@ -5,11 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../src/probe/paths.js';
 import { irqCpus } from '../../src/experiment/switches.js';
-import { assertCanRun, kernelSkip, pidsWithCmdline } from './support.js';
+import { assertCanRun, kernelSkip, pidsWithCmdline, within } from './support.js';
 
 const cli = join(repoRoot(), 'dist', 'cli', 'main.js');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -60,8 +60,9 @@ test(
       const j = JSON.parse(r.stdout) as {
         schema: string;
         pairs: number;
-        phases: { pair: number; condition: string; events: number }[];
+        phases: { pair: number; condition: string; events: number; work: number | null }[];
         measured_slowdown: { value: number; lo: number; hi: number };
+        measured_slowdown_by_work: { value: number } | null;
         passive: {
           a: { tax: { value: number } | null; note: string | null };
           b: { tax: { value: number } | null; note: string | null };
@@ -83,6 +84,15 @@ test(
         j.phases.every((p) => p.events > 0),
         'the workload served events in every phase',
       );
+      // independent: the workload's own count of its epoll calls against the events its traced busy periods served
+      for (const p of j.phases) {
+        assert.ok(p.work !== null && p.work > 0, `the workload counted its work: ${JSON.stringify(p)}`);
+        assert.ok(
+          within(p.events, p.work, 0.03),
+          `busy periods' events within 3% of the workload's count: ${JSON.stringify(p)}`,
+        );
+      }
+      assert.ok(j.measured_slowdown_by_work && Number.isFinite(j.measured_slowdown_by_work.value));
       const m = j.measured_slowdown;
       assert.ok(Number.isFinite(m.value) && m.lo <= m.value && m.value <= m.hi, JSON.stringify(m));
       // tens of thousands of disk IRQs a second on the server's CPU: it serves less under B
@@ -137,6 +147,9 @@ test(
         await sleep(50);
       assert.equal(readFileSync(budget, 'utf8').trim(), before, 'the restorer put the sysctl back');
       assert.deepEqual(ddPids(tag), [], 'the restorer stopped the load');
+      const counters = () => readdirSync('/dev/shm').filter((f) => f === `irqlens-exp-${p.pid ?? 0}.count`);
+      for (let i = 0; i < 100 && counters().length; i++) await sleep(50);
+      assert.deepEqual(counters(), [], "the workload's counter file is gone");
     } finally {
       p.kill('SIGKILL');
       writeBack(before);

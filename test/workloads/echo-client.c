@@ -1,6 +1,8 @@
 // Closed-loop load for echo-server on 127.0.0.1: `conns` connections, each
 // with one request in flight, for `seconds` (bounded). Prints throughput and
-// latency percentiles as JSON. usage: echo-client <port> <seconds> <conns>
+// latency percentiles as JSON. usage: echo-client <port> <seconds> <conns> [counter-file]
+// counter-file: the running count of answered requests is kept there, a mmap-ed uint64, so a driver
+// can read progress at any time (irqlens experiment's throughput from the load generator itself).
 #define _GNU_SOURCE
 #include <sys/prctl.h>
 #include <signal.h>
@@ -11,7 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,7 +35,7 @@ int main(int argc, char **argv)
 	/* a load never outlives the test or irqlens that started it, even after kill -9 of it */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (argc < 4) {
-		fprintf(stderr, "usage: echo-client <port> <seconds> <conns>\n");
+		fprintf(stderr, "usage: echo-client <port> <seconds> <conns> [counter-file]\n");
 		return 2;
 	}
 	int port = atoi(argv[1]);
@@ -39,6 +44,21 @@ int main(int argc, char **argv)
 	if (conns < 1 || conns > 1024 || seconds <= 0 || seconds > 3600) {
 		fprintf(stderr, "echo-client: conns must be 1..1024 and seconds 0..3600\n");
 		return 2;
+	}
+	volatile uint64_t *progress = NULL;
+	if (argc > 4) {
+		int fd = open(argv[4], O_RDWR | O_CREAT, 0600);
+		if (fd < 0 || ftruncate(fd, 8)) {
+			perror("echo-client: counter file");
+			return 1;
+		}
+		progress = mmap(NULL, 8, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		close(fd);
+		if (progress == MAP_FAILED) {
+			perror("echo-client: mmap");
+			return 1;
+		}
+		*progress = 0;
 	}
 	static unsigned long hist[BUCKETS];
 	double *sent = calloc((size_t)conns, sizeof(double));
@@ -76,6 +96,8 @@ int main(int argc, char **argv)
 			if (lat > max)
 				max = lat;
 			done++;
+			if (progress)
+				*progress = done;
 			sent[i] = t;
 			if (write(s, "ping", 4) != 4)
 				return 1;
