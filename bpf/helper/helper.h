@@ -85,9 +85,6 @@ extern bool verbose;
 
 /* ---- options (args.c) ---- */
 void parse_args(int argc, char **argv, struct opts *o);
-
-/* napi.c: `irqlens-helper napi list|set`, per-NAPI settings over netlink (no probes loaded) */
-int napi_command(int argc, char **argv);
 /* a comma list of group names (hardirq,vectors,...; all; none) as a mask; -1 when a word is unknown
  */
 long parse_probe_groups(const char *s, const char **unknown);
@@ -138,5 +135,8 @@ void probes_set(unsigned mask);
 /* The groups attached now. */
 unsigned probes_attached(void);
 void probes_detach_all(void);
+
+/* ---- napi.c: `irqlens-helper napi list|set`, per-NAPI settings over netlink ---- */
+int napi_command(int argc, char **argv);
 
 #endif

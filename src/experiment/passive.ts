@@ -97,17 +97,29 @@ export function passiveEstimate(input: PassiveInput): PassiveResult {
 }
 
 /**
+ * Clean periods a phase needs for an estimate of its own (the pooled estimate needs 200). With fewer,
+ * one phase's fit swings by tens of points (4 MiB work in ~750 us periods, ~500 clean periods a phase
+ * under a disk load: per-pair predictions of 9.5-88.5% on 2026-12-07), so the phase's interrupts
+ * are priced at its condition's pooled costs per interrupt instead.
+ */
+export const PHASE_MIN_PERIODS = 1000;
+
+/**
  * Each phase's own estimate (the pooled pipeline on that phase's periods and interrupts, no
- * bootstrap, no warm-up: the run's settle time is before it): how the tax moves from phase to phase,
+ * bootstrap, no warm-up: the run's settle time is before it; PHASE_MIN_PERIODS clean periods at least): how the tax moves from phase to phase,
  * which the pooled estimate's interval, resampling within the run, does not see.
  */
-export function phaseTaxes(input: PassiveInput, tgid: number, pmu: boolean): PhaseTax[] {
+export function phaseTaxes(
+  input: Pick<PassiveInput, 'periods' | 'hits' | 'phases'>,
+  tgid: number,
+  pmu: boolean,
+): PhaseTax[] {
   return input.phases.map((ph) => {
     const periods = input.periods.filter((p) => p.tgid === tgid && p.startNs >= ph.fromNs && p.startNs < ph.toNs);
     const hits = input.hits.filter((h) => h.tsNs >= ph.fromNs && h.tsNs < ph.toNs);
     const figures = busyFigures(periods);
     if (periods.length === 0) return { pair: ph.pair, tax: null, figures };
-    const opts = { ...estimatorOptions(periods, pmu), bootstrap: 0, warmup: 0 };
+    const opts = { ...estimatorOptions(periods, pmu), bootstrap: 0, warmup: 0, minPeriods: PHASE_MIN_PERIODS };
     const trace = { startNs: ph.fromNs, endNs: ph.toNs };
     const est = estimate(periods, hits, opts, trace);
     const tax = summarize(periods, est, trace, opts).tax;

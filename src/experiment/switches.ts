@@ -2,9 +2,10 @@
 // started and stopped per phase (in a cgroup of its own, so all of it stops),
 // the workload pinned under or away from an IRQ's CPUs, sysctl and sysfs
 // values, NIC interrupt coalescing (ethtool -C) and per-NAPI settings
-// (netlink, through the helper) set for B and restored for A. A restorer process holds the original
-// values and the load's cgroup and restores them when our pipe to it closes,
-// so even kill -9 of irqlens leaves the machine as it was.
+// (netlink, through the helper) set for B and restored for A. A restorer
+// process holds the original values and the load's cgroup and restores them
+// when our pipe to it closes, so even kill -9 of irqlens leaves the machine
+// as it was.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { execa } from 'execa';

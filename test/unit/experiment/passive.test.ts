@@ -4,8 +4,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { busyFigures } from '../../../src/attribution/summary.js';
-import { pairPredictions, priceWithB, type PassiveResult, type PhaseTax } from '../../../src/experiment/passive.js';
-import { period, zeroByKind } from '../attribution/synth.js';
+import {
+  PHASE_MIN_PERIODS,
+  pairPredictions,
+  phaseTaxes,
+  priceWithB,
+  type PassiveResult,
+  type PhaseTax,
+} from '../../../src/experiment/passive.js';
+import { period, synth, zeroByKind } from '../attribution/synth.js';
 
 /** A: 1 ms busy in two periods, 2 device IRQs of 2 us each and 5 timer ticks of 1 us each, no own estimate. */
 function rareA(): PassiveResult {
@@ -96,4 +103,25 @@ test("one prediction per pair from the two phases' own taxes; a phase without on
   bare.perIrq = {};
   bare.phases = b.phases;
   assert.equal(pairPredictions(a, bare).slowdowns.length, 1);
+});
+
+test(`a phase gets an estimate of its own from ${PHASE_MIN_PERIODS} clean periods on, below that none (its interrupts are priced later)`, () => {
+  // one thread, 3,000 periods of ~45 us with device IRQs (3 us handler, 6 us indirect) at 8k/s
+  const s = synth({
+    seed: 3,
+    threads: 1,
+    periodsPerThread: 3_000,
+    kinds: [{ kind: 'device', ratePerSec: 8_000, handlerNs: 3_000, penaltyNs: 6_000 }],
+  });
+  const starts = s.periods.map((p) => p.startNs).sort((a, b) => a - b);
+  const at = (i: number) => starts[Math.min(i, starts.length - 1)] ?? 0;
+  const phases = [
+    { pair: 0, fromNs: at(0), toNs: at(2_999) + 1 }, // ~3,000 periods
+    { pair: 1, fromNs: at(0), toNs: at(PHASE_MIN_PERIODS / 2) }, // ~500
+  ];
+  const input = { periods: s.periods, hits: s.hits, phases };
+  const [big, small] = phaseTaxes(input, s.periods[0]?.tgid ?? 0, false);
+  assert.ok(big?.tax !== null && big?.tax !== undefined && big.tax > 0, `own estimate: ${String(big?.tax)}`);
+  assert.equal(small?.tax, null, 'too few clean periods for an estimate of its own');
+  assert.ok((small?.figures.count.device ?? 0) > 0, 'its interrupts are still counted, for pricing');
 });
