@@ -49,6 +49,7 @@ function text(r: Record<string, unknown>): string {
     b_median: number;
     slowdown: number;
     predicted_slowdown_with_steal: Interval | null;
+    direct_only: boolean;
     interval_covers_measured: boolean | null;
   };
   const covers = (c: boolean | null) =>
@@ -75,7 +76,8 @@ function text(r: Record<string, unknown>): string {
         ]
       : []),
     `hypervisor steal on the workload's CPU: A ${pct(st.a_median)}, B ${pct(st.b_median)} (alone a ${pct(st.slowdown)} slowdown; no guest interrupt, so not in the estimate)`,
-    `predicted with steal on top: ${iv(st.predicted_slowdown_with_steal)}${covers(st.interval_covers_measured)}`,
+    `predicted with steal: ${iv(st.predicted_slowdown_with_steal)}${covers(st.interval_covers_measured)}` +
+      (st.direct_only ? ' (interrupts too rare to estimate counted at their handler time only)' : ''),
     '',
   ].join('\n');
 }

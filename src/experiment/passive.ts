@@ -187,6 +187,19 @@ export function priceWithB(a: PassiveResult, b: PassiveResult): PassiveEstimate 
   };
 }
 
+/**
+ * The share of busy time the condition's interrupts spent in their handlers, as a tax: what stands in
+ * for its tax where its interrupts were too rare for any estimate (no kind exposed often enough, e.g. a
+ * control arm away from the IRQs), so that steal alone can still be predicted. A lower bound of the
+ * tax; null without busy periods or in cycles currency.
+ */
+export function directShare(r: PassiveResult): Interval | null {
+  const f = r.figures;
+  if (!f || f.busyNs <= 0 || r.currency !== 'time') return null;
+  const v = f.directNs / f.busyNs;
+  return { value: v, lo: v, hi: v, bound: false };
+}
+
 type Reply = { ok: true; result: PassiveResult } | { ok: false; message: string };
 
 /** passiveEstimate in a worker thread of its own, ended when it answers. */

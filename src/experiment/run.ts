@@ -15,7 +15,7 @@ import { Tracker } from '../probe/tracker.js';
 import { RECORD_PRESETS } from '../probe/options.js';
 import { PeriodCollector } from '../reduce/periods.js';
 import { windowOf } from '../reduce/totals.js';
-import { pairPredictions, passiveInWorker, priceWithB } from './passive.js';
+import { directShare, pairPredictions, passiveInWorker, priceWithB } from './passive.js';
 import { makeCgroup, removeCgroup, startCommand, type Child } from '../cost/command.js';
 import { startEcho, type RunningWorkload } from '../cost/workloads.js';
 import { Switches, type SwitchSpec } from './switches.js';
@@ -250,12 +250,15 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
     const pairsWithSteal = byPair.taxes
       .map((t) => slowdownWithSteal(t.a, phaseSteal(t.pair, 'A'), t.b, phaseSteal(t.pair, 'B')))
       .filter(Number.isFinite);
-    const withSteal =
-      fromPairs && pairsWithSteal.length >= MIN_PREDICTED_PAIRS
-        ? bootstrapMedian(pairsWithSteal, o.seed)
-        : A.estimate.tax && B.estimate.tax
-          ? predictedWithSteal(A.estimate.tax, steal.a, B.estimate.tax, steal.b)
-          : null;
+    const taxA = A.estimate.tax ?? directShare(resA);
+    const taxB = B.estimate.tax ?? directShare(resB);
+    const stealDirectOnly = (!A.estimate.tax && taxA !== null) || (!B.estimate.tax && taxB !== null);
+    const stealByPair = fromPairs && pairsWithSteal.length >= MIN_PREDICTED_PAIRS;
+    const withSteal = stealByPair
+      ? bootstrapMedian(pairsWithSteal, o.seed)
+      : taxA && taxB
+        ? predictedWithSteal(taxA, steal.a, taxB, steal.b)
+        : null;
     const covered =
       predicted !== null && Number.isFinite(measured.value)
         ? measured.value >= predicted.lo && measured.value <= predicted.hi
@@ -319,6 +322,8 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
         b_median: steal.b,
         slowdown: stealSlowdown(steal.a, steal.b),
         predicted_slowdown_with_steal: withSteal,
+        // true when a condition without a tax of its own counted its interrupts' handler time only
+        direct_only: withSteal !== null && !stealByPair && stealDirectOnly,
         interval_covers_measured:
           withSteal && Number.isFinite(measured.value)
             ? measured.value >= withSteal.lo && measured.value <= withSteal.hi

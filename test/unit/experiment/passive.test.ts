@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { busyFigures } from '../../../src/attribution/summary.js';
 import {
   PHASE_MIN_PERIODS,
+  directShare,
   pairPredictions,
   phaseTaxes,
   priceWithB,
@@ -124,4 +125,12 @@ test(`a phase gets an estimate of its own from ${PHASE_MIN_PERIODS} clean period
   assert.ok(big?.tax !== null && big?.tax !== undefined && big.tax > 0, `own estimate: ${String(big?.tax)}`);
   assert.equal(small?.tax, null, 'too few clean periods for an estimate of its own');
   assert.ok((small?.figures.count.device ?? 0) > 0, 'its interrupts are still counted, for pricing');
+});
+
+test("a condition without a tax: its interrupts' handler time over busy time stands in (a lower bound); none without figures or in cycles", () => {
+  // rareA: 9 us of handlers in 1 ms of busy time
+  const d = directShare(rareA());
+  assert.ok(d && Math.abs(d.value - 0.009) < 1e-12 && d.lo === d.value && d.hi === d.value, JSON.stringify(d));
+  assert.equal(directShare(denseB()), null, 'no figures');
+  assert.equal(directShare({ ...rareA(), currency: 'cycles' }), null, 'cycles: no handler share of time');
 });
