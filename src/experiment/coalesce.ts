@@ -1,9 +1,9 @@
 // The interrupt-coalescing switch of an experiment: `DEV:PARAM=VALUE` values
 // that B sets with `ethtool -C` and A keeps at what `ethtool -c` showed at the
 // start. Parsing is pure; reading and setting run ethtool.
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
+import { runTool, type ToolResult } from './tool.js';
 
 /** One device's coalescing values for B, with A's (the originals). */
 export interface CoalesceSetting {
@@ -46,18 +46,8 @@ export function parseEthtoolCoalesce(text: string): Map<string, string> {
   return out;
 }
 
-function ethtool(args: string[]): { ok: boolean; out: string; err: string } {
-  const r = spawnSync('ethtool', args, { encoding: 'utf8', timeout: 10_000 });
-  if (r.error) {
-    const code = (r.error as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      code === 'ENOENT'
-        ? '--coalesce needs ethtool: apt-get install ethtool'
-        : `ethtool ${args.join(' ')}: ${r.error.message}`,
-    );
-  }
-  return { ok: r.status === 0, out: r.stdout, err: r.stderr.trim().split('\n').pop() ?? '' };
-}
+const ethtool = (args: string[]): ToolResult =>
+  runTool('ethtool', args, '--coalesce needs ethtool: apt-get install ethtool');
 
 /** Checks the specs against the devices' current coalescing values (read once per device); changes nothing. */
 export function prepareCoalesce(specs: readonly string[]): CoalesceSetting[] {

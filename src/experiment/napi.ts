@@ -3,9 +3,8 @@
 // and A keeps at what `napi list` showed at the start. irq-suspend-timeout
 // (Linux 6.13, the IRQ suspension of the paper) has no sysfs file; the
 // per-device sysfs files of the other two are only defaults for new instances.
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
+import { runTool, type ToolResult } from './tool.js';
 import { helperPath, missingBinary } from '../probe/paths.js';
 
 export const NAPI_KEYS = ['defer-hard-irqs', 'gro-flush-timeout', 'irq-suspend-timeout'] as const;
@@ -54,13 +53,10 @@ export function parseNapiList(text: string): NapiInstance[] {
   return out;
 }
 
-function helper(args: string[]): { ok: boolean; out: string; err: string } {
+function helper(args: string[]): ToolResult {
   const bin = helperPath();
-  if (!existsSync(bin)) throw new UsageError(missingBinary(bin, 'the helper'));
-  const r = spawnSync(bin, args, { encoding: 'utf8', timeout: 10_000 });
-  if (r.error) throw new UsageError(`${bin} ${args.join(' ')}: ${r.error.message}`);
-  const err = r.stderr.trim().split('\n').pop() ?? '';
-  return { ok: r.status === 0, out: r.stdout, err: err.replace(/^irqlens-helper napi: /, '') };
+  const r = runTool(bin, args, missingBinary(bin, 'the helper'));
+  return { ...r, err: r.err.replace(/^irqlens-helper napi: /, '') };
 }
 
 /** Checks the specs against each device's NAPI instances (listed once per device); changes nothing. */
