@@ -15,7 +15,7 @@ import { foldDropRecords, type DropTimeline } from '../../src/doctor/timeline.js
 import { doctorJson, doctorText } from '../../src/doctor/text.js';
 import { describe, UsageError } from '../common/errors.js';
 import { burstOptionList, positiveNumber } from '../common/probe-options.js';
-import { LIVE_RING_BYTES, RECORD_PRESETS } from '../../src/probe/options.js';
+import { DOCTOR_PROBES, LIVE_RING_BYTES, RECORD_PRESETS } from '../../src/probe/options.js';
 import { onInterrupt } from '../common/signals.js';
 
 export interface DoctorOpts {
@@ -51,6 +51,7 @@ async function run(o: DoctorOpts): Promise<number> {
       burstPackets: o.burstPackets,
       dropUnspecified: o.dropUnspecified ?? false,
       noEpoll: false,
+      probes: DOCTOR_PROBES,
     });
   } catch (e) {
     throw new CannotRun(describe(e));

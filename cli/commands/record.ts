@@ -10,6 +10,7 @@ import type { Codec } from '../../src/record/writer.js';
 import { toProbeOptions, type RawProbeOpts } from '../common/probe-options.js';
 import { UsageError } from '../common/errors.js';
 import { onInterrupt } from '../common/signals.js';
+import { RECORD_WORKLOADS, recordProbes, type ProbeGroup } from '../../src/probe/options.js';
 
 export interface RecordOpts extends RawProbeOpts {
   output: string;
@@ -20,6 +21,21 @@ export interface RecordOpts extends RawProbeOpts {
   json?: boolean;
   /** (top's r key) stop like Ctrl-C when stdin closes: the view that started us is gone. */
   stopWithStdin?: boolean;
+  workloads?: boolean;
+  allProbes?: boolean;
+}
+
+/**
+ * The records and probe groups of a recording: the --records kinds, plus busy periods with --workloads or a named
+ * workload (--pid, --cgroup or a command: they only narrow the epoll probes, which nothing else would attach).
+ */
+export function recordSelection(
+  records: readonly string[],
+  o: { workloads?: boolean; allProbes?: boolean; namedWorkload: boolean },
+): { records: string[]; probes: ProbeGroup[]; workloads: boolean } {
+  const workloads = (o.workloads ?? false) || o.namedWorkload;
+  const all = workloads ? [...new Set([...records, ...RECORD_WORKLOADS])].filter((r) => r !== 'none') : [...records];
+  return { records: all, probes: recordProbes(all, o.allProbes), workloads };
 }
 
 const CODECS: Record<string, Codec> = { deflate: 'deflate-raw', brotli: 'brotli', none: 'stored' };
@@ -42,7 +58,12 @@ function statusLine(path: string, s: CaptureStatus): string {
 }
 
 export async function recordCommand(argv: string[], o: RecordOpts): Promise<void> {
-  const probe = toProbeOptions(o);
+  const parsed = toProbeOptions(o);
+  const chosen = recordSelection(parsed.records ?? [], {
+    ...o,
+    namedWorkload: argv.length > 0 || o.pid !== undefined || o.cgroup !== undefined,
+  });
+  const probe = { ...parsed, records: chosen.records, probes: chosen.probes };
   const codec = CODECS[o.compression];
   if (!codec) throw new UsageError(`--compression: '${o.compression}' is not one of ${Object.keys(CODECS).join(', ')}`);
   if (argv.length && (o.pid !== undefined || o.cgroup !== undefined))

@@ -28,11 +28,19 @@ function registerRecord(program: Command): void {
       ),
     );
   for (const o of probeOptionList('record')) c.addOption(o);
-  c.addOption(
-    new Option('--snapshot-ms <ms>', 'snapshot interval (the time resolution of rates offline)')
-      .default(200)
-      .argParser(positiveInt('--snapshot-ms', 60_000)),
+  c.option(
+    '--workloads',
+    "also record epoll busy periods for report's interrupt tax (implied by --pid, --cgroup or a command; more CPU on a busy server)",
   )
+    .option(
+      '--all-probes',
+      'attach every probe: NAPI polls, epoll and softirq raise-to-run latency too, for the NIC tables of report and replay (by default only what the recorded kinds need; they cost a busy server a few percent, see BENCHMARKS.md)',
+    )
+    .addOption(
+      new Option('--snapshot-ms <ms>', 'snapshot interval (the time resolution of rates offline)')
+        .default(200)
+        .argParser(positiveInt('--snapshot-ms', 60_000)),
+    )
     .addOption(new Option('--compression <codec>', 'deflate, brotli (smaller, slower) or none').default('deflate'))
     .option('--force', 'overwrite the output file')
     .addOption(
@@ -45,11 +53,17 @@ function registerRecord(program: Command): void {
 Ctrl-C or SIGTERM stops the recording cleanly (the file gets its index). A recording that was killed
 outright stays readable up to its last chunk (at most a second is lost).
 
+By default a recording costs a busy server less than libbpf-tools' hardirqs + softirqs (BENCHMARKS.md):
+every interrupt, softirq and system vector counted, hardirq, vector and drop records. Busy periods
+(report's interrupt tax) come with --workloads or a named workload; NAPI polls and micro-bursts with
+--records burst (or napi); everything with --all-probes or --records all.
+
 Examples:
-  irqlens record -o run.irqrec --duration 30
-  irqlens record -o nginx.irqrec --pid $(pidof -s nginx) --duration 60
-  irqlens record -o srv.irqrec -- ./server --port 8080     # until the server exits
-  irqlens record -o small.irqrec --records hardirq,softirq,period --duration 10
+  irqlens record -o run.irqrec --duration 30                     # interrupts, softirqs, drops
+  irqlens record -o nginx.irqrec --pid $(pidof -s nginx) --duration 60   # + nginx's busy periods and tax
+  irqlens record -o srv.irqrec -- ./server --port 8080           # + the server's tax, until it exits
+  irqlens record -o all.irqrec --workloads --duration 30         # + every epoll workload's tax
+  irqlens record -o nic.irqrec --records hardirq,vector,drop,burst --duration 30   # + NAPI polls, micro-bursts
   irqlens record -o bursts.irqrec --records all --duration 10   # every softirq run and NAPI poll too (100 us burst bins in serve)
 Then: irqlens report run.irqrec, irqlens replay run.irqrec, irqlens export run.irqrec --format perfetto -o run.json`,
     )

@@ -54,8 +54,8 @@ the tracepoint's own dispatch, the same for every tool here (each attaches the s
 through BTF-typed programs, bpftrace through classic ones, whose record filling is not counted).
 
 Conditions (overhead.js's letters): C irqlens top (tmux), D libbpf-tools hardirqs+softirqs, E bpftrace,
-B irqlens record, J irqlens serve, R irqlens top --workloads --pid <memcached>, and the others overhead.js
-lists.
+B irqlens record, J irqlens serve, R irqlens top --workloads --pid <memcached>, S irqlens record
+--workloads --pid <memcached>, T record's default before 2026-12-07, and the others overhead.js lists.
 
 Usage:
   node dist/scripts/bench/observer.js [--conditions C,D] [--rounds 6] [--seconds 6] [--settle 2]

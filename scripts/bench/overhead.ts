@@ -91,7 +91,7 @@ after every run (irqlens top switches it on while it runs). Prints figures; neve
 fails on a number.`;
 
 export type Condition =
-  'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J' | 'K' | 'L' | 'M' | 'N' | 'O' | 'P' | 'Q' | 'R';
+  'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J' | 'K' | 'L' | 'M' | 'N' | 'O' | 'P' | 'Q' | 'R' | 'S' | 'T';
 export const CONDITIONS: readonly Condition[] = [
   'A',
   'B',
@@ -111,6 +111,8 @@ export const CONDITIONS: readonly Condition[] = [
   'P',
   'Q',
   'R',
+  'S',
+  'T',
 ];
 const DEFAULT_CONDITIONS = 'A,B,C,D,E';
 export const NAMES: Record<Condition, string> = {
@@ -132,6 +134,8 @@ export const NAMES: Record<Condition, string> = {
   P: 'P irqlens serve --records burst,drop (no client)',
   Q: 'Q irqlens serve --all-probes (no client)',
   R: 'R irqlens top --workloads --pid memcached (tmux)',
+  S: 'S irqlens record --workloads --pid memcached',
+  T: 'T irqlens record as its default was before 2026-12-07 (--all-probes, busy periods and bursts)',
 };
 export const GOAL_PCT = 3;
 
@@ -237,7 +241,9 @@ async function spawnTracer(
   const cli = cliArgv();
   switch (c) {
     case 'B':
-    case 'F': {
+    case 'F':
+    case 'S':
+    case 'T': {
       const file = join(tmp, 'overhead.irqrec');
       // --duration only bounds it; the bench stops it with SIGINT after the load
       const rec = spawnTool('node', [
@@ -249,6 +255,8 @@ async function spawnTracer(
         '--duration',
         String(seconds + 120),
         ...(c === 'F' ? ['--records', 'burst'] : []),
+        ...(c === 'S' ? ['--workloads', '--pid', String(serverPid)] : []),
+        ...(c === 'T' ? ['--all-probes', '--records', 'hardirq,vector,async-softirq,burst,drop,period'] : []),
       ]);
       if (rec.pid === undefined) throw new Error('irqlens record did not start');
       const recPid = rec.pid;
@@ -704,9 +712,9 @@ export function overheadSummary(r: OverheadResult): string[] {
   const cost = (c: Condition): number => (1 - median(paired(r, c, (x) => x.tps))) * 100;
   const out: string[] = [];
   const peers = (['D', 'E'] as const).filter((c) => r.conditions.includes(c));
-  for (const c of (['B', 'C', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R'] as const).filter((x) =>
-    r.conditions.includes(x),
-  )) {
+  for (const c of (
+    ['B', 'C', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S', 'T'] as const
+  ).filter((x) => r.conditions.includes(x))) {
     const k = cost(c);
     const beats = peers.map((p) => `${NAMES[p]} ${fmt(cost(p), 1)}%: ${k < cost(p) ? 'less' : 'NOT less'}`);
     out.push(

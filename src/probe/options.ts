@@ -68,6 +68,13 @@ export const ESTIMATE_PROBES: readonly ProbeGroup[] = [
   'sched',
 ];
 
+/**
+ * What `doctor` attaches: its findings read interrupt, softirq and NAPI counts, bursts, drops and epoll calls per
+ * process; not softirq raises (no finding uses their origin or latency) nor sched (no busy periods), which cost a
+ * loaded server 2-3% of a CPU (BENCHMARKS.md).
+ */
+export const DOCTOR_PROBES: readonly ProbeGroup[] = ['hardirq', 'vectors', 'softirq', 'napi', 'epoll', 'drops'];
+
 /** The groups `top` wants attached: all of them with --all-probes, else its own, the estimate's and the panel's. */
 export function topProbes(panel: string, o: { workloads?: boolean; allProbes?: boolean } = {}): ProbeGroup[] {
   if (o.allProbes) return [...PROBE_GROUPS];
@@ -102,6 +109,34 @@ export function serveProbes(workloads: boolean, allProbes: boolean): { base: Pro
   return { base: every.filter((g) => !onDemand.has(g)), onDemand: every.filter((g) => onDemand.has(g)) };
 }
 
+/**
+ * What `record` keeps attached: the counters every table reads (top's groups) and what each record kind it streams
+ * needs. Per-packet (napi) and per-call (epoll, softirq-raise) groups cost a loaded server more than libbpf-tools
+ * does in all (BENCHMARKS.md), so a default recording leaves them out and `--workloads`, `--records` or
+ * `--all-probes` bring them in.
+ */
+const RECORD_NEEDS: Readonly<Record<string, readonly ProbeGroup[]>> = {
+  hardirq: ['hardirq'],
+  vector: ['vectors'],
+  softirq: ['softirq'],
+  'async-softirq': ['softirq', 'softirq-raise'],
+  napi: ['napi'],
+  burst: ['napi'],
+  epoll: ['epoll'],
+  period: ESTIMATE_PROBES,
+  drop: ['drops'],
+};
+
+/** The groups a recording of `records` attaches: top's groups and what the records need; all with --all-probes or `all`. */
+export function recordProbes(records: readonly string[], allProbes = false): ProbeGroup[] {
+  if (allProbes || records.includes('all')) return [...PROBE_GROUPS];
+  const want = new Set<ProbeGroup>([...TOP_PROBES, ...records.flatMap((r) => RECORD_NEEDS[r] ?? [])]);
+  return PROBE_GROUPS.filter((g) => want.has(g));
+}
+
+/** Records `record --workloads` adds: what the busy-period estimate reads (no bursts: report's estimate needs no napi). */
+export const RECORD_WORKLOADS = ['hardirq', 'vector', 'async-softirq', 'period'] as const;
+
 /** Records the busy-period estimate needs: every interrupt, interrupt-raised softirq run, burst and period. */
 const WORKLOADS = ['hardirq', 'vector', 'async-softirq', 'burst', 'period'] as const;
 
@@ -109,8 +144,8 @@ const WORKLOADS = ['hardirq', 'vector', 'async-softirq', 'burst', 'period'] as c
 export const RECORD_PRESETS = {
   /** top and snapshot: bursts and drops; everything else comes from in-kernel aggregation */
   live: ['burst', 'drop'],
-  /** record: what report, export and compare use, without the per-packet softirq/napi/epoll records */
-  record: ['hardirq', 'vector', 'async-softirq', 'burst', 'drop', 'period'],
+  /** record: every interrupt and drop; busy periods (report's estimate) with --workloads or a named workload */
+  record: ['hardirq', 'vector', 'drop'],
   /** serve: napi feeds the page's 100 us burst bins, drop the drop times */
   serve: ['burst', 'napi', 'drop'],
   doctor: ['burst', 'drop'],

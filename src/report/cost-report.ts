@@ -17,8 +17,18 @@ import { queueChains } from '../reduce/nic-chain.js';
 import type { QueueIrq } from '../procfs/nic.js';
 import { snapshotJson } from './snapshot-json.js';
 import type { Measurement } from '../cost/measure.js';
+import type { Hello } from '../stream/types.js';
+import { REC } from '../stream/layout.js';
 
 export const REPORT_SCHEMA = 'irqlens.report/1';
+
+/** Were busy periods traced: period records streamed and an epoll program attached (old streams: by tracepoint name)? */
+export function busyPeriodsTraced(h: Pick<Hello, 'recordMask' | 'progs'>): boolean {
+  const epoll = h.progs.some(
+    (p) => (p.group ?? (p.tracepoint.includes('epoll') ? 'epoll' : '')) === 'epoll' && p.status === 'attached',
+  );
+  return epoll && (h.recordMask & (1 << REC.PERIOD)) !== 0;
+}
 
 export function estimatorOptions(periods: readonly BusyPeriod[], pmu: boolean, seed = 1): EstimatorOptions {
   // the exposure window must fit inside nearly every period (0.8 x the 10th percentile duration),
@@ -223,6 +233,7 @@ export function buildReport(runs: Measurement[], o: ReportOptions = {}) {
     napi: base.napi,
     victims: base.victims.slice(0, 20),
     workloads,
+    busy_periods_traced: busyPeriodsTraced(last.window.hello),
     lost_records: base.lost_records,
     lost: base.lost,
     ...o.extra,

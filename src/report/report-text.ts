@@ -77,7 +77,9 @@ export function reportText(r: Report): string {
   if (!r.workloads.length) {
     L.push('');
     L.push(
-      'no busy periods: no traced process returned from epoll_wait with events (is the workload epoll-based and busy? check --pid/--comm)',
+      r.busy_periods_traced
+        ? 'no busy periods: no traced process returned from epoll_wait with events (is the workload epoll-based and busy? check --pid/--comm)'
+        : "no busy periods: they were not traced (record with --workloads, --pid, --cgroup or a command for each workload's interrupt tax)",
     );
   }
   for (const w of r.workloads) {

@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../src/probe/paths.js';
-import { assertCanRun, bin, kernelSkip, killAll, track, within } from './support.js';
+import { assertCanRun, attachedPrograms, bin, childOf, kernelSkip, killAll, track, within } from './support.js';
 
 const cli = join(repoRoot(), 'dist', 'cli', 'main.js');
 const tag = `irqlt${process.pid % 100000}`;
@@ -44,7 +44,7 @@ interface DoctorOut {
 }
 
 /** Runs doctor (optionally inside a network namespace) and `load` once its window has started. */
-async function doctor(args: string[], load: () => Promise<unknown>, ns?: string): Promise<DoctorOut> {
+async function doctor(args: string[], load: (pid?: number) => Promise<unknown>, ns?: string): Promise<DoctorOut> {
   const argv = ['node', cli, 'doctor', '--json', ...args];
   const p = track(
     ns
@@ -61,7 +61,7 @@ async function doctor(args: string[], load: () => Promise<unknown>, ns?: string)
       reject(new Error(`doctor ended before its window started: ${stderr}`));
     }, reject);
   });
-  await load();
+  await load(p.pid);
   const r = await p;
   return { code: r.exitCode ?? -1, json: JSON.parse(r.stdout) as DoctorOut['json'], stderr: stderr + r.stderr };
 }
@@ -100,16 +100,28 @@ test(
   },
 );
 
-test('doctor: a quiet machine is healthy, exit 0', { skip: kernelSkip, timeout: 60_000 }, async () => {
-  assertCanRun();
-  const r = await doctor(['--duration', '2'], async () => {});
-  assert.equal(r.code, 0, JSON.stringify(r.json.findings.map((f) => f.title)));
-  assert.equal(r.json.healthy, true);
-  assert.deepEqual(
-    r.json.findings.filter((f) => f.severity !== 'info'),
-    [],
-  );
-});
+test(
+  'doctor: a quiet machine is healthy, exit 0; it attaches no probe its findings do not read',
+  { skip: kernelSkip, timeout: 60_000 },
+  async () => {
+    assertCanRun();
+    let attached: string[] = [];
+    const r = await doctor(['--duration', '2'], async (pid) => {
+      const helper = pid === undefined ? undefined : childOf(pid, 'irqlens-helper');
+      if (helper !== undefined) attached = await attachedPrograms(helper);
+    });
+    // NAPI (budget, bursts), epoll (the epoll workload finding), interrupts, softirqs and drops; no raises, no sched
+    for (const p of ['irql_napi_poll', 'irql_ep_wait_en', 'irql_si_entry', 'irql_hi_entry'])
+      assert.ok(attached.includes(p), `${p} attached: ${attached.join(',')}`);
+    for (const p of ['irql_si_raise', 'irql_sched_sw']) assert.ok(!attached.includes(p), `${p} is attached`);
+    assert.equal(r.code, 0, JSON.stringify(r.json.findings.map((f) => f.title)));
+    assert.equal(r.json.healthy, true);
+    assert.deepEqual(
+      r.json.findings.filter((f) => f.severity !== 'info'),
+      [],
+    );
+  },
+);
 
 test(
   'doctor: UDP receive-buffer drops match /proc/net/snmp RcvbufErrors within 2%',

@@ -2,7 +2,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Probe } from '../../src/probe/client.js';
@@ -13,6 +13,7 @@ import { helperPath, repoRoot } from '../../src/probe/paths.js';
 import {
   assertCanRun,
   bin,
+  childOf,
   diskLoad,
   kernelSkip,
   liveProgIds,
@@ -154,20 +155,6 @@ async function endsClean(
     left = ids.filter((id) => live.has(id));
   }
   assert.deepEqual(left, [], 'programs still loaded after exit');
-}
-
-function childOf(ppid: number, comm: string): number | undefined {
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const m = /^\d+ \((.*)\) \S (\d+)/.exec(stat);
-      if (m && Number(m[2]) === ppid && m[1] === comm.slice(0, 15)) return Number(d);
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return undefined;
 }
 
 test(

@@ -134,6 +134,65 @@ test(
   },
 );
 
+test(
+  "a default recording attaches only top's probes and says busy periods were not traced; --pid adds the estimate's",
+  { skip: kernelSkip, timeout: 120_000 },
+  async () => {
+    assertCanRun();
+    const lean = join(dir, 'lean.irqrec');
+    const withPid = join(dir, 'pid.irqrec');
+    const echo = await startEcho(8, 100, 64);
+    const recs = [
+      irqlens(['record', '-o', lean, '--duration', '3']),
+      irqlens(['record', '-o', withPid, '--duration', '3', '--pid', String(echo.pid)]),
+    ];
+    await new Promise((r) => setTimeout(r, 800));
+    await Promise.all([pingPong(echo.port, 1500, 2), diskLoad(100)]);
+    for (const r of await Promise.all(recs)) assert.equal(r.exitCode, 0, r.stderr);
+    echo.proc.kill();
+
+    const groupsOf = (file: string) => {
+      const f = Recording.open(file);
+      const on = new Set<string>();
+      const off = new Set<string>();
+      for (const p of f.hello.progs) (p.status === 'attached' ? on : off).add(p.group ?? p.tracepoint);
+      const kinds = new Set<string>();
+      eachMessage(f, (m) => {
+        if (m.type === 'events') for (const x of decodeRecords(m.bytes)) kinds.add(x.kind);
+      });
+      f.close();
+      return { on, off, kinds };
+    };
+    const a = groupsOf(lean);
+    for (const g of ['hardirq', 'vectors', 'softirq', 'drops']) assert.ok(a.on.has(g), `default: ${g} attached`);
+    for (const g of ['napi', 'epoll', 'sched', 'softirq-raise']) {
+      assert.ok(!a.on.has(g), `default: ${g} is not attached`);
+      assert.ok(a.off.has(g), `default: ${g} is in the hello, not attached`);
+    }
+    assert.ok(a.kinds.has('hardirq'), `default: hardirq records (${[...a.kinds].join(',')})`);
+    for (const k of a.kinds) assert.ok(['hardirq', 'vector', 'drop'].includes(k), `default streamed ${k} records`);
+    const ra = await irqlens(['report', lean]);
+    assert.equal(ra.exitCode, 0, ra.stderr);
+    assert.match(ra.stdout, /no busy periods: they were not traced \(record with --workloads/);
+
+    const b = groupsOf(withPid);
+    for (const g of ['epoll', 'sched', 'softirq-raise']) assert.ok(b.on.has(g), `--pid: ${g} attached`);
+    assert.ok(!b.on.has('napi'), '--pid: napi is not attached (no burst records asked for)');
+    assert.ok(b.kinds.has('period'), `--pid: period records (${[...b.kinds].join(',')})`);
+    const rb = await irqlens(['report', withPid, '--json']);
+    assert.equal(rb.exitCode, 0, rb.stderr);
+    const report = JSON.parse(rb.stdout) as {
+      busy_periods_traced: boolean;
+      workloads: { tgid: number; periods: number }[];
+    };
+    assert.equal(report.busy_periods_traced, true);
+    assert.ok(
+      report.workloads.some((w) => w.tgid === echo.pid && w.periods > 100),
+      `the echo server's busy periods are in the recording: ${JSON.stringify(report.workloads.map((w) => [w.tgid, w.periods]))}`,
+    );
+  },
+);
+
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   test(
     `${sig} stops a recording cleanly: the helper ends its stream and the file gets its index`,

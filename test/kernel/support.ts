@@ -256,3 +256,18 @@ export function pidsWithCmdline(...parts: string[]): number[] {
   }
   return out;
 }
+
+/** The pid of `ppid`'s child named `comm`, if it has one now. */
+export function childOf(ppid: number, comm: string): number | undefined {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const m = /^\d+ \((.*)\) \S (\d+)/.exec(stat);
+      if (m && Number(m[2]) === ppid && m[1] === comm.slice(0, 15)) return Number(d);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return undefined;
+}

@@ -19,7 +19,10 @@ import {
   withWorkloadRecords,
   liveWorkloadOptions,
   LIVE_PERIOD_EVERY,
+  recordProbes,
+  RECORD_WORKLOADS,
 } from '../../src/probe/options.js';
+import { recordSelection } from '../../cli/commands/record.js';
 
 const helper = (args: string[]) => spawnSync(helperPath(), args, { encoding: 'utf8', timeout: 10_000 });
 
@@ -103,4 +106,31 @@ test('serve: epoll and sched only for the busy-period estimate; napi and softirq
   // the estimate keeps softirq-raise, epoll and sched; napi still attaches only while read
   assert.deepEqual(serveProbes(true, false), { base: PROBE_GROUPS.filter((g) => g !== 'napi'), onDemand: ['napi'] });
   assert.deepEqual(serveProbes(true, true), { base: [...PROBE_GROUPS], onDemand: [] });
+});
+
+test("record attaches top's groups and what its records need; busy periods with --workloads or a named workload", () => {
+  // the default: every interrupt counted and streamed, no per-packet or per-call group
+  const plain = recordSelection(RECORD_PRESETS.record, { namedWorkload: false });
+  assert.deepEqual(plain.records, ['hardirq', 'vector', 'drop']);
+  assert.deepEqual(plain.probes, [...TOP_PROBES]);
+  assert.equal(plain.workloads, false);
+  // --workloads, or --pid/--cgroup/a command: the estimate's groups and records, still no napi
+  const est = ['hardirq', 'vectors', 'softirq', 'softirq-raise', 'epoll', 'sched', 'drops'];
+  for (const o of [{ workloads: true, namedWorkload: false }, { namedWorkload: true }]) {
+    const w = recordSelection(RECORD_PRESETS.record, o);
+    assert.deepEqual(w.records, ['hardirq', 'vector', 'drop', 'async-softirq', 'period']);
+    assert.deepEqual(w.probes, est);
+    assert.equal(w.workloads, true);
+  }
+  assert.deepEqual(recordSelection(['none'], { workloads: true, namedWorkload: false }).records, [...RECORD_WORKLOADS]);
+  // each record kind brings its group
+  assert.deepEqual(recordProbes(['burst']), ['hardirq', 'vectors', 'softirq', 'napi', 'drops']);
+  assert.deepEqual(recordProbes(['napi']), recordProbes(['burst']));
+  assert.deepEqual(recordProbes(['epoll']), ['hardirq', 'vectors', 'softirq', 'epoll', 'drops']);
+  assert.deepEqual(recordProbes(['async-softirq']), ['hardirq', 'vectors', 'softirq', 'softirq-raise', 'drops']);
+  assert.deepEqual(recordProbes(['none']), [...TOP_PROBES]);
+  // every group: --all-probes, or --records all
+  assert.deepEqual(recordProbes(['hardirq'], true), [...PROBE_GROUPS]);
+  assert.deepEqual(recordProbes(['all']), [...PROBE_GROUPS]);
+  assert.deepEqual(recordSelection(['all'], { namedWorkload: false }).probes, [...PROBE_GROUPS]);
 });

@@ -3,6 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { taxLine } from '../../src/report/report-text.js';
+import { busyPeriodsTraced } from '../../src/report/cost-report.js';
+import { REC } from '../../src/stream/layout.js';
+import type { ProgStatus } from '../../src/stream/types.js';
 
 const tax = (value: number, lo: number, hi: number) => ({ value, lo, hi, bound: lo <= 0 && 0 <= hi });
 
@@ -20,4 +23,26 @@ test('tax line: a point with its interval, "at least" only for a lower bound tha
   assert.match(upper, /: <= 3\.00% \(upper bound/);
   assert.doesNotMatch(upper, /at least/);
   assert.match(taxLine({ tax: null, tax_lower_bound: false, undisturbed_share: null }), /: unknown$/);
+});
+
+test('busy periods count as traced only with period records streamed and an epoll program attached', () => {
+  const prog = (tracepoint: string, status: ProgStatus['status'], group?: ProgStatus['group']): ProgStatus => ({
+    name: tracepoint,
+    tracepoint,
+    status,
+    err: 0,
+    ...(group ? { group } : {}),
+  });
+  const periods = 1 << REC.PERIOD;
+  const hardirq = prog('irq_handler_entry', 'attached', 'hardirq');
+  const epollOn = prog('sys_exit_epoll_wait', 'attached', 'epoll');
+  const epollOff = prog('sys_exit_epoll_wait', 'disabled', 'epoll');
+  assert.equal(busyPeriodsTraced({ recordMask: periods, progs: [hardirq, epollOn] }), true);
+  // a default recording: epoll not attached, no period records
+  assert.equal(busyPeriodsTraced({ recordMask: 1 << REC.HARDIRQ, progs: [hardirq, epollOff] }), false);
+  assert.equal(busyPeriodsTraced({ recordMask: periods, progs: [hardirq, epollOff] }), false);
+  assert.equal(busyPeriodsTraced({ recordMask: 1 << REC.HARDIRQ, progs: [hardirq, epollOn] }), false);
+  // streams from before groups were in the hello: by the tracepoint's name
+  assert.equal(busyPeriodsTraced({ recordMask: periods, progs: [prog('sys_exit_epoll_pwait', 'attached')] }), true);
+  assert.equal(busyPeriodsTraced({ recordMask: periods, progs: [prog('irq_handler_entry', 'attached')] }), false);
 });
