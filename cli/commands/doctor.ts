@@ -9,7 +9,7 @@ import { dropProbeStatus } from '../../src/reduce/drops.js';
 import { listIfaces, ownNetns, readIface, readSysctls } from '../../src/netstat/counters.js';
 import type { EthtoolInfo } from '../../src/netstat/ethtool.js';
 import { nicQueues } from '../../src/procfs/nic.js';
-import { devicesOf, quickSample, refreshEthtoolStats, sampleNet } from '../../src/doctor/collect.js';
+import { devicesOf, quickSample, refreshEthtoolStats, sampleNet, seriesSample } from '../../src/doctor/collect.js';
 import { diagnose, isHealthy, type NetSample } from '../../src/doctor/findings.js';
 import { foldDropRecords, type DropTimeline } from '../../src/doctor/timeline.js';
 import { doctorJson, doctorText } from '../../src/doctor/text.js';
@@ -46,7 +46,8 @@ async function run(o: DoctorOpts): Promise<number> {
     probe = await Probe.start({
       records: [...RECORD_PRESETS.doctor],
       ringBytes: LIVE_RING_BYTES,
-      intervalMs: 200,
+      // the window is between two marks (each asks for its own snapshot): periodic ones would only cost
+      intervalMs: 60_000,
       windowUs: o.windowUs,
       burstPackets: o.burstPackets,
       dropUnspecified: o.dropUnspecified ?? false,
@@ -78,11 +79,11 @@ async function run(o: DoctorOpts): Promise<number> {
       process.stderr.write(`doctor: watching ${iface ? iface.dev : 'every interface'} for ${o.duration} s\n`);
     const t0 = Date.now();
     const ms = o.duration * 1000;
-    // counters every interval too, so a finding can say when they rose
-    const series = [{ atMs: Date.now(), sample: quickSample() }];
+    // the counters a finding times, twice a second, so it can say when they rose
+    const series = [{ atMs: Date.now(), sample: seriesSample() }];
     while (Date.now() - t0 < ms) {
       await new Promise((r) => setTimeout(r, Math.min(500, ms - (Date.now() - t0))));
-      series.push({ atMs: Date.now(), sample: quickSample() });
+      series.push({ atMs: Date.now(), sample: seriesSample() });
       if (progress)
         process.stderr.write(
           `\rdoctor: watching ${iface ? iface.dev : 'every interface'}: ${Math.ceil((ms - (Date.now() - t0)) / 1000)} s left `,

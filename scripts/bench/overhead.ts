@@ -91,7 +91,27 @@ after every run (irqlens top switches it on while it runs). Prints figures; neve
 fails on a number.`;
 
 export type Condition =
-  'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J' | 'K' | 'L' | 'M' | 'N' | 'O' | 'P' | 'Q' | 'R' | 'S' | 'T';
+  | 'A'
+  | 'B'
+  | 'C'
+  | 'D'
+  | 'E'
+  | 'F'
+  | 'G'
+  | 'H'
+  | 'I'
+  | 'J'
+  | 'K'
+  | 'L'
+  | 'M'
+  | 'N'
+  | 'O'
+  | 'P'
+  | 'Q'
+  | 'R'
+  | 'S'
+  | 'T'
+  | 'V';
 export const CONDITIONS: readonly Condition[] = [
   'A',
   'B',
@@ -113,6 +133,7 @@ export const CONDITIONS: readonly Condition[] = [
   'R',
   'S',
   'T',
+  'V',
 ];
 const DEFAULT_CONDITIONS = 'A,B,C,D,E';
 export const NAMES: Record<Condition, string> = {
@@ -136,6 +157,7 @@ export const NAMES: Record<Condition, string> = {
   R: 'R irqlens top --workloads --pid memcached (tmux)',
   S: 'S irqlens record --workloads --pid memcached',
   T: 'T irqlens record as its default was before 2026-12-07 (--all-probes, busy periods and bursts)',
+  V: 'V irqlens record with the helper in IRQLENS_BENCH_ALT_HELPER (another build, for an A/B with B)',
 };
 export const GOAL_PCT = 3;
 
@@ -243,21 +265,28 @@ async function spawnTracer(
     case 'B':
     case 'F':
     case 'S':
-    case 'T': {
+    case 'T':
+    case 'V': {
       const file = join(tmp, 'overhead.irqrec');
       // --duration only bounds it; the bench stops it with SIGINT after the load
-      const rec = spawnTool('node', [
-        ...cli,
-        'record',
-        '-o',
-        file,
-        '--force',
-        '--duration',
-        String(seconds + 120),
-        ...(c === 'F' ? ['--records', 'burst'] : []),
-        ...(c === 'S' ? ['--workloads', '--pid', String(serverPid)] : []),
-        ...(c === 'T' ? ['--all-probes', '--records', 'hardirq,vector,async-softirq,burst,drop,period'] : []),
-      ]);
+      const alt = process.env.IRQLENS_BENCH_ALT_HELPER;
+      if (c === 'V' && !alt) throw new Error('condition V needs IRQLENS_BENCH_ALT_HELPER: the path of another build');
+      const rec = spawnTool(
+        'node',
+        [
+          ...cli,
+          'record',
+          '-o',
+          file,
+          '--force',
+          '--duration',
+          String(seconds + 120),
+          ...(c === 'F' ? ['--records', 'burst'] : []),
+          ...(c === 'S' ? ['--workloads', '--pid', String(serverPid)] : []),
+          ...(c === 'T' ? ['--all-probes', '--records', 'hardirq,vector,async-softirq,burst,drop,period'] : []),
+        ],
+        c === 'V' && alt ? { IRQLENS_HELPER: alt } : {},
+      );
       if (rec.pid === undefined) throw new Error('irqlens record did not start');
       const recPid = rec.pid;
       onSpawn(async () => {
@@ -713,7 +742,7 @@ export function overheadSummary(r: OverheadResult): string[] {
   const out: string[] = [];
   const peers = (['D', 'E'] as const).filter((c) => r.conditions.includes(c));
   for (const c of (
-    ['B', 'C', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S', 'T'] as const
+    ['B', 'C', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S', 'T', 'V'] as const
   ).filter((x) => r.conditions.includes(x))) {
     const k = cost(c);
     const beats = peers.map((p) => `${NAMES[p]} ${fmt(cost(p), 1)}%: ${k < cost(p) ? 'less' : 'NOT less'}`);

@@ -249,8 +249,8 @@ async function runIrqlens(round: number, load: LoadSpec): Promise<Run> {
 
 export type Child = ResultPromise<{ stdout: 'pipe'; stderr: 'pipe'; stdin: 'ignore'; reject: false; buffer: false }>;
 
-export function spawnTool(cmd: string, args: string[]): Child {
-  return execa(cmd, args, { stdout: 'pipe', stderr: 'pipe', stdin: 'ignore', reject: false, buffer: false });
+export function spawnTool(cmd: string, args: string[], env: Record<string, string> = {}): Child {
+  return execa(cmd, args, { stdout: 'pipe', stderr: 'pipe', stdin: 'ignore', reject: false, buffer: false, env });
 }
 
 function fdCount(pid: number): number {

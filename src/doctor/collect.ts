@@ -40,7 +40,26 @@ export async function refreshEthtoolStats(devs: readonly string[], into: Map<str
   }
 }
 
-/** The cheap counters only (procfs and sysfs reads), for the per-interval series. */
+/** The sysfs drop counters a NIC-ring finding times (nicRing in findings.ts). */
+export const SERIES_IFACE_STATS = ['rx_missed_errors', 'rx_fifo_errors', 'rx_over_errors', 'rx_dropped'] as const;
+
+/**
+ * What the per-second series needs (a finding says when its counter rose): softnet, /proc/net/snmp and each device's
+ * drop counters. The full read is ~80 files: at 2/s it was most of what doctor's Node process did (BENCHMARKS.md).
+ */
+export function seriesSample(): NetSample {
+  return {
+    softnet: readSoftnet(),
+    proto: readProtoCounters('/', true),
+    ifaces: listIfaces()
+      .map((d) => readIface(d, '/', SERIES_IFACE_STATS))
+      .filter((x) => x !== null),
+    ethtoolStats: new Map(),
+    nftRules: null,
+  };
+}
+
+/** The cheap counters only (procfs and sysfs reads), for the baselines at the window's edges. */
 export function quickSample(): NetSample {
   return {
     softnet: readSoftnet(),

@@ -73,10 +73,11 @@ export function parseSnmp6(text: string): Map<string, number> {
 }
 
 /** Protocol counters of this network namespace: Udp.RcvbufErrors, TcpExt.ListenDrops, Udp6RcvbufErrors, ... */
-export function readProtoCounters(root = '/'): Map<string, number> | null {
+export function readProtoCounters(root = '/', snmpOnly = false): Map<string, number> | null {
   const snmp = read(join(root, 'proc/net/snmp'));
   if (snmp === null) return null;
   const out = parsePairedCounters(snmp);
+  if (snmpOnly) return out;
   for (const [k, v] of parsePairedCounters(read(join(root, 'proc/net/netstat')) ?? '')) out.set(k, v);
   for (const [k, v] of parseSnmp6(read(join(root, 'proc/net/snmp6')) ?? '')) out.set(k, v);
   return out;
@@ -107,13 +108,14 @@ export function listIfaces(root = '/'): string[] {
   return existsSync(dir) ? readdirSync(dir).sort() : [];
 }
 
-export function readIface(dev: string, root = '/'): IfaceCounters | null {
+/** A device's counters and NAPI settings; with `only`, just those statistics files and no settings (cheap, for series). */
+export function readIface(dev: string, root = '/', only?: readonly string[]): IfaceCounters | null {
   const dir = join(root, 'sys/class/net', dev);
   if (!existsSync(dir)) return null;
   const stats: Record<string, number> = {};
   const sdir = join(dir, 'statistics');
   if (existsSync(sdir)) {
-    for (const f of readdirSync(sdir)) {
+    for (const f of only ?? readdirSync(sdir)) {
       const v = num(join(sdir, f));
       if (v !== null) stats[f] = v;
     }
@@ -122,9 +124,9 @@ export function readIface(dev: string, root = '/'): IfaceCounters | null {
     dev,
     ifindex: num(join(dir, 'ifindex')) ?? 0,
     stats,
-    napiDeferHardIrqs: num(join(dir, 'napi_defer_hard_irqs')),
-    groFlushTimeoutNs: num(join(dir, 'gro_flush_timeout')),
-    threaded: num(join(dir, 'threaded')),
+    napiDeferHardIrqs: only ? null : num(join(dir, 'napi_defer_hard_irqs')),
+    groFlushTimeoutNs: only ? null : num(join(dir, 'gro_flush_timeout')),
+    threaded: only ? null : num(join(dir, 'threaded')),
     physical: existsSync(join(dir, 'device')),
   };
 }

@@ -9,6 +9,7 @@ import { parseDropRules } from '../../src/netstat/nft.js';
 import { diagnose, isHealthy, type DoctorInput, type NetSample } from '../../src/doctor/findings.js';
 import { foldDropRecords, nearBursts, type DropTimeline } from '../../src/doctor/timeline.js';
 import { doctorText } from '../../src/doctor/text.js';
+import { quickSample, seriesSample, SERIES_IFACE_STATS } from '../../src/doctor/collect.js';
 import { eventRec, concat } from './support/stream-builder.js';
 
 const hello = { ncpus: 2, kernel: '6.18.0', windowNs: 100_000, monoNs: 0n, realtimeNs: 0n } as Hello;
@@ -350,4 +351,19 @@ test('drops when a socket or queue goes away are a note, not a problem', () => {
     [['drops:QUEUE_PURGE', 'info']],
   );
   assert.ok(isHealthy(f));
+});
+
+test("the twice-a-second series reads only what findings time: /proc/net/snmp, softnet, each device's drop counters", () => {
+  const s = seriesSample();
+  assert.ok(s.proto?.has('Udp.RcvbufErrors'), 'the UDP receive-buffer counter');
+  assert.ok(![...(s.proto?.keys() ?? [])].some((k) => k.startsWith('TcpExt.')), '/proc/net/netstat is not read');
+  assert.ok(s.softnet && s.softnet.length > 0, 'softnet_stat');
+  const lo = s.ifaces.find((i) => i.dev === 'lo');
+  assert.ok(lo, 'every device, lo included');
+  assert.ok('rx_dropped' in lo.stats);
+  for (const k of Object.keys(lo.stats)) assert.ok((SERIES_IFACE_STATS as readonly string[]).includes(k), k);
+  assert.equal(lo.napiDeferHardIrqs, null, 'no NAPI settings in the series');
+  // the baseline reads every statistics file
+  const full = quickSample().ifaces.find((i) => i.dev === 'lo');
+  assert.ok(full && Object.keys(full.stats).length > SERIES_IFACE_STATS.length);
 });
