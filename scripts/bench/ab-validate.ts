@@ -21,11 +21,13 @@
 // their order alternating), so a slow minute of the VM falls on all of them
 // alike; the seed is the round number.
 //
-// Scenarios (--scenarios, default the four disk ones):
+// Scenarios (--scenarios, default the disk ones):
 //   4m-75us      4 MiB working set, ~75 us busy periods   (--work 2000)
 //   l1-80us      16 KiB (L1-resident), ~80 us             (--work 60000)
 //   4m-10us      4 MiB, ~10 us                             (--work 250)
 //   4m-750us     4 MiB, ~750 us                            (--work 20000)
+//   l1-10us      16 KiB, ~10 us                            (--work 7500)
+//   l1-750us     16 KiB, ~750 us                           (--work 560000)
 //   4m-75us-ipi  4 MiB, ~75 us; the interrupts are 10k function-call IPIs a
 //   l1-80us-ipi  second (build/ipi-call on the other CPU toggling a perf event
 //                bound to the workload's CPU), not the disk's
@@ -43,7 +45,7 @@
 // Figures only; nothing here fails on a number.
 //
 //   node dist/scripts/bench/ab-validate.js [--runs 5] [--pairs 6] [--cpu N]
-//        [--scenarios 4m-75us,l1-80us,4m-10us,4m-750us,4m-75us-ipi,l1-80us-ipi] [--md] [--json]
+//        [--scenarios 4m-75us,l1-80us,4m-10us,4m-750us,l1-10us,l1-750us,4m-75us-ipi,l1-80us-ipi] [--md] [--json]
 //
 // Examples:
 //   node dist/scripts/bench/ab-validate.js --md
@@ -86,6 +88,8 @@ const SCENARIOS = {
   'l1-80us': { wssKb: 16, work: 60000, source: 'disk', what: '16 KiB (L1), ~80 us' },
   '4m-10us': { wssKb: 4096, work: 250, source: 'disk', what: '4 MiB, ~10 us' },
   '4m-750us': { wssKb: 4096, work: 20000, source: 'disk', what: '4 MiB, ~750 us' },
+  'l1-10us': { wssKb: 16, work: 7500, source: 'disk', what: '16 KiB (L1), ~10 us' },
+  'l1-750us': { wssKb: 16, work: 560000, source: 'disk', what: '16 KiB (L1), ~750 us' },
   '4m-75us-ipi': { wssKb: 4096, work: 2000, source: 'ipi', what: `4 MiB, ~75 us, IPIs (${IPI_RATE / 1000}k/s)` },
   'l1-80us-ipi': { wssKb: 16, work: 60000, source: 'ipi', what: `16 KiB (L1), ~80 us, IPIs (${IPI_RATE / 1000}k/s)` },
 } as const;

@@ -111,7 +111,8 @@ export type Condition =
   | 'R'
   | 'S'
   | 'T'
-  | 'V';
+  | 'V'
+  | 'W';
 export const CONDITIONS: readonly Condition[] = [
   'A',
   'B',
@@ -134,6 +135,7 @@ export const CONDITIONS: readonly Condition[] = [
   'S',
   'T',
   'V',
+  'W',
 ];
 const DEFAULT_CONDITIONS = 'A,B,C,D,E';
 export const NAMES: Record<Condition, string> = {
@@ -158,6 +160,7 @@ export const NAMES: Record<Condition, string> = {
   S: 'S irqlens record --workloads --pid memcached',
   T: 'T irqlens record as its default was before 2026-12-07 (--all-probes, busy periods and bursts)',
   V: 'V irqlens record with the helper in IRQLENS_BENCH_ALT_HELPER (another build, for an A/B with B)',
+  W: "W irqlens top (tmux) from IRQLENS_BENCH_ALT_CLI (another build's dist/cli/main.js, for an A/B with C)",
 };
 export const GOAL_PCT = 3;
 
@@ -345,7 +348,8 @@ async function spawnTracer(
     case 'H':
     case 'I':
     case 'N':
-    case 'R': {
+    case 'R':
+    case 'W': {
       const flags: Partial<Record<Condition, string>> = {
         G: ' --no-prog-stats',
         H: ' --prog-stats-always',
@@ -353,7 +357,11 @@ async function spawnTracer(
         R: ` --workloads --pid ${serverPid}`,
       };
       const flag = flags[c] ?? '';
-      const s = await Session.start(`node ${cli.join(' ')} top${flag}; exec sleep ${seconds + 300}`);
+      const alt = process.env.IRQLENS_BENCH_ALT_CLI;
+      if (c === 'W' && !alt)
+        throw new Error("condition W needs IRQLENS_BENCH_ALT_CLI: another build's dist/cli/main.js");
+      const argv = c === 'W' && alt ? cliArgv(alt) : cli;
+      const s = await Session.start(`node ${argv.join(' ')} top${flag}; exec sleep ${seconds + 300}`);
       onSpawn(() => s.quit());
       try {
         await s.waitFor(/^cost: \S+ ev\/s/m);
@@ -742,7 +750,7 @@ export function overheadSummary(r: OverheadResult): string[] {
   const out: string[] = [];
   const peers = (['D', 'E'] as const).filter((c) => r.conditions.includes(c));
   for (const c of (
-    ['B', 'C', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S', 'T', 'V'] as const
+    ['B', 'C', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S', 'T', 'V', 'W'] as const
   ).filter((x) => r.conditions.includes(x))) {
     const k = cost(c);
     const beats = peers.map((p) => `${NAMES[p]} ${fmt(cost(p), 1)}%: ${k < cost(p) ? 'less' : 'NOT less'}`);

@@ -1,6 +1,6 @@
-// Rendering the UI in tests: ink-testing-library with a terminal of a given
-// width (its stdout reports 100 columns; ink lays text out to that width),
-// a live source the test can update, and a controller that records calls.
+// Rendering the UI in tests: ink-testing-library (keys, the terminal's size)
+// with the frames the app paints caught as text, a live source the test can
+// update, and a controller that records calls.
 import { Text } from 'ink';
 import { render } from 'ink-testing-library';
 import { App, type Controller, type LiveSource } from '../../ui/tui/App.js';
@@ -8,6 +8,7 @@ import type { LiveState } from '../../src/derive/live-state.js';
 import type { Size } from '../../ui/model/screen.js';
 import type { Theme } from '../../ui/model/theme.js';
 import type { UiState } from '../../ui/model/ui-state.js';
+import { rowText, type Row } from '../../ui/model/frame.js';
 
 let columns = 100;
 let rows = 24;
@@ -92,17 +93,24 @@ export async function renderApp(
   rows = size.rows;
   const source = new TestSource(state);
   const controller = new TestController();
+  // the frame the app painted last, as the terminal shows it without colour
+  let painted = '';
+  const paint = (frameRows: Row[]) => {
+    painted = frameRows.map(rowText).join('\n');
+  };
   const r = render(
     <App
       source={source}
       controller={controller}
       theme={o.theme ?? PLAIN}
+      paint={paint}
       {...(o.initial ? { initial: o.initial } : {})}
     />,
   );
   await tick();
+  const frame = () => painted;
   return {
-    frame: () => r.lastFrame() ?? '',
+    frame,
     resize: async (s: Size) => {
       columns = s.cols;
       rows = s.rows;
@@ -113,13 +121,13 @@ export async function renderApp(
     press: async (...keys: string[]) => {
       for (const k of keys) {
         r.stdin.write(k);
-        await settle(() => r.lastFrame() ?? '');
+        await settle(frame);
       }
     },
     pressWith: async (key: string, meanwhile: () => void) => {
       r.stdin.write(key);
       meanwhile();
-      await settle(() => r.lastFrame() ?? '');
+      await settle(frame);
     },
     source,
     controller,

@@ -1,14 +1,16 @@
 // The live UI: UI state in a reducer, live state from the sampler's store,
-// keys mapped by ui/model/keys.ts, the frame built by ui/model/screen.ts.
-import { useInput } from 'ink';
-import { useEffect, useReducer, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
+// keys mapped by ui/model/keys.ts, the frame built by ui/model/screen.ts and
+// ui/model/frame.ts, painted row by row (ui/tui/painter.ts); ink reads the keys.
+import { useInput, useStdout } from 'ink';
+import { useEffect, useLayoutEffect, useReducer, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import type { LiveState } from '../../src/derive/live-state.js';
 import { buildScreen, type Size } from '../model/screen.js';
 import type { Theme } from '../model/theme.js';
 import { initialUiState, uiReducer, type UiState } from '../model/ui-state.js';
 import { RECORDING_NOT_AVAILABLE } from '../model/keys.js';
 import type { PanelId } from '../model/ui-types.js';
-import { ScreenView } from './ScreenView.js';
+import { frameRows, type Row } from '../model/frame.js';
+import { Painter } from './painter.js';
 import { useTerminalSize } from './use-terminal-size.js';
 
 /** Where live state comes from (the sampler's store, or a fixture in tests). */
@@ -36,9 +38,11 @@ export interface AppProps {
   initial?: Partial<UiState>;
   /** A fixed size (tests); the terminal's size otherwise. */
   size?: Size;
+  /** Where frames go (tests); painted on ink's stdout otherwise. */
+  paint?: (rows: Row[], size: Size) => void;
 }
 
-export function App({ source, controller, theme, initial, size }: AppProps): ReactNode {
+export function App({ source, controller, theme, initial, size, paint }: AppProps): ReactNode {
   const [ui, dispatch] = useReducer(uiReducer, undefined, () => ({ ...initialUiState(), ...initial }));
   const live = useSyncExternalStore(source.subscribe, source.getState);
   // pause freezes what was on screen when p was pressed (the last committed frame), not whatever the
@@ -78,9 +82,18 @@ export function App({ source, controller, theme, initial, size }: AppProps): Rea
     dispatch({ type: 'key', input, key });
   });
   const terminal = useTerminalSize();
+  const { stdout } = useStdout();
+  const painter = useRef<Painter | null>(null);
   const shown = ui.paused ? (frozen ?? onScreen.current) : live;
   useEffect(() => {
     onScreen.current = shown;
   });
-  return <ScreenView screen={buildScreen(shown, ui, size ?? terminal, theme)} theme={theme} />;
+  const at = size ?? terminal;
+  const rows = frameRows(buildScreen(shown, ui, at, theme), theme);
+  // after React commits, before the next input: the frame on screen is the state just rendered
+  useLayoutEffect(() => {
+    if (paint) paint(rows, at);
+    else (painter.current ??= new Painter((s) => stdout.write(s))).paint(rows, at);
+  });
+  return null;
 }
