@@ -112,6 +112,18 @@ class WorkCounter {
   }
 }
 
+/**
+ * The workload's count at the mark's time `tsNs`, from reads at monotonic times t0 (just before the mark was asked
+ * for) and t1 (just after it came back), linearly between them. The mark resolves only once the helper's snapshot
+ * is back, tens of ms after its timestamp on a loaded VM: a read after it alone put 5% of a 1 s phase's count
+ * into the wrong phase.
+ */
+export function workAt(t0: bigint, w0: number, t1: bigint, w1: number, tsNs: bigint): number {
+  if (t1 <= t0 || w1 < w0) return w1;
+  const f = Math.min(1, Math.max(0, Number(tsNs - t0) / Number(t1 - t0)));
+  return Math.round(w0 + f * (w1 - w0));
+}
+
 export async function runExperiment(o: ExperimentOptions): Promise<Record<string, unknown>> {
   const say = o.onProgress ?? (() => undefined);
   const builtin = 'builtin' in o.workload ? o.workload : null;
@@ -171,17 +183,24 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
     if (running) loadDone = running.load().catch(() => undefined);
     if (argv) child = startCommand(argv, cg);
     await sleep(1000); // warm-up: connections, caches, the first periods
+    // a mark and the workload's own count at its timestamp
+    const markWithWork = async () => {
+      const t0 = process.hrtime.bigint(); // CLOCK_MONOTONIC, the clock of the mark's tsNs
+      const w0 = counter?.read();
+      const m = await tracker.mark();
+      const w1 = counter?.read();
+      const t1 = process.hrtime.bigint();
+      return { m, work: w0 === undefined || w1 === undefined ? undefined : workAt(t0, w0, t1, w1, m.tsNs) };
+    };
     const first = await tracker.mark();
     const order = phaseOrder(o.pairs, o.seed);
     for (const [i, pair] of order.entries()) {
       for (const c of pair) {
         await switches.set(c);
         await sleep(o.settleS * 1000);
-        const a = await tracker.mark();
-        const workFrom = counter?.read();
+        const { m: a, work: workFrom } = await markWithWork();
         await sleep(o.phaseS * 1000);
-        const b = await tracker.mark();
-        const workTo = counter?.read();
+        const { m: b, work: workTo } = await markWithWork();
         const cpuTime = windowOf(a, b).cpuTime.filter((r) => stealCpus.includes(r.cpu));
         phases.push({
           pair: i,

@@ -88,8 +88,8 @@ test(
       for (const p of j.phases) {
         assert.ok(p.work !== null && p.work > 0, `the workload counted its work: ${JSON.stringify(p)}`);
         assert.ok(
-          within(p.events, p.work, 0.03),
-          `busy periods' events within 3% of the workload's count: ${JSON.stringify(p)}`,
+          within(p.events, p.work, 0.01),
+          `busy periods' events within 1% of the workload's count: ${JSON.stringify(p)}`,
         );
       }
       assert.ok(j.measured_slowdown_by_work && Number.isFinite(j.measured_slowdown_by_work.value));
