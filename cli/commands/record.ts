@@ -10,7 +10,7 @@ import type { Codec } from '../../src/record/writer.js';
 import { toProbeOptions, type RawProbeOpts } from '../common/probe-options.js';
 import { UsageError } from '../common/errors.js';
 import { onInterrupt } from '../common/signals.js';
-import { RECORD_WORKLOADS, recordProbes, type ProbeGroup } from '../../src/probe/options.js';
+import { RECORD_WORKLOADS, recordProbes, withWorkloadRecords, type ProbeGroup } from '../../src/probe/options.js';
 
 export interface RecordOpts extends RawProbeOpts {
   output: string;
@@ -32,10 +32,9 @@ export interface RecordOpts extends RawProbeOpts {
 export function recordSelection(
   records: readonly string[],
   o: { workloads?: boolean; allProbes?: boolean; namedWorkload: boolean },
-): { records: string[]; probes: ProbeGroup[]; workloads: boolean } {
-  const workloads = (o.workloads ?? false) || o.namedWorkload;
-  const all = workloads ? [...new Set([...records, ...RECORD_WORKLOADS])].filter((r) => r !== 'none') : [...records];
-  return { records: all, probes: recordProbes(all, o.allProbes), workloads };
+): { records: string[]; probes: ProbeGroup[] } {
+  const all = o.workloads || o.namedWorkload ? withWorkloadRecords(records, RECORD_WORKLOADS) : [...records];
+  return { records: all, probes: recordProbes(all, o.allProbes) };
 }
 
 const CODECS: Record<string, Codec> = { deflate: 'deflate-raw', brotli: 'brotli', none: 'stored' };

@@ -43,31 +43,29 @@ export async function refreshEthtoolStats(devs: readonly string[], into: Map<str
 /** The sysfs drop counters a NIC-ring finding times (nicRing in findings.ts). */
 export const SERIES_IFACE_STATS = ['rx_missed_errors', 'rx_fifo_errors', 'rx_over_errors', 'rx_dropped'] as const;
 
-/**
- * What the per-second series needs (a finding says when its counter rose): softnet, /proc/net/snmp and each device's
- * drop counters. The full read is ~80 files: at 2/s it was most of what doctor's Node process did (BENCHMARKS.md).
- */
-export function seriesSample(): NetSample {
+/** Softnet, the protocol counters and every device's sysfs counters; `series`: only what a finding times. */
+function countersSample(series: boolean): NetSample {
   return {
     softnet: readSoftnet(),
-    proto: readProtoCounters('/', true),
+    proto: readProtoCounters('/', series),
     ifaces: listIfaces()
-      .map((d) => readIface(d, '/', SERIES_IFACE_STATS))
+      .map((d) => readIface(d, '/', series ? SERIES_IFACE_STATS : undefined))
       .filter((x) => x !== null),
     ethtoolStats: new Map(),
     nftRules: null,
   };
 }
 
+/**
+ * What the twice-a-second series needs (a finding says when its counter rose): softnet, /proc/net/snmp and each
+ * device's drop counters. The full read is ~80 files: at 2/s it was most of what doctor's Node process did
+ * (BENCHMARKS.md).
+ */
+export function seriesSample(): NetSample {
+  return countersSample(true);
+}
+
 /** The cheap counters only (procfs and sysfs reads), for the baselines at the window's edges. */
 export function quickSample(): NetSample {
-  return {
-    softnet: readSoftnet(),
-    proto: readProtoCounters(),
-    ifaces: listIfaces()
-      .map((d) => readIface(d))
-      .filter((x) => x !== null),
-    ethtoolStats: new Map(),
-    nftRules: null,
-  };
+  return countersSample(false);
 }

@@ -154,9 +154,9 @@ export const RECORD_PRESETS = {
 } as const satisfies Record<string, readonly string[]>;
 export type RecordPreset = keyof typeof RECORD_PRESETS;
 
-/** `records` plus what busy-period estimates need (top/serve --workloads). */
-export function withWorkloadRecords(records: readonly string[]): string[] {
-  return [...new Set([...records, ...WORKLOADS])].filter((r) => r !== 'none');
+/** `records` plus what busy-period estimates need (top/serve --workloads; record passes RECORD_WORKLOADS). */
+export function withWorkloadRecords(records: readonly string[], kinds: readonly string[] = WORKLOADS): string[] {
+  return [...new Set([...records, ...kinds])].filter((r) => r !== 'none');
 }
 
 /** A live view's records and busy-period sampling: with --workloads, what the estimate needs, sampled from the start. */

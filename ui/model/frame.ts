@@ -2,7 +2,7 @@
 // Without colour (NO_COLOR) every row is one plain segment and the text is exactly
 // screenLines(screen); with colour the same text carries bold, inverse, dim and colours.
 import type { Screen } from './screen.js';
-import { screenLines, tabsText } from './screen.js';
+import { screenLines, tabLabel, tabsText } from './screen.js';
 import { cut } from './table.js';
 import type { Theme } from './theme.js';
 
@@ -26,13 +26,12 @@ function line(text: string, style: Style = {}): Row {
 }
 
 function tabRow(s: Screen): Row {
-  const label = (focused: boolean, text: string) => (focused ? `[${text}]` : ` ${text} `);
   const plain = tabsText(s);
-  const tabsOnly = s.tabs.map((t) => label(t.focused, t.label)).join(' ');
+  const tabsOnly = s.tabs.map(tabLabel).join(' ');
   const row: Row = [];
   s.tabs.forEach((t, i) => {
     if (i > 0) row.push({ text: ' ' });
-    row.push({ text: label(t.focused, t.label), inverse: t.focused, underline: t.shown && !t.focused });
+    row.push({ text: tabLabel(t), inverse: t.focused, underline: t.shown && !t.focused });
   });
   const rest = plain.slice(tabsOnly.length).trimEnd();
   if (rest) row.push({ text: rest, dim: true });

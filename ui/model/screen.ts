@@ -183,9 +183,14 @@ export function buildScreen(live: LiveState, ui: UiState, size: Size, theme: The
   };
 }
 
+/** One tab as the bar shows it: the focused one in brackets. */
+export function tabLabel(t: Tab): string {
+  return t.focused ? `[${t.label}]` : ` ${t.label} `;
+}
+
 /** The tab bar as text: the focused panel in brackets. */
 export function tabsText(s: Screen): string {
-  const tabs = s.tabs.map((t) => (t.focused ? `[${t.label}]` : ` ${t.label} `)).join(' ');
+  const tabs = s.tabs.map(tabLabel).join(' ');
   const room = s.width - tabs.length - 1;
   if (s.tabsInfo && room >= s.tabsInfo.length) return `${tabs}${' '.repeat(room - s.tabsInfo.length + 1)}${s.tabsInfo}`;
   return cut(tabs, s.width);
