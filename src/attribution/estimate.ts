@@ -21,6 +21,7 @@
 // opposite-signed parts. Such kinds are merged into one regressor first, and each gets the same cost
 // per interrupt of either, marked `together` (the tax, which charges every interrupt, is unchanged).
 import { blockResample, clusterPicks, clusterStarts, percentileInterval, rowsOfPicks } from './bootstrap.js';
+import { atArrival, deliveryLags } from './delivery-lag.js';
 import { describeExcluded, excludePeriods } from './exclude.js';
 import {
   buildHitIndex,
@@ -213,12 +214,16 @@ export function estimate(
   trace: TraceSpan,
 ): Estimate {
   checkOptions(opts, trace);
-  const first = estimateKinds(periods, hits, opts, trace, null);
-  if (!('merge' in first)) return first;
+  // the windows count interrupts by when they reached the thread, not when their handler started
+  const lags = (opts.deliveryLag ?? true) ? lagsOf(periods, hits, opts, trace) : {};
+  const withLags = (e: Estimate): Estimate => (Object.keys(lags).length ? { ...e, deliveryLagNs: lags } : e);
+  const arrived = atArrival(hits, lags);
+  const first = estimateKinds(periods, arrived, opts, trace, null);
+  if (!('merge' in first)) return withLags(first);
   // estimate again with the kinds of each group counted as one (its first kind stands for it)
   const rep = new Map<IrqKind, IrqKind>();
   for (const g of first.merge.groups) for (const k of g) rep.set(k, g[0] ?? k);
-  const merged = hits.map((h) => {
+  const merged = arrived.map((h) => {
     const r = rep.get(h.kind);
     return r === undefined || r === h.kind ? h : { ...h, kind: r };
   });
@@ -229,7 +234,21 @@ export function estimate(
     if (!e) continue;
     for (const k of g) est.indirectPerIrq[k] = { ...e, together: [...g] };
   }
-  return est;
+  return withLags(est);
+}
+
+/** Each kind's delivery lag, from its hits inside the clean periods (the thread whole on one CPU). */
+function lagsOf(
+  periods: readonly BusyPeriod[],
+  hits: readonly IrqHit[],
+  opts: EstimatorOptions,
+  trace: TraceSpan,
+): Partial<Record<IrqKind, number>> {
+  const clean = excludePeriods(periods, opts, trace.startNs, trace.endNs).clean.flatMap((i) => periods[i] ?? []);
+  return deliveryLags(
+    clean,
+    hits.filter((h) => h.tsNs >= trace.startNs && h.tsNs < trace.endNs),
+  );
 }
 
 /** Kinds whose exposure indicators correlate at TOGETHER_PHI or more, as groups (union of pairs), and a warning per group. */

@@ -33,3 +33,4 @@ export {
 export { blockResample, percentileInterval } from './bootstrap.js';
 export { estimate, withBound, DEFAULT_MIN_EXPOSED, DEFAULT_MIN_PERIODS } from './estimate.js';
 export { summarize, ipcFigures } from './summary.js';
+export { deliveryLags, atArrival, EDGE_SHARE, MIN_LAG_HITS, LAG_QUANTILE } from './delivery-lag.js';

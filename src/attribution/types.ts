@@ -77,6 +77,11 @@ export interface EstimatorOptions {
    * windows past the first, weighted by how many periods each interrupt precedes). Off by default.
    */
   afterEffects?: boolean;
+  /**
+   * Count each interrupt in the windows by when it arrived, its handler time minus the kind's delivery
+   * lag read off the data (default true; see delivery-lag.ts). False: by handler time.
+   */
+  deliveryLag?: boolean;
 }
 
 /** The traced span: periods and windows must lie inside it. CLOCK_MONOTONIC ns. */
@@ -129,6 +134,11 @@ export interface Estimate {
   undisturbed?: number;
   /** Set when `undisturbed` is below FEW_UNDISTURBED: the costs are marginal ones, so a tax from them is a lower bound. */
   lowerBound?: true;
+  /**
+   * Per kind, ns from an interrupt's arrival to its handler's start, as read off the data (a VM's host
+   * takes that long to deliver it; the thread is stopped meanwhile). Kinds absent were not shifted.
+   */
+  deliveryLagNs?: Partial<Record<IrqKind, number>>;
   /** Things a reader should know about this estimate (kinds left out, many short periods, ...). */
   warnings?: string[];
 }

@@ -204,6 +204,8 @@ export function buildReport(runs: Measurement[], o: ReportOptions = {}) {
       // no undisturbed baseline: the tax counts one more interrupt's cost at this rate, not what persists between them
       tax_lower_bound: s.tax !== null && r.estimate.lowerBound === true,
       undisturbed_share: r.estimate.undisturbed ?? null,
+      // the host's delivery time: the thread was stopped, no guest handler ran; it is in indirect_ns_per_irq
+      delivery_lag_ns: r.estimate.deliveryLagNs ?? {},
       throughput_gain: s.throughput_gain,
       unestimated: s.unestimated,
       ipc: ipcFigures(periods),

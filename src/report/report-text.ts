@@ -115,6 +115,12 @@ export function reportText(r: Report): string {
           `${e.together ? `; with ${e.together.filter((x) => x !== k).join(', ')}: one cost per interrupt of either` : ''})`,
       );
     if (!kinds.length) L.push('    none: no interrupt kind hit enough periods to estimate');
+    const lags = Object.entries(w.delivery_lag_ns);
+    if (lags.length)
+      L.push(
+        `  delivery: handlers started ${lags.map(([k, ns]) => `${k} ${us(ns)}`).join(', ')} after the thread stopped for them ` +
+          '(a hypervisor delivering it; no guest handler runs meanwhile): counted in the indirect cost',
+      );
     L.push(taxLine(w));
     L.push(
       `  what-if, busy periods never interrupted (kernel polling / IRQ suspension): ${interval(w.throughput_gain, (x) => `+${pct(x)}`)} throughput`,

@@ -28,6 +28,11 @@ export interface SynthKind {
   penaltyJitter?: { sd: number; blockNs: number };
   /** An after-effect: every period that starts `fromNs`..`toNs` after a hit of this kind is `ns` longer (a cache refilling). */
   after?: { ns: number; fromNs: number; toNs: number };
+  /**
+   * Time from the interrupt's arrival to its handler (a VM's host delivering it): the thread is stalled
+   * from the arrival, and the hit is recorded at the handler's start.
+   */
+  deliveryNs?: number;
   /** A kind every hit of this one brings right after its handler (a device IRQ and the softirq it raises). */
   then?: { kind: IrqKind; handlerNs: number; penaltyNs: number };
 }
@@ -141,6 +146,7 @@ class CpuIrqs {
         }
       }
       if (kind === undefined) return undefined;
+      this.t += kind.deliveryNs ?? 0;
       this.hits.push({ tsNs: this.t, cpu: this.cpu, kind: kind.kind, durNs: kind.handlerNs });
       if (kind.then) {
         this.t += kind.handlerNs;
@@ -171,6 +177,10 @@ export function synth(over: Partial<SynthOptions> = {}): Synth {
     return k.penaltyNs * f;
   };
   for (const k of o.kinds) if (k.then) byKind.set(k.then.kind, k.then);
+  const delivery = new Map(o.kinds.map((k) => [k.kind, k.deliveryNs ?? 0]));
+  // when a hit reached the thread: its handler's start minus the delivery
+  const arrival = (h: IrqHit | undefined): number =>
+    h === undefined ? Infinity : h.tsNs - (delivery.get(h.kind) ?? 0);
   const afterOf = new Map(o.kinds.flatMap((k) => (k.after ? [[k.kind, k.after] as const] : [])));
   const maxAfterNs = Math.max(0, ...[...afterOf.values()].map((a) => a.toNs));
   const periods: BusyPeriod[] = [];
@@ -182,9 +192,13 @@ export function synth(over: Partial<SynthOptions> = {}): Synth {
     let t = o.leadNs;
     let next = 0; // first hit not yet consumed
     for (let n = 0; n < o.periodsPerThread; n++) {
-      const start = t + o.gapFloorNs + rng.exponential(1 / o.gapMeanNs);
-      // skip hits during the gap
-      while ((irqs.at(next)?.tsNs ?? Infinity) < start) next++;
+      let start = t + o.gapFloorNs + rng.exponential(1 / o.gapMeanNs);
+      // skip hits during the gap; one still being delivered when the period would start holds the
+      // thread in the kernel until its handler is done (the period starts after it, and after the
+      // softirq that handler raised)
+      for (let h = irqs.at(next); arrival(h) < start || (h !== undefined && h.tsNs === start); h = irqs.at(++next)) {
+        if (h !== undefined && h.tsNs >= start) start = h.tsNs + h.durNs;
+      }
       // after-effects of earlier hits (in [start - to, start - from)) on this period
       let afterNs = 0;
       for (let i = next - 1; i >= 0; i--) {
@@ -209,13 +223,15 @@ export function synth(over: Partial<SynthOptions> = {}): Synth {
       let remaining = base;
       for (;;) {
         const h = irqs.at(next);
-        if (h === undefined || h.tsNs >= cur + remaining) break;
-        if (h.tsNs > cur) {
-          remaining -= h.tsNs - cur;
-          cur = h.tsNs;
+        const at = arrival(h);
+        if (h === undefined || at >= cur + remaining) break;
+        if (at > cur) {
+          remaining -= at - cur;
+          cur = at;
         }
         const k = byKind.get(h.kind);
-        cur += h.durNs + (k ? penaltyAt(k, h.tsNs) : 0); // stalled: handler, then the indirect cost
+        // stalled: the delivery (up to the handler's start), the handler, then the indirect cost
+        cur = Math.max(cur, h.tsNs) + h.durNs + (k ? penaltyAt(k, h.tsNs) : 0);
         count[h.kind] += 1;
         ns[h.kind] += h.durNs;
         next++;
