@@ -69,12 +69,14 @@ export function passiveEstimate(input: PassiveInput): PassiveResult {
       currency: report.currency === 'cycles' ? 'cycles' : 'time',
       phases: [],
     };
-  // per kind: the cost per interrupt, and the point with the after-effect on later periods added
+  // per kind: the cost per interrupt, and the point with the after-effect on later periods (unless the
+  // estimator's options already put it in the cost)
+  const charged = estimatorOptions([], false).afterEffects === true;
   const perIrq: Partial<Record<IrqKind, Interval>> = {};
   const withAfter: Partial<Record<IrqKind, Interval>> = {};
   for (const [k, e] of Object.entries(w.indirect_ns_per_irq) as [IrqKind, Interval & { after?: Interval }][]) {
     perIrq[k] = { value: e.value, lo: e.lo, hi: e.hi, bound: e.bound };
-    const v = e.value + (e.after?.value ?? 0);
+    const v = e.value + (charged ? 0 : (e.after?.value ?? 0));
     withAfter[k] = { value: v, lo: v, hi: v, bound: false };
   }
   const tax = w.tax ?? null;
