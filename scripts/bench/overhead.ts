@@ -112,7 +112,8 @@ export type Condition =
   | 'S'
   | 'T'
   | 'V'
-  | 'W';
+  | 'W'
+  | 'X';
 export const CONDITIONS: readonly Condition[] = [
   'A',
   'B',
@@ -136,6 +137,7 @@ export const CONDITIONS: readonly Condition[] = [
   'T',
   'V',
   'W',
+  'X',
 ];
 const DEFAULT_CONDITIONS = 'A,B,C,D,E';
 export const NAMES: Record<Condition, string> = {
@@ -161,6 +163,7 @@ export const NAMES: Record<Condition, string> = {
   T: 'T irqlens record as its default was before 2026-12-07 (--all-probes, busy periods and bursts)',
   V: 'V irqlens record with the helper in IRQLENS_BENCH_ALT_HELPER (another build, for an A/B with B)',
   W: "W irqlens top (tmux) from IRQLENS_BENCH_ALT_CLI (another build's dist/cli/main.js, for an A/B with C)",
+  X: 'X irqlens record --snapshot-ms 1000 (a snapshot a second instead of five)',
 };
 export const GOAL_PCT = 3;
 
@@ -269,7 +272,8 @@ async function spawnTracer(
     case 'F':
     case 'S':
     case 'T':
-    case 'V': {
+    case 'V':
+    case 'X': {
       const file = join(tmp, 'overhead.irqrec');
       // --duration only bounds it; the bench stops it with SIGINT after the load
       const alt = process.env.IRQLENS_BENCH_ALT_HELPER;
@@ -287,6 +291,7 @@ async function spawnTracer(
           ...(c === 'F' ? ['--records', 'burst'] : []),
           ...(c === 'S' ? ['--workloads', '--pid', String(serverPid)] : []),
           ...(c === 'T' ? ['--all-probes', '--records', 'hardirq,vector,async-softirq,burst,drop,period'] : []),
+          ...(c === 'X' ? ['--snapshot-ms', '1000'] : []),
         ],
         c === 'V' && alt ? { IRQLENS_HELPER: alt } : {},
       );
@@ -750,7 +755,7 @@ export function overheadSummary(r: OverheadResult): string[] {
   const out: string[] = [];
   const peers = (['D', 'E'] as const).filter((c) => r.conditions.includes(c));
   for (const c of (
-    ['B', 'C', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S', 'T', 'V', 'W'] as const
+    ['B', 'C', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S', 'T', 'V', 'W', 'X'] as const
   ).filter((x) => r.conditions.includes(x))) {
     const k = cost(c);
     const beats = peers.map((p) => `${NAMES[p]} ${fmt(cost(p), 1)}%: ${k < cost(p) ? 'less' : 'NOT less'}`);
