@@ -37,8 +37,13 @@ function registerRecord(program: Command): void {
       'attach every probe: NAPI polls, epoll and softirq raise-to-run latency too, for the NIC tables of report and replay (by default only what the recorded kinds need; they cost a busy server a few percent, see BENCHMARKS.md)',
     )
     .addOption(
-      new Option('--snapshot-ms <ms>', 'snapshot interval (the time resolution of rates offline)')
-        .default(200)
+      // a snapshot a second: at five a second record's own processes took 2.2% of a CPU under load
+      // against 1.4% (BENCHMARKS.md 2026-12-07); the per-event records keep their microseconds
+      new Option(
+        '--snapshot-ms <ms>',
+        'snapshot interval: the time resolution of rates and totals offline (per-event records keep theirs)',
+      )
+        .default(1000)
         .argParser(positiveInt('--snapshot-ms', 60_000)),
     )
     .addOption(new Option('--compression <codec>', 'deflate, brotli (smaller, slower) or none').default('deflate'))
