@@ -163,7 +163,7 @@ export const NAMES: Record<Condition, string> = {
   T: 'T irqlens record as its default was before 2026-12-07 (--all-probes, busy periods and bursts)',
   V: 'V irqlens record with the helper in IRQLENS_BENCH_ALT_HELPER (another build, for an A/B with B)',
   W: "W irqlens top (tmux) from IRQLENS_BENCH_ALT_CLI (another build's dist/cli/main.js, for an A/B with C)",
-  X: 'X irqlens record --snapshot-ms 1000 (a snapshot a second instead of five)',
+  X: "X irqlens record --snapshot-ms 200 (five snapshots a second, record's default before 2026-12-07 16:00)",
 };
 export const GOAL_PCT = 3;
 
@@ -291,7 +291,7 @@ async function spawnTracer(
           ...(c === 'F' ? ['--records', 'burst'] : []),
           ...(c === 'S' ? ['--workloads', '--pid', String(serverPid)] : []),
           ...(c === 'T' ? ['--all-probes', '--records', 'hardirq,vector,async-softirq,burst,drop,period'] : []),
-          ...(c === 'X' ? ['--snapshot-ms', '1000'] : []),
+          ...(c === 'X' ? ['--snapshot-ms', '200'] : []),
         ],
         c === 'V' && alt ? { IRQLENS_HELPER: alt } : {},
       );
