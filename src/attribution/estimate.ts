@@ -3,9 +3,12 @@
 // ("cycles": the handler's cycles cannot be told apart from the thread's, so
 // the figure per interrupt is direct plus indirect). Regressors per kind: the
 // interrupts in the first X of the period (not over the whole period: length
-// bias) and in lag windows before it, plus the period's ready events. Huber
-// regression with time fixed effects, moving-block bootstrap, and the same
-// pipeline on placebo interrupt times: the reported cost is real minus placebo.
+// bias) and in lag windows before it, plus the period's ready events. An
+// interrupt is placed at its arrival: its handler's start minus the kind's
+// delivery lag (delivery-lag.ts; on a VM the host holds the thread ~12 us
+// before the guest's handler runs). Huber regression with time fixed effects,
+// moving-block bootstrap, and the same pipeline on placebo interrupt times:
+// the reported cost is real minus placebo.
 //
 // The cascade: a hit in the first X lengthens the period by its handler time
 // and its indirect cost, and the longer period catches more interrupts, whose

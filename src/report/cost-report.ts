@@ -32,9 +32,9 @@ export function busyPeriodsTraced(h: Pick<Hello, 'recordMask' | 'progs'>): boole
 
 export function estimatorOptions(periods: readonly BusyPeriod[], pmu: boolean, seed = 1): EstimatorOptions {
   // the exposure window must fit inside nearly every period (0.8 x the 10th percentile duration),
-  // and be long enough to catch interrupts: on our VMs they almost never start within ~10 us of
-  // a period's start (a tick's own ~13 us handler pushes the start past it), so a window of a few
-  // us sees none
+  // and be long enough to catch interrupts; it counts them by arrival (delivery-lag.ts: on our VMs a
+  // handler starts ~12-16 us after its interrupt stopped the thread, so by handler time a window of
+  // a few us saw none)
   const durs = periods.map((p) => p.endNs - p.startNs).sort((a, b) => a - b);
   const p10 = durs[Math.floor(durs.length * 0.1)] ?? 20_000;
   const exposureUs = Math.min(50, Math.max(2, Math.floor((p10 * 0.8) / 1000)));
