@@ -90,31 +90,7 @@ Loopback only. kernel.bpf_stats_enabled is put back to its value at the start
 after every run (irqlens top switches it on while it runs). Prints figures; never
 fails on a number.`;
 
-export type Condition =
-  | 'A'
-  | 'B'
-  | 'C'
-  | 'D'
-  | 'E'
-  | 'F'
-  | 'G'
-  | 'H'
-  | 'I'
-  | 'J'
-  | 'K'
-  | 'L'
-  | 'M'
-  | 'N'
-  | 'O'
-  | 'P'
-  | 'Q'
-  | 'R'
-  | 'S'
-  | 'T'
-  | 'V'
-  | 'W'
-  | 'X';
-export const CONDITIONS: readonly Condition[] = [
+export const CONDITIONS = [
   'A',
   'B',
   'C',
@@ -138,7 +114,8 @@ export const CONDITIONS: readonly Condition[] = [
   'V',
   'W',
   'X',
-];
+] as const;
+export type Condition = (typeof CONDITIONS)[number];
 const DEFAULT_CONDITIONS = 'A,B,C,D,E';
 export const NAMES: Record<Condition, string> = {
   A: 'A untraced',
@@ -754,9 +731,8 @@ export function overheadSummary(r: OverheadResult): string[] {
   const cost = (c: Condition): number => (1 - median(paired(r, c, (x) => x.tps))) * 100;
   const out: string[] = [];
   const peers = (['D', 'E'] as const).filter((c) => r.conditions.includes(c));
-  for (const c of (
-    ['B', 'C', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S', 'T', 'V', 'W', 'X'] as const
-  ).filter((x) => r.conditions.includes(x))) {
+  // every irqlens condition, in letter order: not the untraced one (A), not the peers (D, E)
+  for (const c of CONDITIONS.filter((x) => !'ADE'.includes(x) && r.conditions.includes(x))) {
     const k = cost(c);
     const beats = peers.map((p) => `${NAMES[p]} ${fmt(cost(p), 1)}%: ${k < cost(p) ? 'less' : 'NOT less'}`);
     out.push(

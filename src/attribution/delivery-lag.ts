@@ -8,6 +8,7 @@
 // handler time minus the lag: the exposure and lag windows then count interrupts by when they arrived.
 // Only a sharp edge counts as a lag: on bare metal handlers start anywhere in a period, and shifting by
 // a low quantile of their positions would move the window past the end of short periods.
+import { buildHitIndex, lowerBound } from './exposure.js';
 import { IRQ_KINDS, type BusyPeriod, type IrqHit, type IrqKind } from './types.js';
 
 /** Hits inside periods a kind needs before its lag is read (fewer: no shift). */
@@ -34,30 +35,17 @@ export function deliveryLags(
   periods: readonly BusyPeriod[],
   hits: readonly IrqHit[],
 ): Partial<Record<IrqKind, number>> {
-  const byCpu = new Map<number, { s: number; e: number }[]>();
-  for (const p of periods) {
-    const l = byCpu.get(p.cpuStart) ?? [];
-    l.push({ s: p.startNs, e: p.endNs });
-    byCpu.set(p.cpuStart, l);
-  }
-  for (const l of byCpu.values()) l.sort((a, b) => a.s - b.s);
+  const index = buildHitIndex(hits);
   const pos = new Map<IrqKind, number[]>();
-  for (const h of hits) {
-    const l = byCpu.get(h.cpu);
-    if (l === undefined) continue;
-    // last period starting at or before the hit
-    let lo = 0;
-    let hi = l.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((l[mid]?.s ?? 0) <= h.tsNs) lo = mid + 1;
-      else hi = mid;
+  for (const p of periods) {
+    for (const [kind, times] of index.get(p.cpuStart) ?? []) {
+      const from = lowerBound(times, p.startNs);
+      const to = lowerBound(times, p.endNs, from);
+      if (to === from) continue;
+      const a = pos.get(kind) ?? [];
+      for (let i = from; i < to; i++) a.push((times[i] ?? 0) - p.startNs);
+      pos.set(kind, a);
     }
-    const p = l[lo - 1];
-    if (p === undefined || h.tsNs >= p.e) continue;
-    const a = pos.get(h.kind) ?? [];
-    a.push(h.tsNs - p.s);
-    pos.set(h.kind, a);
   }
   const out: Partial<Record<IrqKind, number>> = {};
   for (const k of IRQ_KINDS) {
@@ -74,7 +62,8 @@ export function deliveryLags(
 }
 
 /** The hits at their arrival: handler time minus the kind's lag. */
-export function atArrival(hits: readonly IrqHit[], lags: Partial<Record<IrqKind, number>>): IrqHit[] {
+export function atArrival(hits: readonly IrqHit[], lags: Partial<Record<IrqKind, number>>): readonly IrqHit[] {
+  if (Object.keys(lags).length === 0) return hits;
   return hits.map((h) => {
     const lag = lags[h.kind];
     return lag === undefined ? h : { ...h, tsNs: h.tsNs - lag };

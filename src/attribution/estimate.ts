@@ -25,7 +25,7 @@
 // per interrupt of either, marked `together` (the tax, which charges every interrupt, is unchanged).
 import { blockResample, clusterPicks, clusterStarts, percentileInterval, rowsOfPicks } from './bootstrap.js';
 import { atArrival, deliveryLags } from './delivery-lag.js';
-import { describeExcluded, excludePeriods } from './exclude.js';
+import { describeExcluded, excludePeriods, type Exclusion } from './exclude.js';
 import {
   buildHitIndex,
   exposureMatrix,
@@ -217,11 +217,18 @@ export function estimate(
   trace: TraceSpan,
 ): Estimate {
   checkOptions(opts, trace);
+  const excl = excludePeriods(periods, opts, trace.startNs, trace.endNs);
   // the windows count interrupts by when they reached the thread, not when their handler started
-  const lags = (opts.deliveryLag ?? true) ? lagsOf(periods, hits, opts, trace) : {};
+  const lags =
+    (opts.deliveryLag ?? true)
+      ? deliveryLags(
+          excl.clean.flatMap((i) => periods[i] ?? []),
+          hits.filter((h) => h.tsNs >= trace.startNs && h.tsNs < trace.endNs),
+        )
+      : {};
   const withLags = (e: Estimate): Estimate => (Object.keys(lags).length ? { ...e, deliveryLagNs: lags } : e);
   const arrived = atArrival(hits, lags);
-  const first = estimateKinds(periods, arrived, opts, trace, null);
+  const first = estimateKinds(periods, excl, arrived, opts, trace, null);
   if (!('merge' in first)) return withLags(first);
   // estimate again with the kinds of each group counted as one (its first kind stands for it)
   const rep = new Map<IrqKind, IrqKind>();
@@ -230,7 +237,7 @@ export function estimate(
     const r = rep.get(h.kind);
     return r === undefined || r === h.kind ? h : { ...h, kind: r };
   });
-  const est = estimateKinds(periods, merged, opts, trace, first.merge.warnings);
+  const est = estimateKinds(periods, excl, merged, opts, trace, first.merge.warnings);
   if ('merge' in est) throw new Error('attribution: kinds merged twice'); // cannot happen: merging is off the second time
   for (const g of first.merge.groups) {
     const e = est.indirectPerIrq[g[0] ?? 'device'];
@@ -238,20 +245,6 @@ export function estimate(
     for (const k of g) est.indirectPerIrq[k] = { ...e, together: [...g] };
   }
   return withLags(est);
-}
-
-/** Each kind's delivery lag, from its hits inside the clean periods (the thread whole on one CPU). */
-function lagsOf(
-  periods: readonly BusyPeriod[],
-  hits: readonly IrqHit[],
-  opts: EstimatorOptions,
-  trace: TraceSpan,
-): Partial<Record<IrqKind, number>> {
-  const clean = excludePeriods(periods, opts, trace.startNs, trace.endNs).clean.flatMap((i) => periods[i] ?? []);
-  return deliveryLags(
-    clean,
-    hits.filter((h) => h.tsNs >= trace.startNs && h.tsNs < trace.endNs),
-  );
 }
 
 /** Kinds whose exposure indicators correlate at TOGETHER_PHI or more, as groups (union of pairs), and a warning per group. */
@@ -298,6 +291,7 @@ function togetherGroups(
 
 function estimateKinds(
   periods: readonly BusyPeriod[],
+  excl: Exclusion,
   hits: readonly IrqHit[],
   opts: EstimatorOptions,
   trace: TraceSpan,
@@ -309,7 +303,6 @@ function estimateKinds(
   const warnings: string[] = [...(mergedWarnings ?? [])];
 
   /* ---- clean periods, in start order ---- */
-  const excl = excludePeriods(periods, opts, trace.startNs, trace.endNs);
   const excluded: Record<string, number> = { ...excl.excluded };
   const clean = excl.clean
     .map((i) => ({ i, p: periods[i] }))

@@ -69,19 +69,11 @@ export function passiveEstimate(input: PassiveInput): PassiveResult {
       currency: report.currency === 'cycles' ? 'cycles' : 'time',
       phases: [],
     };
-  // per kind: the cost per interrupt, and the point with the after-effect on later periods (unless the
-  // estimator's options already put it in the cost)
-  const charged = estimatorOptions([], false).afterEffects === true;
   const perIrq: Partial<Record<IrqKind, Interval>> = {};
-  const withAfter: Partial<Record<IrqKind, Interval>> = {};
-  for (const [k, e] of Object.entries(w.indirect_ns_per_irq) as [IrqKind, Interval & { after?: Interval }][]) {
+  for (const [k, e] of Object.entries(w.indirect_ns_per_irq) as [IrqKind, Interval][])
     perIrq[k] = { value: e.value, lo: e.lo, hi: e.hi, bound: e.bound };
-    const v = e.value + (charged ? 0 : (e.after?.value ?? 0));
-    withAfter[k] = { value: v, lo: v, hi: v, bound: false };
-  }
   const tax = w.tax ?? null;
   const figures = busyFigures(input.periods.filter((p) => p.tgid === w.tgid));
-  const taxWithAfter = tax ? (priceInterrupts(figures, withAfter, w.currency).tax?.value ?? null) : null;
   return {
     estimate: {
       tax,
@@ -89,7 +81,8 @@ export function passiveEstimate(input: PassiveInput): PassiveResult {
       note: w.not_enough_data ?? null,
       lower_bound: w.tax_lower_bound,
       tax_from: tax ? 'own' : null,
-      tax_with_after: taxWithAfter,
+      // the tax charges the after-effects (estimatorOptions.afterEffects): the field stays for older readers
+      tax_with_after: tax?.value ?? null,
     },
     figures,
     perIrq,
